@@ -1,0 +1,316 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createPool, type Pool } from './db-pool.js';
+import { startEmbeddedDb } from './embedded-db.js';
+import { CommandFailure, UsageError } from './errors.js';
+import { computeFingerprint } from './fingerprint.js';
+import { createAppServer } from './http/app-server.js';
+import { createLoginThrottle } from './http/login-throttle.js';
+import { MetricsRegistry } from './http/metrics-registry.js';
+import { resetLocks } from './lock-reset.js';
+import { Migrator } from './migrator.js';
+import { hashPassword } from './password-hasher.js';
+import { sanityReport } from './sanity-report.js';
+import { Seeder } from './seeder.js';
+import { runSelftest } from './selftest-runner.js';
+import { loadSettings, type Settings } from './settings.js';
+import { WorkerLoop } from './worker-loop.js';
+
+const USAGE = `Usage: korrigo-lite <command> [options]
+
+Commands:
+  db [--port N] [--host H] [--data-dir DIR] [--max-connections N]
+                       embedded PostgreSQL (PGlite) over the wire protocol
+  serve                HTTP backend (PORT, HOST)
+  worker               background job loop
+  migrate [--check]    apply migrations; --check exits 1 when any is pending
+  seed                 idempotent demo data (users, exam, copies, page images)
+  set-password <user> <password>
+  sanity               DB sanity report; exits 1 when a READY copy has no pages
+  reset-locks          delete all locks, LOCKED copies back to READY
+  fingerprint          digest of the seeded data
+  test [--junit FILE]  run the backend's own test suite
+
+Environment: DATABASE_URL PORT HOST MEDIA_ROOT COPIES_PAGE_SIZE METRICS_TOKEN
+  ADMIN_PASSWORD TEACHER_PASSWORD REDIS_URL KORRIGO_LITE_FAULT KORRIGO_LITE_STATE_DIR`;
+
+const print = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const log = (line: string): void => {
+  process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+};
+
+function parse(args: string[], options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], positionals = 0) {
+  try {
+    const parsed = parseArgs({ args, options: options ?? {}, allowPositionals: positionals > 0, strict: true });
+    if (parsed.positionals.length !== positionals) {
+      throw new UsageError(`expected ${positionals} argument(s), got ${parsed.positionals.length}`);
+    }
+    return parsed;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
+
+function intOption(value: unknown, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name}: expected an integer, got "${String(value)}"`);
+  return n;
+}
+
+/** Runs fn with a pool and always closes it, so one-shot commands exit promptly. */
+async function withPool<T>(settings: Settings, fn: (pool: Pool) => Promise<T>): Promise<T> {
+  const pool = createPool(settings.databaseUrl, 2);
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log(`INFO ${signal} received, shutting down`);
+    stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        console.error(`ERROR shutdown: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGINT', () => handler('SIGINT'));
+}
+
+async function cmdDb(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    port: { type: 'string', default: '5432' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'data-dir': { type: 'string', default: 'pgdata' },
+    'max-connections': { type: 'string', default: '32' },
+  });
+  const db = await startEmbeddedDb({
+    host: String(values.host),
+    port: intOption(values.port, 'port'),
+    dataDir: String(values['data-dir']),
+    maxConnections: intOption(values['max-connections'], 'max-connections'),
+  });
+  log(`INFO embedded PostgreSQL (PGlite) listening, data dir ${String(values['data-dir'])}`);
+  print(`DATABASE_URL=${db.url}`);
+  onShutdown(() => db.stop());
+  return new Promise<number>(() => undefined);
+}
+
+async function cmdServe(args: string[]): Promise<number> {
+  parse(args, {});
+  const settings = loadSettings();
+  const pool = createPool(settings.databaseUrl, 3);
+  const throttle = createLoginThrottle(settings.redisUrl);
+  const server = createAppServer({ pool, settings, throttle, metrics: new MetricsRegistry(), log });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, resolveListen);
+  });
+  const faults = [...settings.faults].join(',');
+  log(`INFO korrigo-lite backend listening on http://${settings.host}:${settings.port}${faults ? ` (faults: ${faults})` : ''}`);
+  const crash = (reason: string): void => {
+    setTimeout(() => {
+      log(`ERROR fatal: backend crashed (${reason})`);
+      process.exit(1);
+    }, 1000).unref();
+  };
+  if (settings.faults.has('crash-loop')) crash('KORRIGO_LITE_FAULT=crash-loop');
+  if (settings.faults.has('crash-once')) {
+    const marker = join(settings.stateDir, 'crash-once.marker');
+    if (!existsSync(marker)) {
+      await mkdir(settings.stateDir, { recursive: true });
+      await writeFile(marker, `crashed at ${new Date().toISOString()}\n`);
+      crash(`KORRIGO_LITE_FAULT=crash-once, marker ${marker}`);
+    }
+  }
+  onShutdown(async () => {
+    await new Promise<void>((resolveClose) => {
+      server.close(() => resolveClose());
+      server.closeAllConnections();
+    });
+    await Promise.all([pool.end(), throttle.close()]);
+  });
+  return new Promise<number>(() => undefined);
+}
+
+async function cmdWorker(args: string[]): Promise<number> {
+  parse(args, {});
+  const settings = loadSettings();
+  const pool = createPool(settings.databaseUrl, 1);
+  const controller = new AbortController();
+  const pollMs = Number(process.env['WORKER_POLL_MS'] ?? 1000) || 1000;
+  const running = new WorkerLoop(pool, settings.mediaRoot, log, pollMs).run(controller.signal);
+  onShutdown(async () => {
+    controller.abort();
+    await running;
+    await pool.end();
+  });
+  await running;
+  return 0;
+}
+
+async function cmdMigrate(args: string[]): Promise<number> {
+  const { values } = parse(args, { check: { type: 'boolean', default: false }, noinput: { type: 'boolean' } });
+  const settings = loadSettings();
+  return withPool(settings, async (pool) => {
+    const migrator = new Migrator(pool);
+    const pending = await migrator.pending();
+    if (values.check) {
+      if (pending.length === 0) {
+        print('No pending migrations.');
+        return 0;
+      }
+      print(`Pending migrations (${pending.length}):`);
+      for (const m of pending) print(`  [ ] ${m.version}_${m.name}`);
+      return 1;
+    }
+    if (settings.faults.has('migrate-fail')) {
+      throw new CommandFailure(
+        `Migration ${pending[0] ? `${pending[0].version}_${pending[0].name}` : 'check'} failed: relation "copies" is locked by a concurrent schema change (KORRIGO_LITE_FAULT=migrate-fail)`,
+      );
+    }
+    // pending-migration fault: "forget" the newest migration, like a migration file missing from the image.
+    const toApply = settings.faults.has('pending-migration') ? pending.filter((m) => m !== pending.at(-1)) : pending;
+    print('Operations to perform: apply all migrations');
+    if (toApply.length === 0) print('  No migrations to apply.');
+    for (const m of toApply) {
+      const applied = await migrator.apply(m);
+      print(`  Applying ${m.version}_${m.name}... ${applied ? 'OK' : 'already applied'}`);
+    }
+    return 0;
+  });
+}
+
+async function cmdSeed(args: string[]): Promise<number> {
+  parse(args, {});
+  const settings = loadSettings();
+  await withPool(settings, (pool) =>
+    new Seeder(pool, {
+      mediaRoot: settings.mediaRoot,
+      adminPassword: process.env['ADMIN_PASSWORD'] || undefined,
+      teacherPassword: process.env['TEACHER_PASSWORD'] || undefined,
+      faults: settings.faults,
+      print,
+    }).run(),
+  );
+  return 0;
+}
+
+async function cmdSetPassword(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {}, 2);
+  const [username, password] = positionals as [string, string];
+  if (password === '') throw new UsageError('set-password: the password must not be empty');
+  const settings = loadSettings();
+  return withPool(settings, async (pool) => {
+    const result = await pool.query('UPDATE users SET password_hash = $1 WHERE username = $2', [
+      await hashPassword(password),
+      username,
+    ]);
+    if (result.rowCount === 0) throw new CommandFailure(`set-password: user "${username}" not found`);
+    print(`Password updated for ${username}.`);
+    return 0;
+  });
+}
+
+async function cmdSanity(args: string[]): Promise<number> {
+  parse(args, {});
+  return withPool(loadSettings(), async (pool) => {
+    const report = await sanityReport(pool);
+    for (const line of report.lines) print(line);
+    if (report.emptyReadyCopies > 0) {
+      throw new CommandFailure(`sanity: ${report.emptyReadyCopies} READY copy(ies) without pages`);
+    }
+    return 0;
+  });
+}
+
+async function cmdResetLocks(args: string[]): Promise<number> {
+  parse(args, {});
+  return withPool(loadSettings(), async (pool) => {
+    const { locks, copies } = await resetLocks(pool);
+    print(`Deleted ${locks} lock(s); ${copies} copy(ies) back to READY.`);
+    return 0;
+  });
+}
+
+async function cmdFingerprint(args: string[]): Promise<number> {
+  parse(args, {});
+  return withPool(loadSettings(), async (pool) => {
+    const fp = await computeFingerprint(pool);
+    for (const [name, count] of Object.entries(fp.counts)) print(`${name}: ${count}`);
+    print(`fingerprint: ${fp.digest}`);
+    return 0;
+  });
+}
+
+async function cmdTest(args: string[]): Promise<number> {
+  const { values } = parse(args, { junit: { type: 'string' } });
+  loadSettings(); // validates the environment (e.g. fault names) before running anything
+  const summary = await runSelftest(values.junit === undefined ? undefined : String(values.junit), print);
+  return summary.exitCode;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  db: cmdDb,
+  serve: cmdServe,
+  worker: cmdWorker,
+  migrate: cmdMigrate,
+  seed: cmdSeed,
+  'set-password': cmdSetPassword,
+  sanity: cmdSanity,
+  'reset-locks': cmdResetLocks,
+  fingerprint: cmdFingerprint,
+  test: cmdTest,
+};
+
+/** Hides the password of a connection string in error messages. */
+function redactUrl(text: string): string {
+  return text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    print(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`korrigo-lite: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`korrigo-lite ${name}: ${err.message}\nRun "korrigo-lite --help" for usage.`);
+      return 2;
+    }
+    const message = redactUrl((err as Error).message);
+    if (err instanceof CommandFailure) console.error(`ERROR ${message}`);
+    else console.error(`ERROR korrigo-lite ${name}: ${message} (DATABASE_URL=${redactUrl(loadSettingsSafe())})`);
+    return 1;
+  }
+}
+
+function loadSettingsSafe(): string {
+  return process.env['DATABASE_URL'] || '(default)';
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

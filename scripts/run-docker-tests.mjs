@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Runs the Docker test suite (dist/**/*.docker.test.js) on a real engine, one file
+// at a time, then checks that the tests left nothing behind.
+//   npm run test:docker        (compiles first)
+// Fails loudly when no engine is reachable: a Docker test that does not run is a
+// failure here, never a skip (STYLE.md rule 9).
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Projects the tests create start with this prefix; our label marks everything release-gate made.
+const TEST_PREFIX = 'rg-test-';
+const MANAGED_LABEL = 'dev.release-gate.managed';
+
+function docker(args) {
+  return spawnSync('docker', args, { encoding: 'utf8' });
+}
+
+function fail(msg) {
+  console.error(`run-docker-tests: ${msg}`);
+  process.exit(1);
+}
+
+const info = docker(['info', '--format', '{{.ServerVersion}}']);
+if (info.error || info.status !== 0) {
+  fail(
+    `Docker engine not reachable (${(info.error?.message ?? info.stderr ?? '').trim() || `docker info exited ${info.status}`}).\n` +
+      'Start it with `sudo scripts/docker-engine.sh` (Debian: installs dockerd + compose v2 and the base image), then rerun.',
+  );
+}
+const compose = docker(['compose', 'version', '--short']);
+console.log(`run-docker-tests: engine ${info.stdout.trim()}, compose ${compose.status === 0 ? compose.stdout.trim() : 'v2 missing'}`);
+if (docker(['image', 'inspect', 'debian:trixie-slim']).status !== 0) {
+  fail('image debian:trixie-slim missing; `sudo scripts/docker-engine.sh` builds it locally.');
+}
+
+/** Names of containers, volumes and networks the tests could have left. */
+function ours() {
+  const found = [];
+  const add = (kind, out) => {
+    for (const line of out.stdout.split('\n')) if (line.trim()) found.push(`${kind} ${line.trim()}`);
+  };
+  add('container', docker(['ps', '-a', '--filter', `label=${MANAGED_LABEL}`, '--format', '{{.Names}}']));
+  add('container', docker(['ps', '-a', '--filter', `name=${TEST_PREFIX}`, '--format', '{{.Names}}']));
+  add('volume', docker(['volume', 'ls', '-q', '--filter', `label=${MANAGED_LABEL}`]));
+  add('volume', docker(['volume', 'ls', '-q', '--filter', `name=${TEST_PREFIX}`]));
+  add('network', docker(['network', 'ls', '--filter', `name=${TEST_PREFIX}`, '--format', '{{.Name}}']));
+  return [...new Set(found)].sort();
+}
+// Whatever existed before (a developer's gate run) is not the tests' doing.
+const before = new Set(ours());
+
+function findTests(dir) {
+  const out = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory() && e.name !== 'node_modules') out.push(...findTests(p));
+    else if (e.isFile() && e.name.endsWith('.docker.test.js')) out.push(p);
+  }
+  return out;
+}
+const files = [...findTests(join(root, 'dist')), ...findTests(join(root, 'examples', 'korrigo-lite', 'dist'))].sort();
+if (files.length === 0) fail('no dist/**/*.docker.test.js found; compile first (`npx tsc -b`).');
+console.log(`run-docker-tests: ${files.length} file(s): ${files.map((f) => relative(root, f)).join(', ')}`);
+
+const t0 = Date.now();
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit' });
+const leaked = ours().filter((x) => !before.has(x));
+console.log(`run-docker-tests: tests took ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+if (leaked.length > 0) {
+  console.error(`run-docker-tests: the tests left ${leaked.length} object(s) behind:\n  ${leaked.join('\n  ')}`);
+  process.exit(1);
+}
+if (run.status !== 0) fail(`tests failed (exit ${run.status ?? run.signal})`);
+console.log('run-docker-tests: passed, nothing left behind');

@@ -1,0 +1,100 @@
+/**
+ * Counts unallowed error lines in logs (criterion "Logs: 0 unallowed error lines").
+ * Patterns are JS regex sources; a leading `(?i)` makes one case-insensitive, as in
+ * Python/Go. A line matching any `allow` pattern is ignored. Memory is bounded: only
+ * the first `maxMatches` matches are kept, the count covers all.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { RgConfigError, type ConfigIssue } from '../common/errors.js';
+
+export interface LogScanOptions {
+  /** Regexes (JS syntax; `(?i)` prefix = case-insensitive) that mark an error line. */
+  patterns: string[];
+  /** Regexes that excuse a line even when it matches a pattern. */
+  allow: string[];
+  /** Matches kept as evidence; the count goes on (default 100). */
+  maxMatches?: number;
+}
+
+export interface LogMatch {
+  /** 1-based line number. */
+  lineNo: number;
+  line: string;
+  /** The pattern source that matched. */
+  pattern: string;
+}
+
+export interface LogScanResult {
+  count: number;
+  matches: LogMatch[];
+}
+
+const DEFAULT_MAX_MATCHES = 100;
+
+/**
+ * Compiles pattern sources; every invalid one is reported at once, each naming its
+ * field (`patterns[2]`), the source and the engine's reason.
+ */
+export function compilePatterns(sources: string[], field: string): RegExp[] {
+  const issues: ConfigIssue[] = [];
+  const out: RegExp[] = [];
+  sources.forEach((source, i) => {
+    const insensitive = source.startsWith('(?i)');
+    const body = insensitive ? source.slice(4) : source;
+    try {
+      out.push(new RegExp(body, insensitive ? 'i' : ''));
+    } catch (err) {
+      issues.push({ where: `${field}[${i}]`, message: `invalid regular expression "${source}": ${err instanceof Error ? err.message : String(err)}` });
+    }
+  });
+  if (issues.length) throw new RgConfigError(issues);
+  return out;
+}
+
+/** A push-style scanner: feed lines in order, read the result at any time. */
+export interface LineScanner {
+  push(line: string): void;
+  result(): LogScanResult;
+}
+
+export function createLineScanner(opts: LogScanOptions): LineScanner {
+  const patterns = compilePatterns(opts.patterns, 'patterns');
+  const allow = compilePatterns(opts.allow, 'allow');
+  const max = opts.maxMatches ?? DEFAULT_MAX_MATCHES;
+  const matches: LogMatch[] = [];
+  let count = 0;
+  let lineNo = 0;
+  return {
+    push(line) {
+      lineNo++;
+      const hit = patterns.findIndex((re) => re.test(line));
+      if (hit < 0 || allow.some((re) => re.test(line))) return;
+      count++;
+      if (matches.length < max) matches.push({ lineNo, line, pattern: opts.patterns[hit] as string });
+    },
+    result: () => ({ count, matches: [...matches] }),
+  };
+}
+
+/** Scans lines in memory. Throws RgConfigError when a pattern is not a valid regex. */
+export function scanLines(lines: Iterable<string>, opts: LogScanOptions): LogScanResult {
+  const scanner = createLineScanner(opts);
+  for (const line of lines) scanner.push(line);
+  return scanner.result();
+}
+
+/** Scans a file line by line with bounded memory (the file is streamed, never loaded). */
+export async function scanFile(path: string, opts: LogScanOptions): Promise<LogScanResult> {
+  const scanner = createLineScanner(opts);
+  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of rl) scanner.push(line);
+  return scanner.result();
+}
+
+/** `2 unallowed error lines (first: line 12: ERROR boom)` / `0 unallowed error lines`. */
+export function describeScan(result: LogScanResult): string {
+  const noun = `unallowed error line${result.count === 1 ? '' : 's'}`;
+  const first = result.matches[0];
+  return first ? `${result.count} ${noun} (first: line ${first.lineNo}: ${first.line.trim().slice(0, 200)})` : `${result.count} ${noun}`;
+}

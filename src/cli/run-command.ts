@@ -1,0 +1,62 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { RgUsageError } from '../common/errors.js';
+import { createDriver } from '../drivers/driver-factory.js';
+import { Console } from '../engine/console.js';
+import { runGate } from '../engine/gate-runner.js';
+import { Redactor } from '../engine/redactor.js';
+import type { CliOptions } from './cli.js';
+import { localStateDir, resolveRun } from './resolve-run.js';
+
+/** `release-gate run`: resolves the config, wires signals, runs the gate, returns its exit code. */
+export async function runCommand(opts: CliOptions, version: string): Promise<number> {
+  const run = resolveRun(opts);
+  if (existsSync(run.logDir) && readdirSync(run.logDir).length > 0) {
+    throw new RgUsageError(`Log dir ${run.logDir} is not empty; its evidence would mix with this run's.`, 'Pick another --log-dir / LOG_DIR, or empty it.');
+  }
+  const redactor = new Redactor();
+  for (const name of [...run.config.secrets.env, ...run.config.secrets.generate]) redactor.addSecret(run.env[name]);
+  for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
+
+  const stackEnv = { ...run.config.env, ...run.generated };
+  const driver = await createDriver(run.config.stack, {
+    root: run.root,
+    env: stackEnv,
+    stateDir: localStateDir(run.root),
+    forceClean: Boolean(opts.forceClean),
+  });
+
+  const interrupt = new AbortController();
+  const forceStop = new AbortController();
+  const console = new Console();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) {
+      console.info(`\n${signal}: stopping the running step; logs and summary will still be written (send again to skip log capture)`);
+      interrupt.abort(new Error(signal));
+    } else {
+      forceStop.abort(new Error(signal));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await runGate({
+      config: run.config,
+      configFile: run.file,
+      driver,
+      logDir: run.logDir,
+      env: run.env,
+      redactor,
+      interrupt: interrupt.signal,
+      forceStop: forceStop.signal,
+      keepUp: Boolean(opts.keepUp),
+      verbose: Boolean(opts.verbose),
+      version,
+      console,
+      ...(run.selected ? { selected: run.selected } : {}),
+    });
+    return outcome.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

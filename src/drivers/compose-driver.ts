@@ -1,0 +1,437 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
+import type { OutputSink } from '../common/output.js';
+import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from './stack-driver.js';
+import { detectCompose, runProgram, type ComposeFlavor, type RunResult } from './compose/compose-cli.js';
+import {
+  CONTAINER_NUMBER_LABEL,
+  MANAGED_LABEL,
+  ONEOFF_LABEL,
+  PROJECT_LABEL,
+  SERVICE_LABEL,
+  defaultProjectName,
+  isValidProjectName,
+  managedOverride,
+  parseComposeModel,
+  type ComposeModel,
+  type PublishedPort,
+} from './compose/compose-project.js';
+import { JsonLineSplitter, toServiceStatus, toStackEvent, type EngineEvent } from './compose/container-status.js';
+
+export interface ComposeDriverOptions {
+  /** Folder compose runs in; relative `files` and `envFile` resolve from it. */
+  projectDir: string;
+  /** Compose files, passed as `-f` in order. */
+  files: string[];
+  /** Passed as `--env-file` when set. */
+  envFile?: string;
+  /** Compose project name (`-p`); default `rg-<folder>-<hash>`, own and stable per checkout. */
+  projectName?: string;
+  /** Let `down` remove a project that has containers/volumes release-gate did not create. */
+  forceClean?: boolean;
+  /** Preflight fails below this much free disk (MB) where the engine stores data. Default 2048. */
+  minFreeDiskMb?: number;
+  /** Extra environment for compose (secrets interpolated into the compose file). */
+  env?: Record<string, string>;
+  /** Only these services (build/up/ps/services); all when absent. */
+  services?: string[];
+  /** Engine API client; defaults to DOCKER_HOST or the local socket. */
+  docker?: Docker;
+}
+
+const DEFAULT_MIN_FREE_DISK_MB = 2048;
+const PING_TIMEOUT_MS = 5000;
+const ENGINE_HINT =
+  'Start a Docker engine: on Debian/Ubuntu run `sudo scripts/docker-engine.sh` from the release-gate checkout (installs and starts dockerd + compose v2); elsewhere start Docker Desktop or dockerd. Or use the local driver (`stack.driver: local`).';
+
+/** Runs the stack with Docker Compose; observes it through the Engine API. */
+export class ComposeDriver implements StackDriver {
+  readonly name = 'compose';
+  readonly projectName: string;
+  private readonly opts: ComposeDriverOptions;
+  private readonly projectDir: string;
+  private readonly docker: Docker;
+  private flavor: ComposeFlavor | null = null;
+  private model: ComposeModel | null = null;
+  private overridePath: string | null = null;
+  private readonly watchers = new Set<() => void>();
+
+  constructor(opts: ComposeDriverOptions) {
+    if (opts.files.length === 0) throw new RgConfigError([{ where: 'stack.files', message: 'at least one compose file is required' }]);
+    this.opts = opts;
+    this.projectDir = resolve(opts.projectDir);
+    this.projectName = opts.projectName ?? defaultProjectName(this.projectDir, opts.files);
+    if (!isValidProjectName(this.projectName)) {
+      throw new RgConfigError([
+        {
+          where: 'stack.projectName',
+          message: `"${this.projectName}" is not a valid compose project name (lowercase letters, digits, "-" and "_", starting with a letter or digit)`,
+        },
+      ]);
+    }
+    this.docker = opts.docker ?? new Docker();
+  }
+
+  // ---------------------------------------------------------------- preflight
+
+  async preflight(output: OutputSink): Promise<void> {
+    await this.pingEngine();
+    const info = (await this.docker.info().catch(() => ({}))) as { ServerVersion?: string; DockerRootDir?: string };
+    const version = (await this.docker.version().catch(() => ({}))) as { ApiVersion?: string };
+    output.line(`engine: Docker ${info.ServerVersion ?? '?'} (API ${version.ApiVersion ?? '?'}) reachable`);
+    const flavor = await this.compose();
+    output.line(`compose: ${flavor.argv0.join(' ')} ${flavor.kind} (${flavor.version})${flavor.kind === 'v1' ? ' — legacy v1, docker compose v2 not found' : ''}`);
+    const model = await this.loadModel();
+    output.line(`project: ${this.projectName} (${model.services.length} services: ${model.services.join(', ')})`);
+    await this.checkPorts(model.ports, output);
+    await this.checkDisk(info.DockerRootDir, output);
+  }
+
+  private async pingEngine(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.docker.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS}ms`)), PING_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      const where = process.env['DOCKER_HOST'] || '/var/run/docker.sock';
+      throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Docker engine not reachable at ${where} (${errorMessage(err)}).`, ENGINE_HINT, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async checkPorts(ports: PublishedPort[], output: OutputSink): Promise<void> {
+    // Ports our own project already publishes are freed by the gate's `down`: not a conflict.
+    const ours = new Set<number>();
+    for (const c of await this.listContainers()) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
+    for (const p of ports) {
+      if (p.protocol !== 'tcp') continue;
+      if (ours.has(p.port)) {
+        output.line(`port ${p.port} (service "${p.service}"): held by this project, freed by down`);
+        continue;
+      }
+      const host = p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
+      const problem = await bindProbe(host, p.port);
+      if (problem) {
+        throw new RgEnvironmentError(
+          'RG_PORT_TAKEN',
+          `Port ${host}:${p.port} published by service "${p.service}" is not free (${problem}).`,
+          `Stop what listens there (\`ss -ltnp 'sport = :${p.port}'\`), or publish another host port in ${this.opts.files.join(', ')}.`,
+        );
+      }
+      output.line(`port ${host}:${p.port} (service "${p.service}"): free`);
+    }
+  }
+
+  private async checkDisk(dockerRootDir: string | undefined, output: OutputSink): Promise<void> {
+    const min = this.opts.minFreeDiskMb ?? DEFAULT_MIN_FREE_DISK_MB;
+    // The engine's data root when it is on this machine, else the project folder.
+    const where = dockerRootDir && existsSync(dockerRootDir) ? dockerRootDir : this.projectDir;
+    let freeMb: number;
+    try {
+      const s = await statfs(where);
+      freeMb = Math.floor((s.bavail * s.bsize) / (1024 * 1024));
+    } catch (err) {
+      output.line(`disk: cannot stat ${where} (${errorMessage(err)}); free space not checked`);
+      return;
+    }
+    if (freeMb < min) {
+      throw new RgEnvironmentError(
+        'RG_DISK_SPACE',
+        `Only ${freeMb} MB free on ${where}; the gate needs at least ${min} MB for images, containers and volumes.`,
+        'Free disk space (e.g. remove unused images with `docker image prune`), or lower stack.minFreeDiskMb.',
+      );
+    }
+    output.line(`disk: ${freeMb} MB free on ${where} (minimum ${min} MB)`);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
+    await this.refuseForeign(output);
+    const args = ['down', '--remove-orphans'];
+    if (opts.volumes) args.push('-v');
+    await this.composeOrThrow(args, output, `down${opts.volumes ? ' -v' : ''}`);
+  }
+
+  async build(opts: { noCache: boolean }, output: OutputSink): Promise<void> {
+    const args = ['build'];
+    if (opts.noCache) args.push('--no-cache');
+    await this.composeOrThrow([...args, ...(this.opts.services ?? [])], output, args.join(' '));
+  }
+
+  async up(output: OutputSink): Promise<void> {
+    // --no-build: building is its own step (and its own log); up never rebuilds silently.
+    await this.composeOrThrow(['up', '-d', '--no-build', ...(this.opts.services ?? [])], output, 'up -d');
+  }
+
+  async ps(): Promise<string> {
+    const flavor = await this.compose();
+    const args = flavor.kind === 'v2' ? ['ps', '-a'] : ['ps'];
+    const r = await this.runCompose([...args, ...(this.opts.services ?? [])], undefined, true);
+    if (r.exitCode !== 0) throw this.commandError('ps', r);
+    return r.stdout;
+  }
+
+  async logs(service: string | undefined, opts: LogsOptions): Promise<void> {
+    const args = ['logs', '--no-color'];
+    if (opts.tail !== undefined) args.push(`--tail=${opts.tail}`);
+    if (service !== undefined) args.push(service);
+    const r = await this.runCompose(args, opts.output, false, opts.signal);
+    if (r.exitCode !== 0) throw this.commandError(args.join(' '), r);
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  async services(): Promise<ServiceStatus[]> {
+    const model = await this.loadModel().catch(() => null);
+    const containers = await this.listContainers();
+    const byService = new Map<string, Docker.ContainerInfo[]>();
+    for (const c of containers) {
+      const svc = c.Labels[SERVICE_LABEL];
+      if (svc === undefined) continue;
+      byService.set(svc, [...(byService.get(svc) ?? []), c]);
+    }
+    const wanted = this.opts.services ?? model?.services ?? [...byService.keys()].sort();
+    const out: ServiceStatus[] = [];
+    for (const svc of wanted) {
+      const list = (byService.get(svc) ?? []).sort((a, b) => Number(a.Labels[CONTAINER_NUMBER_LABEL] ?? 0) - Number(b.Labels[CONTAINER_NUMBER_LABEL] ?? 0));
+      if (list.length === 0) {
+        out.push({ name: svc, state: 'unknown', health: 'none', restartCount: 0, oomKilled: false, exitCode: null, startedAt: null });
+        continue;
+      }
+      for (const c of list) {
+        const name = list.length === 1 ? svc : `${svc}-${c.Labels[CONTAINER_NUMBER_LABEL] ?? c.Id.slice(0, 12)}`;
+        try {
+          out.push(toServiceStatus(name, await this.docker.getContainer(c.Id).inspect()));
+        } catch (err) {
+          // Removed between list and inspect: report what the list said.
+          out.push({ name, state: 'unknown', health: 'none', restartCount: 0, oomKilled: false, exitCode: null, startedAt: null });
+          void err;
+        }
+      }
+    }
+    return out;
+  }
+
+  async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
+    const stream = (await this.docker.getEvents({
+      filters: { type: ['container'], label: [`${PROJECT_LABEL}=${this.projectName}`] },
+    })) as unknown as Readable;
+    const splitter = new JsonLineSplitter();
+    const only = this.opts.services ? new Set(this.opts.services) : null;
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      let events: unknown[];
+      try {
+        events = splitter.push(chunk);
+      } catch {
+        return; // a malformed line from the engine: nothing to report from it
+      }
+      for (const raw of events) {
+        const ev = toStackEvent(raw as EngineEvent, (attrs) => {
+          if (attrs[ONEOFF_LABEL] === 'True') return undefined;
+          const svc = attrs[SERVICE_LABEL];
+          return svc !== undefined && (only === null || only.has(svc)) ? svc : undefined;
+        });
+        if (ev) onEvent(ev);
+      }
+    });
+    stream.on('error', () => {
+      /* the stream ends when the engine stops; services() still reports the state */
+    });
+    const stop = () => {
+      this.watchers.delete(stop);
+      stream.removeAllListeners('data');
+      (stream as Readable & { destroy(): void }).destroy();
+    };
+    this.watchers.add(stop);
+    return stop;
+  }
+
+  // ---------------------------------------------------------------- exec / copy
+
+  async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
+    const container = this.docker.getContainer(await this.runningContainerId(service));
+    const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    // Engine API exec (what `docker compose exec -T` does): env stays off any command line.
+    const exec = await container.exec({ Cmd: argv, Env: env, AttachStdout: true, AttachStderr: true, Tty: false });
+    const stream = await exec.start({ hijack: true, stdin: false, Tty: false });
+    // demuxStream only calls write(): hand each frame straight to the sink, in order.
+    const out = { write: (c: Buffer) => opts.output.write(c, 'stdout') };
+    const err = { write: (c: Buffer) => opts.output.write(c, 'stderr') };
+    this.docker.modem.demuxStream(stream, out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream);
+    await new Promise<void>((resolveDone, rejectDone) => {
+      const onAbort = () => {
+        stream.destroy();
+        rejectDone(opts.signal?.reason ?? new Error('aborted'));
+      };
+      if (opts.signal?.aborted) return onAbort();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('end', () => resolveDone());
+      stream.on('close', () => resolveDone());
+      stream.on('error', (e) => rejectDone(e));
+    });
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1 };
+  }
+
+  async copyOut(service: string, path: string, dest: string): Promise<void> {
+    const flavor = await this.compose();
+    let r: RunResult;
+    if (flavor.kind === 'v2') {
+      r = await this.runCompose(['cp', `${service}:${path}`, dest], undefined, true);
+    } else {
+      // v1 has no `cp`: the docker CLI copies from the container compose created.
+      const id = await this.runningContainerId(service, true);
+      r = await runProgram('docker', ['cp', `${id}:${path}`, dest], { cwd: this.projectDir, env: this.env(), capture: true });
+    }
+    if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest}`, r);
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.watchers]) stop();
+    if (this.overridePath) {
+      await rm(join(this.overridePath, '..'), { recursive: true, force: true });
+      this.overridePath = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private env(): NodeJS.ProcessEnv {
+    return { ...process.env, ...(this.opts.env ?? {}) };
+  }
+
+  private async compose(): Promise<ComposeFlavor> {
+    if (this.flavor) return this.flavor;
+    const { flavor, tried } = await detectCompose(this.env(), this.projectDir);
+    if (!flavor) {
+      throw new RgEnvironmentError(
+        'RG_DRIVER_UNAVAILABLE',
+        `Docker Compose not found (${tried.join('; ')}).`,
+        'Install the compose v2 plugin (`sudo scripts/docker-engine.sh` on Debian installs it) or docker-compose v1.',
+      );
+    }
+    this.flavor = flavor;
+    return flavor;
+  }
+
+  /** `-p … -f … [--env-file …]`, plus our labelling override once the model is known. */
+  private async baseArgs(withOverride: boolean): Promise<string[]> {
+    const flavor = await this.compose();
+    // No --project-directory: relative paths in the files resolve from the first file's folder, as for the user.
+    const args = [...flavor.argv0.slice(1), ...flavor.noAnsi, '-p', this.projectName];
+    for (const f of this.opts.files) args.push('-f', resolve(this.projectDir, f));
+    if (withOverride) args.push('-f', await this.ensureOverride());
+    if (this.opts.envFile) args.push('--env-file', resolve(this.projectDir, this.opts.envFile));
+    return args;
+  }
+
+  private async runCompose(args: string[], output: OutputSink | undefined, capture: boolean, signal?: AbortSignal, withOverride = true): Promise<RunResult> {
+    const flavor = await this.compose();
+    const full = [...(await this.baseArgs(withOverride)), ...args];
+    const r = await runProgram(flavor.argv0[0], full, { cwd: this.projectDir, env: this.env(), capture, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
+    if (r.spawnError) {
+      throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Could not run ${flavor.argv0.join(' ')}: ${r.spawnError.message}`, ENGINE_HINT, r.spawnError);
+    }
+    return r;
+  }
+
+  private async composeOrThrow(args: string[], output: OutputSink, what: string): Promise<void> {
+    const r = await this.runCompose(args, output, false);
+    if (r.exitCode !== 0) throw this.commandError(what, r);
+  }
+
+  private commandError(what: string, r: RunResult): RgStepError {
+    const cmd = `${this.flavor?.argv0.join(' ') ?? 'docker compose'} ${what}`;
+    const last = r.tail.at(-1);
+    return new RgStepError(`${cmd} exited with ${r.exitCode} (project ${this.projectName})${last ? ` (last: ${last.trim()})` : ''}.`, {
+      hint: 'The step log holds the full output.',
+    });
+  }
+
+  private async loadModel(): Promise<ComposeModel> {
+    if (this.model) return this.model;
+    const flavor = await this.compose();
+    const args = flavor.kind === 'v2' ? ['config', '--format', 'json'] : ['config'];
+    const r = await this.runCompose(args, undefined, true, undefined, false);
+    if (r.exitCode !== 0) {
+      throw new RgConfigError([{ where: this.opts.files.join(', '), message: `compose config failed: ${r.tail.join(' | ') || `exit ${r.exitCode}`}` }]);
+    }
+    try {
+      this.model = parseComposeModel(r.stdout);
+    } catch (err) {
+      throw new RgConfigError([{ where: this.opts.files.join(', '), message: `unreadable compose config output: ${errorMessage(err)}` }]);
+    }
+    return this.model;
+  }
+
+  private async ensureOverride(): Promise<string> {
+    if (this.overridePath && existsSync(this.overridePath)) return this.overridePath;
+    const model = await this.loadModel();
+    const dir = join(tmpdir(), 'release-gate', this.projectName);
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'release-gate.override.json');
+    await writeFile(file, managedOverride(model));
+    this.overridePath = file;
+    return file;
+  }
+
+  private async listContainers(): Promise<Docker.ContainerInfo[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.projectName}`] } });
+    return list.filter((c) => c.Labels[ONEOFF_LABEL] !== 'True');
+  }
+
+  private async runningContainerId(service: string, anyState = false): Promise<string> {
+    const list = (await this.listContainers()).filter((c) => c.Labels[SERVICE_LABEL] === service);
+    const pick = list.find((c) => c.State === 'running') ?? (anyState ? list[0] : undefined);
+    if (!pick) {
+      const states = list.map((c) => c.State).join(', ') || 'no container';
+      throw new RgStepError(`Service "${service}" of project ${this.projectName} is not running (${states}).`, {
+        hint: 'Check the up and ps logs; `docker compose logs` shows why it stopped.',
+      });
+    }
+    return pick.Id;
+  }
+
+  /** Refuses to remove a project holding containers or volumes release-gate did not create. */
+  private async refuseForeign(output: OutputSink): Promise<void> {
+    const filters = { label: [`${PROJECT_LABEL}=${this.projectName}`] };
+    const containers = (await this.docker.listContainers({ all: true, filters })).filter((c) => c.Labels[MANAGED_LABEL] !== 'true');
+    const volumes = ((await this.docker.listVolumes({ filters })).Volumes ?? []).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
+    if (containers.length === 0 && volumes.length === 0) return;
+    const what = [
+      ...containers.map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
+      ...volumes.map((v) => `volume ${v.Name}`),
+    ];
+    if (this.opts.forceClean) {
+      output.line(`--force-clean: removing what release-gate did not create in project ${this.projectName}: ${what.join(', ')}`);
+      return;
+    }
+    throw new RgEnvironmentError(
+      'RG_FOREIGN_PROJECT',
+      `Compose project "${this.projectName}" holds ${what.length} object(s) release-gate did not create (${what.slice(0, 5).join(', ')}${what.length > 5 ? ', …' : ''}); refusing to remove them.`,
+      'Pick another project name (stack.projectName), or pass --force-clean to remove that stack and its volumes.',
+    );
+  }
+}
+
+/** Tries to listen on host:port; returns why not, or null when the port is free. */
+function bindProbe(host: string, port: number): Promise<string | null> {
+  return new Promise((resolveProbe) => {
+    const srv = createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => resolveProbe(err.code === 'EADDRINUSE' ? 'address already in use' : `${err.code ?? ''} ${err.message}`.trim()));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolveProbe(null)));
+  });
+}

@@ -1,0 +1,303 @@
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { isAbsolute, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { systemClock, type Clock } from '../../common/clock.js';
+import { formatDuration } from '../../common/duration.js';
+import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
+import type { OutputSink } from '../../common/output.js';
+import type { LocalServiceConfig } from '../../config/schema.js';
+import { groupAlive, killGroup, runGroup } from '../process-group.js';
+import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../stack-driver.js';
+import { LocalService } from './local-service.js';
+
+export interface LocalDriverOptions {
+  services: Record<string, LocalServiceConfig>;
+  /** Folder the services' relative cwd, build outputs and data dirs resolve against. */
+  baseDir: string;
+  /** Environment given to every service and exec (on top of process.env). */
+  env: Record<string, string>;
+  /** Private folder for raw service logs and the pid file (outside the artifacts: those are redacted copies). */
+  stateDir: string;
+  clock?: Clock;
+}
+
+/** The pid file lets a later run kill process groups an interrupted run could not. */
+const PIDS_FILE = 'pids.json';
+
+/**
+ * Runs the stack as local process groups: the embedded default that needs nothing beyond
+ * `npm ci`. Mirrors Compose semantics: depends_on conditions, restart policies, healthchecks.
+ */
+export class LocalDriver implements StackDriver {
+  readonly name = 'local';
+  private readonly running = new Map<string, LocalService>();
+  private readonly clock: Clock;
+  private readonly listeners = new Set<(event: StackEvent) => void>();
+
+  constructor(private readonly opts: LocalDriverOptions) {
+    this.clock = opts.clock ?? systemClock;
+    mkdirSync(join(opts.stateDir, 'logs'), { recursive: true });
+  }
+
+  async preflight(output: OutputSink): Promise<void> {
+    for (const [name, svc] of Object.entries(this.opts.services)) {
+      for (const port of svc.ports) {
+        if (!(await portFree(port))) {
+          throw new RgEnvironmentError(
+            'RG_PORT_TAKEN',
+            `Port ${port} of service "${name}" is already in use on 127.0.0.1.`,
+            `Stop what listens on ${port} (\`ss -ltnp 'sport = :${port}'\`) or change the service's port.`,
+          );
+        }
+      }
+    }
+    output.line(`local driver: ${Object.keys(this.opts.services).length} services, state in ${this.opts.stateDir}`);
+  }
+
+  async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
+    const running = [...this.running.values()];
+    await Promise.all(
+      running.map(async (svc) => {
+        await svc.stop();
+        output.line(`stopped ${svc.name}`);
+      }),
+    );
+    this.running.clear();
+    await this.killRecordedGroups(output);
+    if (opts.volumes) {
+      for (const [name, svc] of Object.entries(this.opts.services)) {
+        for (const dir of svc.dataDirs) {
+          const path = this.resolvePath(dir);
+          rmSync(path, { recursive: true, force: true });
+          output.line(`removed data dir of ${name}: ${path}`);
+        }
+      }
+      rmSync(join(this.opts.stateDir, 'logs'), { recursive: true, force: true });
+      mkdirSync(join(this.opts.stateDir, 'logs'), { recursive: true });
+    }
+  }
+
+  async build(opts: { noCache: boolean }, output: OutputSink): Promise<void> {
+    const withBuild = Object.entries(this.opts.services).filter(([, svc]) => svc.build);
+    if (withBuild.length === 0) output.line('no service declares a build');
+    for (const [name, svc] of withBuild) {
+      const build = svc.build as NonNullable<LocalServiceConfig['build']>;
+      if (opts.noCache) {
+        for (const out of build.outputs) {
+          rmSync(this.resolvePath(out, svc.cwd), { recursive: true, force: true });
+          output.line(`no-cache: removed ${out}`);
+        }
+      }
+      output.line(`building ${name}: ${typeof build.command === 'string' ? build.command : build.command.join(' ')}`);
+      const started = this.clock.now();
+      const code = await runGroup(build.command, {
+        cwd: this.resolvePath(svc.cwd ?? '.'),
+        env: this.envFor(svc),
+        onOutput: (chunk, stream) => output.write(chunk, stream),
+      });
+      if (code !== 0) throw new RgStepError(`Build of service "${name}" failed with exit code ${code}.`, { hint: 'Read the build output above.' });
+      output.line(`built ${name} in ${formatDuration(this.clock.now() - started)}`);
+    }
+  }
+
+  async up(output: OutputSink): Promise<void> {
+    const order = topologicalOrder(this.opts.services);
+    const started = new Map<string, Promise<void>>();
+    const startOne = (name: string): Promise<void> => {
+      const existing = started.get(name);
+      if (existing) return existing;
+      const config = this.opts.services[name] as LocalServiceConfig;
+      const promise = (async () => {
+        for (const [dep, condition] of Object.entries(config.dependsOn)) {
+          await startOne(dep);
+          if (condition === 'healthy') await this.waitHealthy(dep, output);
+        }
+        const svc = new LocalService(name, config, this.resolvePath(config.cwd ?? '.'), this.envFor(config), this.logFile(name), this.clock);
+        svc.on('event', (event) => this.listeners.forEach((listener) => listener(event)));
+        this.running.set(name, svc);
+        svc.start();
+        this.recordGroups();
+        output.line(`started ${name} (pid ${svc.pgid ?? '?'})`);
+      })();
+      started.set(name, promise);
+      return promise;
+    };
+    await Promise.all(order.map(startOne));
+  }
+
+  async services(): Promise<ServiceStatus[]> {
+    return Object.keys(this.opts.services).map(
+      (name) =>
+        this.running.get(name)?.status() ?? {
+          name,
+          state: 'created',
+          health: 'none',
+          restartCount: 0,
+          oomKilled: false,
+          exitCode: null,
+          startedAt: null,
+        },
+    );
+  }
+
+  async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
+    this.listeners.add(onEvent);
+    return () => this.listeners.delete(onEvent);
+  }
+
+  async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
+    const config = this.serviceConfig(service);
+    const exitCode = await runGroup(argv, {
+      cwd: this.resolvePath(config.cwd ?? '.'),
+      env: { ...this.envFor(config), ...opts.env },
+      signal: opts.signal,
+      onOutput: (chunk, stream) => opts.output.write(chunk, stream),
+    });
+    return { exitCode };
+  }
+
+  async copyOut(service: string, path: string, dest: string): Promise<void> {
+    const config = this.serviceConfig(service);
+    const source = isAbsolute(path) ? path : resolve(this.resolvePath(config.cwd ?? '.'), path);
+    await copyFile(source, dest);
+  }
+
+  async logs(service: string | undefined, opts: LogsOptions): Promise<void> {
+    const names = service ? [service] : Object.keys(this.opts.services);
+    for (const name of names) {
+      this.serviceConfig(name);
+      const file = this.logFile(name);
+      if (!existsSync(file)) {
+        opts.output.line(`${name} | (no log: the service never started)`);
+        continue;
+      }
+      const prefix = service ? '' : `${name} | `;
+      for await (const line of tailLines(file, opts.tail)) opts.output.line(`${prefix}${line}`);
+    }
+  }
+
+  async ps(): Promise<string> {
+    const rows = (await this.services()).map((s) => [
+      s.name,
+      s.state,
+      s.health,
+      String(s.restartCount),
+      s.exitCode === null ? '-' : String(s.exitCode),
+      String(this.running.get(s.name)?.pgid ?? '-'),
+      s.startedAt ? `${formatDuration(this.clock.now() - s.startedAt.getTime())} ago` : '-',
+    ]);
+    return formatTable(['NAME', 'STATE', 'HEALTH', 'RESTARTS', 'EXIT', 'PGID', 'STARTED'], rows);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  private async waitHealthy(name: string, output: OutputSink): Promise<void> {
+    const svc = this.running.get(name);
+    const check = this.opts.services[name]?.healthcheck;
+    if (!svc || !check) return;
+    output.line(`waiting for ${name} to be healthy`);
+    const started = this.clock.now();
+    for (;;) {
+      const status = svc.status();
+      if (status.health === 'healthy') return;
+      if (status.health === 'unhealthy' || status.state === 'exited') {
+        throw new RgStepError(`Service "${name}" is ${status.state === 'exited' ? `exited (code ${status.exitCode})` : 'unhealthy'}; its dependants cannot start.`, {
+          hint: `Read its log: ${this.logFile(name)}`,
+        });
+      }
+      // Beyond its own retry budget plus a margin the service will never turn healthy.
+      if (this.clock.now() - started > 600_000) throw new RgStepError(`Service "${name}" not healthy after 600s.`);
+      await this.clock.sleep(100);
+    }
+  }
+
+  private serviceConfig(name: string): LocalServiceConfig {
+    const config = this.opts.services[name];
+    if (!config) throw new RgStepError(`Unknown service "${name}"; declared: ${Object.keys(this.opts.services).join(', ')}.`);
+    return config;
+  }
+
+  private envFor(config: LocalServiceConfig): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.opts.env, ...config.env };
+  }
+
+  private resolvePath(path: string, serviceCwd?: string): string {
+    return resolve(this.opts.baseDir, serviceCwd ?? '.', path);
+  }
+
+  private logFile(name: string): string {
+    return join(this.opts.stateDir, 'logs', `${name}.log`);
+  }
+
+  private recordGroups(): void {
+    const pgids = [...this.running.values()].map((s) => s.pgid).filter((p): p is number => p !== null);
+    writeFileSync(join(this.opts.stateDir, PIDS_FILE), JSON.stringify(pgids));
+  }
+
+  /** Kills process groups a previous, interrupted run recorded and could not stop. */
+  private async killRecordedGroups(output: OutputSink): Promise<void> {
+    const file = join(this.opts.stateDir, PIDS_FILE);
+    if (!existsSync(file)) return;
+    let pgids: unknown;
+    try {
+      pgids = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      pgids = [];
+    }
+    for (const pgid of Array.isArray(pgids) ? pgids : []) {
+      if (typeof pgid === 'number' && groupAlive(pgid)) {
+        output.line(`killing leftover process group ${pgid} from an earlier run`);
+        await killGroup(pgid, 3000, this.clock);
+      }
+    }
+    rmSync(file, { force: true });
+  }
+}
+
+function topologicalOrder(services: Record<string, LocalServiceConfig>): string[] {
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, chain: string[]) => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') throw new RgStepError(`dependsOn cycle: ${[...chain, name].join(' → ')}`);
+    state.set(name, 'visiting');
+    for (const dep of Object.keys(services[name]?.dependsOn ?? {})) visit(dep, [...chain, name]);
+    state.set(name, 'done');
+    order.push(name);
+  };
+  for (const name of Object.keys(services)) visit(name, []);
+  return order;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
+  });
+}
+
+async function* tailLines(file: string, tail: number | undefined): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  if (tail === undefined) {
+    yield* lines;
+    return;
+  }
+  // A ring of the last `tail` lines: memory stays bounded whatever the log size.
+  const ring: string[] = [];
+  for await (const line of lines) {
+    ring.push(line);
+    if (ring.length > tail) ring.shift();
+  }
+  yield* ring;
+}
+
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [fmt(header), ...rows.map(fmt)].join('\n');
+}

@@ -1,0 +1,199 @@
+import type { ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Clock } from '../../common/clock.js';
+import { parseDuration } from '../../common/duration.js';
+import type { LocalServiceConfig } from '../../config/schema.js';
+import { groupAlive, killGroup, runGroup, spawnGroup, toArgv } from '../process-group.js';
+import type { HealthState, ServiceState, ServiceStatus, StackEvent } from '../stack-driver.js';
+
+/** Delay before a policy restart, like Docker's first backoff step. */
+const RESTART_DELAY_MS = 500;
+
+/**
+ * One service of the local driver: a supervised process group with a restart policy, a
+ * healthcheck loop and a log file. Emits StackEvents as things happen.
+ */
+export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
+  private child: ChildProcess | null = null;
+  private state: ServiceState = 'created';
+  private health: HealthState;
+  private restartCount = 0;
+  private exitCode: number | null = null;
+  private startedAt: Date | null = null;
+  private stopping = false;
+  private healthTimer: NodeJS.Timeout | null = null;
+  private consecutiveFailures = 0;
+  private log: WriteStream | null = null;
+  private probeAbort: AbortController | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly config: LocalServiceConfig,
+    readonly cwd: string,
+    readonly env: NodeJS.ProcessEnv,
+    readonly logFile: string,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.health = config.healthcheck ? 'starting' : 'none';
+  }
+
+  get pgid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  status(): ServiceStatus {
+    return {
+      name: this.name,
+      state: this.state,
+      health: this.health,
+      restartCount: this.restartCount,
+      oomKilled: false,
+      exitCode: this.exitCode,
+      startedAt: this.startedAt,
+    };
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.log ??= createWriteStream(this.logFile, { flags: 'a' });
+    this.spawn();
+    this.startHealthLoop();
+  }
+
+  /** Stops the service and everything its process started. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopHealthLoop();
+    const pid = this.child?.pid;
+    if (pid) await killGroup(pid, 5000, this.clock);
+    if (this.state !== 'created') this.state = 'exited';
+    const log = this.log;
+    this.log = null;
+    if (log) await new Promise<void>((resolve) => log.end(() => resolve()));
+  }
+
+  private spawn(): void {
+    const child = spawnGroup(this.config.command, { cwd: this.cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.state = 'running';
+    this.startedAt = new Date(this.clock.now());
+    this.writeLog(`[release-gate] started ${toArgv(this.config.command).join(' ')} (pid ${child.pid ?? '?'})`);
+    this.emit('event', { at: this.startedAt, service: this.name, kind: 'start' });
+    pipeLines(child, (line) => this.writeLog(line));
+    child.once('error', (err) => this.writeLog(`[release-gate] cannot start: ${err.message}`));
+    child.once('close', (code, signal) => this.onExit(child, code, signal));
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    const exitCode = code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1);
+    this.exitCode = exitCode;
+    this.writeLog(`[release-gate] exited with code ${exitCode}${signal ? ` (${signal})` : ''}`);
+    // The leader is gone: nothing of its group may outlive it.
+    if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000, this.clock).catch(() => undefined);
+    if (this.stopping) return;
+    this.emit('event', { at: new Date(this.clock.now()), service: this.name, kind: 'die', exitCode });
+    const policy = this.config.restart;
+    if (policy === 'always' || (policy === 'on-failure' && exitCode !== 0)) {
+      this.state = 'restarting';
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.restartCount++;
+        this.emit('event', {
+          at: new Date(this.clock.now()),
+          service: this.name,
+          kind: 'restart',
+          detail: `restart #${this.restartCount} after exit ${exitCode}`,
+        });
+        if (this.config.healthcheck) this.setHealth('starting');
+        this.consecutiveFailures = 0;
+        this.spawn();
+      }, RESTART_DELAY_MS).unref();
+    } else {
+      this.state = 'exited';
+    }
+  }
+
+  private startHealthLoop(): void {
+    const check = this.config.healthcheck;
+    if (!check) return;
+    const interval = parseDuration(check.interval) ?? 1000;
+    const timeout = parseDuration(check.timeout) ?? 5000;
+    const startPeriod = parseDuration(check.startPeriod) ?? 0;
+    const tick = async () => {
+      if (this.stopping) return;
+      if (this.state === 'running') {
+        this.probeAbort = new AbortController();
+        const ok = await this.probe(check, timeout, this.probeAbort.signal);
+        if (this.stopping) return;
+        if (ok) {
+          this.consecutiveFailures = 0;
+          this.setHealth('healthy');
+        } else {
+          const inStartPeriod = this.startedAt !== null && this.clock.now() - this.startedAt.getTime() < startPeriod;
+          if (!inStartPeriod) this.consecutiveFailures++;
+          if (this.consecutiveFailures >= check.retries) this.setHealth('unhealthy');
+        }
+      }
+      this.healthTimer = setTimeout(() => void tick(), interval);
+      this.healthTimer.unref();
+    };
+    void tick();
+  }
+
+  private stopHealthLoop(): void {
+    if (this.healthTimer) clearTimeout(this.healthTimer);
+    this.healthTimer = null;
+    this.probeAbort?.abort();
+  }
+
+  private async probe(check: NonNullable<LocalServiceConfig['healthcheck']>, timeoutMs: number, abort: AbortSignal): Promise<boolean> {
+    const signal = AbortSignal.any([abort, AbortSignal.timeout(timeoutMs)]);
+    try {
+      if (check.http) {
+        const response = await fetch(check.http, { signal });
+        await response.body?.cancel();
+        return response.status >= 200 && response.status < 300;
+      }
+      const code = await runGroup(check.command as string | string[], { cwd: this.cwd, env: this.env, signal, onOutput: () => undefined });
+      return code === 0;
+    } catch {
+      // A refused connection or a timeout is an ordinary failed probe; the count is the evidence.
+      return false;
+    }
+  }
+
+  private setHealth(health: HealthState): void {
+    if (this.health === health) return;
+    this.health = health;
+    this.writeLog(`[release-gate] health: ${health}`);
+    this.emit('event', { at: new Date(this.clock.now()), service: this.name, kind: 'health', health });
+  }
+
+  private writeLog(line: string): void {
+    this.log?.write(`${new Date(this.clock.now()).toISOString()} ${line}\n`);
+  }
+}
+
+/** Splits a child's stdout and stderr into lines (bounded partial buffer) and hands them on. */
+function pipeLines(child: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const parts = (pending + chunk).split('\n');
+      pending = parts.pop() ?? '';
+      if (pending.length > 64 * 1024) {
+        parts.push(pending);
+        pending = '';
+      }
+      for (const line of parts) onLine(line.replace(/\r$/, ''));
+    });
+    stream?.on('end', () => {
+      if (pending) onLine(pending);
+      pending = '';
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import type { OutputSink } from '../common/output.js';
+
+/** Container/process state as every driver reports it. */
+export type ServiceState = 'created' | 'starting' | 'running' | 'restarting' | 'exited' | 'dead' | 'unknown';
+/** `none` when the service declares no healthcheck. */
+export type HealthState = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+export interface ServiceStatus {
+  name: string;
+  state: ServiceState;
+  health: HealthState;
+  /** Restarts since the stack came up (policy restarts included). */
+  restartCount: number;
+  oomKilled: boolean;
+  /** Last exit code, null while it never exited. */
+  exitCode: number | null;
+  startedAt: Date | null;
+}
+
+export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health';
+
+/** Something that happened to a service, as it happened. */
+export interface StackEvent {
+  at: Date;
+  service: string;
+  kind: StackEventKind;
+  exitCode?: number;
+  health?: HealthState;
+  detail?: string;
+}
+
+export interface ExecOptions {
+  env?: Record<string, string>;
+  output: OutputSink;
+  signal?: AbortSignal;
+}
+
+export interface LogsOptions {
+  /** Last N lines per service; all when absent. */
+  tail?: number;
+  output: OutputSink;
+  signal?: AbortSignal;
+}
+
+/**
+ * What every stack engine must answer. The engine only talks to this; the local
+ * driver runs processes, the compose driver runs Docker Compose.
+ */
+export interface StackDriver {
+  readonly name: string;
+  /** Checks the environment (engine reachable, ports free, disk); throws RgEnvironmentError. */
+  preflight(output: OutputSink): Promise<void>;
+  /** Stops everything; with volumes, also removes data (volumes / data directories). */
+  down(opts: { volumes: boolean }, output: OutputSink): Promise<void>;
+  build(opts: { noCache: boolean }, output: OutputSink): Promise<void>;
+  /** Starts the stack detached; returns once every service was started (not healthy). */
+  up(output: OutputSink): Promise<void>;
+  services(): Promise<ServiceStatus[]>;
+  /** Calls onEvent for each event from now on until the returned function is called. */
+  watch(onEvent: (event: StackEvent) => void): Promise<() => void>;
+  exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }>;
+  /** Copies a file out of a service to a local path. */
+  copyOut(service: string, path: string, dest: string): Promise<void>;
+  logs(service: string | undefined, opts: LogsOptions): Promise<void>;
+  /** A human table of the services, for the logs. */
+  ps(): Promise<string>;
+  /** Releases driver resources (sockets, watchers); never stops the stack. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import type { GateConfig } from '../config/schema.js';
+import type { CriterionResult, StepResult } from './run-result.js';
+
+type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: string }[]>;
+
+/**
+ * One verdict per declared criterion, in declaration order: passed iff every step giving
+ * evidence for it ran and passed (zero tolerance: "not run" fails). A failed step that
+ * names no criterion gets a line of its own, so no failure is ever silent in the summary.
+ * With a partial selection (--only/--skip/--from), criteria with no selected step are left out.
+ */
+export function evaluateCriteria(
+  config: GateConfig,
+  steps: StepResult[],
+  extra: ExtraVerdicts,
+  stoppedAt: string | undefined,
+  partialSelection: boolean,
+): CriterionResult[] {
+  const out: CriterionResult[] = [];
+  for (const [id, title] of Object.entries(config.criteria)) {
+    const evidence = steps.filter((s) => s.criterion === id);
+    const fromOthers = extra.get(id) ?? [];
+    const selected = evidence.filter((s) => s.detail !== 'not selected');
+    if (partialSelection && selected.length === 0 && fromOthers.length === 0) continue;
+    const logs = [...new Set([...evidence.map((s) => s.log), ...fromOthers.map((v) => v.log)])];
+    if (selected.length === 0 && fromOthers.length === 0) {
+      const detail = stoppedAt ? `not run: the gate stopped at ${stoppedAt}` : 'no step gives evidence for this criterion';
+      out.push({ id, title, passed: false, detail, logs });
+      continue;
+    }
+    const failed = selected.find((s) => s.status === 'failed' || s.status === 'interrupted');
+    const failedExtra = fromOthers.find((v) => !v.passed);
+    const notRun = selected.find((s) => s.status === 'not-run');
+    if (failed) out.push({ id, title, passed: false, detail: `${failed.detail} (${failed.log})`, logs });
+    else if (failedExtra) out.push({ id, title, passed: false, detail: `${failedExtra.detail} (${failedExtra.log})`, logs });
+    else if (notRun) {
+      out.push({ id, title, passed: false, detail: `not run${stoppedAt ? `: the gate stopped at ${stoppedAt}` : ''}`, logs });
+    } else {
+      const details = [...selected.map((s) => s.detail), ...fromOthers.map((v) => v.detail)].filter(Boolean);
+      out.push({ id, title, passed: true, detail: [...new Set(details)].join('; '), logs });
+    }
+  }
+  const declared = new Set(Object.keys(config.criteria));
+  for (const step of steps) {
+    if (step.status !== 'failed' && step.status !== 'interrupted') continue;
+    if (step.criterion && declared.has(step.criterion)) continue;
+    out.push({ id: `step:${step.id}`, title: `Step ${step.log}`, passed: false, detail: step.detail, logs: [step.log] });
+  }
+  return out;
+}

@@ -1,0 +1,323 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../common/clock.js';
+import { parseDuration } from '../common/duration.js';
+import { RgError, errorMessage } from '../common/errors.js';
+import type { StabilityMonitor } from '../checks/stability-watch.js';
+import type { GateConfig, PhaseConfig, StepConfig } from '../config/schema.js';
+import type { StackDriver } from '../drivers/stack-driver.js';
+import { builtinReporters, renderAll } from '../reporters/reporters.js';
+import { Console } from './console.js';
+import { evaluateCriteria } from './criteria.js';
+import type { Redactor } from './redactor.js';
+import type { PhaseResult, RunResult, StepResult, StepStatus } from './run-result.js';
+import type { StepContext, StepOutcome } from './step-context.js';
+import { StepLog } from './step-log.js';
+import { runHandler } from './steps/step-handlers.js';
+
+export interface GateRunOptions {
+  config: GateConfig;
+  configFile: string;
+  driver: StackDriver;
+  logDir: string;
+  env: Record<string, string>;
+  redactor: Redactor;
+  /** Aborted on the first SIGINT/SIGTERM: the running step stops, logs and summary still run. */
+  interrupt: AbortSignal;
+  /** Aborted on a second signal: give up on log capture too. */
+  forceStop?: AbortSignal;
+  keepUp: boolean;
+  verbose: boolean;
+  version: string;
+  console?: Console;
+  clock?: Clock;
+  /** Step ids selected by --only/--skip/--from; all when absent. */
+  selected?: Set<string>;
+}
+
+export interface GateRunOutcome {
+  result: RunResult;
+  exitCode: 0 | 1 | 3 | 130;
+}
+
+interface PlannedStep {
+  phase: PhaseConfig;
+  step: StepConfig;
+  id: string;
+  logName: string;
+}
+
+/** Name of a step's log, with {window} and {runs} filled in. */
+export function stepLogName(step: StepConfig): string {
+  let name = step.log;
+  if (step.do === 'stability') name = name.replaceAll('{window}', String(Math.round((parseDuration(step.window) ?? 0) / 1000)));
+  if (step.do === 'scenario') name = name.replaceAll('{runs}', String(step.scenario.runs));
+  return name;
+}
+
+export function stepId(step: StepConfig): string {
+  return step.id ?? step.log;
+}
+
+/**
+ * Runs the phases in order with fail-fast, then the `always` phases (log capture) whatever
+ * happened, then the teardown, then the summary and reports. Every step writes its own
+ * numbered log. Never throws for a gate failure: the outcome carries the verdict.
+ */
+export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
+  const clock = opts.clock ?? systemClock;
+  const console = opts.console ?? new Console();
+  const startedAt = clock.now();
+  mkdirSync(opts.logDir, { recursive: true });
+  const counts: Record<string, number> = {};
+  const results: StepResult[] = [];
+  const phases: PhaseResult[] = [];
+  // Held in an object: the up step sets it from inside a closure.
+  const watch: { stability: StabilityMonitor | null } = { stability: null };
+  let stoppedAt: string | undefined;
+  let environmentError = false;
+  let interrupted = false;
+  const criteriaFromSteps = new Map<string, { passed: boolean; detail: string; log: string }[]>();
+
+  const planned: PlannedStep[] = opts.config.phases.flatMap((phase) =>
+    phase.steps.map((step) => ({ phase, step, id: stepId(step), logName: stepLogName(step) })),
+  );
+  const summarySteps = planned.filter((p) => p.step.do === 'summary');
+  console.banner(`release-gate ${opts.version} — ${opts.config.name} (${opts.driver.name} driver)`);
+  console.info(`artifacts: ${opts.logDir}`);
+
+  const runStep = async (planned: PlannedStep, signal: AbortSignal): Promise<StepResult> => {
+    const { step, phase, logName } = planned;
+    const logFile = `${logName}.log`;
+    const log = new StepLog(join(opts.logDir, logFile), opts.redactor, console, logName);
+    const title = step.title ?? defaultTitle(step);
+    const started = clock.now();
+    console.stepStart(logName, title);
+    console.resetProgress();
+    log.line(`=== ${logName} — ${title} (phase ${phase.id}${phase.title ? `: ${phase.title}` : ''}) ===`);
+    const stepSignal = hardTimeout(step) ? AbortSignal.any([signal, AbortSignal.timeout(hardTimeout(step) as number)]) : signal;
+    const ctx: StepContext = {
+      config: opts.config,
+      driver: opts.driver,
+      log,
+      signal: stepSignal,
+      clock,
+      env: opts.env,
+      redactor: opts.redactor,
+      logDir: opts.logDir,
+      artifactPath: (name) => join(opts.logDir, name),
+      counts,
+      stability: watch.stability,
+      setStability: (monitor) => {
+        watch.stability = monitor;
+        ctx.stability = monitor;
+      },
+      logName,
+    };
+    let outcome: StepOutcome;
+    let status: StepStatus;
+    try {
+      if (planned === firstRunnable) {
+        await opts.driver.preflight(log);
+      }
+      outcome = await runHandler(step as Exclude<StepConfig, { do: 'summary' }>, ctx);
+      status = outcome.passed ? 'passed' : 'failed';
+    } catch (err) {
+      if (signal.aborted) {
+        status = 'interrupted';
+        outcome = { passed: false, detail: 'interrupted' };
+      } else {
+        status = 'failed';
+        const timedOut = stepSignal.aborted;
+        const message = timedOut ? `timed out after ${step.timeout}` : errorMessage(err);
+        outcome = { passed: false, detail: message };
+        if (err instanceof RgError && err.exitCode === 3) environmentError = true;
+        log.line(`✗ ${message}`);
+        if (err instanceof RgError && err.hint) log.line(`hint: ${err.hint}`);
+        if (opts.verbose && err instanceof Error && err.stack) log.line(err.stack);
+      }
+    }
+    const ended = clock.now();
+    log.line(`=== ${status.toUpperCase()} in ${((ended - started) / 1000).toFixed(1)}s: ${outcome.detail} ===`);
+    await log.close();
+    console.stepEnd(logName, status === 'passed' ? 'passed' : status === 'interrupted' ? 'interrupted' : 'failed', ended - started, outcome.detail);
+    for (const [criterion, verdict] of Object.entries(outcome.criteria ?? {})) {
+      const list = criteriaFromSteps.get(criterion) ?? [];
+      list.push({ ...verdict, log: logFile });
+      criteriaFromSteps.set(criterion, list);
+    }
+    return {
+      id: planned.id,
+      phase: phase.id,
+      log: logFile,
+      title,
+      status,
+      startedAt: new Date(started).toISOString(),
+      endedAt: new Date(ended).toISOString(),
+      durationMs: ended - started,
+      ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
+      detail: outcome.detail,
+      ...(step.criterion ? { criterion: step.criterion } : {}),
+    };
+  };
+
+  const isSelected = (p: PlannedStep) => !opts.selected || opts.selected.has(p.id);
+  const firstRunnable = planned.find((p) => isSelected(p) && p.step.do !== 'summary' && !p.phase.always) ?? null;
+
+  for (const phase of opts.config.phases) {
+    const phaseSteps = planned.filter((p) => p.phase === phase && p.step.do !== 'summary');
+    const phaseStart = clock.now();
+    const statuses: StepStatus[] = [];
+    for (const p of phaseSteps) {
+      const canRun = isSelected(p) && (phase.always ? !opts.forceStop?.aborted : stoppedAt === undefined && !opts.interrupt.aborted);
+      if (!canRun) {
+        results.push(notRun(p, stoppedAt ? `not run: the gate stopped at ${stoppedAt}` : isSelected(p) ? 'not run: interrupted' : 'not selected'));
+        statuses.push('not-run');
+        continue;
+      }
+      // After an interrupt, always-phases run on their own signal so log capture can finish.
+      const signal = phase.always ? (opts.forceStop ?? new AbortController().signal) : opts.interrupt;
+      const result = await runStep(p, signal);
+      results.push(result);
+      statuses.push(result.status);
+      if (result.status === 'interrupted') {
+        interrupted = true;
+        stoppedAt ??= `${result.log} (interrupted)`;
+      } else if (result.status === 'failed' && !phase.always && stoppedAt === undefined) {
+        stoppedAt = result.log;
+      }
+    }
+    if (opts.interrupt.aborted && !interrupted) {
+      interrupted = true;
+      stoppedAt ??= `phase ${phase.id} (interrupted)`;
+    }
+    phases.push(phaseResult(phase, statuses, phaseStart, clock.now()));
+  }
+
+  watch.stability?.stop();
+  const teardown = await runTeardown(opts, console);
+
+  const endedAt = clock.now();
+  const criteria = evaluateCriteria(opts.config, results, criteriaFromSteps, stoppedAt, Boolean(opts.selected));
+  const verdict = interrupted ? 'interrupted' : results.some((r) => r.status === 'failed') || criteria.some((c) => !c.passed) ? 'failed' : 'passed';
+  const result: RunResult = {
+    tool: { name: 'release-gate', version: opts.version },
+    config: opts.configFile,
+    logDir: opts.logDir,
+    verdict,
+    ...(stoppedAt ? { stoppedAt } : {}),
+    startedAt: new Date(startedAt).toISOString(),
+    endedAt: new Date(endedAt).toISOString(),
+    durationMs: endedAt - startedAt,
+    phases,
+    steps: results,
+    criteria,
+    counts: { ...counts, 'teardown.ok': teardown ? 1 : 0 },
+    artifacts: [],
+  };
+  await writeSummary(opts, result, summarySteps, console);
+  const code = verdict === 'interrupted' ? 130 : environmentError ? 3 : verdict === 'passed' ? 0 : 1;
+  console.banner(verdict === 'passed' ? '✅ GATE PASSED' : verdict === 'interrupted' ? '■ GATE INTERRUPTED' : `❌ GATE FAILED${stoppedAt ? ` (stopped at ${stoppedAt})` : ''}`);
+  console.info(`artifacts: ${opts.logDir}`);
+  return { result, exitCode: code };
+}
+
+/** Writes the summary log(s) and the reports; the artifact list covers everything written. */
+async function writeSummary(opts: GateRunOptions, result: RunResult, summarySteps: PlannedStep[], console: Console): Promise<void> {
+  const reporters = [...new Set(['json', ...opts.config.reporters] as const)];
+  const reportFiles = reporters.map((name) => builtinReporters[name].fileName);
+  const summaryLogs = summarySteps.map((s) => `${s.logName}.log`);
+  result.artifacts = [...new Set([...readdirSync(opts.logDir), ...summaryLogs, ...reportFiles])].sort();
+  for (const step of summarySteps) {
+    const log = new StepLog(join(opts.logDir, `${step.logName}.log`), opts.redactor, console, step.logName);
+    for (const summary of renderAll(result, ['summary'])) {
+      log.line(summary.ok ? summary.content.trimEnd() : summary.error.message);
+    }
+    await log.close();
+  }
+  for (const report of renderAll(result, reporters)) {
+    if (report.ok) writeFileSync(join(opts.logDir, report.fileName), opts.redactor.redact(report.content));
+    // One broken reporter must not cost the others, nor the verdict.
+    else console.info(report.error.message);
+  }
+}
+
+async function runTeardown(opts: GateRunOptions, console: Console): Promise<boolean> {
+  if (opts.keepUp || !opts.config.teardown.enabled) {
+    console.info(opts.keepUp ? 'teardown skipped (--keep-up): the stack is still running' : 'teardown disabled in the config');
+    await opts.driver.close();
+    return true;
+  }
+  const log = new StepLog(join(opts.logDir, 'teardown.log'), opts.redactor, console, 'teardown');
+  try {
+    await opts.driver.down({ volumes: opts.config.teardown.volumes }, log);
+    log.line('stack stopped');
+    return true;
+  } catch (err) {
+    log.line(`✗ teardown failed: ${errorMessage(err)}`);
+    return false;
+  } finally {
+    await log.close();
+    await opts.driver.close();
+  }
+}
+
+/** wait-http, ps and stability use their timeout as a wait budget; other steps are cut at it. */
+function hardTimeout(step: StepConfig): number | null {
+  if (!step.timeout || step.do === 'wait-http' || step.do === 'ps' || step.do === 'stability') return null;
+  return parseDuration(step.timeout);
+}
+
+function notRun(p: PlannedStep, detail: string): StepResult {
+  return {
+    id: p.id,
+    phase: p.phase.id,
+    log: `${p.logName}.log`,
+    title: p.step.title ?? defaultTitle(p.step),
+    status: 'not-run',
+    detail,
+    ...(p.step.criterion ? { criterion: p.step.criterion } : {}),
+  };
+}
+
+function phaseResult(phase: PhaseConfig, statuses: StepStatus[], start: number, end: number): PhaseResult {
+  const ran = statuses.some((s) => s !== 'not-run');
+  const status: StepStatus = !ran
+    ? 'not-run'
+    : statuses.includes('interrupted')
+      ? 'interrupted'
+      : statuses.includes('failed')
+        ? 'failed'
+        : 'passed';
+  return {
+    id: phase.id,
+    title: phase.title,
+    status,
+    ...(ran ? { startedAt: new Date(start).toISOString(), endedAt: new Date(end).toISOString(), durationMs: end - start } : {}),
+  };
+}
+
+export function defaultTitle(step: StepConfig): string {
+  switch (step.do) {
+    case 'down':
+      return step.volumes ? 'Stop the stack and remove volumes' : 'Stop the stack';
+    case 'build':
+      return step.noCache ? 'Build without cache' : 'Build';
+    case 'up':
+      return 'Start the stack';
+    case 'ps':
+      return step.ready ? 'Services running and healthy' : 'Service table';
+    case 'wait-http':
+      return `Wait for ${step.url}`;
+    case 'stability':
+      return `Stability window (${step.window})`;
+    case 'exec':
+      return `Run in ${step.service}: ${typeof step.run === 'string' ? step.run : step.run.join(' ')}`;
+    case 'scenario':
+      return `HTTP scenario, ${step.scenario.runs} run(s)`;
+    case 'logs':
+      return `Logs of ${step.service ?? 'all services'}${step.tail ? ` (tail ${step.tail})` : ''}`;
+    case 'summary':
+      return 'Validation summary';
+  }
+}

@@ -1,0 +1,61 @@
+/** The outcome of one run, as the reporters see it. Plain data, JSON-serialisable. */
+
+export type StepStatus = 'passed' | 'failed' | 'not-run' | 'interrupted';
+export type Verdict = 'passed' | 'failed' | 'interrupted';
+
+export interface StepResult {
+  id: string;
+  phase: string;
+  /** Artifact file name, e.g. `04_wait_health.log`. */
+  log: string;
+  title: string;
+  status: StepStatus;
+  /** ISO timestamps; absent when not run. */
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Exit code of the step's main command, when it ran one. */
+  exitCode?: number;
+  /** One-line evidence: `5/5 running+healthy`, `GET /metrics → 403 after 120s`. */
+  detail: string;
+  criterion?: string;
+}
+
+export interface PhaseResult {
+  id: string;
+  title: string;
+  status: StepStatus;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+}
+
+export interface CriterionResult {
+  id: string;
+  /** Human title, e.g. `Stability`. */
+  title: string;
+  passed: boolean;
+  /** `0 restarts, 0 exits, 0 OOM over 180s` or why it failed / was not run. */
+  detail: string;
+  /** Log files holding the evidence. */
+  logs: string[];
+}
+
+export interface RunResult {
+  tool: { name: string; version: string };
+  config: string;
+  logDir: string;
+  verdict: Verdict;
+  /** Set when the run stopped early: which step failed or where it was interrupted. */
+  stoppedAt?: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  phases: PhaseResult[];
+  steps: StepResult[];
+  criteria: CriterionResult[];
+  /** Counts such as tests passed/failed, filled by checks (`tests.passed`, `e2e.runs`). */
+  counts: Record<string, number>;
+  /** Artifact file names in the log dir, sorted. */
+  artifacts: string[];
+}

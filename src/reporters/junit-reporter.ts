@@ -1,0 +1,81 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import type { RunResult } from '../engine/run-result.js';
+import { criterionDurationMs, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+
+// Characters XML 1.0 forbids even escaped (ANSI escapes in a detail, say).
+// eslint-disable-next-line no-control-regex
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+function xmlText(text: string): string {
+  return text.replace(INVALID_XML, '');
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true });
+
+/**
+ * `junit.xml`: one testsuite `release-gate`, one testcase per criterion, so CI shows the
+ * gate like a test run. A run that failed or was interrupted without any failed criterion
+ * gets one extra failing testcase, so CI never reads it as green.
+ */
+export class JUnitReporter implements Reporter {
+  readonly name = 'junit' as const;
+  readonly fileName = 'junit.xml';
+
+  render(result: RunResult): string {
+    const suiteName = result.tool.name;
+    const testcases: Record<string, unknown>[] = result.criteria.map((c) => {
+      const detail = xmlText(oneLine(c.detail));
+      const evidence = c.logs.length ? `Evidence: ${c.logs.map(xmlText).join(', ')}` : '';
+      const tc: Record<string, unknown> = {
+        '@_classname': suiteName,
+        '@_name': xmlText(oneLine(c.title)),
+        '@_time': seconds(criterionDurationMs(result, c)),
+      };
+      if (c.passed) {
+        if (detail || evidence) tc['system-out'] = [detail, evidence].filter(Boolean).join('\n');
+      } else {
+        tc['failure'] = { '@_message': detail || 'failed', '@_type': 'criterion', '#text': [detail, evidence].filter(Boolean).join('\n') };
+      }
+      return tc;
+    });
+    if (result.verdict !== 'passed' && result.criteria.every((c) => c.passed)) {
+      const why = xmlText(oneLine(stoppedLine(result) ?? `run ${result.verdict}`));
+      testcases.push({ '@_classname': suiteName, '@_name': 'Run completed', '@_time': '0.000', failure: { '@_message': why, '@_type': result.verdict, '#text': why } });
+    }
+    const failures = testcases.filter((t) => t['failure'] !== undefined).length;
+    const properties = [
+      ['verdict', verdictLabel(result)],
+      ['config', result.config],
+      ['logDir', result.logDir],
+      ['version', result.tool.version],
+      ...(result.stoppedAt === undefined ? [] : [['stoppedAt', result.stoppedAt]]),
+    ].map(([name = '', value = '']) => ({ '@_name': name, '@_value': xmlText(oneLine(value)) }));
+    const doc = {
+      testsuites: {
+        '@_name': suiteName,
+        '@_tests': String(testcases.length),
+        '@_failures': String(failures),
+        '@_errors': '0',
+        '@_time': seconds(result.durationMs),
+        testsuite: {
+          '@_name': suiteName,
+          '@_tests': String(testcases.length),
+          '@_failures': String(failures),
+          '@_errors': '0',
+          '@_skipped': '0',
+          '@_time': seconds(result.durationMs),
+          '@_timestamp': result.startedAt,
+          properties: { property: properties },
+          testcase: testcases,
+        },
+      },
+    };
+    return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(doc) as string}`;
+  }
+}
+
+export const junitReporter = new JUnitReporter();

@@ -1,0 +1,42 @@
+import { formatDuration } from '../common/duration.js';
+import type { RunResult } from '../engine/run-result.js';
+import { oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+
+/** Table cells: one line, pipes escaped, and Markdown/HTML specials neutralised. */
+function cell(text: string): string {
+  return oneLine(text).replace(/([\\|`*<>])/g, '\\$1');
+}
+
+/** `report.md`: for a CI job summary (e.g. `$GITHUB_STEP_SUMMARY`) or a PR comment. */
+export class MarkdownReporter implements Reporter {
+  readonly name = 'markdown' as const;
+  readonly fileName = 'report.md';
+
+  render(result: RunResult): string {
+    const stopped = stoppedLine(result);
+    const passedCount = result.criteria.filter((c) => c.passed).length;
+    const out = [
+      `## ${cell(result.tool.name)}: GATE ${verdictLabel(result)} (${passedCount}/${result.criteria.length} criteria passed)`,
+      '',
+    ];
+    if (stopped) out.push(`**${cell(stopped)}**`, '');
+    out.push(
+      `Config \`${oneLine(result.config).replaceAll('`', "'")}\` · log dir \`${oneLine(result.logDir).replaceAll('`', "'")}\` · ${cell(result.tool.name)} ${cell(result.tool.version)} · ${formatDuration(result.durationMs)} (${cell(result.startedAt)} → ${cell(result.endedAt)})`,
+      '',
+      '| | Criterion | Detail |',
+      '|---|---|---|',
+      ...result.criteria.map((c) => `| ${c.passed ? '✅' : '❌'} | ${cell(c.title)} | ${cell(c.detail)} |`),
+      '',
+      '| Phase | Log | Status | Duration | Exit | Detail |',
+      '|---|---|---|---|---|---|',
+      ...result.steps.map(
+        (s) =>
+          `| ${cell(s.phase)} | ${cell(s.log)} | ${cell(s.status)} | ${s.durationMs === undefined ? '-' : formatDuration(s.durationMs)} | ${s.exitCode ?? '-'} | ${cell(s.detail)} |`,
+      ),
+      '',
+    );
+    return `${out.join('\n')}\n`;
+  }
+}
+
+export const markdownReporter = new MarkdownReporter();

@@ -1,0 +1,234 @@
+import { strict as assert } from 'node:assert';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import type { OutputSink } from '../common/output.js';
+import { Redactor } from '../engine/redactor.js';
+import { startFakeDrfServer, type FakeDrfServer } from './fake-drf-server.fixture.js';
+import { KORRIGO_E2E_YAML } from './korrigo-example.fixture.js';
+import { parseScenario } from './scenario-schema.js';
+import { runScenario, type ScenarioResult } from './scenario-runner.js';
+
+interface Harness {
+  result: ScenarioResult;
+  lines: string[];
+  text: string;
+  execCalls: string[][];
+  redactor: Redactor;
+}
+
+type RawScenario = Record<string, unknown> & { setup: Record<string, unknown>[]; each: Record<string, unknown>[]; finally: Record<string, unknown>[] };
+
+let server: FakeDrfServer;
+
+function step(raw: RawScenario, name: string): Record<string, unknown> {
+  const found = [...raw.setup, ...raw.each, ...raw.finally].find((s) => s.name === name);
+  assert.ok(found, `no step ${name}`);
+  return found as Record<string, unknown>;
+}
+
+function collect(redactor: Redactor): { sink: OutputSink; lines: string[] } {
+  const lines: string[] = [];
+  // Like the engine: redaction happens when the line is written, so a secret registered late leaks.
+  const sink: OutputSink = {
+    write: (chunk) => lines.push(...redactor.redact(String(chunk)).replace(/\n$/, '').split('\n')),
+    line: (text) => lines.push(redactor.redact(text)),
+  };
+  return { sink, lines };
+}
+
+async function runKorrigo(
+  edit: (raw: RawScenario) => void = () => {},
+  opts: { signal?: AbortSignal; env?: Record<string, string>; exitCode?: number; lines?: string[]; redactor?: Redactor } = {},
+): Promise<Harness> {
+  const raw = parseYaml(KORRIGO_E2E_YAML) as RawScenario;
+  edit(raw);
+  const config = parseScenario(raw);
+  const redactor = opts.redactor ?? new Redactor();
+  const { sink, lines } = opts.lines ? { sink: collect(redactor).sink, lines: opts.lines } : collect(redactor);
+  const out: OutputSink = opts.lines ? { write: (c) => opts.lines?.push(redactor.redact(String(c))), line: (t) => opts.lines?.push(redactor.redact(t)) } : sink;
+  const execCalls: string[][] = [];
+  const result = await runScenario(config, {
+    baseUrl: server.baseUrl,
+    env: opts.env ?? { TEST_PROF_PASSWORD: server.knobs.password },
+    output: out,
+    signal: opts.signal ?? new AbortController().signal,
+    redactor,
+    exec: async (service, argv, output) => {
+      execCalls.push([service, ...argv]);
+      output.write('0 locks deleted\n');
+      server.reset();
+      return { exitCode: opts.exitCode ?? 0 };
+    },
+  });
+  return { result, lines, text: lines.join('\n'), execCalls, redactor };
+}
+
+const seen = (prefix: string) => server.seen.filter((s) => s.startsWith(prefix));
+const E2E_GREP = /E2E.*RUN.*PASSED/;
+
+describe('runScenario against a Django/DRF-like server', () => {
+  beforeEach(async () => {
+    server = await startFakeDrfServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('passes the Korrigo workflow 3/3 and ends with the closing line', async () => {
+    const h = await runKorrigo();
+    assert.equal(h.result.passed, true, h.text);
+    assert.deepEqual([h.result.runs, h.result.runsPassed, h.result.detail], [3, 3, '3/3 runs passed']);
+    assert.equal(h.lines.at(-1), '✅ E2E: 3/3 RUNS PASSED');
+    assert.deepEqual(h.lines.filter((l) => l.startsWith('=====')), ['===== E2E RUN 1/3 =====', '===== E2E RUN 2/3 =====', '===== E2E RUN 3/3 =====']);
+    assert.deepEqual(h.lines.filter((l) => E2E_GREP.test(l)), ['✅ E2E: 3/3 RUNS PASSED'], 'the seed grep matches the closing line only');
+    assert.match(h.text, /^login → POST \/api\/login\/ 200 \(\d+ms\)$/m);
+    assert.equal(seen('POST /api/grading/copies/42/annotations/').length, 3);
+    assert.equal(seen('DELETE /api/grading/copies/42/lock/release/').length, 3);
+    assert.equal(h.execCalls.length, 3);
+    assert.equal(h.execCalls[0]?.[0], 'backend');
+    assert.deepEqual(h.result.criteria, { annotation: { passed: true, detail: '3/3 passed (POST /api/grading/copies/42/annotations/ → 201)' } });
+    assert.doesNotMatch(h.text, /response body/, 'bodies are logged on failure only');
+  });
+
+  it('follows DRF next links (rebased on the base URL) until the READY copy is found', async () => {
+    const h = await runKorrigo((raw) => (raw.runs = 1));
+    assert.equal(h.result.passed, true, h.text);
+    assert.deepEqual(seen('GET /api/exams/1/copies/'), ['GET /api/exams/1/copies/', 'GET /api/exams/1/copies/?page=2', 'GET /api/exams/1/copies/?page=3']);
+    assert.deepEqual(seen('POST /api/grading/copies/'), ['POST /api/grading/copies/42/lock/', 'POST /api/grading/copies/42/annotations/']);
+  });
+
+  it('fails run 1 at annotate on a 400, still releases the lock, and runs nothing more', async () => {
+    server.knobs.annotationStatus = 400;
+    const h = await runKorrigo();
+    assert.equal(h.result.passed, false);
+    assert.deepEqual([h.result.runsPassed, h.result.detail], [0, 'run 1/3 failed at annotate: POST /api/grading/copies/42/annotations/ → 400 (expected 201)']);
+    assert.equal(h.lines.at(-1), '❌ E2E: RUN 1/3 FAILED at step annotate: POST /api/grading/copies/42/annotations/ → 400 (expected 201)');
+    assert.equal(h.result.criteria.annotation?.passed, false);
+    assert.match(h.result.criteria.annotation?.detail ?? '', /run 1\/3 annotate: .*400/);
+    assert.deepEqual(seen('DELETE'), ['DELETE /api/grading/copies/42/lock/release/'], 'finally released the lock');
+    assert.equal(h.execCalls.length, 1, 'finally reset ran');
+    assert.deepEqual(h.lines.filter((l) => l.startsWith('=====')), ['===== E2E RUN 1/3 ====='], 'runs 2 and 3 not run');
+    assert.match(h.text, /response body \(HTTP 400, \d+ chars\):\n {2}.*Copy has no pages/);
+    assert.equal(h.lines.filter((l) => E2E_GREP.test(l)).length, 0, 'the seed grep finds no PASSED line');
+  });
+
+  it('fails clearly when no page has the capture, and skips the release guarded by if', async () => {
+    server.knobs.readyCopy = false;
+    const h = await runKorrigo();
+    assert.equal(h.result.passed, false);
+    assert.equal(
+      h.result.detail,
+      "run 1/3 failed at ready-copy: GET /api/exams/1/copies/?page=3 → 200: capture copy failed: no page had $.results[?(@.status=='READY')].id (3 pages)",
+    );
+    assert.match(h.text, /^release skipped \(lockToken is not set\)$/m);
+    assert.equal(seen('DELETE').length, 0);
+    assert.deepEqual(h.result.criteria.annotation, { passed: false, detail: 'not run' });
+  });
+
+  it('retries a failing step and passes once the server answers', async () => {
+    server.knobs.examsFailures = 2;
+    const h = await runKorrigo((raw) => {
+      raw.runs = 1;
+      step(raw, 'exams').retry = { attempts: 3, interval: '10ms' };
+    });
+    assert.equal(h.result.passed, true, h.text);
+    assert.match(h.text, /exams: attempt 1\/3 failed \(GET \/api\/exams\/ → 503 \(expected 200\)\); retrying in 10ms/);
+    assert.equal(server.seen.filter((s) => s === 'GET /api/exams/').length, 4, 'csrf + 3 attempts');
+  });
+
+  it('gives up after the last attempt and says how many were made', async () => {
+    server.knobs.examsFailures = 5;
+    const h = await runKorrigo((raw) => (step(raw, 'exams').retry = { attempts: 2, interval: '10ms' }));
+    assert.equal(h.result.detail, 'setup failed at exams: GET /api/exams/ → 503 (expected 200) (after 2 attempts)');
+    assert.equal(h.lines.at(-1), '❌ E2E: SETUP FAILED at step exams: GET /api/exams/ → 503 (expected 200) (after 2 attempts)');
+  });
+
+  it('fails a step that exceeds its timeout, without waiting for the server', async () => {
+    server.knobs.delays = { 'POST /api/grading/copies/42/annotations/': 3000 };
+    const started = Date.now();
+    const h = await runKorrigo((raw) => (step(raw, 'annotate').timeout = '100ms'));
+    assert.ok(Date.now() - started < 2500, `took ${Date.now() - started}ms`);
+    assert.match(h.result.detail, /^run 1\/3 failed at annotate: POST \/api\/grading\/copies\/\{\{copy\}\}\/annotations\/ timed out after 100ms$/);
+    assert.equal(seen('DELETE').length, 1, 'release still ran');
+  });
+
+  it('stops at once on abort, still releases the lock, then rethrows the abort', async () => {
+    server.knobs.delays = { 'POST /api/grading/copies/42/annotations/': 5000 };
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const timer = setInterval(() => {
+      if (seen('POST /api/grading/copies/42/annotations/').length > 0) controller.abort(new Error('SIGINT'));
+    }, 10);
+    const started = Date.now();
+    try {
+      await assert.rejects(runKorrigo(() => {}, { signal: controller.signal, lines }), /SIGINT/);
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started}ms`);
+    assert.deepEqual(seen('DELETE'), ['DELETE /api/grading/copies/42/lock/release/']);
+    assert.equal(lines.at(-1), '❌ E2E: INTERRUPTED during run 1/3');
+    assert.equal(lines.filter((l) => l.startsWith('=====')).length, 1);
+  });
+
+  it('registers cookies and secret captures before logging a body that holds them', async () => {
+    server.knobs.lockStatus = 200;
+    const h = await runKorrigo((raw) => (step(raw, 'lock').expect = { status: 201 }));
+    assert.match(h.result.detail, /failed at lock: POST \/api\/grading\/copies\/42\/lock\/ → 200 \(expected 201\)/);
+    assert.match(h.text, /"token":"\[REDACTED\]"/);
+    const token = server.issuedSecrets.at(-1) ?? '';
+    assert.ok(token.length > 0);
+    assert.equal(h.redactor.redact(token), '[REDACTED]');
+    for (const value of [...server.issuedSecrets, server.knobs.password]) assert.ok(!h.text.includes(value), `${value} leaked`);
+  });
+
+  it('never logs cookie values, lock tokens or the password on a passing run either', async () => {
+    server.knobs.annotationStatus = 400;
+    const h = await runKorrigo();
+    assert.ok(server.issuedSecrets.length >= 4, 'csrf, session, rotated csrf, lock token');
+    for (const value of server.issuedSecrets) assert.equal(h.redactor.redact(value), '[REDACTED]');
+    for (const value of [...server.issuedSecrets, server.knobs.password]) assert.ok(!h.text.includes(value), `${value} leaked`);
+  });
+
+  it('names the template variable and the step when env lacks a value, without retrying', async () => {
+    const h = await runKorrigo((raw) => (step(raw, 'login').retry = { attempts: 3, interval: '10ms' }), { env: {} });
+    assert.equal(
+      h.result.detail,
+      'setup failed at login: unknown template variable "env.TEST_PROF_PASSWORD" (environment variable TEST_PROF_PASSWORD is not set)',
+    );
+    assert.equal(seen('POST /api/login/').length, 0);
+  });
+
+  it('names a missing cookie and the cookies the jar holds', async () => {
+    const h = await runKorrigo((raw) => raw.setup.shift());
+    assert.match(h.result.detail, /^setup failed at login: unknown template variable "cookie.csrftoken" \(no cookie csrftoken in the jar \(cookies: none\)\)$/);
+  });
+
+  it('fails the run when an exec step exits non-zero, after the rest of finally', async () => {
+    const h = await runKorrigo(() => {}, { exitCode: 1 });
+    assert.equal(h.result.detail, 'run 1/3 failed at reset: exec in backend: python → exit 1 (expected 0)');
+    assert.equal(h.result.criteria.annotation?.passed, true, 'the annotation itself passed');
+    assert.match(h.text, /^0 locks deleted$/m, 'exec output is streamed to the step log');
+  });
+
+  it('fails every criterion as not run when setup fails', async () => {
+    const h = await runKorrigo(() => {}, { env: { TEST_PROF_PASSWORD: 'wrong-password' } });
+    assert.equal(h.lines.at(-1), '❌ E2E: SETUP FAILED at step login: POST /api/login/ → 400 (expected 200)');
+    assert.deepEqual(h.result.criteria, { annotation: { passed: false, detail: 'not run' } });
+    assert.equal(h.result.runsPassed, 0);
+  });
+
+  it('counts annotations in a DRF page as well as in a bare list', async () => {
+    server.knobs.listShape = 'page';
+    const h = await runKorrigo((raw) => (raw.runs = 2));
+    assert.equal(h.result.passed, true, h.text);
+  });
+
+  it('fails the assertion when the list is empty', async () => {
+    const h = await runKorrigo((raw) => {
+      raw.runs = 1;
+      raw.each = raw.each.filter((s) => s.name !== 'annotate');
+    });
+    assert.match(h.result.detail, /failed at list-annotations: GET \/api\/grading\/copies\/42\/annotations\/ → 200: assert \$\[count,length\] > 0: got 0$/);
+  });
+});

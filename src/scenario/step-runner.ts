@@ -1,0 +1,142 @@
+import type { Clock } from '../common/clock.js';
+import { formatDuration, parseDuration } from '../common/duration.js';
+import { errorMessage } from '../common/errors.js';
+import type { OutputSink } from '../common/output.js';
+import { poll } from '../common/retry.js';
+import { attemptHttpStep, BODY_LOG_LIMIT, type AttemptResult, type HttpStepEnv } from './http-step.js';
+import type { StepConfig } from './scenario-schema.js';
+import { renderTemplate, TemplateError } from './template.js';
+
+/** What running one step needs: the HTTP environment plus the service exec. */
+export interface StepEnv extends HttpStepEnv {
+  exec(service: string, argv: string[], output: OutputSink): Promise<{ exitCode: number }>;
+}
+
+export type StepOutcome =
+  | { status: 'passed'; captures: Record<string, unknown>; summary: string }
+  | { status: 'failed'; reason: string }
+  | { status: 'skipped'; reason: string };
+
+/** Longest argv item shown in an exec line; reset one-liners are long. */
+const ARG_PREVIEW = 60;
+
+/**
+ * Runs one step with its `if`, timeout (per attempt) and retry. Never throws for a failed
+ * step; throws signal.reason when signal aborts, so the caller decides what still runs.
+ */
+export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSignal): Promise<StepOutcome> {
+  signal.throwIfAborted();
+  if (step.if !== undefined) {
+    const value = env.scope.get(step.if);
+    if (value === undefined || value === '' || value === null) {
+      env.output.line(`${step.name} skipped (${step.if} is not set)`);
+      return { status: 'skipped', reason: `${step.if} is not set` };
+    }
+  }
+  const timeoutMs = parseDuration(step.timeout ?? env.defaults.timeout) ?? 30_000;
+  const attempts = step.retry?.attempts ?? 1;
+  const intervalMs = parseDuration(step.retry?.interval ?? '1s') ?? 1000;
+  let attempt = 0;
+  let last: AttemptResult | undefined;
+  try {
+    const outcome = await poll<AttemptResult>(
+      async () => {
+        attempt++;
+        const result = await attemptWithTimeout(step, env, signal, timeoutMs);
+        last = result;
+        return { done: result.ok || attempt >= attempts || isFatal(result), value: result };
+      },
+      {
+        timeoutMs: Number.POSITIVE_INFINITY,
+        intervalMs,
+        clock: env.clock,
+        signal,
+        onWait: (result) => {
+          if (result && !result.ok) env.output.line(`${step.name}: attempt ${attempt}/${attempts} failed (${result.reason}); retrying in ${formatDuration(intervalMs)}`);
+        },
+      },
+    );
+    last = outcome.ok ? outcome.value : (outcome.last ?? last);
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    last = { ok: false, reason: `internal error: ${errorMessage(err)}` };
+  }
+  if (!last) return { status: 'failed', reason: 'the step never ran' };
+  if (last.ok) return { status: 'passed', captures: last.captures, summary: last.summary };
+  const reason = attempts > 1 && attempt > 1 ? `${last.reason} (after ${attempt} attempts)` : last.reason;
+  env.output.line(`${step.name} FAILED: ${reason}`);
+  if (last.evidence) logBody(env.output, last.evidence);
+  return { status: 'failed', reason };
+}
+
+function isFatal(result: AttemptResult): boolean {
+  return !result.ok && result.fatal === true;
+}
+
+async function attemptWithTimeout(step: StepConfig, env: StepEnv, signal: AbortSignal, timeoutMs: number): Promise<AttemptResult> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = AbortSignal.any([signal, timeout]);
+  try {
+    return step.exec ? await attemptExec(step, env, combined) : await attemptHttpStep(step, env, combined);
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    if (err instanceof TemplateError) {
+      // A config mistake: retrying cannot help.
+      return { ok: false, reason: err.message, fatal: true };
+    }
+    if (timeout.aborted) {
+      const what = step.request ? `${step.request.method} ${step.request.url}` : `exec in ${step.exec?.service}`;
+      env.output.line(`${step.name}: timed out after ${formatDuration(timeoutMs)}`);
+      return { ok: false, reason: `${what} timed out after ${formatDuration(timeoutMs)}` };
+    }
+    return { ok: false, reason: errorMessage(err) };
+  }
+}
+
+async function attemptExec(step: StepConfig, env: StepEnv, signal: AbortSignal): Promise<AttemptResult> {
+  const exec = step.exec;
+  if (!exec) throw new Error(`step ${step.name} has no exec`);
+  const argv = exec.run.map((arg) => renderTemplate(arg, env.scope));
+  const expected = step.expect?.exitCode ?? 0;
+  const shown = argv.map(previewArg).join(' ');
+  env.output.line(`${step.name} → exec in ${exec.service}: ${shown}`);
+  const started = env.clock.now();
+  // The driver's exec takes no signal: stop waiting for it on abort or timeout.
+  const { exitCode } = await raceAbort(env.exec(exec.service, argv, env.output), signal);
+  env.output.line(`${step.name} → exit ${exitCode} (${formatDuration(env.clock.now() - started)})`);
+  const summary = `exec in ${exec.service}: ${argv[0] ?? ''} → exit ${exitCode}`;
+  if (exitCode !== expected) return { ok: false, reason: `${summary} (expected ${expected})` };
+  return { ok: true, captures: {}, summary };
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+function previewArg(arg: string): string {
+  const short = arg.length > ARG_PREVIEW ? `${arg.slice(0, ARG_PREVIEW - 1)}…` : arg;
+  return /[\s"'$`\\]/.test(short) ? JSON.stringify(short) : short;
+}
+
+/** The response body of a failure, bounded; the sink redacts it (secrets were registered first). */
+function logBody(output: OutputSink, evidence: { status: number; body: string }): void {
+  const body = evidence.body;
+  const shown = body.length > BODY_LOG_LIMIT ? body.slice(0, BODY_LOG_LIMIT) : body;
+  const size = body.length > BODY_LOG_LIMIT ? `first ${BODY_LOG_LIMIT} of ${body.length} chars` : `${body.length} chars`;
+  output.line(`response body (HTTP ${evidence.status}, ${size}):`);
+  for (const line of (shown === '' ? '(empty)' : shown).split(/\r?\n/)) output.line(`  ${line}`);
+}

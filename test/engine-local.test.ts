@@ -1,0 +1,257 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, freePort, type OnStdout, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+
+/*
+ * The engine end to end: the real CLI, the local driver, real processes and real HTTP.
+ * Each test writes a small gate config around test/fixtures/fixture-server.mjs.
+ */
+
+interface FixtureOptions {
+  port: number;
+  marker: string;
+  healthStatus?: number;
+  crashOnceFile?: string;
+  child?: boolean;
+  window?: string;
+  seed?: string;
+  probe?: string;
+  junit?: string;
+}
+
+function fixtureGate(o: FixtureOptions): string {
+  const env: Record<string, string> = { PORT: String(o.port), HEALTH_STATUS: String(o.healthStatus ?? 200), MARKER: o.marker };
+  if (o.crashOnceFile) env['CRASH_ONCE_FILE'] = o.crashOnceFile;
+  if (o.child) env['CHILD'] = '1';
+  return `
+name: fixture
+baseUrl: http://127.0.0.1:${o.port}
+secrets:
+  env: [FIXTURE_SECRET]
+  patterns: ['token=(\\w+)']
+criteria:
+  boot: Boot
+  health: Health
+  stability: Stability
+  seed: Seed
+  tests: Tests
+  logs: Logs
+stack:
+  driver: local
+  services:
+    web:
+      command: [node, ${JSON.stringify(join(FIXTURES, 'fixture-server.mjs'))}, --marker=${o.marker}]
+      env: ${JSON.stringify(env)}
+      healthcheck: { http: "http://127.0.0.1:${o.port}/", interval: 200ms, retries: 3 }
+      restart: always
+      ports: [${o.port}]
+phases:
+  - id: clean
+    steps: [{ log: 00_down, do: down, volumes: true }]
+  - id: boot
+    steps:
+      - { log: 01_up, do: up }
+      - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
+      - { log: 03_wait_health, do: wait-http, url: /health, timeout: 3s, interval: 200ms, service: web, criterion: health }
+      - { log: "04_stability_{window}s", do: stability, window: ${o.window ?? '2s'}, criterion: stability }
+  - id: data
+    steps:
+      - log: 05_seed
+        do: exec
+        service: web
+        run: ${JSON.stringify(o.seed ?? 'echo seeding token=abc123secret with $FIXTURE_SECRET')}
+        idempotence: { probe: ${JSON.stringify(o.probe ?? 'echo rows=3')} }
+        criterion: seed
+      - log: 06_tests
+        do: exec
+        service: web
+        run: "echo running tests"
+        results: { junit: ${JSON.stringify(o.junit ?? join(FIXTURES, 'junit-all-passed.xml'))} }
+        criterion: tests
+  - id: logs
+    always: true
+    steps:
+      - { log: 07_logs, do: logs, scan: { patterns: ['FATAL'] }, criterion: logs }
+  - id: summary
+    always: true
+    steps: [{ log: 08_summary, do: summary }]
+`;
+}
+
+async function gate(o: Partial<FixtureOptions> = {}, args: string[] = [], onStdout?: OnStdout) {
+  const dir = tempDir();
+  const logDir = join(dir, 'logs');
+  const opts: FixtureOptions = { port: await freePort(), marker: marker(), ...o };
+  const config = writeConfig(dir, fixtureGate(opts));
+  const run = await runCli(['run', '--config', config, '--log-dir', logDir, ...args], {
+    cwd: dir,
+    env: { FIXTURE_SECRET: 'sup3r-s3cret-value' },
+    ...(onStdout ? { onStdout } : {}),
+  });
+  const read = (name: string) => readFileSync(join(logDir, name), 'utf8');
+  const summary = existsSync(join(logDir, '08_summary.log')) ? read('08_summary.log') : '';
+  return { ...run, dir, logDir, read, summary, opts, criterionLine: (title: string) => summary.split('\n').find((l) => /[✅❌]/.test(l) && l.includes(`${title}:`)) ?? '' };
+}
+
+describe('engine with the local driver on real processes', () => {
+  it('passes a healthy stack, writes every numbered log, the summary and the reports', async () => {
+    const run = await gate();
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    for (const name of ['00_down.log', '01_up.log', '02_ps.log', '03_wait_health.log', '04_stability_2s.log', '05_seed.log', '06_tests.log', '07_logs.log', '08_summary.log', 'summary.json', 'junit.xml', 'report.html']) {
+      assert.ok(existsSync(join(run.logDir, name)), `${name} missing`);
+    }
+    const marks = run.summary.split('\n').filter((l) => /✅|❌/.test(l));
+    assert.equal(marks.length, 6, run.summary);
+    assert.ok(marks.every((l) => l.includes('✅')), run.summary);
+    assert.match(run.criterionLine('Boot'), /1\/1 running\+healthy/);
+    const json = JSON.parse(run.read('summary.json')) as { verdict: string; artifacts: string[] };
+    assert.equal(json.verdict, 'passed');
+    assert.ok(json.artifacts.includes('08_summary.log'));
+    assert.deepEqual(processesWith(run.opts.marker), []);
+  });
+
+  it('fails the gate when a service restarts and recovers inside the window, naming it', async () => {
+    const dir = tempDir();
+    const run = await gate({ crashOnceFile: join(dir, 'crashed'), window: '3s' });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const line = run.criterionLine('Stability');
+    assert.match(line, /❌/);
+    assert.match(line, /web/);
+    assert.match(line, /[1-9] restarts?/);
+    assert.match(run.read('04_stability_3s.log'), /UNSTABLE web .*(exited with code 3|restarted)/);
+    // Fail fast: later phases did not run, logs and summary did.
+    assert.ok(!existsSync(join(run.logDir, '05_seed.log')));
+    assert.ok(existsSync(join(run.logDir, '07_logs.log')));
+    assert.match(run.criterionLine('Seed'), /❌.*not run/);
+    assert.deepEqual(processesWith(run.opts.marker), []);
+  });
+
+  it('fails with the last status when the health endpoint never turns 200', async () => {
+    const run = await gate({ healthStatus: 503 });
+    assert.equal(run.code, 1);
+    const line = run.criterionLine('Health');
+    assert.match(line, /❌/);
+    assert.match(line, /last: 503/);
+    assert.match(run.read('03_wait_health.log'), /last 50 log lines of web/);
+    assert.match(run.read('03_wait_health.log'), /GET \/health/);
+  });
+
+  it('fails a non-idempotent step and shows the diff', async () => {
+    const run = await gate({ seed: 'n=$(cat counter 2>/dev/null || echo 0); echo $((n+1)) > counter', probe: 'echo rows=$(cat counter 2>/dev/null || echo 0)' });
+    assert.equal(run.code, 1);
+    assert.match(run.criterionLine('Seed'), /❌.*not idempotent/);
+    const log = run.read('05_seed.log');
+    assert.match(log, /-rows=0/);
+    assert.match(log, /\+rows=1/);
+  });
+
+  it('fails the tests criterion on a JUnit report with one skipped test and lists it', async () => {
+    const run = await gate({ junit: join(FIXTURES, 'junit-one-skipped.xml') });
+    assert.equal(run.code, 1);
+    assert.match(run.criterionLine('Tests'), /❌.*1 skipped/);
+    assert.match(run.read('06_tests_failing_tests.txt'), /test_rate_limit/);
+    assert.match(run.read('06_tests.log'), /TESTS: 2 passed, 0 failed, 0 errors, 1 skipped/);
+  });
+
+  it('redacts secret env values and configured patterns from every artifact', async () => {
+    const run = await gate();
+    assert.equal(run.code, 0, run.stdout);
+    for (const name of readdirSync(run.logDir)) {
+      const text = readFileSync(join(run.logDir, name), 'utf8');
+      assert.ok(!text.includes('sup3r-s3cret-value'), `${name} leaks the env secret`);
+      assert.ok(!text.includes('abc123secret'), `${name} leaks the pattern secret`);
+    }
+    assert.match(run.read('05_seed.log'), /token=\[REDACTED\] with \[REDACTED\]/);
+    assert.ok(!run.stdout.includes('sup3r-s3cret-value'));
+  });
+
+  it('on SIGINT stops the running step, kills every child process, still writes logs and summary, exits 130', async () => {
+    let sent = false;
+    const run = await gate({ window: '60s', child: true }, [], (stdout, child) => {
+      if (!sent && stdout.includes('04_stability_60s') && stdout.includes('▶')) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
+    });
+    assert.ok(sent, 'never reached the stability step');
+    assert.equal(run.code, 130, run.stdout + run.stderr);
+    assert.ok(existsSync(join(run.logDir, '07_logs.log')));
+    assert.match(run.summary, /interrupted/i);
+    assert.deepEqual(processesWith(run.opts.marker), [], 'a child process survived');
+  });
+
+  it('refuses to start when a declared port is taken, with exit 3', async () => {
+    const { createServer } = await import('node:net');
+    const port = await freePort();
+    const blocker = createServer().listen(port, '127.0.0.1');
+    try {
+      const run = await gate({ port });
+      assert.equal(run.code, 3, run.stdout + run.stderr);
+      assert.match(run.read('00_down.log'), /Port \d+ of service "web" is already in use/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('config errors', () => {
+  it('reports all 5 mistakes of a config at once with file:line and exits 2, running nothing', async () => {
+    const dir = tempDir();
+    const file = writeConfig(
+      dir,
+      `name: broken
+baseUrl: 42
+stabilty: 3s
+stack:
+  driver: local
+  services:
+    web: { command: [node, server.js] }
+teardown:
+  volumes: "yes"
+phases:
+  - id: A
+    steps:
+      - { log: 00_x, do: explode }
+  - id: B
+    steps:
+      - { log: 01_y, do: up, timeout: soon }
+`,
+    );
+    const run = await runCli(['run', '--config', file, '--log-dir', join(dir, 'logs')], { cwd: dir });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /5 problems/);
+    assert.match(run.stderr, /release-gate\.yml:2:\d+ baseUrl: .*received 42/);
+    assert.match(run.stderr, /stabilty/);
+    assert.match(run.stderr, /teardown\.volumes: .*received "yes"/);
+    assert.match(run.stderr, /phases\[0\]\.steps\[0\]/);
+    assert.match(run.stderr, /phases\[1\]\.steps\[0\]\.timeout: .*duration.*received "soon"/);
+    assert.ok(!run.stderr.includes('    at '), 'no stack trace without --verbose');
+    assert.ok(!existsSync(join(dir, 'logs')), 'nothing ran');
+  });
+
+  it('reports YAML syntax errors with file:line:col', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, 'name: x\nphases: [\n  - id: A\n');
+    const run = await runCli(['plan', '--config', file], { cwd: dir });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /release-gate\.yml:\d+:\d+: YAML syntax/);
+  });
+});
+
+describe('cli', () => {
+  it('prints the version fast', async () => {
+    const started = Date.now();
+    const run = await runCli(['--version']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
+    assert.ok(Date.now() - started < 1500, `took ${Date.now() - started}ms`);
+  });
+
+  it('rejects a bad duration flag with exit 2', async () => {
+    const run = await runCli(['run', '--stability', 'forever']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--stability: "forever" is not a duration/);
+  });
+});
