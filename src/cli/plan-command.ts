@@ -15,7 +15,7 @@ export async function planCommand(opts: CliOptions): Promise<number> {
   out.push(`root:     ${run.root}`);
   out.push(`baseUrl:  ${config.baseUrl}`);
   out.push(`logDir:   ${run.logDir}`);
-  out.push(`secrets:  ${[...config.secrets.env, ...config.secrets.generate].join(', ') || 'none'}${config.secrets.patterns.length ? ` + ${config.secrets.patterns.length} pattern(s)` : ''}`);
+  out.push(`secrets:  ${[...new Set([...config.secrets.env, ...config.secrets.generate])].join(', ') || 'none'}${config.secrets.patterns.length ? ` + ${config.secrets.patterns.length} pattern(s)` : ''}`);
   out.push('');
   for (const phase of config.phases) {
     out.push(`phase ${phase.id}${phase.title ? ` — ${phase.title}` : ''}${phase.always ? ' (always)' : ''}`);

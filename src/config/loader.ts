@@ -107,7 +107,7 @@ function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssu
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   for (const error of doc.errors) {
     const pos = error.linePos?.[0];
-    issues.push({ where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `YAML syntax: ${error.message.split('\n')[0]}` });
+    issues.push({ where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` });
   }
   if (doc.errors.length > 0) return {};
   sources.unshift({ file, doc, lines });

@@ -54,7 +54,7 @@ export const localServiceSchema = z
       .optional()
       .describe('How to build the service'),
     dataDirs: z.array(z.string()).default([]).describe('Directories removed by `down` with volumes'),
-    ports: z.array(z.number().int().min(1).max(65535)).default([]).describe('Ports the service listens on, checked free in preflight'),
+    ports: z.array(z.coerce.number().int().min(1).max(65535)).default([]).describe('Ports the service listens on, checked free in preflight'),
   })
   .describe('A service run as a local process group');
 

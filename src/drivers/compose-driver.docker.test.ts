@@ -121,7 +121,8 @@ describe('ComposeDriver on a real engine', () => {
         const st = byName(await driver.services(), 'crash-once');
         return st && st.state === 'running' && st.restartCount >= 1 ? st : undefined;
       });
-      assert.equal(s.exitCode, 3, 'last exit code of the crash');
+      // Running again: the engine reset ExitCode on start; the crash's code is in the die event.
+      assert.equal(s.exitCode, null);
       assert.ok(s.startedAt instanceof Date);
       assert.equal(s.oomKilled, false);
     });

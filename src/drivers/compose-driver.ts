@@ -341,7 +341,7 @@ export class ComposeDriver implements StackDriver {
   private async runCompose(args: string[], output: OutputSink | undefined, capture: boolean, signal?: AbortSignal, withOverride = true): Promise<RunResult> {
     const flavor = await this.compose();
     const full = [...(await this.baseArgs(withOverride)), ...args];
-    const r = await runProgram(flavor.argv0[0], full, { cwd: this.projectDir, env: this.env(), capture, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
+    const r = await runProgram(flavor.argv0[0], full, { cwd: this.projectDir, env: this.env(), capture, stripAnsi: true, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
     if (r.spawnError) {
       throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Could not run ${flavor.argv0.join(' ')}: ${r.spawnError.message}`, ENGINE_HINT, r.spawnError);
     }

@@ -312,7 +312,7 @@ export function defaultTitle(step: StepConfig): string {
     case 'stability':
       return `Stability window (${step.window})`;
     case 'exec':
-      return `Run in ${step.service}: ${typeof step.run === 'string' ? step.run : step.run.join(' ')}`;
+      return `Run in ${step.service}: ${oneLineCommand(step.run)}`;
     case 'scenario':
       return `HTTP scenario, ${step.scenario.runs} run(s)`;
     case 'logs':
@@ -320,4 +320,10 @@ export function defaultTitle(step: StepConfig): string {
     case 'summary':
       return 'Validation summary';
   }
+}
+
+/** A command on one short line for titles: newlines folded, long scripts cut. */
+function oneLineCommand(run: string | string[]): string {
+  const text = (typeof run === 'string' ? run : run.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')).replace(/\s*\n\s*/g, '; ');
+  return text.length > 90 ? `${text.slice(0, 89)}…` : text;
 }

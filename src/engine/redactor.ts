@@ -10,8 +10,8 @@ export class Redactor {
   private readonly patterns: RegExp[] = [];
   private secretsRegex: RegExp | null = null;
 
-  /** Values shorter than 4 characters would blank out ordinary words; they are refused. */
-  static readonly MIN_SECRET_LENGTH = 4;
+  /** Values shorter than 6 characters would blank out ordinary words (a password "prof" in logs full of "prof1"); they are not redacted. */
+  static readonly MIN_SECRET_LENGTH = 6;
 
   addSecret(value: string | undefined | null): void {
     if (!value || value.length < Redactor.MIN_SECRET_LENGTH || this.secrets.has(value)) return;

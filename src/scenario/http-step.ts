@@ -125,7 +125,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
       text = await res.text();
     } catch (err) {
       if (signal.aborted) {
-        env.output.line(`${step.name} → ${method} ${path} aborted (${formatDuration(env.clock.now() - started)})`);
+        env.output.line(`${step.name} → ${method} ${path} no response (gave up after ${formatDuration(env.clock.now() - started)})`);
         throw signal.reason;
       }
       const reason = `${method} ${path} → ${networkError(err)}`;

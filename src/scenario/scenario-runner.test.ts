@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { OutputSink } from '../common/output.js';
 import { Redactor } from '../engine/redactor.js';
 import { startFakeDrfServer, type FakeDrfServer } from './fake-drf-server.fixture.js';
-import { KORRIGO_E2E_YAML } from './korrigo-example.fixture.js';
+import { E2E_EXAMPLE_YAML } from './e2e-example.fixture.js';
 import { parseScenario } from './scenario-schema.js';
 import { runScenario, type ScenarioResult } from './scenario-runner.js';
 
@@ -36,11 +36,11 @@ function collect(redactor: Redactor): { sink: OutputSink; lines: string[] } {
   return { sink, lines };
 }
 
-async function runKorrigo(
+async function runExample(
   edit: (raw: RawScenario) => void = () => {},
   opts: { signal?: AbortSignal; env?: Record<string, string>; exitCode?: number; lines?: string[]; redactor?: Redactor } = {},
 ): Promise<Harness> {
-  const raw = parseYaml(KORRIGO_E2E_YAML) as RawScenario;
+  const raw = parseYaml(E2E_EXAMPLE_YAML) as RawScenario;
   edit(raw);
   const config = parseScenario(raw);
   const redactor = opts.redactor ?? new Redactor();
@@ -74,8 +74,8 @@ describe('runScenario against a Django/DRF-like server', () => {
     await server.close();
   });
 
-  it('passes the Korrigo workflow 3/3 and ends with the closing line', async () => {
-    const h = await runKorrigo();
+  it('passes the reference workflow 3/3 and ends with the closing line', async () => {
+    const h = await runExample();
     assert.equal(h.result.passed, true, h.text);
     assert.deepEqual([h.result.runs, h.result.runsPassed, h.result.detail], [3, 3, '3/3 runs passed']);
     assert.equal(h.lines.at(-1), '✅ E2E: 3/3 RUNS PASSED');
@@ -91,7 +91,7 @@ describe('runScenario against a Django/DRF-like server', () => {
   });
 
   it('follows DRF next links (rebased on the base URL) until the READY copy is found', async () => {
-    const h = await runKorrigo((raw) => (raw.runs = 1));
+    const h = await runExample((raw) => (raw.runs = 1));
     assert.equal(h.result.passed, true, h.text);
     assert.deepEqual(seen('GET /api/exams/1/copies/'), ['GET /api/exams/1/copies/', 'GET /api/exams/1/copies/?page=2', 'GET /api/exams/1/copies/?page=3']);
     assert.deepEqual(seen('POST /api/grading/copies/'), ['POST /api/grading/copies/42/lock/', 'POST /api/grading/copies/42/annotations/']);
@@ -99,7 +99,7 @@ describe('runScenario against a Django/DRF-like server', () => {
 
   it('fails run 1 at annotate on a 400, still releases the lock, and runs nothing more', async () => {
     server.knobs.annotationStatus = 400;
-    const h = await runKorrigo();
+    const h = await runExample();
     assert.equal(h.result.passed, false);
     assert.deepEqual([h.result.runsPassed, h.result.detail], [0, 'run 1/3 failed at annotate: POST /api/grading/copies/42/annotations/ → 400 (expected 201)']);
     assert.equal(h.lines.at(-1), '❌ E2E: RUN 1/3 FAILED at step annotate: POST /api/grading/copies/42/annotations/ → 400 (expected 201)');
@@ -114,7 +114,7 @@ describe('runScenario against a Django/DRF-like server', () => {
 
   it('fails clearly when no page has the capture, and skips the release guarded by if', async () => {
     server.knobs.readyCopy = false;
-    const h = await runKorrigo();
+    const h = await runExample();
     assert.equal(h.result.passed, false);
     assert.equal(
       h.result.detail,
@@ -127,7 +127,7 @@ describe('runScenario against a Django/DRF-like server', () => {
 
   it('retries a failing step and passes once the server answers', async () => {
     server.knobs.examsFailures = 2;
-    const h = await runKorrigo((raw) => {
+    const h = await runExample((raw) => {
       raw.runs = 1;
       step(raw, 'exams').retry = { attempts: 3, interval: '10ms' };
     });
@@ -138,7 +138,7 @@ describe('runScenario against a Django/DRF-like server', () => {
 
   it('gives up after the last attempt and says how many were made', async () => {
     server.knobs.examsFailures = 5;
-    const h = await runKorrigo((raw) => (step(raw, 'exams').retry = { attempts: 2, interval: '10ms' }));
+    const h = await runExample((raw) => (step(raw, 'exams').retry = { attempts: 2, interval: '10ms' }));
     assert.equal(h.result.detail, 'setup failed at exams: GET /api/exams/ → 503 (expected 200) (after 2 attempts)');
     assert.equal(h.lines.at(-1), '❌ E2E: SETUP FAILED at step exams: GET /api/exams/ → 503 (expected 200) (after 2 attempts)');
   });
@@ -146,9 +146,9 @@ describe('runScenario against a Django/DRF-like server', () => {
   it('fails a step that exceeds its timeout, without waiting for the server', async () => {
     server.knobs.delays = { 'POST /api/grading/copies/42/annotations/': 3000 };
     const started = Date.now();
-    const h = await runKorrigo((raw) => (step(raw, 'annotate').timeout = '100ms'));
+    const h = await runExample((raw) => (step(raw, 'annotate').timeout = '100ms'));
     assert.ok(Date.now() - started < 2500, `took ${Date.now() - started}ms`);
-    assert.match(h.result.detail, /^run 1\/3 failed at annotate: POST \/api\/grading\/copies\/\{\{copy\}\}\/annotations\/ timed out after 100ms$/);
+    assert.match(h.result.detail, /^run 1\/3 failed at annotate: POST \/api\/grading\/copies\/42\/annotations\/ timed out after 100ms$/);
     assert.equal(seen('DELETE').length, 1, 'release still ran');
   });
 
@@ -161,7 +161,7 @@ describe('runScenario against a Django/DRF-like server', () => {
     }, 10);
     const started = Date.now();
     try {
-      await assert.rejects(runKorrigo(() => {}, { signal: controller.signal, lines }), /SIGINT/);
+      await assert.rejects(runExample(() => {}, { signal: controller.signal, lines }), /SIGINT/);
     } finally {
       clearInterval(timer);
     }
@@ -173,7 +173,14 @@ describe('runScenario against a Django/DRF-like server', () => {
 
   it('registers cookies and secret captures before logging a body that holds them', async () => {
     server.knobs.lockStatus = 200;
-    const h = await runKorrigo((raw) => (step(raw, 'lock').expect = { status: 201 }));
+    const h = await runExample((raw) => {
+      const lock = step(raw, 'lock');
+      lock.expect = { status: 201 };
+      // A secret whose key the credential heuristic does not know: only `secret: true` hides it.
+      lock.capture = { lockToken: { path: '$.token', secret: true }, expiry: { path: '$.expires_at', secret: true } };
+    });
+    assert.ok(!h.text.includes('2026-01-01T00:10:00Z'), 'secret capture leaked');
+    assert.match(h.text, /"expires_at":"\[REDACTED\]"/);
     assert.match(h.result.detail, /failed at lock: POST \/api\/grading\/copies\/42\/lock\/ → 200 \(expected 201\)/);
     assert.match(h.text, /"token":"\[REDACTED\]"/);
     const token = server.issuedSecrets.at(-1) ?? '';
@@ -184,14 +191,14 @@ describe('runScenario against a Django/DRF-like server', () => {
 
   it('never logs cookie values, lock tokens or the password on a passing run either', async () => {
     server.knobs.annotationStatus = 400;
-    const h = await runKorrigo();
+    const h = await runExample();
     assert.ok(server.issuedSecrets.length >= 4, 'csrf, session, rotated csrf, lock token');
     for (const value of server.issuedSecrets) assert.equal(h.redactor.redact(value), '[REDACTED]');
     for (const value of [...server.issuedSecrets, server.knobs.password]) assert.ok(!h.text.includes(value), `${value} leaked`);
   });
 
   it('names the template variable and the step when env lacks a value, without retrying', async () => {
-    const h = await runKorrigo((raw) => (step(raw, 'login').retry = { attempts: 3, interval: '10ms' }), { env: {} });
+    const h = await runExample((raw) => (step(raw, 'login').retry = { attempts: 3, interval: '10ms' }), { env: {} });
     assert.equal(
       h.result.detail,
       'setup failed at login: unknown template variable "env.TEST_PROF_PASSWORD" (environment variable TEST_PROF_PASSWORD is not set)',
@@ -200,19 +207,19 @@ describe('runScenario against a Django/DRF-like server', () => {
   });
 
   it('names a missing cookie and the cookies the jar holds', async () => {
-    const h = await runKorrigo((raw) => raw.setup.shift());
+    const h = await runExample((raw) => raw.setup.shift());
     assert.match(h.result.detail, /^setup failed at login: unknown template variable "cookie.csrftoken" \(no cookie csrftoken in the jar \(cookies: none\)\)$/);
   });
 
   it('fails the run when an exec step exits non-zero, after the rest of finally', async () => {
-    const h = await runKorrigo(() => {}, { exitCode: 1 });
+    const h = await runExample(() => {}, { exitCode: 1 });
     assert.equal(h.result.detail, 'run 1/3 failed at reset: exec in backend: python → exit 1 (expected 0)');
     assert.equal(h.result.criteria.annotation?.passed, true, 'the annotation itself passed');
     assert.match(h.text, /^0 locks deleted$/m, 'exec output is streamed to the step log');
   });
 
   it('fails every criterion as not run when setup fails', async () => {
-    const h = await runKorrigo(() => {}, { env: { TEST_PROF_PASSWORD: 'wrong-password' } });
+    const h = await runExample(() => {}, { env: { TEST_PROF_PASSWORD: 'wrong-password' } });
     assert.equal(h.lines.at(-1), '❌ E2E: SETUP FAILED at step login: POST /api/login/ → 400 (expected 200)');
     assert.deepEqual(h.result.criteria, { annotation: { passed: false, detail: 'not run' } });
     assert.equal(h.result.runsPassed, 0);
@@ -220,12 +227,12 @@ describe('runScenario against a Django/DRF-like server', () => {
 
   it('counts annotations in a DRF page as well as in a bare list', async () => {
     server.knobs.listShape = 'page';
-    const h = await runKorrigo((raw) => (raw.runs = 2));
+    const h = await runExample((raw) => (raw.runs = 2));
     assert.equal(h.result.passed, true, h.text);
   });
 
   it('fails the assertion when the list is empty', async () => {
-    const h = await runKorrigo((raw) => {
+    const h = await runExample((raw) => {
       raw.runs = 1;
       raw.each = raw.each.filter((s) => s.name !== 'annotate');
     });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RgConfigError } from '../common/errors.js';
-import { KORRIGO_E2E_YAML } from './korrigo-example.fixture.js';
+import { E2E_EXAMPLE_YAML } from './e2e-example.fixture.js';
 import { parseScenario, scenarioSchema } from './scenario-schema.js';
 
 const minimal = { each: [{ name: 'ping', request: { url: '/ping' } }] };
@@ -19,8 +19,8 @@ function issuesOf(input: unknown): { where: string; message: string }[] {
 }
 
 describe('scenarioSchema', () => {
-  it('accepts the Korrigo E2E workflow as written in the example', () => {
-    const config = parseScenario(parseYaml(KORRIGO_E2E_YAML));
+  it('accepts the reference E2E workflow as written in the example', () => {
+    const config = parseScenario(parseYaml(E2E_EXAMPLE_YAML));
     assert.equal(config.runs, 3);
     assert.deepEqual(config.each.map((s) => s.name), ['ready-copy', 'lock', 'annotate', 'list-annotations']);
     assert.deepEqual(config.finally.map((s) => s.name), ['release', 'reset']);
@@ -58,6 +58,7 @@ describe('scenarioSchema', () => {
     { name: 'a capture used before it is made', input: { each: [{ name: 'a', request: { url: '/{{copy}}' } }, { name: 'b', request: { url: '/' }, capture: { copy: '$.id' } }] }, where: 'each[0].request.url', message: /does not run before/ },
     { name: '{{run}} in setup', input: { setup: [{ name: 's', request: { url: '/', json: { n: '{{run}}' } } }], ...minimal }, where: 'setup[0].request.json', message: /each and finally steps only/ },
     { name: 'an unknown name in defaults', input: { ...minimal, defaults: { unsafeHeaders: { 'X-CSRFToken': '{{csrf}}' } } }, where: 'defaults.unsafeHeaders', message: /"csrf"/ },
+    { name: 'a duplicate step name', input: { setup: [{ name: 'a', request: { url: '/' } }], each: [{ name: 'a', request: { url: '/' } }] }, where: 'each[0].name', message: /duplicate step name "a" \(also setup\[0\]\)/ },
     { name: 'an unknown if name', input: { each: [{ name: 'a', request: { url: '/' } }], finally: [{ name: 'f', if: 'lockTokn', request: { url: '/' } }] }, where: 'finally[0].if', message: /lockTokn/ },
   ];
   for (const c of cases) {

@@ -129,6 +129,7 @@ export const scenarioSchema = z
     teardown: stepList.default([]).describe('Steps run once after the runs, even after a failure (logout…).'),
   })
   .superRefine(checkTemplateNames)
+  .superRefine(checkUniqueNames)
   .describe('An HTTP scenario: cookie jar across steps, templated requests, captures, asserts, pagination, runs.');
 
 export type ScenarioConfig = z.infer<typeof scenarioSchema>;
@@ -187,6 +188,18 @@ function checkTemplateNames(config: TemplateCheckInput, ctx: z.RefinementCtx): v
         }
       }
       seen.push(...Object.keys(step.capture ?? {}));
+    });
+  }
+}
+
+/** Step names identify steps in failures and criteria, so they are unique across lists. */
+function checkUniqueNames(config: Record<ListName, StepConfig[]>, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  for (const list of ['setup', 'each', 'finally', 'teardown'] as const) {
+    config[list].forEach((step, index) => {
+      const first = seen.get(step.name);
+      if (first) ctx.addIssue({ code: 'custom', path: [list, index, 'name'], message: `duplicate step name "${step.name}" (also ${first})` });
+      else seen.set(step.name, `${list}[${index}]`);
     });
   }
 }

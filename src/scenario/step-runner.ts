@@ -3,7 +3,7 @@ import { formatDuration, parseDuration } from '../common/duration.js';
 import { errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
 import { poll } from '../common/retry.js';
-import { attemptHttpStep, BODY_LOG_LIMIT, type AttemptResult, type HttpStepEnv } from './http-step.js';
+import { attemptHttpStep, BODY_LOG_LIMIT, displayPath, resolveUrl, type AttemptResult, type HttpStepEnv } from './http-step.js';
 import type { StepConfig } from './scenario-schema.js';
 import { renderTemplate, TemplateError } from './template.js';
 
@@ -85,7 +85,7 @@ async function attemptWithTimeout(step: StepConfig, env: StepEnv, signal: AbortS
       return { ok: false, reason: err.message, fatal: true };
     }
     if (timeout.aborted) {
-      const what = step.request ? `${step.request.method} ${step.request.url}` : `exec in ${step.exec?.service}`;
+      const what = step.request ? `${step.request.method} ${renderedPath(step.request.url, env)}` : `exec in ${step.exec?.service}`;
       env.output.line(`${step.name}: timed out after ${formatDuration(timeoutMs)}`);
       return { ok: false, reason: `${what} timed out after ${formatDuration(timeoutMs)}` };
     }
@@ -125,6 +125,16 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** The step's path as sent, for messages; the raw template when it cannot be rendered. */
+function renderedPath(url: string, env: StepEnv): string {
+  try {
+    return displayPath(env.baseUrl, resolveUrl(env.baseUrl, renderTemplate(url, env.scope)));
+  } catch {
+    // Unrenderable (a name not yet set): the template itself still says which request it was.
+    return url;
+  }
 }
 
 function previewArg(arg: string): string {

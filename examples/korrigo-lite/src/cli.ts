@@ -3,22 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createPool, type Pool } from './db-pool.js';
-import { startEmbeddedDb } from './embedded-db.js';
+import type { Pool } from './db-pool.js';
 import { CommandFailure, UsageError } from './errors.js';
-import { computeFingerprint } from './fingerprint.js';
-import { createAppServer } from './http/app-server.js';
-import { createLoginThrottle } from './http/login-throttle.js';
-import { MetricsRegistry } from './http/metrics-registry.js';
-import { resetLocks } from './lock-reset.js';
-import { Migrator } from './migrator.js';
-import { hashPassword } from './password-hasher.js';
-import { sanityReport } from './sanity-report.js';
-import { Seeder } from './seeder.js';
-import { runSelftest } from './selftest-runner.js';
 import { loadSettings, type Settings } from './settings.js';
-import { WorkerLoop } from './worker-loop.js';
 
+// Commands load their modules lazily: `sanity` should not pay for PGlite, ioredis or the HTTP stack.
 const USAGE = `Usage: korrigo-lite <command> [options]
 
 Commands:
@@ -65,6 +54,7 @@ function intOption(value: unknown, name: string): number {
 
 /** Runs fn with a pool and always closes it, so one-shot commands exit promptly. */
 async function withPool<T>(settings: Settings, fn: (pool: Pool) => Promise<T>): Promise<T> {
+  const { createPool } = await import('./db-pool.js');
   const pool = createPool(settings.databaseUrl, 2);
   try {
     return await fn(pool);
@@ -98,6 +88,7 @@ async function cmdDb(args: string[]): Promise<number> {
     'data-dir': { type: 'string', default: 'pgdata' },
     'max-connections': { type: 'string', default: '32' },
   });
+  const { startEmbeddedDb } = await import('./embedded-db.js');
   const db = await startEmbeddedDb({
     host: String(values.host),
     port: intOption(values.port, 'port'),
@@ -113,6 +104,10 @@ async function cmdDb(args: string[]): Promise<number> {
 async function cmdServe(args: string[]): Promise<number> {
   parse(args, {});
   const settings = loadSettings();
+  const { createPool } = await import('./db-pool.js');
+  const { createAppServer } = await import('./http/app-server.js');
+  const { createLoginThrottle } = await import('./http/login-throttle.js');
+  const { MetricsRegistry } = await import('./http/metrics-registry.js');
   const pool = createPool(settings.databaseUrl, 3);
   const throttle = createLoginThrottle(settings.redisUrl);
   const server = createAppServer({ pool, settings, throttle, metrics: new MetricsRegistry(), log });
@@ -150,6 +145,8 @@ async function cmdServe(args: string[]): Promise<number> {
 async function cmdWorker(args: string[]): Promise<number> {
   parse(args, {});
   const settings = loadSettings();
+  const { createPool } = await import('./db-pool.js');
+  const { WorkerLoop } = await import('./worker-loop.js');
   const pool = createPool(settings.databaseUrl, 1);
   const controller = new AbortController();
   const pollMs = Number(process.env['WORKER_POLL_MS'] ?? 1000) || 1000;
@@ -166,6 +163,7 @@ async function cmdWorker(args: string[]): Promise<number> {
 async function cmdMigrate(args: string[]): Promise<number> {
   const { values } = parse(args, { check: { type: 'boolean', default: false }, noinput: { type: 'boolean' } });
   const settings = loadSettings();
+  const { Migrator } = await import('./migrator.js');
   return withPool(settings, async (pool) => {
     const migrator = new Migrator(pool);
     const pending = await migrator.pending();
@@ -198,6 +196,7 @@ async function cmdMigrate(args: string[]): Promise<number> {
 async function cmdSeed(args: string[]): Promise<number> {
   parse(args, {});
   const settings = loadSettings();
+  const { Seeder } = await import('./seeder.js');
   await withPool(settings, (pool) =>
     new Seeder(pool, {
       mediaRoot: settings.mediaRoot,
@@ -215,6 +214,7 @@ async function cmdSetPassword(args: string[]): Promise<number> {
   const [username, password] = positionals as [string, string];
   if (password === '') throw new UsageError('set-password: the password must not be empty');
   const settings = loadSettings();
+  const { hashPassword } = await import('./password-hasher.js');
   return withPool(settings, async (pool) => {
     const result = await pool.query('UPDATE users SET password_hash = $1 WHERE username = $2', [
       await hashPassword(password),
@@ -228,6 +228,7 @@ async function cmdSetPassword(args: string[]): Promise<number> {
 
 async function cmdSanity(args: string[]): Promise<number> {
   parse(args, {});
+  const { sanityReport } = await import('./sanity-report.js');
   return withPool(loadSettings(), async (pool) => {
     const report = await sanityReport(pool);
     for (const line of report.lines) print(line);
@@ -240,6 +241,7 @@ async function cmdSanity(args: string[]): Promise<number> {
 
 async function cmdResetLocks(args: string[]): Promise<number> {
   parse(args, {});
+  const { resetLocks } = await import('./lock-reset.js');
   return withPool(loadSettings(), async (pool) => {
     const { locks, copies } = await resetLocks(pool);
     print(`Deleted ${locks} lock(s); ${copies} copy(ies) back to READY.`);
@@ -249,6 +251,7 @@ async function cmdResetLocks(args: string[]): Promise<number> {
 
 async function cmdFingerprint(args: string[]): Promise<number> {
   parse(args, {});
+  const { computeFingerprint } = await import('./fingerprint.js');
   return withPool(loadSettings(), async (pool) => {
     const fp = await computeFingerprint(pool);
     for (const [name, count] of Object.entries(fp.counts)) print(`${name}: ${count}`);
@@ -260,6 +263,7 @@ async function cmdFingerprint(args: string[]): Promise<number> {
 async function cmdTest(args: string[]): Promise<number> {
   const { values } = parse(args, { junit: { type: 'string' } });
   loadSettings(); // validates the environment (e.g. fault names) before running anything
+  const { runSelftest } = await import('./selftest-runner.js');
   const summary = await runSelftest(values.junit === undefined ? undefined : String(values.junit), print);
   return summary.exitCode;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import type { OutputSink } from '../../common/output.js';
 
 /** Which compose is installed: the `docker compose` v2 plugin or the legacy `docker-compose` v1. */
@@ -18,6 +19,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Also collect stdout (for `config`, `ps`, `version`). */
   capture?: boolean;
+  /** Remove terminal escape sequences (compose 2.x prints `ESC[2K` in `logs` even with `--ansi never`). */
+  stripAnsi?: boolean;
+}
+
+// CSI sequences (colours, erase-line) and OSC titles.
+const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b\][^\x07]*\x07/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
 }
 
 export interface RunResult {
@@ -54,15 +64,20 @@ export function runProgram(cmd: string, args: readonly string[], opts: RunOption
       return;
     }
     let spawnError: Error | undefined;
+    // Decoders keep a UTF-8 character split across two chunks whole.
+    const outDecoder = new StringDecoder('utf8');
+    const errDecoder = new StringDecoder('utf8');
+    const clean = (text: string) => (opts.stripAnsi ? stripAnsi(text) : text);
     child.stdout.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = clean(outDecoder.write(chunk));
       if (opts.capture) stdoutParts.push(text);
       else remember(text);
-      opts.output?.write(chunk, 'stdout');
+      if (text) opts.output?.write(text, 'stdout');
     });
     child.stderr.on('data', (chunk: Buffer) => {
-      remember(chunk.toString('utf8'));
-      opts.output?.write(chunk, 'stderr');
+      const text = clean(errDecoder.write(chunk));
+      remember(text);
+      if (text) opts.output?.write(text, 'stderr');
     });
     child.on('error', (err) => {
       spawnError = err;

@@ -14,7 +14,7 @@ describe('toServiceStatus', () => {
       health: 'none',
       restartCount: 1,
       oomKilled: false,
-      exitCode: 0,
+      exitCode: null,
       startedAt: new Date('2026-01-02T03:04:05.123Z'),
     });
   });
@@ -37,6 +37,10 @@ describe('toServiceStatus', () => {
       assert.equal(toServiceStatus('x', { State: { ...(c.engine ? { Status: c.engine } : {}) } }).state, c.want);
     });
   }
+  it('keeps the exit code of a container waiting to be restarted', () => {
+    const s = toServiceStatus('x', { RestartCount: 2, State: { Status: 'restarting', ExitCode: 1, FinishedAt: '2026-01-02T03:04:05Z' } });
+    assert.equal(s.exitCode, 1);
+  });
   it('reports OOM kills and exit codes', () => {
     const s = toServiceStatus('x', { State: { Status: 'exited', ExitCode: 137, OOMKilled: true, FinishedAt: '2026-01-02T03:04:05Z' } });
     assert.equal(s.oomKilled, true);

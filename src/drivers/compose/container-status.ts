@@ -48,17 +48,23 @@ export function mapHealth(status: string | undefined): HealthState {
   }
 }
 
-/** One container's status; `exitCode` stays null until the container has exited once. */
+/**
+ * One container's status. `exitCode` is the engine's last exit code while the container
+ * is stopped or restarting; null while it runs (the engine resets it on start, so the
+ * code of a crash the policy recovered from is only in watch()'s `die` event).
+ */
 export function toServiceStatus(name: string, info: InspectLike): ServiceStatus {
   const state = info.State ?? {};
   const finished = state.FinishedAt ?? ZERO_TIME;
+  const mapped = mapState(state.Status);
+  const stopped = mapped !== 'running' && mapped !== 'created';
   return {
     name,
-    state: mapState(state.Status),
+    state: mapped,
     health: mapHealth(state.Health?.Status),
     restartCount: info.RestartCount ?? 0,
     oomKilled: state.OOMKilled ?? false,
-    exitCode: engineDate(finished) === null ? null : (state.ExitCode ?? null),
+    exitCode: stopped && engineDate(finished) !== null ? (state.ExitCode ?? null) : null,
     startedAt: engineDate(state.StartedAt),
   };
 }

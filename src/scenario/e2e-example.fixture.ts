@@ -1,9 +1,9 @@
 /**
- * The Korrigo E2E workflow (korrigo-contract.md) written as a scenario: the reference
- * example of the schema, validated by scenario-schema.test.ts and run against the fake
- * DRF server by scenario-runner.test.ts.
+ * The reference E2E workflow (Django session auth + CSRF, DRF pages, lock → annotate →
+ * list → release, reset between runs) written as a scenario: validated by
+ * scenario-schema.test.ts and run against the fake DRF server by scenario-runner.test.ts.
  */
-export const KORRIGO_E2E_YAML = `
+export const E2E_EXAMPLE_YAML = `
 title: E2E
 runs: 3
 defaults:

@@ -1,0 +1,37 @@
+import { describe, it } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { runProgram, stripAnsi } from './compose-cli.js';
+
+describe('stripAnsi', () => {
+  const table: { input: string; want: string }[] = [
+    { input: '\x1b[2Kbackend-1  | up', want: 'backend-1  | up' },
+    { input: '\x1b[36mweb\x1b[0m | ok', want: 'web | ok' },
+    { input: '\x1b]0;title\x07text', want: 'text' },
+    { input: 'plain ✅ text', want: 'plain ✅ text' },
+  ];
+  for (const c of table) it(`cleans ${JSON.stringify(c.input)}`, () => assert.equal(stripAnsi(c.input), c.want));
+});
+
+describe('runProgram', () => {
+  it('streams stdout and stderr to the sink and returns the exit code with the last lines', async () => {
+    const chunks: { text: string; stream: string | undefined }[] = [];
+    const r = await runProgram(process.execPath, ['-e', 'console.log("out1"); console.error("err1"); process.exit(4)'], {
+      cwd: process.cwd(),
+      env: process.env,
+      output: { write: (c, stream) => chunks.push({ text: c.toString(), stream }), line: () => undefined },
+    });
+    assert.equal(r.exitCode, 4);
+    assert.ok(chunks.some((c) => c.stream === 'stdout' && c.text.includes('out1')));
+    assert.ok(chunks.some((c) => c.stream === 'stderr' && c.text.includes('err1')));
+    assert.ok(r.tail.includes('err1'));
+  });
+  it('captures stdout when asked', async () => {
+    const r = await runProgram(process.execPath, ['-e', 'process.stdout.write("a\\nb")'], { cwd: process.cwd(), env: process.env, capture: true });
+    assert.equal(r.stdout, 'a\nb');
+  });
+  it('reports a program that cannot start instead of throwing', async () => {
+    const r = await runProgram('rg-no-such-program-xyz', [], { cwd: process.cwd(), env: process.env });
+    assert.ok(r.spawnError);
+    assert.notEqual(r.exitCode, 0);
+  });
+});
