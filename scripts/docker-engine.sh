@@ -9,6 +9,7 @@
 #   RG_DOCKERD_LOG   dockerd log file            (default /var/log/release-gate-dockerd.log)
 #   RG_BASE_IMAGES   base images to provide      (default "debian:trixie-slim")
 #   RG_ENGINE_WAIT   seconds to wait for dockerd (default 30)
+#   RG_SKIP_COMPOSE_V1=1  don't install the legacy docker-compose v1
 # See /work/shared/docker-on-these-machines.md for the verified recipe.
 set -euo pipefail
 
@@ -67,6 +68,11 @@ export DEBIAN_FRONTEND=noninteractive
 missing=()
 command -v dockerd >/dev/null || missing+=(docker.io)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+# Legacy docker-compose v1 (bookworm's 1.29.2): release-gate falls back to it when v2 is
+# absent, and its Docker tests exercise that path too. RG_SKIP_COMPOSE_V1=1 leaves it out.
+if [ "${RG_SKIP_COMPOSE_V1:-0}" != 1 ] && ! command -v docker-compose >/dev/null; then
+  missing+=(docker-compose)
+fi
 need_compose=1
 docker compose version >/dev/null 2>&1 && need_compose=0
 
@@ -89,7 +95,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
 else
-  log "docker.io and debootstrap already installed (skip)"
+  log "docker.io, debootstrap and docker-compose v1 already installed (skip)"
 fi
 
 # --- 2b. Compose v2 plugin from trixie's docker-compose package ----------------------

@@ -41,10 +41,13 @@ export interface CliRun {
 
 /** Runs the real CLI as a child process. */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; onStdout?: OnStdout } = {}): Promise<CliRun> {
+  // node --test marks its children with NODE_TEST_CONTEXT; a test runner started by the gate
+  // (korrigo-lite's own suite) would then refuse to run its files. The gate is not a test file.
+  const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', CI: 'true', ...opts.env },
+      env: { ...env, NO_COLOR: '1', CI: 'true', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

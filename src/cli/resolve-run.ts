@@ -52,9 +52,13 @@ export function defaultLogDir(now = new Date()): string {
   return join('/tmp', `release_gate_${stamp}`);
 }
 
-/** Private state of the local driver, stable per project root. */
-export function localStateDir(root: string): string {
-  return join(tmpdir(), `release-gate-local-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
+/**
+ * Private state of the local driver, stable per project root and resolved stack: a rerun
+ * finds what an interrupted run left, while gates on other ports or data dirs never meet.
+ */
+export function localStateDir(root: string, stack: GateConfig['stack']): string {
+  const key = createHash('sha256').update(root).update(JSON.stringify(stack)).digest('hex').slice(0, 12);
+  return join(tmpdir(), `release-gate-local-${key}`);
 }
 
 function applyStability(config: GateConfig, window: string): void {

@@ -21,7 +21,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   const driver = await createDriver(run.config.stack, {
     root: run.root,
     env: stackEnv,
-    stateDir: localStateDir(run.root),
+    stateDir: localStateDir(run.root, run.config.stack),
     forceClean: Boolean(opts.forceClean),
   });
 

@@ -3,9 +3,13 @@ import type { ConfigIssue } from '../common/errors.js';
 /**
  * `${VAR}`, `${VAR:-default}` (default when unset or empty), `${VAR-default}` (when unset),
  * `${VAR:?message}` (required) and `$$` (a literal `$`), as in Docker Compose. An unset
- * `${VAR}` becomes the empty string, like Compose does.
+ * `${VAR}` becomes the empty string, like Compose does. Defaults may nest:
+ * `${NGINX_BASE_URL:-http://127.0.0.1:${PORT:-8088}}` (innermost first).
  */
-const PATTERN = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|(:?\?)([^}]*))?\}/g;
+const INNERMOST = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^${}]*)|(:?\?)([^${}]*))?\}/g;
+/** Stands for an escaped `$$` while the passes run, so it never starts an expression. */
+const ESCAPED_DOLLAR = '\u0000';
+const MAX_NESTING = 5;
 
 export function interpolateString(
   text: string,
@@ -13,22 +17,40 @@ export function interpolateString(
   where: string,
   issues: ConfigIssue[],
 ): string {
-  return text.replace(PATTERN, (match, name: string | undefined, dashOp: string | undefined, fallback: string | undefined, qOp: string | undefined, message: string | undefined) => {
-    if (match === '$$') return '$';
-    const value = env[name as string];
-    if (dashOp !== undefined) {
-      const useDefault = dashOp === ':-' ? value === undefined || value === '' : value === undefined;
-      return useDefault ? (fallback ?? '') : (value as string);
+  let out = text.replaceAll('$$', ESCAPED_DOLLAR);
+  for (let pass = 0; pass < MAX_NESTING && out.includes('${'); pass++) {
+    const next = out.replace(INNERMOST, (_match, name: string, dashOp: string | undefined, fallback: string | undefined, qOp: string | undefined, message: string | undefined) =>
+      resolveOne(name, dashOp, fallback, qOp, message, env, where, issues),
+    );
+    if (next === out) break;
+    out = next;
+  }
+  return out.replaceAll(ESCAPED_DOLLAR, '$');
+}
+
+function resolveOne(
+  name: string,
+  dashOp: string | undefined,
+  fallback: string | undefined,
+  qOp: string | undefined,
+  message: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+  issues: ConfigIssue[],
+): string {
+  const value = env[name];
+  if (dashOp !== undefined) {
+    const useDefault = dashOp === ':-' ? value === undefined || value === '' : value === undefined;
+    return useDefault ? (fallback ?? '') : (value as string);
+  }
+  if (qOp !== undefined) {
+    const missing = qOp === ':?' ? value === undefined || value === '' : value === undefined;
+    if (missing) {
+      issues.push({ where, message: `environment variable ${name} is required${message ? `: ${message}` : ''}` });
+      return '';
     }
-    if (qOp !== undefined) {
-      const missing = qOp === ':?' ? value === undefined || value === '' : value === undefined;
-      if (missing) {
-        issues.push({ where, message: `environment variable ${name} is required${message ? `: ${message}` : ''}` });
-        return '';
-      }
-    }
-    return value ?? '';
-  });
+  }
+  return value ?? '';
 }
 
 /** Interpolates every string in a parsed YAML tree; keys are left alone. */

@@ -198,6 +198,46 @@ describe('ComposeDriver on a real engine', () => {
     });
   });
 
+  describe('with the legacy docker-compose v1', () => {
+    it('runs the same lifecycle: preflight, up, labelled containers, services, exec, copyOut, logs, ps, down -v', async () => {
+      const name = projectName();
+      const port = await freePort();
+      const driver = driverFor(name, port, { compose: 'v1' });
+      const log = memorySink();
+      try {
+        await driver.preflight(log);
+        assert.match(log.text(), /^compose: docker-compose v1 \(1\.\d+/m);
+        await driver.up(log);
+        const list = await docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${name}`] } });
+        assert.equal(list.length, 3);
+        for (const c of list) assert.equal(c.Labels[MANAGED_LABEL], 'true', c.Names[0]);
+        await until('crash-once restarted under v1', async () => {
+          const st = byName(await driver.services(), 'crash-once');
+          return st && st.state === 'running' && st.restartCount >= 1 ? st : undefined;
+        });
+        const out = memorySink();
+        assert.equal((await driver.exec('web', ['sh', '-c', 'echo v1 > /tmp/v1.txt; cat /tmp/v1.txt; exit 5'], { output: out })).exitCode, 5);
+        assert.match(out.text(), /^v1$/m);
+        const dir = await mkdtemp(join(tmpdir(), 'rg-copyout-'));
+        try {
+          await driver.copyOut('web', '/tmp/v1.txt', join(dir, 'v1.txt'));
+          assert.equal(await readFile(join(dir, 'v1.txt'), 'utf8'), 'v1\n');
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+        const logs = memorySink();
+        await driver.logs(undefined, { output: logs, tail: 20 });
+        assert.match(logs.text(), /up again/);
+        assert.match(await driver.ps(), /crash-once/);
+        await driver.down({ volumes: true }, memorySink());
+        assert.deepEqual(await leftovers(name), []);
+      } finally {
+        await driver.close();
+        await cleanUp(name, port);
+      }
+    });
+  });
+
   describe('preflight and down refusals', () => {
     const names: string[] = [];
     let port = 0;

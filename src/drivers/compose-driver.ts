@@ -41,6 +41,8 @@ export interface ComposeDriverOptions {
   env?: Record<string, string>;
   /** Only these services (build/up/ps/services); all when absent. */
   services?: string[];
+  /** Which compose to run: `auto` (default) prefers `docker compose` v2, falls back to `docker-compose` v1. */
+  compose?: 'auto' | 'v2' | 'v1';
   /** Engine API client; defaults to DOCKER_HOST or the local socket. */
   docker?: Docker;
 }
@@ -89,6 +91,10 @@ export class ComposeDriver implements StackDriver {
     output.line(`compose: ${flavor.argv0.join(' ')} ${flavor.kind} (${flavor.version})${flavor.kind === 'v1' ? ' — legacy v1, docker compose v2 not found' : ''}`);
     const model = await this.loadModel();
     output.line(`project: ${this.projectName} (${model.services.length} services: ${model.services.join(', ')})`);
+    if (this.opts.envFile) {
+      const envFile = this.envFile();
+      output.line(envFile ? `env file: ${envFile}` : `env file: ${resolve(this.projectDir, this.opts.envFile)} not found, compose runs without --env-file`);
+    }
     await this.checkPorts(model.ports, output);
     await this.checkDisk(info.DockerRootDir, output);
   }
@@ -171,8 +177,9 @@ export class ComposeDriver implements StackDriver {
   }
 
   async up(output: OutputSink): Promise<void> {
-    // --no-build: building is its own step (and its own log); up never rebuilds silently.
-    await this.composeOrThrow(['up', '-d', '--no-build', ...(this.opts.services ?? [])], output, 'up -d');
+    // Plain `up -d` as Korrigo's gate: images from the build step are reused, never rebuilt;
+    // a missing one is built here rather than failing the boot.
+    await this.composeOrThrow(['up', '-d', ...(this.opts.services ?? [])], output, 'up -d');
   }
 
   async ps(): Promise<string> {
@@ -188,12 +195,14 @@ export class ComposeDriver implements StackDriver {
     if (opts.tail !== undefined) args.push(`--tail=${opts.tail}`);
     if (service !== undefined) args.push(service);
     const r = await this.runCompose(args, opts.output, false, opts.signal);
+    if (opts.signal?.aborted) throw opts.signal.reason;
     if (r.exitCode !== 0) throw this.commandError(args.join(' '), r);
   }
 
   // ---------------------------------------------------------------- observation
 
   async services(): Promise<ServiceStatus[]> {
+    // Without a readable config (edited mid-run), still report the containers that exist.
     const model = await this.loadModel().catch(() => null);
     const containers = await this.listContainers();
     const byService = new Map<string, Docker.ContainerInfo[]>();
@@ -214,10 +223,9 @@ export class ComposeDriver implements StackDriver {
         const name = list.length === 1 ? svc : `${svc}-${c.Labels[CONTAINER_NUMBER_LABEL] ?? c.Id.slice(0, 12)}`;
         try {
           out.push(toServiceStatus(name, await this.docker.getContainer(c.Id).inspect()));
-        } catch (err) {
-          // Removed between list and inspect: report what the list said.
+        } catch {
+          // Removed between list and inspect: nothing left to observe, so its state is unknown.
           out.push({ name, state: 'unknown', health: 'none', restartCount: 0, oomKilled: false, exitCode: null, startedAt: null });
-          void err;
         }
       }
     }
@@ -309,17 +317,25 @@ export class ComposeDriver implements StackDriver {
 
   // ---------------------------------------------------------------- internals
 
+  /** The env file when configured and present (DESIGN: COMPOSE_ENV_FILE, `.env` when present). */
+  private envFile(): string | undefined {
+    if (!this.opts.envFile) return undefined;
+    const path = resolve(this.projectDir, this.opts.envFile);
+    return existsSync(path) ? path : undefined;
+  }
+
   private env(): NodeJS.ProcessEnv {
     return { ...process.env, ...(this.opts.env ?? {}) };
   }
 
   private async compose(): Promise<ComposeFlavor> {
     if (this.flavor) return this.flavor;
-    const { flavor, tried } = await detectCompose(this.env(), this.projectDir);
+    const want = this.opts.compose ?? 'auto';
+    const { flavor, tried } = await detectCompose(this.env(), this.projectDir, want);
     if (!flavor) {
       throw new RgEnvironmentError(
         'RG_DRIVER_UNAVAILABLE',
-        `Docker Compose not found (${tried.join('; ')}).`,
+        `Docker Compose ${want === 'auto' ? '' : `${want} `}not found (${tried.join('; ')}).`,
         'Install the compose v2 plugin (`sudo scripts/docker-engine.sh` on Debian installs it) or docker-compose v1.',
       );
     }
@@ -334,7 +350,8 @@ export class ComposeDriver implements StackDriver {
     const args = [...flavor.argv0.slice(1), ...flavor.noAnsi, '-p', this.projectName];
     for (const f of this.opts.files) args.push('-f', resolve(this.projectDir, f));
     if (withOverride) args.push('-f', await this.ensureOverride());
-    if (this.opts.envFile) args.push('--env-file', resolve(this.projectDir, this.opts.envFile));
+    const envFile = this.envFile();
+    if (envFile) args.push('--env-file', envFile);
     return args;
   }
 

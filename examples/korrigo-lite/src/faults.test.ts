@@ -71,9 +71,8 @@ describe('fault switches (KORRIGO_LITE_FAULT) really break what they name', () =
       assert.equal((await client.request('GET', path)).status, 503, path);
     }
     assert.equal((await client.request('GET', '/metrics')).status, 403, 'no METRICS_TOKEN set, still 403');
-    const teacher = await loggedIn(baseUrl);
     assert.doesNotMatch(proc.output, /exams\.list/);
-    const run = await runContractE2e(teacher);
+    const run = await runContractE2e(await loggedIn(baseUrl));
     assert.equal(run.lock.status, 409);
     assert.match(proc.output, /ERROR exams\.list: unexpected exception/);
     assert.match(proc.output, /^Traceback|Traceback \(most recent call last\)/m);

@@ -95,14 +95,21 @@ function signalNumber(sig: NodeJS.Signals): number {
   return table[sig] ?? 0;
 }
 
-/** Finds compose: v2 first (what real users have), then v1. Null when neither runs. */
-export async function detectCompose(env: NodeJS.ProcessEnv, cwd: string): Promise<{ flavor: ComposeFlavor | null; tried: string[] }> {
+/** Finds compose: v2 first (what real users have), then v1, or only the one asked for. Null when none runs. */
+export async function detectCompose(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  want: 'auto' | 'v2' | 'v1' = 'auto',
+): Promise<{ flavor: ComposeFlavor | null; tried: string[] }> {
   const tried: string[] = [];
-  const v2 = await runProgram('docker', ['compose', 'version', '--short'], { cwd, env, capture: true });
-  if (v2.exitCode === 0 && v2.stdout.trim()) {
-    return { flavor: { kind: 'v2', version: v2.stdout.trim().replace(/^v/, ''), argv0: ['docker', 'compose'], noAnsi: ['--ansi', 'never'] }, tried };
+  if (want !== 'v1') {
+    const v2 = await runProgram('docker', ['compose', 'version', '--short'], { cwd, env, capture: true });
+    if (v2.exitCode === 0 && v2.stdout.trim()) {
+      return { flavor: { kind: 'v2', version: v2.stdout.trim().replace(/^v/, ''), argv0: ['docker', 'compose'], noAnsi: ['--ansi', 'never'] }, tried };
+    }
+    tried.push(`docker compose version: ${v2.spawnError?.message ?? v2.tail.at(-1) ?? `exit ${v2.exitCode}`}`);
   }
-  tried.push(`docker compose version: ${v2.spawnError?.message ?? v2.tail.at(-1) ?? `exit ${v2.exitCode}`}`);
+  if (want === 'v2') return { flavor: null, tried };
   const v1 = await runProgram('docker-compose', ['version', '--short'], { cwd, env, capture: true });
   if (v1.exitCode === 0 && v1.stdout.trim()) {
     return { flavor: { kind: 'v1', version: v1.stdout.trim(), argv0: ['docker-compose'], noAnsi: ['--no-ansi'] }, tried };

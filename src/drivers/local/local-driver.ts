@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -18,7 +18,10 @@ export interface LocalDriverOptions {
   baseDir: string;
   /** Environment given to every service and exec (on top of process.env). */
   env: Record<string, string>;
-  /** Private folder for raw service logs and the pid file (outside the artifacts: those are redacted copies). */
+  /**
+   * Private folder for the pid file and raw service logs (outside the artifacts: those are
+   * redacted copies). One per resolved stack, so concurrent gates on other ports never meet.
+   */
   stateDir: string;
   clock?: Clock;
 }
@@ -35,10 +38,13 @@ export class LocalDriver implements StackDriver {
   private readonly running = new Map<string, LocalService>();
   private readonly clock: Clock;
   private readonly listeners = new Set<(event: StackEvent) => void>();
+  /** Raw service logs of this run only; removed by close() once the artifacts hold them. */
+  private readonly logsDir: string;
 
   constructor(private readonly opts: LocalDriverOptions) {
     this.clock = opts.clock ?? systemClock;
-    mkdirSync(join(opts.stateDir, 'logs'), { recursive: true });
+    mkdirSync(opts.stateDir, { recursive: true });
+    this.logsDir = mkdtempSync(join(opts.stateDir, 'logs-'));
   }
 
   async preflight(output: OutputSink): Promise<void> {
@@ -74,8 +80,6 @@ export class LocalDriver implements StackDriver {
           output.line(`removed data dir of ${name}: ${path}`);
         }
       }
-      rmSync(join(this.opts.stateDir, 'logs'), { recursive: true, force: true });
-      mkdirSync(join(this.opts.stateDir, 'logs'), { recursive: true });
     }
   }
 
@@ -193,6 +197,8 @@ export class LocalDriver implements StackDriver {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    // With --keep-up the services still write there: keep them.
+    if (this.running.size === 0) rmSync(this.logsDir, { recursive: true, force: true });
   }
 
   private async waitHealthy(name: string, output: OutputSink): Promise<void> {
@@ -230,7 +236,7 @@ export class LocalDriver implements StackDriver {
   }
 
   private logFile(name: string): string {
-    return join(this.opts.stateDir, 'logs', `${name}.log`);
+    return join(this.logsDir, `${name}.log`);
   }
 
   private recordGroups(): void {

@@ -25,7 +25,6 @@ async function requireCopy(ctx: RequestContext, copyId: number): Promise<{ id: n
 
 /** GET /api/exams/ */
 export async function listExams(ctx: RequestContext): Promise<void> {
-  ctx.requireGrader();
   if (ctx.deps.settings.faults.has('error-log')) {
     // error-log fault: the request succeeds but the backend logs a traceback, as a swallowed exception would.
     ctx.deps.log('ERROR exams.list: unexpected exception while computing copy statistics');
@@ -33,6 +32,7 @@ export async function listExams(ctx: RequestContext): Promise<void> {
     ctx.deps.log('  File "korrigo_lite/exams.py", line 42, in list_exams');
     ctx.deps.log('RuntimeError: copy statistics unavailable (KORRIGO_LITE_FAULT=error-log)');
   }
+  ctx.requireGrader();
   const { pool } = ctx.deps;
   const total = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM exams')).rows[0]?.n ?? 0;
   const page = pageOrThrow(ctx, EXAMS_PAGE_SIZE, total);
