@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Runs the unit and integration suite (`npm test`): every compiled *.test.js except the
+// Docker ones (*.docker.test.js, `npm run test:docker`), which need a real engine.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const roots = ['dist/src', 'dist/test', 'examples/korrigo-lite/dist'];
+
+function* testFiles(dir) {
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* testFiles(path);
+    else if (entry.name.endsWith('.test.js') && !entry.name.endsWith('.docker.test.js')) yield path;
+  }
+}
+
+const files = roots.flatMap((dir) => [...testFiles(dir)]).sort();
+if (files.length === 0) {
+  console.error('run-tests: no test files found; did `tsc -b` run?');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+process.exit(result.status ?? 1);
