@@ -44,6 +44,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       configFile: run.file,
       driver,
       logDir: run.logDir,
+      root: run.root,
       env: run.env,
       redactor,
       interrupt: interrupt.signal,

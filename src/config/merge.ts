@@ -1,6 +1,7 @@
 /**
  * Deep merge for `extends`: objects merge key by key; `phases` merge by phase id and their
- * `steps` by step id (or log name), keeping the parent's order and appending new ones; other
+ * `steps` by step id (or log name), keeping the parent's order; a new
+ * one lands before the next restated existing one, else at the end; other
  * arrays are replaced. A `stack` whose driver differs from the parent's replaces it whole,
  * since a local stack shares no field with a compose one.
  */
@@ -19,12 +20,24 @@ export function mergeConfig(base: unknown, override: unknown, key = ''): unknown
 function mergeById(base: unknown, override: unknown, keyOf: (item: unknown) => string | undefined): unknown {
   if (!Array.isArray(base) || !Array.isArray(override)) return override;
   const out = [...base];
+  // A new item goes right before the next override item that names an existing one (so a
+  // file can put a step before a parent's step by restating that step after it); new items
+  // with no existing one after them are appended.
+  let pending: unknown[] = [];
   for (const item of override) {
     const id = keyOf(item);
     const index = id === undefined ? -1 : out.findIndex((existing) => keyOf(existing) === id);
-    if (index >= 0) out[index] = mergeConfig(out[index], item, '');
-    else out.push(item);
+    if (index < 0) {
+      pending.push(item);
+      continue;
+    }
+    out[index] = mergeConfig(out[index], item, '');
+    if (pending.length > 0) {
+      out.splice(index, 0, ...pending);
+      pending = [];
+    }
   }
+  out.push(...pending);
   return out;
 }
 

@@ -130,6 +130,13 @@ const execStep = z.strictObject({
     .optional()
     .describe('Judge a test run: 0 failed, 0 errors, 0 skipped'),
 });
+const hostStep = z.strictObject({
+  ...stepBase,
+  do: z.literal('host'),
+  run: commandSchema.describe('Command run on this machine, in the project root (e.g. preparing a build context)'),
+  env: envSchema.default({}),
+  exitCode: z.number().int().default(0).describe('Expected exit code'),
+});
 const scenarioStep = z.strictObject({
   ...stepBase,
   do: z.literal('scenario'),
@@ -158,6 +165,7 @@ export const stepSchema = z.discriminatedUnion('do', [
   waitHttpStep,
   stabilityStep,
   execStep,
+  hostStep,
   scenarioStep,
   logsStep,
   psFinalStep,

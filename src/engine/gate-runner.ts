@@ -20,6 +20,8 @@ export interface GateRunOptions {
   configFile: string;
   driver: StackDriver;
   logDir: string;
+  /** Project root: where host steps run. */
+  root: string;
   env: Record<string, string>;
   redactor: Redactor;
   /** Aborted on the first SIGINT/SIGTERM: the running step stops, logs and summary still run. */
@@ -105,6 +107,7 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
       env: opts.env,
       redactor: opts.redactor,
       logDir: opts.logDir,
+      root: opts.root,
       artifactPath: (name) => join(opts.logDir, name),
       counts,
       stability: watch.stability,
@@ -315,6 +318,8 @@ export function defaultTitle(step: StepConfig): string {
       return `Stability window (${step.window})`;
     case 'exec':
       return `Run in ${step.service}: ${oneLineCommand(step.run)}`;
+    case 'host':
+      return `Run on the host: ${oneLineCommand(step.run)}`;
     case 'scenario':
       return `HTTP scenario, ${step.scenario.runs} run(s)`;
     case 'logs':

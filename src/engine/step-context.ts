@@ -17,6 +17,8 @@ export interface StepContext {
   env: Record<string, string>;
   redactor: Redactor;
   logDir: string;
+  /** Project root: where host commands run. */
+  root: string;
   /** Path of an extra artifact beside the logs, e.g. `13_pytest_failing_tests.txt`. */
   artifactPath(name: string): string;
   /** Run-wide counters reported in the summary (`tests.passed`, `e2e.runs`). */

@@ -1,6 +1,7 @@
 import type { StepConfig } from '../../config/schema.js';
 import type { StepContext, StepHandler, StepOutcome } from '../step-context.js';
 import { execStep } from './exec-step.js';
+import { hostStep } from './host-step.js';
 import { buildStep, downStep, upStep } from './lifecycle-steps.js';
 import { logsStep } from './logs-step.js';
 import { psStep } from './ps-step.js';
@@ -17,6 +18,7 @@ export const stepHandlers: { [K in Exclude<StepConfig['do'], 'summary'>]: StepHa
   'wait-http': waitHttpStep,
   stability: stabilityStep,
   exec: execStep,
+  host: hostStep,
   scenario: scenarioStep,
   logs: logsStep,
 };
