@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, freePort, type OnStdout, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { FIXTURES, ROOT, freePort, type OnStdout, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
 
 /*
  * The engine end to end: the real CLI, the local driver, real processes and real HTTP.
@@ -247,6 +247,28 @@ describe('cli', () => {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^\d+\.\d+\.\d+\n$/);
     assert.ok(Date.now() - started < 1500, `took ${Date.now() - started}ms`);
+  });
+
+  it('plans the korrigo preset: validates it and lists the 18 seed artifacts, running nothing', async () => {
+    const run = await runCli(['plan', '--preset', 'korrigo'], { cwd: tempDir() });
+    assert.equal(run.code, 0, run.stderr);
+    const logs = [...new Set(run.stdout.match(/\b\d\d_[a-z0-9_]+\.log\b/g))];
+    assert.equal(logs.length, 18, logs.join(' '));
+    assert.ok(logs.includes('06_stability_180s.log') && logs.includes('12_e2e_3runs.log') && logs.includes('17_validation_summary.log'));
+  });
+
+  it('reports a missing compose file before running anything (exit 2)', async () => {
+    const dir = tempDir();
+    const run = await runCli(['run', '--preset', 'korrigo', '--log-dir', join(dir, 'logs')], { cwd: dir });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /compose file not found: .*docker-compose\.local-prod\.yml/);
+    assert.ok(!existsSync(join(dir, 'logs')));
+  });
+
+  it('ships a JSON Schema in sync with the config schema', async () => {
+    const run = await runCli(['schema']);
+    assert.equal(run.code, 0);
+    assert.deepEqual(JSON.parse(run.stdout), JSON.parse(readFileSync(join(ROOT, 'schema/release-gate.schema.json'), 'utf8')));
   });
 
   it('rejects a bad duration flag with exit 2', async () => {

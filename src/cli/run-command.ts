@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { RgUsageError } from '../common/errors.js';
+import { resolve } from 'node:path';
+import { RgConfigError, RgUsageError } from '../common/errors.js';
+import type { GateConfig } from '../config/schema.js';
 import { createDriver } from '../drivers/driver-factory.js';
 import { Console } from '../engine/console.js';
 import { runGate } from '../engine/gate-runner.js';
@@ -13,6 +15,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   if (existsSync(run.logDir) && readdirSync(run.logDir).length > 0) {
     throw new RgUsageError(`Log dir ${run.logDir} is not empty; its evidence would mix with this run's.`, 'Pick another --log-dir / LOG_DIR, or empty it.');
   }
+  checkStackFiles(run.config.stack, run.root);
   const redactor = new Redactor();
   for (const name of [...run.config.secrets.env, ...run.config.secrets.generate]) redactor.addSecret(run.env[name]);
   for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
@@ -59,5 +62,19 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** A compose file that does not exist is a config mistake: report it before anything runs (exit 2). */
+function checkStackFiles(stack: GateConfig['stack'], root: string): void {
+  if (stack.driver !== 'compose') return;
+  const missing = [stack.file].flat().filter((file) => !existsSync(resolve(root, file)));
+  if (missing.length > 0) {
+    throw new RgConfigError(
+      missing.map((file) => ({
+        where: 'stack.file',
+        message: `compose file not found: ${resolve(root, file)} (set COMPOSE_FILE, or ROOT to your checkout, or run from it)`,
+      })),
+    );
   }
 }

@@ -78,6 +78,9 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
   const watch: { stability: StabilityMonitor | null } = { stability: null };
   let stoppedAt: string | undefined;
   let environmentError = false;
+  // Set when the preflight failed: the stack cannot be reached, so log capture and teardown
+  // would only repeat the same error.
+  let stackUnavailable = false;
   let interrupted = false;
   const criteriaFromSteps = new Map<string, { passed: boolean; detail: string; log: string }[]>();
 
@@ -121,7 +124,12 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
     let status: StepStatus;
     try {
       if (planned === firstRunnable) {
-        await opts.driver.preflight(log);
+        try {
+          await opts.driver.preflight(log);
+        } catch (err) {
+          stackUnavailable = true;
+          throw err;
+        }
       }
       outcome = await runHandler(step as Exclude<StepConfig, { do: 'summary' }>, ctx);
       status = outcome.passed ? 'passed' : 'failed';
@@ -175,8 +183,15 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
     const statuses: StepStatus[] = [];
     for (const p of phaseSteps) {
       const canRun = isSelected(p) && (phase.always ? !opts.forceStop?.aborted : stoppedAt === undefined && !opts.interrupt.aborted);
-      if (!canRun) {
-        results.push(notRun(p, stoppedAt ? `not run: the gate stopped at ${stoppedAt}` : isSelected(p) ? 'not run: interrupted' : 'not selected'));
+      if (!canRun || stackUnavailable) {
+        const why = stackUnavailable
+          ? 'not run: the environment check failed'
+          : stoppedAt
+            ? `not run: the gate stopped at ${stoppedAt}`
+            : isSelected(p)
+              ? 'not run: interrupted'
+              : 'not selected';
+        results.push(notRun(p, why));
         statuses.push('not-run');
         continue;
       }
@@ -200,7 +215,7 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
   }
 
   watch.stability?.stop();
-  const teardown = await runTeardown(opts, console);
+  const teardown = stackUnavailable ? (await opts.driver.close(), true) : await runTeardown(opts, console);
 
   const endedAt = clock.now();
   const criteria = evaluateCriteria(opts.config, results, criteriaFromSteps, stoppedAt, Boolean(opts.selected));
