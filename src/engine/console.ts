@@ -13,6 +13,8 @@ export class Console {
   private readonly tty: boolean;
   private liveLine = false;
   private lastPlainProgress = 0;
+  /** When a step last reported progress itself; the heartbeat stays quiet meanwhile. */
+  private lastProgressCall = 0;
 
   constructor(
     private readonly out: NodeJS.WriteStream = process.stdout,
@@ -44,6 +46,17 @@ export class Console {
   }
 
   progress(text: string): void {
+    this.lastProgressCall = Date.now();
+    this.show(text);
+  }
+
+  /** `▶ step running for 42s`: shown while a step says nothing of its own progress. */
+  heartbeat(label: string, elapsedMs: number): void {
+    if (Date.now() - this.lastProgressCall < 2000) return;
+    this.show(`${label} running for ${formatDuration(elapsedMs)}`);
+  }
+
+  private show(text: string): void {
     if (this.tty) {
       this.out.write(`\r\x1b[2K${pc.yellow('…')} ${text}`);
       this.liveLine = true;

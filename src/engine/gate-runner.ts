@@ -122,6 +122,7 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
     };
     let outcome: StepOutcome;
     let status: StepStatus;
+    const heartbeat = setInterval(() => console.heartbeat(logName, clock.now() - started), 1000);
     try {
       if (planned === firstRunnable) {
         try {
@@ -147,6 +148,8 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
         if (err instanceof RgError && err.hint) log.line(`hint: ${err.hint}`);
         if (opts.verbose && err instanceof Error && err.stack) log.line(err.stack);
       }
+    } finally {
+      clearInterval(heartbeat);
     }
     const ended = clock.now();
     // The detail of a passed step lives in the summary; repeating it here would add lines to the
