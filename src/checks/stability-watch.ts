@@ -44,7 +44,7 @@ export class StabilityMonitor {
     return monitor;
   }
 
-  /** Services as first seen: their restart counters are the baseline. Call right after up. */
+  /** Services as first seen: their restart counters are the baseline. Call before up (without up: when watching starts). */
   async snapshotBaseline(): Promise<void> {
     for (const status of await this.driver.services()) this.baseline.set(status.name, status);
   }

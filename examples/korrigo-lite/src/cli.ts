@@ -117,11 +117,14 @@ async function cmdServe(args: string[]): Promise<number> {
   });
   const faults = [...settings.faults].join(',');
   log(`INFO korrigo-lite backend listening on http://${settings.host}:${settings.port}${faults ? ` (faults: ${faults})` : ''}`);
+  // KORRIGO_LITE_CRASH_AFTER_MS: when crash-once/crash-loop strike (default 1 s after start).
+  // Docker tests set it past `docker compose up`, which waits for the backend to be healthy.
+  const crashAfterMs = Number(process.env['KORRIGO_LITE_CRASH_AFTER_MS'] ?? 1000) || 1000;
   const crash = (reason: string): void => {
     setTimeout(() => {
       log(`ERROR fatal: backend crashed (${reason})`);
       process.exit(1);
-    }, 1000).unref();
+    }, crashAfterMs).unref();
   };
   if (settings.faults.has('crash-loop')) crash('KORRIGO_LITE_FAULT=crash-loop');
   if (settings.faults.has('crash-once')) {

@@ -18,10 +18,12 @@ export const buildStep: StepHandler<'build'> = async (step, ctx) => {
 
 export const upStep: StepHandler<'up'> = async (_step, ctx) => {
   // Watch before starting, so a crash during start-up and the health waits counts too.
+  // The restart counters' baseline is taken before `up` too: compose's `up` waits for
+  // dependencies to be healthy, and a policy restart during that wait must still count.
   const monitor = await StabilityMonitor.start(ctx.driver, ctx.clock);
+  await monitor.snapshotBaseline();
   ctx.setStability(monitor);
   await ctx.driver.up(ctx.log);
-  await monitor.snapshotBaseline();
   ctx.log.line(await ctx.driver.ps());
   return { passed: true, detail: 'stack started' };
 };
