@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RgConfigError, RgUsageError } from '../common/errors.js';
+import { RgConfigError, RgEnvironmentError, RgUsageError } from '../common/errors.js';
 import type { GateConfig } from '../config/schema.js';
 import { createDriver } from '../drivers/driver-factory.js';
 import { Console } from '../engine/console.js';
@@ -16,6 +16,13 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
     throw new RgUsageError(`Log dir ${run.logDir} is not empty; its evidence would mix with this run's.`, 'Pick another --log-dir / LOG_DIR, or empty it.');
   }
   checkStackFiles(run.config.stack, run.root);
+  try {
+    mkdirSync(run.logDir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw new RgEnvironmentError('RG_DISK_SPACE', `No space left to create the log dir ${run.logDir}.`, 'Free some disk space.');
+    throw new RgUsageError(`Cannot create the log dir ${run.logDir}: ${(err as Error).message}`, 'Pick another --log-dir / LOG_DIR.');
+  }
   const redactor = new Redactor();
   for (const name of [...run.config.secrets.env, ...run.config.secrets.generate]) redactor.addSecret(run.env[name]);
   for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
@@ -31,12 +38,17 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   const interrupt = new AbortController();
   const forceStop = new AbortController();
   const console = new Console();
+  let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!interrupt.signal.aborted) {
+    signals++;
+    if (signals === 1) {
       console.info(`\n${signal}: stopping the running step; logs and summary will still be written (send again to skip log capture)`);
       interrupt.abort(new Error(signal));
-    } else {
+    } else if (signals === 2) {
+      console.info(`\n${signal}: skipping log capture; tearing down (send again to quit at once, leaving the stack as it is)`);
       forceStop.abort(new Error(signal));
+    } else {
+      process.exit(130);
     }
   };
   process.on('SIGINT', onSignal);

@@ -176,10 +176,10 @@ export class ComposeDriver implements StackDriver {
     await this.composeOrThrow([...args, ...(this.opts.services ?? [])], output, args.join(' '));
   }
 
-  async up(output: OutputSink): Promise<void> {
+  async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
     // Plain `up -d` as Korrigo's gate: images from the build step are reused, never rebuilt;
     // a missing one is built here rather than failing the boot.
-    await this.composeOrThrow(['up', '-d', ...(this.opts.services ?? [])], output, 'up -d');
+    await this.composeOrThrow(['up', '-d', ...(this.opts.services ?? [])], output, 'up -d', signal);
   }
 
   async ps(): Promise<string> {
@@ -365,8 +365,9 @@ export class ComposeDriver implements StackDriver {
     return r;
   }
 
-  private async composeOrThrow(args: string[], output: OutputSink, what: string): Promise<void> {
-    const r = await this.runCompose(args, output, false);
+  private async composeOrThrow(args: string[], output: OutputSink, what: string, signal?: AbortSignal): Promise<void> {
+    const r = await this.runCompose(args, output, false, signal);
+    if (signal?.aborted) throw signal.reason;
     if (r.exitCode !== 0) throw this.commandError(what, r);
   }
 

@@ -69,6 +69,11 @@ export function runGroup(
   },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
+    // An abort listener never fires for a signal that is already aborted.
+    if (opts.signal?.aborted) {
+      reject(opts.signal.reason);
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawnGroup(command, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,7 +82,7 @@ export function runGroup(
       return;
     }
     const onAbort = () => {
-      if (child.pid) void killGroup(child.pid, 2000).catch(() => undefined);
+      if (child.pid) void killGroup(child.pid, 2000).catch((err: Error) => opts.onOutput(Buffer.from(`[release-gate] ${err.message}\n`), 'stderr'));
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout?.on('data', (chunk: Buffer) => opts.onOutput(chunk, 'stdout'));

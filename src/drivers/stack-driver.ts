@@ -53,8 +53,8 @@ export interface StackDriver {
   /** Stops everything; with volumes, also removes data (volumes / data directories). */
   down(opts: { volumes: boolean }, output: OutputSink): Promise<void>;
   build(opts: { noCache: boolean }, output: OutputSink): Promise<void>;
-  /** Starts the stack detached; returns once every service was started (not healthy). */
-  up(output: OutputSink): Promise<void>;
+  /** Starts the stack detached; returns once every service was started (not healthy). Aborting stops the start-up. */
+  up(output: OutputSink, signal?: AbortSignal): Promise<void>;
   services(): Promise<ServiceStatus[]>;
   /** Calls onEvent for each event from now on until the returned function is called. */
   watch(onEvent: (event: StackEvent) => void): Promise<() => void>;

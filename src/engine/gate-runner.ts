@@ -39,7 +39,7 @@ export interface GateRunOptions {
 
 export interface GateRunOutcome {
   result: RunResult;
-  exitCode: 0 | 1 | 3 | 130;
+  exitCode: 0 | 1 | 2 | 3 | 130;
 }
 
 interface PlannedStep {
@@ -78,6 +78,7 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
   const watch: { stability: StabilityMonitor | null } = { stability: null };
   let stoppedAt: string | undefined;
   let environmentError = false;
+  let configError = false;
   // Set when the preflight failed: the stack cannot be reached, so log capture and teardown
   // would only repeat the same error.
   let stackUnavailable = false;
@@ -97,7 +98,7 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
     const log = new StepLog(join(opts.logDir, logFile), opts.redactor, console, logName);
     const title = step.title ?? defaultTitle(step);
     const started = clock.now();
-    console.stepStart(logName, title);
+    console.stepStart(logName, opts.redactor.redact(title));
     console.resetProgress();
     log.line(`=== ${logName} — ${title} (phase ${phase.id}${phase.title ? `: ${phase.title}` : ''}) ===`);
     const stepSignal = hardTimeout(step) ? AbortSignal.any([signal, AbortSignal.timeout(hardTimeout(step) as number)]) : signal;
@@ -133,7 +134,8 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
         }
       }
       outcome = await runHandler(step as Exclude<StepConfig, { do: 'summary' }>, ctx);
-      status = outcome.passed ? 'passed' : 'failed';
+      // A command killed by the interrupt returns an exit code like any other: it was interrupted.
+      status = signal.aborted ? 'interrupted' : outcome.passed ? 'passed' : 'failed';
     } catch (err) {
       if (signal.aborted) {
         status = 'interrupted';
@@ -143,7 +145,10 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
         const timedOut = stepSignal.aborted;
         const message = timedOut ? `timed out after ${step.timeout}` : errorMessage(err);
         outcome = { passed: false, detail: message };
-        if (err instanceof RgError && err.exitCode === 3) environmentError = true;
+        // Exit 2/3 describe the run's set-up: they count when the stack could not be run at all,
+        // not when log capture fails after an ordinary failure.
+        if (err instanceof RgError && !phase.always && err.exitCode === 3) environmentError = true;
+        if (err instanceof RgError && stackUnavailable && err.exitCode === 2) configError = true;
         log.line(`✗ ${message}`);
         if (err instanceof RgError && err.hint) log.line(`hint: ${err.hint}`);
         if (opts.verbose && err instanceof Error && err.stack) log.line(err.stack);
@@ -156,7 +161,13 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
     // seed's greps (`grep "pages=" 11_db_sanity.log` must list the READY copies only).
     log.line(`=== ${status.toUpperCase()} in ${((ended - started) / 1000).toFixed(1)}s${status === 'passed' ? '' : `: ${outcome.detail}`} ===`);
     await log.close();
-    console.stepEnd(logName, status === 'passed' ? 'passed' : status === 'interrupted' ? 'interrupted' : 'failed', ended - started, outcome.detail);
+    if (log.writeError) {
+      // Evidence that could not be written is evidence lost: the step cannot pass.
+      status = status === 'interrupted' ? status : 'failed';
+      outcome = { ...outcome, passed: false, detail: `cannot write ${logFile}: ${log.writeError.message}` };
+      if (log.writeError.code === 'ENOSPC' || log.writeError.code === 'EDQUOT') environmentError = true;
+    }
+    console.stepEnd(logName, status === 'passed' ? 'passed' : status === 'interrupted' ? 'interrupted' : 'failed', ended - started, opts.redactor.redact(outcome.detail));
     for (const [criterion, verdict] of Object.entries(outcome.criteria ?? {})) {
       const list = criteriaFromSteps.get(criterion) ?? [];
       list.push({ ...verdict, log: logFile });
@@ -180,69 +191,100 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
   const isSelected = (p: PlannedStep) => !opts.selected || opts.selected.has(p.id);
   const firstRunnable = planned.find((p) => isSelected(p) && p.step.do !== 'summary' && !p.phase.always) ?? null;
 
-  for (const phase of opts.config.phases) {
-    const phaseSteps = planned.filter((p) => p.phase === phase && p.step.do !== 'summary');
-    const phaseStart = clock.now();
-    const statuses: StepStatus[] = [];
-    for (const p of phaseSteps) {
-      const canRun = isSelected(p) && (phase.always ? !opts.forceStop?.aborted : stoppedAt === undefined && !opts.interrupt.aborted);
-      if (!canRun || stackUnavailable) {
-        const why = stackUnavailable
-          ? 'not run: the environment check failed'
-          : stoppedAt
-            ? `not run: the gate stopped at ${stoppedAt}`
-            : isSelected(p)
-              ? 'not run: interrupted'
-              : 'not selected';
-        results.push(notRun(p, why));
-        statuses.push('not-run');
-        continue;
+  let teardown: TeardownOutcome | null = null;
+  try {
+    for (const phase of opts.config.phases) {
+      const phaseSteps = planned.filter((p) => p.phase === phase && p.step.do !== 'summary');
+      const phaseStart = clock.now();
+      const statuses: StepStatus[] = [];
+      for (const p of phaseSteps) {
+        const canRun = isSelected(p) && (phase.always ? !opts.forceStop?.aborted : stoppedAt === undefined && !opts.interrupt.aborted);
+        if (!canRun || stackUnavailable) {
+          const why = stackUnavailable
+            ? 'not run: the environment check failed'
+            : stoppedAt
+              ? `not run: the gate stopped at ${stoppedAt}`
+              : isSelected(p)
+                ? 'not run: interrupted'
+                : 'not selected';
+          results.push(notRun(p, why));
+          statuses.push('not-run');
+          continue;
+        }
+        // After an interrupt, always-phases run on their own signal so log capture can finish.
+        const signal = phase.always ? (opts.forceStop ?? new AbortController().signal) : opts.interrupt;
+        const result = await runStep(p, signal);
+        results.push(result);
+        statuses.push(result.status);
+        if (result.status === 'interrupted') {
+          interrupted = true;
+          stoppedAt ??= `${result.log} (interrupted)`;
+        } else if (result.status === 'failed' && !phase.always && stoppedAt === undefined) {
+          stoppedAt = result.log;
+        }
       }
-      // After an interrupt, always-phases run on their own signal so log capture can finish.
-      const signal = phase.always ? (opts.forceStop ?? new AbortController().signal) : opts.interrupt;
-      const result = await runStep(p, signal);
-      results.push(result);
-      statuses.push(result.status);
-      if (result.status === 'interrupted') {
+      if (opts.interrupt.aborted && !interrupted) {
         interrupted = true;
-        stoppedAt ??= `${result.log} (interrupted)`;
-      } else if (result.status === 'failed' && !phase.always && stoppedAt === undefined) {
-        stoppedAt = result.log;
+        stoppedAt ??= `phase ${phase.id} (interrupted)`;
       }
+      phases.push(phaseResult(phase, statuses, phaseStart, clock.now()));
     }
-    if (opts.interrupt.aborted && !interrupted) {
-      interrupted = true;
-      stoppedAt ??= `phase ${phase.id} (interrupted)`;
-    }
-    phases.push(phaseResult(phase, statuses, phaseStart, clock.now()));
+  } finally {
+    watch.stability?.stop();
+    // The summary comes before the teardown (a hung `down` must not cost the evidence); it is
+    // written again below when the teardown changes the verdict.
+    if (!stackUnavailable) await writeSummary(opts, buildResult(), summarySteps, console).catch((err: Error) => console.info(`summary: ${err.message}`));
+    teardown = stackUnavailable ? (await opts.driver.close(), { ok: true, detail: '' }) : await runTeardown(opts, console);
   }
 
-  watch.stability?.stop();
-  const teardown = stackUnavailable ? (await opts.driver.close(), true) : await runTeardown(opts, console);
+  function buildResult(): RunResult {
+    const endedAt = clock.now();
+    const criteria = evaluateCriteria(opts.config, results, criteriaFromSteps, stoppedAt, Boolean(opts.selected));
+    if (teardown && !teardown.ok) criteria.push({ id: 'teardown', title: 'Teardown', passed: false, detail: teardown.detail, logs: ['teardown.log'] });
+    const verdict = interrupted ? 'interrupted' : results.some((r) => r.status === 'failed') || criteria.some((c) => !c.passed) ? 'failed' : 'passed';
+    return {
+      tool: { name: 'release-gate', version: opts.version },
+      config: opts.configFile,
+      logDir: opts.logDir,
+      verdict,
+      ...(stoppedAt ? { stoppedAt } : {}),
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      durationMs: endedAt - startedAt,
+      phases,
+      steps: results,
+      criteria,
+      counts: { ...counts },
+      artifacts: [],
+    };
+  }
 
-  const endedAt = clock.now();
-  const criteria = evaluateCriteria(opts.config, results, criteriaFromSteps, stoppedAt, Boolean(opts.selected));
-  const verdict = interrupted ? 'interrupted' : results.some((r) => r.status === 'failed') || criteria.some((c) => !c.passed) ? 'failed' : 'passed';
-  const result: RunResult = {
-    tool: { name: 'release-gate', version: opts.version },
-    config: opts.configFile,
-    logDir: opts.logDir,
-    verdict,
-    ...(stoppedAt ? { stoppedAt } : {}),
-    startedAt: new Date(startedAt).toISOString(),
-    endedAt: new Date(endedAt).toISOString(),
-    durationMs: endedAt - startedAt,
-    phases,
-    steps: results,
-    criteria,
-    counts: { ...counts, 'teardown.ok': teardown ? 1 : 0 },
-    artifacts: [],
-  };
+  if (opts.interrupt.aborted && !interrupted) {
+    // Interrupted during the teardown: say so.
+    interrupted = true;
+    stoppedAt ??= 'teardown (interrupted)';
+  }
+  const result = buildResult();
   await writeSummary(opts, result, summarySteps, console);
-  const code = verdict === 'interrupted' ? 130 : environmentError ? 3 : verdict === 'passed' ? 0 : 1;
-  console.banner(verdict === 'passed' ? '✅ GATE PASSED' : verdict === 'interrupted' ? '■ GATE INTERRUPTED' : `❌ GATE FAILED${stoppedAt ? ` (stopped at ${stoppedAt})` : ''}`);
+  const code = verdict(result, { configError, environmentError });
+  console.banner(
+    result.verdict === 'passed' ? '✅ GATE PASSED' : result.verdict === 'interrupted' ? '■ GATE INTERRUPTED' : `❌ GATE FAILED${stoppedAt ? ` (stopped at ${opts.redactor.redact(stoppedAt)})` : ''}`,
+  );
   console.info(`artifacts: ${opts.logDir}`);
   return { result, exitCode: code };
+}
+
+/** DESIGN.md's exit codes: 130 interrupted, 2 config, 3 environment, 0 passed, else 1. */
+function verdict(result: RunResult, errors: { configError: boolean; environmentError: boolean }): GateRunOutcome['exitCode'] {
+  if (result.verdict === 'interrupted') return 130;
+  if (errors.configError) return 2;
+  if (errors.environmentError) return 3;
+  return result.verdict === 'passed' ? 0 : 1;
+}
+
+interface TeardownOutcome {
+  ok: boolean;
+  detail: string;
 }
 
 /** Writes the summary log(s) and the reports; the artifact list covers everything written. */
@@ -252,7 +294,8 @@ async function writeSummary(opts: GateRunOptions, result: RunResult, summaryStep
   const summaryLogs = summarySteps.map((s) => `${s.logName}.log`);
   result.artifacts = [...new Set([...readdirSync(opts.logDir), ...summaryLogs, ...reportFiles])].sort();
   for (const step of summarySteps) {
-    const log = new StepLog(join(opts.logDir, `${step.logName}.log`), opts.redactor, console, step.logName);
+    // Truncated, not appended: the summary may be written twice (before and after teardown).
+    const log = new StepLog(join(opts.logDir, `${step.logName}.log`), opts.redactor, console, step.logName, 'w');
     for (const summary of renderAll(result, ['summary'])) {
       log.line(summary.ok ? summary.content.trimEnd() : summary.error.message);
     }
@@ -261,24 +304,25 @@ async function writeSummary(opts: GateRunOptions, result: RunResult, summaryStep
   for (const report of renderAll(result, reporters)) {
     if (report.ok) writeFileSync(join(opts.logDir, report.fileName), opts.redactor.redact(report.content));
     // One broken reporter must not cost the others, nor the verdict.
-    else console.info(report.error.message);
+    else console.info(opts.redactor.redact(report.error.message));
   }
 }
 
-async function runTeardown(opts: GateRunOptions, console: Console): Promise<boolean> {
+async function runTeardown(opts: GateRunOptions, console: Console): Promise<TeardownOutcome> {
   if (opts.keepUp || !opts.config.teardown.enabled) {
     console.info(opts.keepUp ? 'teardown skipped (--keep-up): the stack is still running' : 'teardown disabled in the config');
     await opts.driver.close();
-    return true;
+    return { ok: true, detail: 'skipped' };
   }
   const log = new StepLog(join(opts.logDir, 'teardown.log'), opts.redactor, console, 'teardown');
   try {
     await opts.driver.down({ volumes: opts.config.teardown.volumes }, log);
     log.line('stack stopped');
-    return true;
+    return { ok: true, detail: 'stack stopped' };
   } catch (err) {
+    // Something may still be running: that fails the gate, it is not a footnote.
     log.line(`✗ teardown failed: ${errorMessage(err)}`);
-    return false;
+    return { ok: false, detail: `teardown failed: ${errorMessage(err)}` };
   } finally {
     await log.close();
     await opts.driver.close();

@@ -48,6 +48,9 @@ export class LocalDriver implements StackDriver {
   }
 
   async preflight(output: OutputSink): Promise<void> {
+    // What an interrupted or --keep-up run left would hold the ports: this driver cannot adopt
+    // processes of another run, so it stops them first.
+    await this.killRecordedGroups(output);
     for (const [name, svc] of Object.entries(this.opts.services)) {
       for (const port of svc.ports) {
         if (!(await portFree(port))) {
@@ -63,6 +66,7 @@ export class LocalDriver implements StackDriver {
   }
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
+    this.downStarted = true;
     const running = [...this.running.values()];
     await Promise.all(
       running.map(async (svc) => {
@@ -106,7 +110,8 @@ export class LocalDriver implements StackDriver {
     }
   }
 
-  async up(output: OutputSink): Promise<void> {
+  async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
+    this.downStarted = false;
     const order = topologicalOrder(this.opts.services);
     const started = new Map<string, Promise<void>>();
     const startOne = (name: string): Promise<void> => {
@@ -116,8 +121,11 @@ export class LocalDriver implements StackDriver {
       const promise = (async () => {
         for (const [dep, condition] of Object.entries(config.dependsOn)) {
           await startOne(dep);
-          if (condition === 'healthy') await this.waitHealthy(dep, output);
+          if (condition === 'healthy') await this.waitHealthy(dep, output, signal);
         }
+        // An interrupt, or a sibling's failure that already tore the stack down: start nothing more.
+        signal?.throwIfAborted();
+        if (this.downStarted) throw new RgStepError(`Not starting "${name}": the stack is being stopped.`);
         const svc = new LocalService(name, config, this.resolvePath(config.cwd ?? '.'), this.envFor(config), this.logFile(name), this.clock);
         svc.on('event', (event) => this.listeners.forEach((listener) => listener(event)));
         this.running.set(name, svc);
@@ -130,6 +138,9 @@ export class LocalDriver implements StackDriver {
     };
     await Promise.all(order.map(startOne));
   }
+
+  /** Set by down(): services still waiting for a dependency must not start after it. */
+  private downStarted = false;
 
   async services(): Promise<ServiceStatus[]> {
     return Object.keys(this.opts.services).map(
@@ -197,11 +208,12 @@ export class LocalDriver implements StackDriver {
 
   async close(): Promise<void> {
     this.listeners.clear();
-    // With --keep-up the services still write there: keep them.
-    if (this.running.size === 0) rmSync(this.logsDir, { recursive: true, force: true });
+    // With --keep-up the services go on writing their logs: leave them and the processes be.
+    if (this.running.size > 0) for (const svc of this.running.values()) svc.detach();
+    else rmSync(this.logsDir, { recursive: true, force: true });
   }
 
-  private async waitHealthy(name: string, output: OutputSink): Promise<void> {
+  private async waitHealthy(name: string, output: OutputSink, signal?: AbortSignal): Promise<void> {
     const svc = this.running.get(name);
     const check = this.opts.services[name]?.healthcheck;
     if (!svc || !check) return;
@@ -217,7 +229,7 @@ export class LocalDriver implements StackDriver {
       }
       // Beyond its own retry budget plus a margin the service will never turn healthy.
       if (this.clock.now() - started > 600_000) throw new RgStepError(`Service "${name}" not healthy after 600s.`);
-      await this.clock.sleep(100);
+      await this.clock.sleep(100, signal);
     }
   }
 
@@ -251,7 +263,8 @@ export class LocalDriver implements StackDriver {
     let pgids: unknown;
     try {
       pgids = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
+    } catch (err) {
+      output.line(`ignoring unreadable ${file}: ${(err as Error).message}`);
       pgids = [];
     }
     for (const pgid of Array.isArray(pgids) ? pgids : []) {

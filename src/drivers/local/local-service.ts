@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from '../../common/clock.js';
 import { parseDuration } from '../../common/duration.js';
 import type { LocalServiceConfig } from '../../config/schema.js';
@@ -24,8 +24,10 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
   private stopping = false;
   private healthTimer: NodeJS.Timeout | null = null;
   private consecutiveFailures = 0;
-  private log: WriteStream | null = null;
+  /** The service's log file: the child writes to it directly, so it can outlive us (--keep-up). */
+  private logFd: number | null = null;
   private probeAbort: AbortController | null = null;
+  private lastProbeError = '';
 
   constructor(
     readonly name: string,
@@ -57,7 +59,7 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
 
   start(): void {
     this.stopping = false;
-    this.log ??= createWriteStream(this.logFile, { flags: 'a' });
+    this.logFd ??= openSync(this.logFile, 'a');
     this.spawn();
     this.startHealthLoop();
   }
@@ -69,19 +71,27 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
     const pid = this.child?.pid;
     if (pid) await killGroup(pid, 5000, this.clock);
     if (this.state !== 'created') this.state = 'exited';
-    const log = this.log;
-    this.log = null;
-    if (log) await new Promise<void>((resolve) => log.end(() => resolve()));
+    if (this.logFd !== null) closeSync(this.logFd);
+    this.logFd = null;
+  }
+
+  /** Lets this process exit while the service keeps running (--keep-up). */
+  detach(): void {
+    this.stopping = true;
+    this.stopHealthLoop();
+    this.child?.unref();
+    if (this.logFd !== null) closeSync(this.logFd);
+    this.logFd = null;
   }
 
   private spawn(): void {
-    const child = spawnGroup(this.config.command, { cwd: this.cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = this.logFd ?? 'ignore';
+    const child = spawnGroup(this.config.command, { cwd: this.cwd, env: this.env, stdio: ['ignore', out, out] });
     this.child = child;
     this.state = 'running';
     this.startedAt = new Date(this.clock.now());
     this.writeLog(`[release-gate] started ${toArgv(this.config.command).join(' ')} (pid ${child.pid ?? '?'})`);
     this.emit('event', { at: this.startedAt, service: this.name, kind: 'start' });
-    pipeLines(child, (line) => this.writeLog(line));
     child.once('error', (err) => this.writeLog(`[release-gate] cannot start: ${err.message}`));
     child.once('close', (code, signal) => this.onExit(child, code, signal));
   }
@@ -92,7 +102,7 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
     this.exitCode = exitCode;
     this.writeLog(`[release-gate] exited with code ${exitCode}${signal ? ` (${signal})` : ''}`);
     // The leader is gone: nothing of its group may outlive it.
-    if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000, this.clock).catch(() => undefined);
+    if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000, this.clock).catch((err: Error) => this.writeLog(`[release-gate] ${err.message}`));
     if (this.stopping) return;
     this.emit('event', { at: new Date(this.clock.now()), service: this.name, kind: 'die', exitCode });
     const policy = this.config.restart;
@@ -159,8 +169,10 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
       }
       const code = await runGroup(check.command as string | string[], { cwd: this.cwd, env: this.env, signal, onOutput: () => undefined });
       return code === 0;
-    } catch {
-      // A refused connection or a timeout is an ordinary failed probe; the count is the evidence.
+    } catch (err) {
+      // A refused connection or a timeout is an ordinary failed probe; the count is the evidence,
+      // the reason goes to the service log once it turns unhealthy.
+      this.lastProbeError = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
       return false;
     }
   }
@@ -168,32 +180,12 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
   private setHealth(health: HealthState): void {
     if (this.health === health) return;
     this.health = health;
-    this.writeLog(`[release-gate] health: ${health}`);
+    this.writeLog(`[release-gate] health: ${health}${health === 'unhealthy' && this.lastProbeError ? ` (last probe: ${this.lastProbeError})` : ''}`);
     this.emit('event', { at: new Date(this.clock.now()), service: this.name, kind: 'health', health });
   }
 
+  /** The supervisor's own lines (starts, exits, health turns), timestamped, between the child's. */
   private writeLog(line: string): void {
-    this.log?.write(`${new Date(this.clock.now()).toISOString()} ${line}\n`);
-  }
-}
-
-/** Splits a child's stdout and stderr into lines (bounded partial buffer) and hands them on. */
-function pipeLines(child: ChildProcess, onLine: (line: string) => void): void {
-  for (const stream of [child.stdout, child.stderr]) {
-    let pending = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      const parts = (pending + chunk).split('\n');
-      pending = parts.pop() ?? '';
-      if (pending.length > 64 * 1024) {
-        parts.push(pending);
-        pending = '';
-      }
-      for (const line of parts) onLine(line.replace(/\r$/, ''));
-    });
-    stream?.on('end', () => {
-      if (pending) onLine(pending);
-      pending = '';
-    });
+    if (this.logFd !== null) writeSync(this.logFd, `${new Date(this.clock.now()).toISOString()} ${line}\n`);
   }
 }

@@ -39,9 +39,14 @@ export const execStep: StepHandler<'exec'> = async (step, ctx) => {
   }
   if (step.idempotence && before !== null) {
     const after = await runProbe(ctx, probeService, step.idempotence.probe, 'after');
-    const comparison = compareProbeOutputs(before, after, 'state');
-    if (comparison.same) details.push('state unchanged by this run (probe output identical)');
-    else {
+    const broken = [before, after].find((p) => p.exitCode !== 0);
+    const comparison = compareProbeOutputs(before.output, after.output, 'state');
+    if (broken) {
+      // Two identical failures (the same traceback twice) would compare equal: judge nothing.
+      failures.push(`idempotence probe failed (exit ${broken.exitCode}): cannot judge the state`);
+    } else if (comparison.same) {
+      details.push('state unchanged by this run (probe output identical)');
+    } else {
       ctx.log.line('✗ state changed by this run; probe diff:');
       ctx.log.line(comparison.diff);
       failures.push('not idempotent: probe output changed (diff in log)');
@@ -55,14 +60,15 @@ export const execStep: StepHandler<'exec'> = async (step, ctx) => {
   return outcome;
 };
 
-async function runProbe(ctx: StepContext, service: string, probe: string | string[], label: string): Promise<string> {
+/** Runs the idempotence probe, keeping its output (redacted) and exit code. */
+async function runProbe(ctx: StepContext, service: string, probe: string | string[], label: string): Promise<{ output: string; exitCode: number }> {
   const argv = toArgv(probe);
   ctx.log.line(`--- idempotence probe (${label}): [${service}] ${argv.join(' ')} ---`);
   const stop = ctx.log.capture();
   const { exitCode } = await ctx.driver.exec(service, argv, { output: ctx.log, signal: ctx.signal });
   const output = stop().join('\n');
-  if (exitCode !== 0) ctx.log.line(`probe exit code ${exitCode}`);
-  return exitCode === 0 ? output : `${output}\n(probe exit code ${exitCode})`;
+  if (exitCode !== 0) ctx.log.line(`✗ probe exit code ${exitCode}`);
+  return { output, exitCode };
 }
 
 async function judgeResults(step: StepOf<'exec'>, ctx: StepContext, lines: string[]): Promise<{ passed: boolean; detail: string }> {

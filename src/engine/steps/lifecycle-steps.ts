@@ -23,7 +23,7 @@ export const upStep: StepHandler<'up'> = async (_step, ctx) => {
   const monitor = await StabilityMonitor.start(ctx.driver, ctx.clock);
   await monitor.snapshotBaseline();
   ctx.setStability(monitor);
-  await ctx.driver.up(ctx.log);
+  await ctx.driver.up(ctx.log, ctx.signal);
   ctx.log.line(await ctx.driver.ps());
   return { passed: true, detail: 'stack started' };
 };
