@@ -238,6 +238,73 @@ phases:
     assert.equal(run.code, 2);
     assert.match(run.stderr, /release-gate\.yml:\d+:\d+: YAML syntax/);
   });
+
+  for (const command of ['plan', 'run']) {
+    it(`rejects invalid regexes in secrets and log scans at load with exit 2 from ${command}, naming each`, async () => {
+      const dir = tempDir();
+      const file = writeConfig(
+        dir,
+        `secrets: { patterns: ['password=(\\S+'] }
+stack:
+  driver: local
+  services:
+    web: { command: [node, server.js] }
+phases:
+  - id: A
+    steps:
+      - { log: 01_logs, do: logs, scan: { patterns: ['[unclosed'] } }
+`,
+      );
+      const run = await runCli([command, '--config', file, '--log-dir', join(dir, 'logs')], { cwd: dir });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /2 problems/);
+      assert.match(run.stderr, /release-gate\.yml:1:\d+ secrets\.patterns\[0\]: invalid regular expression "password=\(\\S\+": .*Unterminated group/);
+      assert.match(run.stderr, /release-gate\.yml:9:\d+ phases\[0\]\.steps\[0\]\.scan\.patterns\[0\]: invalid regular expression "\[unclosed": .*Unterminated character class/);
+      assert.ok(!run.stderr.includes('unexpected error'), run.stderr);
+      assert.ok(!existsSync(join(dir, 'logs')), 'nothing ran');
+    });
+  }
+
+  it('reports a bad value in a config extending korrigo-lite at that config, never at the preset', async () => {
+    const dir = tempDir();
+    const file = writeConfig(
+      dir,
+      `extends: ${join(ROOT, 'examples/korrigo-lite/release-gate.yml')}
+phases:
+  - id: C
+    steps:
+      - { id: 07_migrate_check, timeout: "abc" }
+`,
+    );
+    const run = await runCli(['plan', '--config', file], { cwd: dir });
+    assert.equal(run.code, 2, run.stderr);
+    assert.ok(run.stderr.includes(`${file}:5:`), run.stderr);
+    assert.match(run.stderr, /\.timeout: expected a duration.*received "abc"/);
+    assert.ok(!run.stderr.includes('presets/korrigo.yml'), run.stderr);
+  });
+
+  it('fails Boot on a stack where no service is found instead of passing 0/0', async () => {
+    const dir = tempDir();
+    const logDir = join(dir, 'logs');
+    const file = writeConfig(
+      dir,
+      `criteria: { boot: Boot }
+stack: { driver: local, services: {} }
+phases:
+  - id: boot
+    steps:
+      - { log: 01_up, do: up }
+      - { log: 02_ps, do: ps, ready: true, timeout: 1s, criterion: boot }
+  - id: summary
+    always: true
+    steps: [{ log: 03_summary, do: summary }]
+`,
+    );
+    const run = await runCli(['run', '--config', file, '--log-dir', logDir], { cwd: dir });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const boot = readFileSync(join(logDir, '03_summary.log'), 'utf8').split('\n').find((l) => l.includes('Boot:')) ?? '';
+    assert.match(boot, /❌.*no service found \(0\/at least 1\)/);
+  });
 });
 
 describe('cli', () => {

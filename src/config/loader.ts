@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { RgConfigError, type ConfigIssue } from '../common/errors.js';
 import { interpolateTree } from './interpolate.js';
@@ -23,6 +24,8 @@ interface SourceFile {
   file: string;
   doc: Document;
   lines: LineCounter;
+  /** The file's own tree, before merging and interpolation. */
+  data: Record<string, unknown>;
 }
 
 export interface LoadOptions {
@@ -52,6 +55,7 @@ export function discoverConfig(opts: Pick<LoadOptions, 'configPath' | 'cwd'>): s
  */
 export function loadConfig(opts: LoadOptions): LoadedConfig {
   const issues: ConfigIssue[] = [];
+  // In merge order, lowest priority first: a value comes from the last source defining it.
   const sources: SourceFile[] = [];
   let file = discoverConfig(opts);
   if (file && !existsSync(file)) {
@@ -59,8 +63,10 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   }
   let raw: unknown;
   if (file) {
-    raw = loadWithExtends(file, sources, issues, []);
+    const own: SourceFile[] = [];
+    raw = loadWithExtends(file, own, issues, []);
     if (opts.preset) raw = mergeConfig(loadWithExtends(presetFile(opts.preset, file, issues), sources, issues, []), raw);
+    sources.push(...own);
   } else if (opts.preset) {
     file = presetFile(opts.preset, opts.cwd, issues);
     raw = loadWithExtends(file, sources, issues, []);
@@ -73,16 +79,15 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
 
   const interpolated = interpolateTree(raw, opts.env, issues);
   if (isPlainObject(interpolated)) delete interpolated['extends'];
+  const origins = new Origins(raw, sources, opts.env);
   const parsed = configSchema.safeParse(interpolated, { reportInput: true });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push(describeIssue(issue, sources));
+    for (const issue of parsed.error.issues) issues.push(describeIssue(issue, origins));
   }
-  if (issues.length > 0) throw new RgConfigError(issues);
-  if (!parsed.success) throw new Error('unreachable: schema failed without issues');
-  const config = parsed.data;
-  checkReferences(config, issues);
-  if (issues.length > 0) throw new RgConfigError(issues);
-  return { config, file: file as string, baseDir: dirname(file as string) };
+  // Also when the schema failed (best effort on the raw tree), so every problem comes out at once.
+  checkReferences(interpolated, (path, message) => issues.push({ where: origins.where(path, valueAt(interpolated, path)), message }));
+  if (issues.length > 0 || !parsed.success) throw new RgConfigError(issues);
+  return { config: parsed.data, file: file as string, baseDir: dirname(file as string) };
 }
 
 function presetFile(name: string, from: string, issues: ConfigIssue[]): string {
@@ -110,7 +115,6 @@ function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssu
     issues.push({ where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` });
   }
   if (doc.errors.length > 0) return {};
-  sources.unshift({ file, doc, lines });
   const data: unknown = doc.toJS() ?? {};
   if (!isPlainObject(data)) {
     issues.push({ where: file, message: 'the config must be a YAML mapping (key: value)' });
@@ -130,79 +134,278 @@ function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssu
     }
     merged = mergeConfig(merged, loadWithExtends(parentFile, sources, issues, [...chain, file]));
   }
+  // After its parents: this file overrides them.
+  sources.push({ file, doc, lines, data });
   return mergeConfig(merged, data);
 }
 
+type Path = (string | number)[];
+
 /** Turns a zod issue into `where: message (received …)`, locating the node in the file that defines it. */
-function describeIssue(issue: z.core.$ZodIssue, sources: SourceFile[]): ConfigIssue {
+function describeIssue(issue: z.core.$ZodIssue, origins: Origins): ConfigIssue {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  const yamlPath = formatPath(path);
-  let where = yamlPath || '(root)';
-  for (const source of sources) {
-    const location = locate(source, path);
-    if (location) {
-      where = `${location} ${yamlPath}`;
-      break;
-    }
-  }
-  let message = issue.message;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    message = `unknown ${issue.discriminator} value`;
+  const input = 'input' in issue ? issue.input : undefined;
+
+  if (issue.code === 'invalid_union' && issue.discriminator) {
+    // zod puts the discriminator at the end of the path and the whole object in `input`.
+    const discriminator = issue.discriminator;
+    const at = path[path.length - 1] === discriminator ? path : [...path, discriminator];
+    const value = isPlainObject(input) ? input[discriminator] : undefined;
+    const allowed = 'options' in issue && issue.options ? issue.options.map(String).join(', ') : '';
+    const message =
+      value === undefined
+        ? `required: \`${discriminator}\`${allowed ? ` (one of: ${allowed})` : ''}`
+        : `unknown ${discriminator} value (received ${received(value)})${allowed ? `; allowed: ${allowed}` : ''}`;
+    return { where: origins.where(at, value), message };
   }
   if (issue.code === 'unrecognized_keys') {
-    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const [first = ''] = issue.keys;
+    const value = isPlainObject(input) ? input[first] : undefined;
+    return {
+      where: origins.where([...path, first], value, { key: true }),
+      message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+    };
   }
-  const input = 'input' in issue ? issue.input : undefined;
-  if (input !== undefined && issue.code !== 'unrecognized_keys' && !isPlainObject(input) && !Array.isArray(input)) {
-    message += ` (received ${JSON.stringify(input)})`;
+
+  let message = issue.message;
+  if (issue.code === 'invalid_union' && message === 'Invalid input') message = `expected ${unionAlternatives(issue.errors)}`;
+  // zod says "Invalid input: expected string, received number"; the value itself follows below.
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) message = `expected ${typeName(issue.expected)}`;
+  if (input === undefined) {
+    if (issue.code === 'invalid_type') message = `required: ${message}`;
+  } else if (!isPlainObject(input) || issue.code === 'invalid_type' || issue.code === 'invalid_union') {
+    // A message that already quotes the value (`invalid regular expression "(x"`) needs no repeat.
+    if (!(typeof input === 'string' && input !== '' && message.includes(`"${input}"`))) message += ` (received ${received(input)})`;
   }
-  if (issue.code === 'invalid_type' && input === undefined) message = `required: ${issue.message}`;
-  return { where, message };
+  return { where: origins.where(path, input), message };
 }
 
-function locate(source: SourceFile, path: (string | number)[]): string | null {
-  const node = source.doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-  let offset = node && typeof node === 'object' && node.range ? node.range[0] : undefined;
-  if (offset === undefined && path.length > 0) {
-    // A missing key: point at its parent mapping.
-    const parent = source.doc.getIn(path.slice(0, -1), true) as { range?: [number, number, number] } | undefined;
-    offset = parent && typeof parent === 'object' && parent.range ? parent.range[0] : undefined;
+/** `a string or a number`, from the first issue of each failed branch of a union. */
+function unionAlternatives(branches: readonly (readonly z.core.$ZodIssue[])[]): string {
+  const alternatives = branches.map((errors) => {
+    const first = errors[0];
+    if (!first) return 'another type';
+    if (first.code === 'invalid_type' && first.path.length === 0) return typeName(first.expected);
+    return first.message.replace(/^Invalid input: /, '');
+  });
+  return [...new Set(alternatives)].join(' or ') || 'another value';
+}
+
+function typeName(expected: string): string {
+  return expected === 'record' || expected === 'object' ? 'a mapping (key: value)' : expected === 'array' ? 'a list' : `a ${expected}`;
+}
+
+function received(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(tree: unknown, path: Path): unknown {
+  let node = tree;
+  for (const part of path) {
+    if (Array.isArray(node) && typeof part === 'number') node = node[part];
+    else if (isPlainObject(node) && typeof part === 'string') node = node[part];
+    else return undefined;
   }
-  if (offset === undefined) return null;
-  const pos = source.lines.linePos(offset);
-  return `${source.file}:${pos.line}:${pos.col}`;
+  return node;
+}
+
+/** Items of `phases` and `steps` merge by id, so a merged index names an id, not a position in a file. */
+type Segment = string | number | KeyedItem | { unkeyed: number };
+/** The `nth` item with this id: a file may repeat an id (reported as a duplicate) and each must still be found. */
+interface KeyedItem {
+  id: string;
+  kind: 'phase' | 'step';
+  nth: number;
+}
+
+// The same keys as mergeConfig uses (merge.ts).
+const phaseId = (item: unknown) => (isPlainObject(item) && typeof item['id'] === 'string' ? item['id'] : undefined);
+const stepId = (item: unknown) => {
+  if (!isPlainObject(item)) return undefined;
+  if (typeof item['id'] === 'string') return item['id'];
+  return typeof item['log'] === 'string' ? item['log'] : undefined;
+};
+
+/**
+ * Finds which file a merged value comes from. A merged path is translated into ids
+ * (`phases[id=C].steps[id=07_migrate_check].timeout`) and looked up in each source, most
+ * derived first; file:line:col is given only when that is certainly where the value is set
+ * (the only file setting it, or the winning file holding exactly the value received),
+ * else the YAML path and the files that set it. Never a wrong file.
+ */
+class Origins {
+  constructor(
+    private readonly merged: unknown,
+    private readonly sources: readonly SourceFile[],
+    private readonly env: Readonly<Record<string, string | undefined>>,
+  ) {}
+
+  where(path: Path, value: unknown, opts: { key?: boolean } = {}): string {
+    const yamlPath = formatPath(path) || '(root)';
+    const keyed = this.keyedPath(path);
+    if (!keyed) return yamlPath;
+    const definers = this.definers(keyed);
+    if (definers.length === 0) {
+      if (value !== undefined || path.length === 0) return yamlPath;
+      // A missing key: point at the mapping that lacks it, when one file alone declares it.
+      const parents = this.definers(keyed.slice(0, -1));
+      const [only] = parents;
+      if (parents.length === 1 && only) return this.position(only.source, only.at, yamlPath);
+      return this.unsure(yamlPath, keyed, parents, 'missing in');
+    }
+    const [winner] = definers;
+    if (winner && (definers.length === 1 || (!isPlainObject(value) && this.holds(winner.source, winner.at, value)))) {
+      return this.position(winner.source, winner.at, yamlPath, opts.key);
+    }
+    return this.unsure(yamlPath, keyed, definers);
+  }
+
+  private unsure(yamlPath: string, keyed: Segment[], definers: { source: SourceFile }[], verb = 'set in'): string {
+    const step = [...keyed].reverse().find((s): s is KeyedItem => typeof s === 'object' && 'id' in s);
+    const parts = [step ? `${step.kind} "${step.id}"` : '', definers.length ? `${verb} ${definers.map((d) => d.source.file).join(', ')}` : ''];
+    const note = parts.filter(Boolean).join(', ');
+    return note ? `${yamlPath} (${note})` : yamlPath;
+  }
+
+  private keyedPath(path: Path): Segment[] | null {
+    const out: Segment[] = [];
+    let node = this.merged;
+    let parentKey: string | number | undefined;
+    for (const part of path) {
+      if (typeof part === 'number' && Array.isArray(node) && (parentKey === 'phases' || parentKey === 'steps')) {
+        const keyOf = parentKey === 'phases' ? phaseId : stepId;
+        const id = keyOf(node[part]);
+        const nth = node.slice(0, part).filter((item) => keyOf(item) === id).length;
+        out.push(id === undefined ? { unkeyed: part } : { id, kind: parentKey === 'phases' ? 'phase' : 'step', nth });
+      } else {
+        out.push(part);
+      }
+      node = valueAt(node, [part]);
+      parentKey = part;
+    }
+    return out;
+  }
+
+  /** Sources defining the keyed path, most derived first, with the path inside each. */
+  private definers(keyed: Segment[]): { source: SourceFile; at: Path }[] {
+    const out: { source: SourceFile; at: Path }[] = [];
+    for (const source of [...this.sources].reverse()) {
+      const at = this.resolve(source.data, keyed);
+      if (at) out.push({ source, at });
+    }
+    return out;
+  }
+
+  private resolve(data: unknown, keyed: Segment[]): Path | null {
+    const at: Path = [];
+    let node = data;
+    for (const segment of keyed) {
+      let part: string | number;
+      if (typeof segment === 'object') {
+        if (!Array.isArray(node)) return null;
+        // An item without id is appended by the merge from one file we cannot tell: only exact with a single file.
+        const index = 'id' in segment ? nthIndex(node, segment) : this.sources.length === 1 ? segment.unkeyed : -1;
+        if (index < 0 || index >= node.length) return null;
+        part = index;
+      } else {
+        part = segment;
+      }
+      node = valueAt(node, [part]);
+      if (node === undefined) return null;
+      at.push(part);
+    }
+    return at;
+  }
+
+  /** Whether the node holds the value received (after interpolation, as the schema saw it). */
+  private holds(source: SourceFile, at: Path, value: unknown): boolean {
+    const scratch: ConfigIssue[] = [];
+    return isDeepStrictEqual(interpolateTree(valueAt(source.data, at), this.env, scratch), value);
+  }
+
+  /** `file:line:col yamlPath`, or `file yamlPath` when the node has no position. */
+  private position(source: SourceFile, at: Path, yamlPath: string, key = false): string {
+    let range: [number, number, number] | undefined;
+    if (key && at.length > 0) {
+      const parent = source.doc.getIn(at.slice(0, -1), true);
+      const last = at[at.length - 1];
+      const pair = isMap(parent) ? parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === last) : undefined;
+      range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+    }
+    if (!range) {
+      const node = at.length === 0 ? source.doc.contents : source.doc.getIn(at, true);
+      range = node && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined) : undefined;
+    }
+    if (!range) return `${source.file} ${yamlPath}`;
+    const pos = source.lines.linePos(range[0]);
+    return `${source.file}:${pos.line}:${pos.col} ${yamlPath}`;
+  }
 }
 
 export function formatPath(path: (string | number)[]): string {
   return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }
 
-/** Cross-field checks the schema cannot express: unknown services, criteria, duplicate ids. */
-function checkReferences(config: GateConfig, issues: ConfigIssue[]): void {
-  const criteria = new Set(Object.keys(config.criteria));
-  const services = config.stack.driver === 'local' ? new Set(Object.keys(config.stack.services)) : null;
+function nthIndex(items: unknown[], segment: KeyedItem): number {
+  const keyOf = segment.kind === 'phase' ? phaseId : stepId;
+  let seen = 0;
+  for (const [index, item] of items.entries()) {
+    if (keyOf(item) === segment.id && seen++ === segment.nth) return index;
+  }
+  return -1;
+}
+
+/**
+ * Cross-field checks the schema cannot express: unknown services and criteria, duplicate ids,
+ * dependsOn. Run on the interpolated tree even when the schema failed, so every access is guarded.
+ */
+function checkReferences(tree: unknown, report: (path: Path, message: string) => void): void {
+  if (!isPlainObject(tree)) return;
+  const criteriaNode = tree['criteria'] ?? {};
+  const criteria = isPlainObject(criteriaNode) ? Object.keys(criteriaNode) : null;
+  const stack = tree['stack'];
+  const servicesNode = isPlainObject(stack) && stack['driver'] === 'local' ? stack['services'] : undefined;
+  const services = isPlainObject(servicesNode) ? servicesNode : null;
+  const checkService = (path: Path, name: unknown) => {
+    if (services && typeof name === 'string' && !Object.hasOwn(services, name)) {
+      report(path, `unknown service "${name}"; declared: ${Object.keys(services).join(', ') || 'none'}`);
+    }
+  };
+  const phases = Array.isArray(tree['phases']) ? tree['phases'] : [];
+  const seenPhases = new Set<string>();
   const seenSteps = new Set<string>();
-  config.phases.forEach((phase, p) => {
-    phase.steps.forEach((step, s) => {
-      const where = `phases[${p}].steps[${s}]`;
-      const id = step.id ?? step.log;
-      if (seenSteps.has(id)) issues.push({ where, message: `duplicate step id "${id}" (give one of them an id)` });
-      seenSteps.add(id);
-      if (step.criterion && !criteria.has(step.criterion)) {
-        issues.push({ where: `${where}.criterion`, message: `unknown criterion "${step.criterion}"; declared: ${[...criteria].join(', ') || 'none'}` });
+  phases.forEach((phase, p) => {
+    if (!isPlainObject(phase)) return;
+    const phaseKey = phaseId(phase);
+    if (phaseKey !== undefined && seenPhases.has(phaseKey)) report(['phases', p, 'id'], `duplicate phase id "${phaseKey}"`);
+    if (phaseKey !== undefined) seenPhases.add(phaseKey);
+    const steps = Array.isArray(phase['steps']) ? phase['steps'] : [];
+    steps.forEach((step, s) => {
+      if (!isPlainObject(step)) return;
+      const path: Path = ['phases', p, 'steps', s];
+      const id = stepId(step);
+      if (id !== undefined && seenSteps.has(id)) report(path, `duplicate step id "${id}" (give one of them an id)`);
+      if (id !== undefined) seenSteps.add(id);
+      const criterion = step['criterion'];
+      if (criteria && typeof criterion === 'string' && !criteria.includes(criterion)) {
+        report([...path, 'criterion'], `unknown criterion "${criterion}"; declared: ${criteria.join(', ') || 'none'}`);
       }
-      if (services && 'service' in step && step.service && !services.has(step.service)) {
-        issues.push({ where: `${where}.service`, message: `unknown service "${step.service}"; declared: ${[...services].join(', ')}` });
-      }
+      checkService([...path, 'service'], step['service']);
+      const idempotence = step['idempotence'];
+      if (isPlainObject(idempotence)) checkService([...path, 'idempotence', 'service'], idempotence['service']);
     });
   });
-  if (config.stack.driver === 'local') {
-    const declared = config.stack.services;
-    for (const [name, svc] of Object.entries(declared)) {
-      for (const [dep, condition] of Object.entries(svc.dependsOn)) {
-        const where = `stack.services.${name}.dependsOn.${dep}`;
-        if (!declared[dep]) issues.push({ where, message: `unknown service "${dep}"; declared: ${Object.keys(declared).join(', ')}` });
-        else if (condition === 'healthy' && !declared[dep].healthcheck) issues.push({ where, message: `"healthy" needs a healthcheck on service "${dep}"` });
+  if (!services) return;
+  for (const [name, svc] of Object.entries(services)) {
+    const dependsOn = isPlainObject(svc) ? svc['dependsOn'] : undefined;
+    if (!isPlainObject(dependsOn)) continue;
+    for (const [dep, condition] of Object.entries(dependsOn)) {
+      const path: Path = ['stack', 'services', name, 'dependsOn', dep];
+      const target = services[dep];
+      if (!Object.hasOwn(services, dep)) report(path, `unknown service "${dep}"; declared: ${Object.keys(services).join(', ')}`);
+      else if (condition === 'healthy' && !(isPlainObject(target) && target['healthcheck'] !== undefined)) {
+        report(path, `"healthy" needs a healthcheck on service "${dep}"`);
       }
     }
   }

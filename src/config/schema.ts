@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { compilePatterns } from '../checks/log-scan.js';
 import { parseDuration } from '../common/duration.js';
+import { errorMessage, RgConfigError } from '../common/errors.js';
 import { scenarioSchema } from '../scenario/scenario-schema.js';
 import { outputExpectationSchema } from '../checks/output-expectation.js';
 
@@ -9,15 +11,43 @@ import { outputExpectationSchema } from '../checks/output-expectation.js';
  * reported, not ignored.
  */
 
+const DURATION_EXPECTED = 'expected a duration such as 500ms, 30s, 3m or a number of seconds';
+
 export const durationSchema = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseDuration(v) !== null, { message: 'expected a duration such as 500ms, 30s, 3m or a number of seconds' })
+  .union([z.string(), z.number()], { error: DURATION_EXPECTED })
+  .refine((v) => parseDuration(v) !== null, { message: DURATION_EXPECTED })
   .describe('A duration: 500ms, 30s, 3m, 1h, or a number of seconds');
 
 /** A command: an argv array (no shell) or a string run by `sh -c`. */
 export const commandSchema = z
-  .union([z.array(z.string()).min(1), z.string().min(1)])
+  .union([z.array(z.string()).min(1), z.string().min(1)], {
+    error: 'expected a command: a list of strings (argv, run without a shell) or a string run by sh -c',
+  })
   .describe('A command: an argv list (run without a shell) or a string run by sh -c');
+
+/**
+ * A regex source, compiled at load exactly as the engine will compile it, so a bad one is a
+ * config error (exit 2) and not a crash in the middle of a run.
+ */
+function regexSource(compile: (source: string) => unknown, description: string) {
+  return z
+    .string()
+    .superRefine((source, ctx) => {
+      try {
+        compile(source);
+      } catch (err) {
+        // compilePatterns already words its message: `invalid regular expression "…": reason`.
+        const reason = err instanceof RgConfigError ? err.issues.map((i) => i.message).join('; ') : `invalid regular expression "${source}": ${errorMessage(err)}`;
+        ctx.addIssue({ code: 'custom', message: reason });
+      }
+    })
+    .describe(description);
+}
+
+/** As the log scanner compiles them (`(?i)` prefix = case-insensitive). */
+const logPatternSchema = (description: string) => regexSource((source) => compilePatterns([source], 'pattern'), description);
+/** As the redactor compiles them. */
+const secretPatternSchema = regexSource((source) => new RegExp(source, 'g'), 'Regex (JS syntax) of a secret; its groups are redacted, or the whole match');
 
 const envSchema = z.record(z.string(), z.string()).describe('Environment variables');
 
@@ -149,8 +179,8 @@ const logsStep = z.strictObject({
   tail: z.number().int().min(1).optional(),
   scan: z
     .strictObject({
-      patterns: z.array(z.string()).min(1).describe('Regexes of unwanted lines'),
-      allow: z.array(z.string()).default([]).describe('Regexes of lines to ignore'),
+      patterns: z.array(logPatternSchema('Regex of an unwanted line')).min(1).describe('Regexes of unwanted lines'),
+      allow: z.array(logPatternSchema('Regex of a line to ignore')).default([]).describe('Regexes of lines to ignore'),
     })
     .optional()
     .describe('Fail when an unallowed line matches'),
@@ -190,7 +220,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       env: z.array(z.string()).default([]).describe('Environment variables whose values are redacted'),
       generate: z.array(z.string()).default([]).describe('Variables generated (random) when empty, passed to the stack and redacted'),
-      patterns: z.array(z.string()).default([]).describe('Regexes redacted in every artifact (groups only when the regex has groups)'),
+      patterns: z.array(secretPatternSchema).default([]).describe('Regexes redacted in every artifact (groups only when the regex has groups)'),
     })
     .default({ env: [], generate: [], patterns: [] }),
   stack: stackSchema,

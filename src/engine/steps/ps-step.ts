@@ -19,13 +19,20 @@ export const psStep: StepHandler<'ps'> = async (step, ctx) => {
   const timeoutMs = parseDuration(step.timeout ?? '120s') ?? 120_000;
   const deadline = ctx.clock.now() + timeoutMs;
   let statuses = await ctx.driver.services();
-  while (!statuses.every(isReady) && ctx.clock.now() < deadline) {
+  // An empty list is not "all ready": [].every() is true, and 0/0 would pass Boot.
+  const allReady = () => statuses.length > 0 && statuses.every(isReady);
+  while (!allReady() && ctx.clock.now() < deadline) {
     const waiting = statuses.filter((s) => !isReady(s)).map((s) => `${s.name} (${s.state}/${s.health})`);
-    ctx.log.progress(`waiting for ${waiting.join(', ')}; ${Math.ceil((deadline - ctx.clock.now()) / 1000)}s left`);
+    ctx.log.progress(`waiting for ${waiting.length ? waiting.join(', ') : 'a service to appear'}; ${Math.ceil((deadline - ctx.clock.now()) / 1000)}s left`);
     await ctx.clock.sleep(250, ctx.signal);
     statuses = await ctx.driver.services();
   }
   ctx.log.line(await ctx.driver.ps());
+  if (statuses.length === 0) {
+    const detail = `no service found (0/${step.services ?? 'at least 1'})`;
+    ctx.log.line(detail);
+    return { passed: false, detail };
+  }
   const ready = statuses.filter(isReady).length;
   const expected = step.services ?? statuses.length;
   const passed = ready === statuses.length && statuses.length === expected;
