@@ -80,10 +80,10 @@ phases:
 `;
 }
 
-async function gate(o: Partial<FixtureOptions> = {}, args: string[] = [], onStdout?: OnStdout) {
-  const dir = tempDir();
-  const logDir = join(dir, 'logs');
-  const opts: FixtureOptions = { port: await freePort(), marker: marker(), ...o };
+async function gate(o: Partial<FixtureOptions> = {}, args: string[] = [], onStdout?: OnStdout, reuse?: { dir: string; opts: FixtureOptions }) {
+  const dir = reuse?.dir ?? tempDir();
+  const logDir = join(dir, reuse ? 'logs-again' : 'logs');
+  const opts: FixtureOptions = reuse?.opts ?? { port: await freePort(), marker: marker(), ...o };
   const config = writeConfig(dir, fixtureGate(opts));
   const run = await runCli(['run', '--config', config, '--log-dir', logDir, ...args], {
     cwd: dir,
@@ -155,16 +155,37 @@ describe('engine with the local driver on real processes', () => {
     assert.match(run.read('06_tests.log'), /TESTS: 2 passed, 0 failed, 0 errors, 1 skipped/);
   });
 
+  it('fails the seed criterion when the idempotence probe itself fails, even twice the same way', async () => {
+    const run = await gate({ probe: 'echo Traceback: no such table; exit 3' });
+    assert.equal(run.code, 1);
+    assert.match(run.criterionLine('Seed'), /❌.*idempotence probe failed \(exit 3\)/);
+  });
+
+  it('with --keep-up exits and leaves the stack running; the next run stops those leftovers first', async () => {
+    const first = await gate({}, ['--keep-up']);
+    try {
+      assert.equal(first.code, 0, first.stdout);
+      assert.notDeepEqual(processesWith(first.opts.marker), [], 'the stack should still run');
+      const second = await gate({}, [], undefined, { dir: first.dir, opts: first.opts });
+      assert.equal(second.code, 0, second.stdout);
+      assert.match(second.read('00_down.log'), /killing leftover process group/);
+    } finally {
+      for (const line of processesWith(first.opts.marker)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+    }
+    assert.deepEqual(processesWith(first.opts.marker), []);
+  });
+
   it('redacts secret env values and configured patterns from every artifact', async () => {
-    const run = await gate();
+    const run = await gate({ seed: 'echo seeding token=abc123secret with $FIXTURE_SECRET and ${FIXTURE_SECRET}' });
     assert.equal(run.code, 0, run.stdout);
     for (const name of readdirSync(run.logDir)) {
       const text = readFileSync(join(run.logDir, name), 'utf8');
       assert.ok(!text.includes('sup3r-s3cret-value'), `${name} leaks the env secret`);
       assert.ok(!text.includes('abc123secret'), `${name} leaks the pattern secret`);
     }
-    assert.match(run.read('05_seed.log'), /token=\[REDACTED\] with \[REDACTED\]/);
-    assert.ok(!run.stdout.includes('sup3r-s3cret-value'));
+    assert.match(run.read('05_seed.log'), /token=\[REDACTED\] with \[REDACTED\] and \[REDACTED\]/);
+    // The interpolated secret is in the step's title too: the console must not show it either.
+    assert.ok(!run.stdout.includes('sup3r-s3cret-value'), 'the console leaks the secret');
   });
 
   it('on SIGINT stops the running step, kills every child process, still writes logs and summary, exits 130', async () => {
