@@ -10,14 +10,24 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist/src/cli/main.js');
 export const FIXTURES = join(ROOT, 'test/fixtures');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A free port for a process the test starts later. Taken below Linux's ephemeral range
+ * (32768+): a port-0 pick from inside that range can be handed by the kernel to some client
+ * socket before our service binds it (seen here as EADDRINUSE under parallel tests).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (await canBind(port)) return port;
+  }
+  throw new Error('no free port found in 20000-32000');
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

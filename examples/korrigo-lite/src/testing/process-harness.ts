@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +20,24 @@ export function cleanEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...overrides };
 }
 
+/**
+ * A free port for a process started later, below Linux's ephemeral range (32768+): a port-0
+ * pick can be handed to some client socket before the child binds it (EADDRINUSE in parallel runs).
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolveListen) => {
+      server.once('error', () => resolveListen(false));
+      server.listen(port, '127.0.0.1', () => resolveListen(true));
+    });
+    if (free) {
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      return port;
+    }
+  }
+  throw new Error('no free port found in 20000-32000');
 }
 
 export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
