@@ -101,7 +101,8 @@ export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
     console.stepStart(logName, opts.redactor.redact(title));
     console.resetProgress();
     log.line(`=== ${logName} — ${title} (phase ${phase.id}${phase.title ? `: ${phase.title}` : ''}) ===`);
-    const stepSignal = hardTimeout(step) ? AbortSignal.any([signal, AbortSignal.timeout(hardTimeout(step) as number)]) : signal;
+    const limitMs = hardTimeout(step);
+    const stepSignal = limitMs ? AbortSignal.any([signal, AbortSignal.timeout(limitMs)]) : signal;
     const ctx: StepContext = {
       config: opts.config,
       driver: opts.driver,

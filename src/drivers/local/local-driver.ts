@@ -101,7 +101,7 @@ export class LocalDriver implements StackDriver {
       output.line(`building ${name}: ${typeof build.command === 'string' ? build.command : build.command.join(' ')}`);
       const started = this.clock.now();
       const code = await runGroup(build.command, {
-        cwd: this.resolvePath(svc.cwd ?? '.'),
+        cwd: this.cwdOf(svc),
         env: this.envFor(svc),
         onOutput: (chunk, stream) => output.write(chunk, stream),
       });
@@ -126,7 +126,7 @@ export class LocalDriver implements StackDriver {
         // An interrupt, or a sibling's failure that already tore the stack down: start nothing more.
         signal?.throwIfAborted();
         if (this.downStarted) throw new RgStepError(`Not starting "${name}": the stack is being stopped.`);
-        const svc = new LocalService(name, config, this.resolvePath(config.cwd ?? '.'), this.envFor(config), this.logFile(name), this.clock);
+        const svc = new LocalService(name, config, this.cwdOf(config), this.envFor(config), this.logFile(name), this.clock);
         svc.on('event', (event) => this.listeners.forEach((listener) => listener(event)));
         this.running.set(name, svc);
         svc.start();
@@ -165,7 +165,7 @@ export class LocalDriver implements StackDriver {
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
     const config = this.serviceConfig(service);
     const exitCode = await runGroup(argv, {
-      cwd: this.resolvePath(config.cwd ?? '.'),
+      cwd: this.cwdOf(config),
       env: { ...this.envFor(config), ...opts.env },
       signal: opts.signal,
       onOutput: (chunk, stream) => opts.output.write(chunk, stream),
@@ -175,7 +175,7 @@ export class LocalDriver implements StackDriver {
 
   async copyOut(service: string, path: string, dest: string): Promise<void> {
     const config = this.serviceConfig(service);
-    const source = isAbsolute(path) ? path : resolve(this.resolvePath(config.cwd ?? '.'), path);
+    const source = isAbsolute(path) ? path : resolve(this.cwdOf(config), path);
     await copyFile(source, dest);
   }
 
@@ -241,6 +241,11 @@ export class LocalDriver implements StackDriver {
 
   private envFor(config: LocalServiceConfig): NodeJS.ProcessEnv {
     return { ...process.env, ...this.opts.env, ...config.env };
+  }
+
+  /** The service's working directory, resolved against the project root. */
+  private cwdOf(config: LocalServiceConfig): string {
+    return this.resolvePath(config.cwd ?? '.');
   }
 
   private resolvePath(path: string, serviceCwd?: string): string {
