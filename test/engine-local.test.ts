@@ -14,6 +14,10 @@ interface FixtureOptions {
   marker: string;
   healthStatus?: number;
   crashOnceFile?: string;
+  /** With crashOnceFile: crash when this file appears (the seed step creates it) instead of 300 ms after start. */
+  crashWhenFile?: string;
+  crashAfterMs?: number;
+  mode?: 'overlap' | 'exclusive';
   child?: boolean;
   window?: string;
   seed?: string;
@@ -24,6 +28,8 @@ interface FixtureOptions {
 function fixtureGate(o: FixtureOptions): string {
   const env: Record<string, string> = { PORT: String(o.port), HEALTH_STATUS: String(o.healthStatus ?? 200), MARKER: o.marker };
   if (o.crashOnceFile) env['CRASH_ONCE_FILE'] = o.crashOnceFile;
+  if (o.crashWhenFile) env['CRASH_WHEN_FILE'] = o.crashWhenFile;
+  if (o.crashAfterMs !== undefined) env['CRASH_AFTER_MS'] = String(o.crashAfterMs);
   if (o.child) env['CHILD'] = '1';
   return `
 name: fixture
@@ -55,7 +61,7 @@ phases:
       - { log: 01_up, do: up }
       - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
       - { log: 03_wait_health, do: wait-http, url: /health, timeout: 3s, interval: 200ms, service: web, criterion: health }
-      - { log: "04_stability_{window}s", do: stability, window: ${o.window ?? '2s'}, criterion: stability }
+      - { log: "04_stability_{window}s", do: stability, window: ${o.window ?? '2s'}, mode: ${o.mode ?? 'overlap'}, criterion: stability }
   - id: data
     steps:
       - log: 05_seed
@@ -95,6 +101,13 @@ async function gate(o: Partial<FixtureOptions> = {}, args: string[] = [], onStdo
   return { ...run, dir, logDir, read, summary, opts, criterionLine: (title: string) => summary.split('\n').find((l) => /[✅❌]/.test(l) && l.includes(`${title}:`)) ?? '' };
 }
 
+/** The seed's 18 artifact names, in order (with the default 180 s window and 3 E2E runs). */
+const SEED_LOGS = [
+  '00_compose_down', '01_build_nocache', '02_up', '03_ps_initial', '04_wait_health', '05_wait_metrics', '06_stability_180s', '07_migrate',
+  '08_seed_run1', '09_seed_run2', '10_reset_prof_password', '11_db_sanity', '12_e2e_3runs', '13_pytest_full', '14_compose_logs',
+  '15_backend_logs_tail', '16_ps_final', '17_validation_summary',
+];
+
 describe('engine with the local driver on real processes', () => {
   it('passes a healthy stack, writes every numbered log, the summary and the reports', async () => {
     const run = await gate();
@@ -112,20 +125,64 @@ describe('engine with the local driver on real processes', () => {
     assert.deepEqual(processesWith(run.opts.marker), []);
   });
 
-  it('fails the gate when a service restarts and recovers inside the window, naming it', async () => {
+  it('fails Boot and Stability when a service restarted before the boot check, naming it', async () => {
     const dir = tempDir();
-    const run = await gate({ crashOnceFile: join(dir, 'crashed'), window: '3s' });
+    const run = await gate({ crashOnceFile: join(dir, 'crashed'), crashAfterMs: 100, window: '3s' });
     assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.criterionLine('Boot'), /❌.*web (restarted 1 time|is restarting) before the check/);
     const line = run.criterionLine('Stability');
-    assert.match(line, /❌/);
-    assert.match(line, /web/);
-    assert.match(line, /[1-9] restarts?/);
-    assert.match(run.read('04_stability_3s.log'), /UNSTABLE web .*(exited with code 3|restarted)/);
+    assert.match(line, /❌.*[1-9] restarts?.*web/);
+    assert.match(run.read('04_stability_3s.log'), /UNSTABLE web .*(exited \(exit 3\)|restarted)/);
     // Fail fast: later phases did not run, logs and summary did.
     assert.ok(!existsSync(join(run.logDir, '05_seed.log')));
     assert.ok(existsSync(join(run.logDir, '07_logs.log')));
     assert.match(run.criterionLine('Seed'), /❌.*not run/);
     assert.deepEqual(processesWith(run.opts.marker), []);
+  });
+
+  it('fails Stability when a service restarts after the window minimum but before the final ps, and blames nobody else', async () => {
+    const dir = tempDir();
+    const trigger = join(dir, 'crash-now');
+    // The seed step makes the service crash after the 1 s window has been watched, then waits
+    // for the policy restart: the old exclusive window judged before this and said ✅.
+    const run = await gate({
+      crashOnceFile: join(dir, 'crashed'),
+      crashWhenFile: trigger,
+      window: '1s',
+      seed: `sleep 1.5; touch ${JSON.stringify(trigger)}; sleep 2; echo seeding`,
+    });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.criterionLine('Stability'), /❌.*[1-9] restarts?.*web/);
+    assert.match(run.criterionLine('Boot'), /✅/);
+    const json = JSON.parse(run.read('summary.json')) as { stoppedAt: string; steps: { log: string; status: string; startedAt?: string; endedAt?: string }[] };
+    assert.equal(json.stoppedAt, '04_stability_1s.log');
+    const stability = json.steps.find((s) => s.log === '04_stability_1s.log');
+    const seed = json.steps.find((s) => s.log === '05_seed.log');
+    // The window overlapped the seed step, and its verdict came after the seed ended.
+    assert.ok(seed?.startedAt && stability?.endedAt && Date.parse(seed.startedAt) < Date.parse(stability.endedAt));
+    // The step running at the crash finished; nothing started after it.
+    assert.equal(json.steps.find((s) => s.log === '06_tests.log')?.status, 'not-run');
+    assert.match(run.read('04_stability_1s.log'), /event \S+ web die exit=3/);
+    assert.deepEqual(processesWith(run.opts.marker), []);
+  });
+
+  it('overlaps the window with the later phases, then waits out its remainder before log capture', async () => {
+    const run = await gate({ window: '3s' });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const json = JSON.parse(run.read('summary.json')) as { steps: { log: string; startedAt: string; endedAt: string }[] };
+    const at = (log: string, key: 'startedAt' | 'endedAt') => Date.parse(json.steps.find((s) => s.log === log)?.[key] ?? '');
+    // 05_seed started while the window was watched; log capture came after its 3 s minimum.
+    assert.ok(at('05_seed.log', 'startedAt') < at('04_stability_3s.log', 'startedAt') + 3000);
+    assert.ok(at('07_logs.log', 'startedAt') >= at('04_stability_3s.log', 'startedAt') + 3000);
+    assert.match(run.read('04_stability_3s.log'), /observed \S+ since up/);
+  });
+
+  it('with mode exclusive idles through the window before the next phase', async () => {
+    const run = await gate({ window: '2s', mode: 'exclusive' });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const json = JSON.parse(run.read('summary.json')) as { steps: { log: string; startedAt: string }[] };
+    const at = (log: string) => Date.parse(json.steps.find((s) => s.log === log)?.startedAt ?? '');
+    assert.ok(at('05_seed.log') >= at('04_stability_2s.log') + 2000);
   });
 
   it('fails with the last status when the health endpoint never turns 200', async () => {
@@ -337,12 +394,12 @@ describe('cli', () => {
     assert.ok(Date.now() - started < 1500, `took ${Date.now() - started}ms`);
   });
 
-  it('plans the korrigo preset: validates it and lists the 18 seed artifacts, running nothing', async () => {
+  it('plans the korrigo preset: validates it and lists the 18 seed artifacts (+ the migration check), running nothing', async () => {
     const run = await runCli(['plan', '--preset', 'korrigo'], { cwd: tempDir() });
     assert.equal(run.code, 0, run.stderr);
     const logs = [...new Set(run.stdout.match(/\b\d\d_[a-z0-9_]+\.log\b/g))];
-    assert.equal(logs.length, 18, logs.join(' '));
-    assert.ok(logs.includes('06_stability_180s.log') && logs.includes('12_e2e_3runs.log') && logs.includes('17_validation_summary.log'));
+    assert.deepEqual(logs.filter((l) => l !== '07_migrate_check.log'), SEED_LOGS.map((l) => `${l}.log`), logs.join(' '));
+    assert.ok(logs.includes('07_migrate_check.log'));
   });
 
   it('reports a missing compose file before running anything (exit 2)', async () => {

@@ -1,35 +1,17 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pickFreePort } from '../src/common/ports.js';
 
 /** Repository root, from dist/test/. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'dist/src/cli/main.js');
 export const FIXTURES = join(ROOT, 'test/fixtures');
 
-/**
- * A free port for a process the test starts later. Taken below Linux's ephemeral range
- * (32768+): a port-0 pick from inside that range can be handed by the kernel to some client
- * socket before our service binds it (seen here as EADDRINUSE under parallel tests).
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    if (await canBind(port)) return port;
-  }
-  throw new Error('no free port found in 20000-32000');
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+/** A free port for a process the test starts later (below the ephemeral range: see pickFreePort). */
+export const freePort = (): Promise<number> => pickFreePort();
 
 export function tempDir(prefix = 'rg-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

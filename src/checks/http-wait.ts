@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
-import { poll } from '../common/retry.js';
+import { waitFor, type WakeSource } from '../common/wait.js';
 
 export interface HttpWaitOptions {
   url: string;
@@ -10,7 +10,9 @@ export interface HttpWaitOptions {
   timeoutMs: number;
   intervalMs: number;
   signal?: AbortSignal;
-  clock?: Clock;
+  clock: Clock;
+  /** Events that make the next attempt come at once (the service turned healthy). */
+  wake?: WakeSource;
   onWait?: (text: string) => void;
 }
 
@@ -34,7 +36,7 @@ const SNIPPET = 500;
 /** Polls a URL until it answers one of the expected statuses or the budget runs out. */
 export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult> {
   const path = displayPath(opts.url);
-  const outcome = await poll<HttpAttempt>(
+  const outcome = await waitFor<HttpAttempt>(
     async (signal) => {
       const attemptSignal = AbortSignal.any([AbortSignal.timeout(Math.max(2000, Math.min(10_000, opts.intervalMs * 5))), ...(signal ? [signal] : [])]);
       try {
@@ -53,6 +55,7 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
       intervalMs: opts.intervalMs,
       signal: opts.signal,
       clock: opts.clock,
+      wake: opts.wake,
       onWait: (last, remaining) =>
         opts.onWait?.(`waiting for GET ${path} → ${opts.status.join('|')} (last: ${describe(last ?? null)}; ${formatDuration(remaining)} left)`),
     },

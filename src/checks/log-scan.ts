@@ -4,8 +4,6 @@
  * Python/Go. A line matching any `allow` pattern is ignored. Memory is bounded: only
  * the first `maxMatches` matches are kept, the count covers all.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { RgConfigError, type ConfigIssue } from '../common/errors.js';
 
 export interface LogScanOptions {
@@ -40,16 +38,20 @@ export function compilePatterns(sources: string[], field: string): RegExp[] {
   const issues: ConfigIssue[] = [];
   const out: RegExp[] = [];
   sources.forEach((source, i) => {
-    const insensitive = source.startsWith('(?i)');
-    const body = insensitive ? source.slice(4) : source;
     try {
-      out.push(new RegExp(body, insensitive ? 'i' : ''));
+      out.push(compileLogPattern(source));
     } catch (err) {
       issues.push({ where: `${field}[${i}]`, message: `invalid regular expression "${source}": ${err instanceof Error ? err.message : String(err)}` });
     }
   });
   if (issues.length) throw new RgConfigError(issues);
   return out;
+}
+
+/** One pattern as the scanner compiles it: a leading `(?i)` makes it case-insensitive. Throws when invalid. */
+export function compileLogPattern(source: string): RegExp {
+  const insensitive = source.startsWith('(?i)');
+  return new RegExp(insensitive ? source.slice(4) : source, insensitive ? 'i' : '');
 }
 
 /** A push-style scanner: feed lines in order, read the result at any time. */
@@ -81,14 +83,6 @@ export function createLineScanner(opts: LogScanOptions): LineScanner {
 export function scanLines(lines: Iterable<string>, opts: LogScanOptions): LogScanResult {
   const scanner = createLineScanner(opts);
   for (const line of lines) scanner.push(line);
-  return scanner.result();
-}
-
-/** Scans a file line by line with bounded memory (the file is streamed, never loaded). */
-export async function scanFile(path: string, opts: LogScanOptions): Promise<LogScanResult> {
-  const scanner = createLineScanner(opts);
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of rl) scanner.push(line);
   return scanner.result();
 }
 

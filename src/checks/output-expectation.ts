@@ -55,6 +55,8 @@ export interface OutputCheckResult {
   detail: string;
   /** Every failed assertion, one line each. */
   failures: string[];
+  /** Lines matched by `eachMatch` (else lines of output): 0 means nothing was observed. */
+  matched: number;
 }
 
 function captureGroups(source: string): number {
@@ -81,6 +83,7 @@ export function checkOutput(input: string | Iterable<string>, expectation: Outpu
   const text = lines.join('\n');
   const failures: string[] = [];
   const summaries: string[] = [];
+  let observed = lines.length;
 
   if (expectation.eachMatch !== undefined) {
     const re = compile(expectation.eachMatch, 'eachMatch');
@@ -104,6 +107,7 @@ export function checkOutput(input: string | Iterable<string>, expectation: Outpu
       if (lessThan !== undefined && !(value < lessThan)) failures.push(`${where} → ${raw} is not < ${lessThan}`);
       if (equals !== undefined && value !== equals) failures.push(`${where} → ${raw} is not = ${equals}`);
     }
+    observed = matched;
     if (matched < atLeast) {
       failures.push(`${matched} line${matched === 1 ? '' : 's'} match ${expectation.eachMatch}, expected at least ${atLeast}`);
     }
@@ -140,5 +144,5 @@ export function checkOutput(input: string | Iterable<string>, expectation: Outpu
   const detail = passed
     ? summaries.join('; ')
     : `${failures[0]}${failures.length > 1 ? ` (+${failures.length - 1} more)` : ''}`;
-  return { passed, detail, failures };
+  return { passed, detail, failures, matched: observed };
 }

@@ -1,6 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RgError, RgUsageError } from '../common/errors.js';
-import { parseDuration } from '../common/duration.js';
+import { formatDuration, parseDuration } from '../common/duration.js';
+
+/** The longest stability window accepted (also in the step's schema): a day. */
+const MAX_WINDOW_MS = 24 * 3_600_000;
 
 export interface CliOptions {
   config?: string;
@@ -10,6 +13,7 @@ export interface CliOptions {
   from?: string;
   logDir?: string;
   stability?: string;
+  deadline?: string;
   keepUp?: boolean;
   forceClean?: boolean;
   verbose?: boolean;
@@ -25,8 +29,9 @@ Examples:
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
   $ LOG_DIR=/tmp/gate METRICS_TOKEN=s3cret release-gate run
 
-Exit codes: 0 gate passed · 1 gate failed · 2 bad usage/config (nothing run)
-            3 environment unavailable (no Docker, port taken, disk full) · 130 interrupted`;
+Exit codes: 0 gate passed · 1 gate failed (or its deadline passed) · 2 bad usage/config (nothing run)
+            3 environment unavailable (no Docker, port taken, disk full)
+            128+n interrupted by signal n (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT)`;
 
 function addConfigOptions(cmd: Command): Command {
   return cmd
@@ -37,6 +42,7 @@ function addConfigOptions(cmd: Command): Command {
     .option('--from <phase>', 'start at this phase (or step) id')
     .option('--log-dir <dir>', 'artifacts folder (env LOG_DIR; default /tmp/release_gate_<UTC timestamp>)')
     .option('--stability <duration>', 'stability window for every stability step, e.g. 180s, 3m, 500ms')
+    .option('--deadline <duration>', 'budget of the whole gate (config `deadline:`); past it the running step stops, logs and summary are still written')
     .option('--force-clean', 'compose: allow `down -v` on a project holding containers release-gate did not create')
     .option('-v, --verbose', 'show stack traces and debug details');
 }
@@ -95,8 +101,16 @@ export async function main(argv: string[], version: string): Promise<number> {
 }
 
 function validateFlags(opts: CliOptions): void {
-  if (opts.stability !== undefined && parseDuration(opts.stability) === null) {
-    throw new RgUsageError(`--stability: "${opts.stability}" is not a duration.`, 'Use e.g. 180s, 3m or 500ms.');
+  if (opts.stability !== undefined) {
+    const ms = parseDuration(opts.stability);
+    if (ms === null) throw new RgUsageError(`--stability: "${opts.stability}" is not a duration.`, 'Use e.g. 180s, 3m or 500ms.');
+    if (ms <= 0 || ms > MAX_WINDOW_MS) {
+      throw new RgUsageError(`--stability: ${opts.stability} is out of range.`, `A window watches the stack: give more than 0s and at most ${formatDuration(MAX_WINDOW_MS)} (e.g. 180s).`);
+    }
+  }
+  if (opts.deadline !== undefined) {
+    const ms = parseDuration(opts.deadline);
+    if (ms === null || ms <= 0) throw new RgUsageError(`--deadline: "${opts.deadline}" is not a positive duration.`, 'Use e.g. 30m or 1h.');
   }
 }
 

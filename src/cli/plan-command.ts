@@ -1,30 +1,35 @@
 import { z } from 'zod';
-import { configSchema } from '../config/schema.js';
-import { defaultTitle, stepId, stepLogName } from '../engine/gate-runner.js';
+import { configSchemaFor } from '../config/loader.js';
+import { builtinRegistries, driverKindOf } from '../config/registries.js';
+import { planSteps } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
 import { resolveRun } from './resolve-run.js';
 
 /** `release-gate plan`: the resolved phases, steps, logs and criteria. Runs nothing. */
 export async function planCommand(opts: CliOptions): Promise<number> {
-  const run = resolveRun(opts);
+  const registries = builtinRegistries;
+  const run = resolveRun(opts, process.cwd(), process.env, registries);
   const { config } = run;
   const out: string[] = [];
   out.push(`config:   ${run.file}`);
   out.push(`name:     ${config.name}`);
-  out.push(`driver:   ${config.stack.driver}${config.stack.driver === 'compose' ? ` (${[config.stack.file].flat().join(', ')})` : ` (${Object.keys(config.stack.services).join(', ')})`}`);
+  out.push(`driver:   ${driverKindOf(registries, config.stack.driver).describe(config.stack as never)}`);
   out.push(`root:     ${run.root}`);
   out.push(`baseUrl:  ${config.baseUrl}`);
   out.push(`logDir:   ${run.logDir}`);
   out.push(`secrets:  ${[...new Set([...config.secrets.env, ...config.secrets.generate])].join(', ') || 'none'}${config.secrets.patterns.length ? ` + ${config.secrets.patterns.length} pattern(s)` : ''}`);
+  if (config.deadline !== undefined || opts.deadline !== undefined) out.push(`deadline: ${opts.deadline ?? config.deadline}`);
   out.push('');
-  for (const phase of config.phases) {
-    out.push(`phase ${phase.id}${phase.title ? ` — ${phase.title}` : ''}${phase.always ? ' (always)' : ''}`);
-    for (const step of phase.steps) {
-      const selected = !run.selected || run.selected.has(stepId(step)) || step.do === 'summary';
-      out.push(
-        `  ${selected ? '•' : '-'} ${`${stepLogName(step)}.log`.padEnd(32)} ${step.do.padEnd(10)} ${step.title ?? defaultTitle(step)}${step.criterion ? `  [${step.criterion}]` : ''}${selected ? '' : '  (not selected)'}`,
-      );
+  let phase: unknown = null;
+  for (const step of planSteps(config, registries)) {
+    if (step.phase !== phase) {
+      phase = step.phase;
+      out.push(`phase ${step.phase.id}${step.phase.title ? ` — ${step.phase.title}` : ''}${step.phase.always ? ' (always)' : ''}`);
     }
+    const selected = !run.selected || run.selected.has(step.id) || step.kind.summary === true;
+    out.push(
+      `  ${selected ? '•' : '-'} ${`${step.logName}.log`.padEnd(32)} ${step.kind.name.padEnd(10)} ${step.title}${step.step.criterion ? `  [${step.step.criterion}]` : ''}${selected ? '' : '  (not selected)'}`,
+    );
   }
   out.push('');
   out.push('criteria:');
@@ -40,5 +45,5 @@ export function schemaCommand(): number {
 }
 
 export function configJsonSchema(): unknown {
-  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+  return z.toJSONSchema(configSchemaFor(builtinRegistries), { io: 'input', unrepresentable: 'any' });
 }

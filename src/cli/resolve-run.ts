@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RgUsageError } from '../common/errors.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
-import type { GateConfig } from '../config/schema.js';
-import { stepId } from '../engine/gate-runner.js';
+import { builtinRegistries, type Registries } from '../config/registries.js';
+import type { GateConfig, StackConfig } from '../config/schema.js';
+import { stepId } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
 
 export interface ResolvedRun extends LoadedConfig {
@@ -23,9 +24,14 @@ export interface ResolvedRun extends LoadedConfig {
  * file > default. Generated secrets (ADMIN_PASSWORD…) are created here, before the config is
  * interpolated, so `${ADMIN_PASSWORD}` in the config sees them.
  */
-export function resolveRun(opts: CliOptions, cwd = process.cwd(), processEnv: NodeJS.ProcessEnv = process.env): ResolvedRun {
+export function resolveRun(
+  opts: CliOptions,
+  cwd = process.cwd(),
+  processEnv: NodeJS.ProcessEnv = process.env,
+  registries: Registries = builtinRegistries,
+): ResolvedRun {
   const env: Record<string, string> = Object.fromEntries(Object.entries(processEnv).filter((e): e is [string, string] => e[1] !== undefined));
-  const load = () => loadConfig({ configPath: opts.config, preset: opts.preset, cwd, env });
+  const load = () => loadConfig({ configPath: opts.config, preset: opts.preset, cwd, env, registries });
   let loaded = load();
   const generated: Record<string, string> = {};
   for (const name of loaded.config.secrets.generate) {
@@ -56,13 +62,13 @@ export function defaultLogDir(now = new Date()): string {
  * Private state of the local driver, stable per project root and resolved stack: a rerun
  * finds what an interrupted run left, while gates on other ports or data dirs never meet.
  */
-export function localStateDir(root: string, stack: GateConfig['stack']): string {
+export function localStateDir(root: string, stack: StackConfig): string {
   const key = createHash('sha256').update(root).update(JSON.stringify(stack)).digest('hex').slice(0, 12);
   return join(tmpdir(), `release-gate-local-${key}`);
 }
 
 function applyStability(config: GateConfig, window: string): void {
-  for (const phase of config.phases) for (const step of phase.steps) if (step.do === 'stability') step.window = window;
+  for (const phase of config.phases) for (const step of phase.steps) if (step.do === 'stability') step['window'] = window;
 }
 
 /** Step ids selected by --only / --skip / --from (phase ids select their steps); undefined = all. */

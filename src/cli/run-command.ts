@@ -1,21 +1,27 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { systemClock } from '../common/clock.js';
+import { parseDuration } from '../common/duration.js';
 import { RgConfigError, RgEnvironmentError, RgUsageError } from '../common/errors.js';
-import type { GateConfig } from '../config/schema.js';
-import { createDriver } from '../drivers/driver-factory.js';
+import { Redactor } from '../common/redactor.js';
+import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { runGate } from '../engine/gate-runner.js';
-import { Redactor } from '../engine/redactor.js';
 import type { CliOptions } from './cli.js';
 import { localStateDir, resolveRun } from './resolve-run.js';
 
+/** The signals that interrupt the gate: closing the terminal (SIGHUP) included. */
+const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+
 /** `release-gate run`: resolves the config, wires signals, runs the gate, returns its exit code. */
 export async function runCommand(opts: CliOptions, version: string): Promise<number> {
-  const run = resolveRun(opts);
+  const registries = builtinRegistries;
+  const run = resolveRun(opts, process.cwd(), process.env, registries);
+  const driverKind = driverKindOf(registries, run.config.stack.driver);
+  const stackIssues = driverKind.check?.(run.config.stack as never, run.root) ?? [];
+  if (stackIssues.length > 0) throw new RgConfigError(stackIssues);
   if (existsSync(run.logDir) && readdirSync(run.logDir).length > 0) {
     throw new RgUsageError(`Log dir ${run.logDir} is not empty; its evidence would mix with this run's.`, 'Pick another --log-dir / LOG_DIR, or empty it.');
   }
-  checkStackFiles(run.config.stack, run.root);
   try {
     mkdirSync(run.logDir, { recursive: true });
   } catch (err) {
@@ -27,12 +33,12 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   for (const name of [...run.config.secrets.env, ...run.config.secrets.generate]) redactor.addSecret(run.env[name]);
   for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
 
-  const stackEnv = { ...run.config.env, ...run.generated };
-  const driver = await createDriver(run.config.stack, {
+  const driver = await driverKind.create(run.config.stack as never, {
     root: run.root,
-    env: stackEnv,
+    env: { ...run.config.env, ...run.generated },
     stateDir: localStateDir(run.root, run.config.stack),
     forceClean: Boolean(opts.forceClean),
+    clock: systemClock,
   });
 
   const interrupt = new AbortController();
@@ -51,12 +57,13 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       process.exit(130);
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of INTERRUPTS) process.on(signal, onSignal);
   try {
+    const deadline = opts.deadline ?? run.config.deadline;
     const outcome = await runGate({
       config: run.config,
       configFile: run.file,
+      registries,
       driver,
       logDir: run.logDir,
       root: run.root,
@@ -64,6 +71,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       redactor,
       interrupt: interrupt.signal,
       forceStop: forceStop.signal,
+      deadlineMs: deadline === undefined ? null : parseDuration(deadline),
       keepUp: Boolean(opts.keepUp),
       verbose: Boolean(opts.verbose),
       version,
@@ -72,21 +80,6 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
     });
     return outcome.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-/** A compose file that does not exist is a config mistake: report it before anything runs (exit 2). */
-function checkStackFiles(stack: GateConfig['stack'], root: string): void {
-  if (stack.driver !== 'compose') return;
-  const missing = [stack.file].flat().filter((file) => !existsSync(resolve(root, file)));
-  if (missing.length > 0) {
-    throw new RgConfigError(
-      missing.map((file) => ({
-        where: 'stack.file',
-        message: `compose file not found: ${resolve(root, file)} (set COMPOSE_FILE, or ROOT to your checkout, or run from it)`,
-      })),
-    );
+    for (const signal of INTERRUPTS) process.off(signal, onSignal);
   }
 }

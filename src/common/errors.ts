@@ -10,9 +10,7 @@ export type ErrorCode =
   | 'RG_PORT_TAKEN'
   | 'RG_DISK_SPACE'
   | 'RG_FOREIGN_PROJECT'
-  | 'RG_STEP_FAILED'
-  | 'RG_TIMEOUT'
-  | 'RG_INTERRUPTED';
+  | 'RG_STEP_FAILED';
 
 export class RgError extends Error {
   readonly code: ErrorCode;
@@ -63,8 +61,8 @@ export class RgEnvironmentError extends RgError {
 
 /** A step could not do its work (command failed, wait timed out). Fails the gate (exit 1). */
 export class RgStepError extends RgError {
-  constructor(message: string, opts: { hint?: string; cause?: unknown; code?: 'RG_STEP_FAILED' | 'RG_TIMEOUT' } = {}) {
-    super(opts.code ?? 'RG_STEP_FAILED', message, { hint: opts.hint, cause: opts.cause, exitCode: 1 });
+  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super('RG_STEP_FAILED', message, { hint: opts.hint, cause: opts.cause, exitCode: 1 });
   }
 }
 

@@ -5,6 +5,3 @@ export interface OutputSink {
   /** A line written by the runner itself. */
   line(text: string): void;
 }
-
-/** Sink that drops everything, for probes whose output nobody needs. */
-export const nullSink: OutputSink = { write() {}, line() {} };

@@ -7,7 +7,8 @@ import type { z } from 'zod';
 import { RgConfigError, type ConfigIssue } from '../common/errors.js';
 import { interpolateTree } from './interpolate.js';
 import { isPlainObject, mergeConfig } from './merge.js';
-import { configSchema, type GateConfig } from './schema.js';
+import { builtinRegistries, type Registries } from './registries.js';
+import { buildConfigSchema, type ConfigSchema, type GateConfig } from './schema.js';
 
 /** Presets shipped with the package: presets/<name>.yml at the package root. */
 export const PRESETS_DIR = fileURLToPath(new URL('../../../presets/', import.meta.url));
@@ -33,6 +34,8 @@ export interface LoadOptions {
   configPath?: string;
   /** Preset given with --preset (used alone, or as the base when a config file also exists). */
   preset?: string;
+  /** Step kinds, drivers and reporters the config may name; the built-in ones by default. */
+  registries?: Registries;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -80,14 +83,24 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   const interpolated = interpolateTree(raw, opts.env, issues);
   if (isPlainObject(interpolated)) delete interpolated['extends'];
   const origins = new Origins(raw, sources, opts.env);
-  const parsed = configSchema.safeParse(interpolated, { reportInput: true });
+  const registries = opts.registries ?? builtinRegistries;
+  const parsed = configSchemaFor(registries).safeParse(interpolated, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push(describeIssue(issue, origins));
   }
   // Also when the schema failed (best effort on the raw tree), so every problem comes out at once.
-  checkReferences(interpolated, (path, message) => issues.push({ where: origins.where(path, valueAt(interpolated, path)), message }));
+  checkReferences(interpolated, registries, (path, message) => issues.push({ where: origins.where(path, valueAt(interpolated, path)), message }));
   if (issues.length > 0 || !parsed.success) throw new RgConfigError(issues);
   return { config: parsed.data, file: file as string, baseDir: dirname(file as string) };
+}
+
+const schemas = new WeakMap<Registries, ConfigSchema>();
+
+/** The config schema of a set of registries, built once. */
+export function configSchemaFor(registries: Registries): ConfigSchema {
+  let schema = schemas.get(registries);
+  if (!schema) schemas.set(registries, (schema = buildConfigSchema(registries)));
+  return schema;
 }
 
 function presetFile(name: string, from: string, issues: ConfigIssue[]): string {
@@ -360,16 +373,22 @@ function nthIndex(items: unknown[], segment: KeyedItem): number {
  * Cross-field checks the schema cannot express: unknown services and criteria, duplicate ids,
  * dependsOn. Run on the interpolated tree even when the schema failed, so every access is guarded.
  */
-function checkReferences(tree: unknown, report: (path: Path, message: string) => void): void {
+function checkReferences(tree: unknown, registries: Registries, report: (path: Path, message: string) => void): void {
   if (!isPlainObject(tree)) return;
   const criteriaNode = tree['criteria'] ?? {};
   const criteria = isPlainObject(criteriaNode) ? Object.keys(criteriaNode) : null;
   const stack = tree['stack'];
-  const servicesNode = isPlainObject(stack) && stack['driver'] === 'local' ? stack['services'] : undefined;
-  const services = isPlainObject(servicesNode) ? servicesNode : null;
+  const driver = isPlainObject(stack) ? registries.drivers.find((d) => d.name === stack['driver']) : undefined;
+  let declared: string[] | null = null;
+  try {
+    // On the raw tree: a stack the schema refused may not have the declared shape.
+    declared = driver?.declaredServices?.(stack as never) ?? null;
+  } catch {
+    declared = null;
+  }
   const checkService = (path: Path, name: unknown) => {
-    if (services && typeof name === 'string' && !Object.hasOwn(services, name)) {
-      report(path, `unknown service "${name}"; declared: ${Object.keys(services).join(', ') || 'none'}`);
+    if (declared && typeof name === 'string' && !declared.includes(name)) {
+      report(path, `unknown service "${name}"; declared: ${declared.join(', ') || 'none'}`);
     }
   };
   const phases = Array.isArray(tree['phases']) ? tree['phases'] : [];
@@ -396,17 +415,6 @@ function checkReferences(tree: unknown, report: (path: Path, message: string) =>
       if (isPlainObject(idempotence)) checkService([...path, 'idempotence', 'service'], idempotence['service']);
     });
   });
-  if (!services) return;
-  for (const [name, svc] of Object.entries(services)) {
-    const dependsOn = isPlainObject(svc) ? svc['dependsOn'] : undefined;
-    if (!isPlainObject(dependsOn)) continue;
-    for (const [dep, condition] of Object.entries(dependsOn)) {
-      const path: Path = ['stack', 'services', name, 'dependsOn', dep];
-      const target = services[dep];
-      if (!Object.hasOwn(services, dep)) report(path, `unknown service "${dep}"; declared: ${Object.keys(services).join(', ')}`);
-      else if (condition === 'healthy' && !(isPlainObject(target) && target['healthcheck'] !== undefined)) {
-        report(path, `"healthy" needs a healthcheck on service "${dep}"`);
-      }
-    }
-  }
+  // Cross-field rules of the stack itself (dependsOn targets…) belong to its driver.
+  driver?.checkRaw?.(stack as Record<string, unknown>, (path, message) => report(['stack', ...path], message));
 }

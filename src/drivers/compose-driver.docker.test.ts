@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { pickFreePort } from '../common/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ import { RgEnvironmentError } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
 import { ComposeDriver, type ComposeDriverOptions } from './compose-driver.js';
 import { MANAGED_LABEL, PROJECT_LABEL } from './compose/compose-project.js';
-import type { ServiceStatus, StackEvent } from './stack-driver.js';
+import type { ServiceStatus, StackEvent } from '../model/stack.js';
 
 const fixtureDir = fileURLToPath(new URL('../../../test/fixtures/compose-driver/', import.meta.url));
 const docker = new Docker();
@@ -33,14 +34,7 @@ function projectName(): string {
   return `rg-test-${randomBytes(4).toString('hex')}`;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  assert.ok(addr && typeof addr === 'object');
-  return addr.port;
-}
+const freePort = () => pickFreePort();
 
 function driverFor(name: string, port: number, extra: Partial<ComposeDriverOptions> = {}): ComposeDriver {
   return new ComposeDriver({ projectDir: fixtureDir, files: ['docker-compose.yml'], projectName: name, env: { RG_FIXTURE_PORT: String(port) }, minFreeDiskMb: 256, ...extra });

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from './stack-driver.js';
-import { detectCompose, runProgram, type ComposeFlavor, type RunResult } from './compose/compose-cli.js';
+import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../model/stack.js';
+import { bindProbe } from '../common/ports.js';
+import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
+import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
 import {
   CONTAINER_NUMBER_LABEL,
   MANAGED_LABEL,
@@ -39,6 +40,8 @@ export interface ComposeDriverOptions {
   minFreeDiskMb?: number;
   /** Extra environment for compose (secrets interpolated into the compose file). */
   env?: Record<string, string>;
+  /** One-shot jobs judged by their exit code, beside the `service_completed_successfully` targets. */
+  oneShot?: string[];
   /** Only these services (build/up/ps/services); all when absent. */
   services?: string[];
   /** Which compose to run: `auto` (default) prefers `docker compose` v2, falls back to `docker-compose` v1. */
@@ -72,7 +75,7 @@ export class ComposeDriver implements StackDriver {
     if (!isValidProjectName(this.projectName)) {
       throw new RgConfigError([
         {
-          where: 'stack.projectName',
+          where: 'stack.project',
           message: `"${this.projectName}" is not a valid compose project name (lowercase letters, digits, "-" and "_", starting with a letter or digit)`,
         },
       ]);
@@ -127,7 +130,7 @@ export class ComposeDriver implements StackDriver {
         continue;
       }
       const host = p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
-      const problem = await bindProbe(host, p.port);
+      const problem = await bindProbe(p.port, host);
       if (problem) {
         throw new RgEnvironmentError(
           'RG_PORT_TAKEN',
@@ -170,10 +173,10 @@ export class ComposeDriver implements StackDriver {
     await this.composeOrThrow(args, output, `down${opts.volumes ? ' -v' : ''}`);
   }
 
-  async build(opts: { noCache: boolean }, output: OutputSink): Promise<void> {
+  async build(opts: { noCache: boolean }, output: OutputSink, signal?: AbortSignal): Promise<void> {
     const args = ['build'];
     if (opts.noCache) args.push('--no-cache');
-    await this.composeOrThrow([...args, ...(this.opts.services ?? [])], output, args.join(' '));
+    await this.composeOrThrow([...args, ...(this.opts.services ?? [])], output, args.join(' '), signal);
   }
 
   async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
@@ -212,6 +215,7 @@ export class ComposeDriver implements StackDriver {
       byService.set(svc, [...(byService.get(svc) ?? []), c]);
     }
     const wanted = this.opts.services ?? model?.services ?? [...byService.keys()].sort();
+    const oneShot = new Set([...(this.opts.oneShot ?? []), ...(model?.oneShot ?? [])]);
     const out: ServiceStatus[] = [];
     for (const svc of wanted) {
       const list = (byService.get(svc) ?? []).sort((a, b) => Number(a.Labels[CONTAINER_NUMBER_LABEL] ?? 0) - Number(b.Labels[CONTAINER_NUMBER_LABEL] ?? 0));
@@ -222,7 +226,8 @@ export class ComposeDriver implements StackDriver {
       for (const c of list) {
         const name = list.length === 1 ? svc : `${svc}-${c.Labels[CONTAINER_NUMBER_LABEL] ?? c.Id.slice(0, 12)}`;
         try {
-          out.push(toServiceStatus(name, await this.docker.getContainer(c.Id).inspect()));
+          const status = toServiceStatus(name, await this.docker.getContainer(c.Id).inspect());
+          out.push(oneShot.has(svc) ? { ...status, oneShot: true } : status);
         } catch {
           // Removed between list and inspect: nothing left to observe, so its state is unknown.
           out.push({ name, state: 'unknown', health: 'none', restartCount: 0, oomKilled: false, exitCode: null, startedAt: null });
@@ -302,7 +307,7 @@ export class ComposeDriver implements StackDriver {
     } else {
       // v1 has no `cp`: the docker CLI copies from the container compose created.
       const id = await this.runningContainerId(service, true);
-      r = await runProgram('docker', ['cp', `${id}:${path}`, dest], { cwd: this.projectDir, env: this.env(), capture: true });
+      r = await runGroup(['docker', 'cp', `${id}:${path}`, dest], { cwd: this.projectDir, env: this.env(), capture: true });
     }
     if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest}`, r);
   }
@@ -358,7 +363,7 @@ export class ComposeDriver implements StackDriver {
   private async runCompose(args: string[], output: OutputSink | undefined, capture: boolean, signal?: AbortSignal, withOverride = true): Promise<RunResult> {
     const flavor = await this.compose();
     const full = [...(await this.baseArgs(withOverride)), ...args];
-    const r = await runProgram(flavor.argv0[0], full, { cwd: this.projectDir, env: this.env(), capture, stripAnsi: true, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
+    const r = await runGroup([flavor.argv0[0], ...full], { cwd: this.projectDir, env: this.env(), capture, stripAnsi: true, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
     if (r.spawnError) {
       throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Could not run ${flavor.argv0.join(' ')}: ${r.spawnError.message}`, ENGINE_HINT, r.spawnError);
     }
@@ -440,16 +445,7 @@ export class ComposeDriver implements StackDriver {
     throw new RgEnvironmentError(
       'RG_FOREIGN_PROJECT',
       `Compose project "${this.projectName}" holds ${what.length} object(s) release-gate did not create (${what.slice(0, 5).join(', ')}${what.length > 5 ? ', …' : ''}); refusing to remove them.`,
-      'Pick another project name (stack.projectName), or pass --force-clean to remove that stack and its volumes.',
+      'Pick another project name (stack.project), or pass --force-clean to remove that stack and its volumes.',
     );
   }
-}
-
-/** Tries to listen on host:port; returns why not, or null when the port is free. */
-function bindProbe(host: string, port: number): Promise<string | null> {
-  return new Promise((resolveProbe) => {
-    const srv = createServer();
-    srv.once('error', (err: NodeJS.ErrnoException) => resolveProbe(err.code === 'EADDRINUSE' ? 'address already in use' : `${err.code ?? ''} ${err.message}`.trim()));
-    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolveProbe(null)));
-  });
 }

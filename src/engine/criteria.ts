@@ -1,7 +1,7 @@
 import type { GateConfig } from '../config/schema.js';
-import type { CriterionResult, StepResult } from './run-result.js';
+import type { CriterionResult, StepResult } from '../model/run-result.js';
 
-type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: string }[]>;
+export type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: string }[]>;
 
 /**
  * One verdict per declared criterion, in declaration order: passed iff every step giving

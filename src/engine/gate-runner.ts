@@ -1,33 +1,40 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { StackWatch } from '../checks/stack-watch.js';
 import { systemClock, type Clock } from '../common/clock.js';
-import { parseDuration } from '../common/duration.js';
+import { formatDuration, parseDuration } from '../common/duration.js';
 import { RgError, errorMessage } from '../common/errors.js';
-import type { StabilityMonitor } from '../checks/stability-watch.js';
-import type { GateConfig, PhaseConfig, StepConfig } from '../config/schema.js';
-import type { StackDriver } from '../drivers/stack-driver.js';
-import { builtinReporters, renderAll } from '../reporters/reporters.js';
+import type { Redactor } from '../common/redactor.js';
+import { builtinRegistries, type Registries } from '../config/registries.js';
+import type { GateConfig } from '../config/schema.js';
+import { planSteps, type PlannedStep } from '../config/step-plan.js';
+import type { PhaseResult, RunResult, StepResult, StepStatus } from '../model/run-result.js';
+import type { StackDriver } from '../model/stack.js';
+import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
 import { Console } from './console.js';
-import { evaluateCriteria } from './criteria.js';
-import type { Redactor } from './redactor.js';
-import type { PhaseResult, RunResult, StepResult, StepStatus } from './run-result.js';
-import type { StepContext, StepOutcome } from './step-context.js';
+import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
+import { gateExitCode } from './gate-exit-code.js';
 import { StepLog } from './step-log.js';
-import { runHandler } from './steps/step-handlers.js';
+import { writeSummary, type SummaryTarget } from './summary-writer.js';
+import { runTasks, type Task, type TaskAbort, type TaskStatus } from './task-loop.js';
+import { TeardownStack } from './teardown-stack.js';
 
 export interface GateRunOptions {
   config: GateConfig;
   configFile: string;
+  registries?: Registries;
   driver: StackDriver;
   logDir: string;
   /** Project root: where host steps run. */
   root: string;
   env: Record<string, string>;
   redactor: Redactor;
-  /** Aborted on the first SIGINT/SIGTERM: the running step stops, logs and summary still run. */
+  /** Aborted on the first signal (its reason: the signal's name): the running step stops, logs and summary still run. */
   interrupt: AbortSignal;
   /** Aborted on a second signal: give up on log capture too. */
   forceStop?: AbortSignal;
+  /** Budget of the whole gate in ms (`deadline:` / --deadline). */
+  deadlineMs?: number | null;
   keepUp: boolean;
   verbose: boolean;
   version: string;
@@ -39,301 +46,409 @@ export interface GateRunOptions {
 
 export interface GateRunOutcome {
   result: RunResult;
-  exitCode: 0 | 1 | 2 | 3 | 130;
+  exitCode: number;
 }
 
-interface PlannedStep {
-  phase: PhaseConfig;
-  step: StepConfig;
-  id: string;
-  logName: string;
-}
-
-/** Name of a step's log, with {window} and {runs} filled in. */
-export function stepLogName(step: StepConfig): string {
-  let name = step.log;
-  if (step.do === 'stability') name = name.replaceAll('{window}', String(Math.round((parseDuration(step.window) ?? 0) / 1000)));
-  if (step.do === 'scenario') name = name.replaceAll('{runs}', String(step.scenario.runs));
-  return name;
-}
-
-export function stepId(step: StepConfig): string {
-  return step.id ?? step.log;
+/** A step whose verdict waits for the end of the run (the stability watch). */
+interface PendingStep {
+  index: number;
+  planned: PlannedStep;
+  outcome: PendingOutcome;
+  log: StepLog;
+  started: number;
 }
 
 /**
- * Runs the phases in order with fail-fast, then the `always` phases (log capture) whatever
- * happened, then the teardown, then the summary and reports. Every step writes its own
- * numbered log. Never throws for a gate failure: the outcome carries the verdict.
+ * Runs a gate: the main phases through the task loop (fail-fast), the minimum of any pending
+ * watch, the `always` phases (log capture), the pending verdicts, the summary, the teardowns
+ * (LIFO), the summary again when the teardown changed the verdict. Never throws for a gate
+ * failure: the outcome carries the verdict and the exit code.
  */
-export async function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
-  const clock = opts.clock ?? systemClock;
-  const console = opts.console ?? new Console();
-  const startedAt = clock.now();
-  mkdirSync(opts.logDir, { recursive: true });
-  const counts: Record<string, number> = {};
-  const results: StepResult[] = [];
-  const phases: PhaseResult[] = [];
-  // Held in an object: the up step sets it from inside a closure.
-  const watch: { stability: StabilityMonitor | null } = { stability: null };
-  let stoppedAt: string | undefined;
-  let environmentError = false;
-  let configError = false;
-  // Set when the preflight failed: the stack cannot be reached, so log capture and teardown
-  // would only repeat the same error.
-  let stackUnavailable = false;
-  let interrupted = false;
-  const criteriaFromSteps = new Map<string, { passed: boolean; detail: string; log: string }[]>();
+export function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
+  return new GateRun(opts).run();
+}
 
-  const planned: PlannedStep[] = opts.config.phases.flatMap((phase) =>
-    phase.steps.map((step) => ({ phase, step, id: stepId(step), logName: stepLogName(step) })),
-  );
-  const summarySteps = planned.filter((p) => p.step.do === 'summary');
-  console.banner(`release-gate ${opts.version} — ${opts.config.name} (${opts.driver.name} driver)`);
-  console.info(`artifacts: ${opts.logDir}`);
+class GateRun {
+  private readonly clock: Clock;
+  private readonly console: Console;
+  private readonly registries: Registries;
+  private readonly planned: PlannedStep[];
+  private readonly results: (StepResult | undefined)[];
+  private readonly counts: Record<string, number> = {};
+  private readonly extraVerdicts: ExtraVerdicts = new Map();
+  private readonly pending: PendingStep[] = [];
+  private readonly teardowns = new TeardownStack();
+  private readonly startedAt: number;
+  private readonly deadlineAt: number | null;
+  private watch: Promise<StackWatch> | null = null;
+  private stoppedAt: string | undefined;
+  private verdictOverride: 'interrupted' | 'timedout' | undefined;
+  private preflightDone = false;
+  /** The preflight failed: the stack cannot be reached, so log capture and teardown would only repeat the error. */
+  private stackUnavailable = false;
+  private readonly setup = { configError: false, environmentError: false };
+  private teardownFailure: string | undefined;
 
-  const runStep = async (planned: PlannedStep, signal: AbortSignal): Promise<StepResult> => {
-    const { step, phase, logName } = planned;
-    const logFile = `${logName}.log`;
-    const log = new StepLog(join(opts.logDir, logFile), opts.redactor, console, logName);
-    const title = step.title ?? defaultTitle(step);
-    const started = clock.now();
-    console.stepStart(logName, opts.redactor.redact(title));
-    console.resetProgress();
+  constructor(private readonly opts: GateRunOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.console = opts.console ?? new Console();
+    this.registries = opts.registries ?? builtinRegistries;
+    this.planned = planSteps(opts.config, this.registries);
+    this.results = this.planned.map(() => undefined);
+    this.startedAt = this.clock.now();
+    this.deadlineAt = opts.deadlineMs ? this.startedAt + opts.deadlineMs : null;
+  }
+
+  async run(): Promise<GateRunOutcome> {
+    const { opts } = this;
+    mkdirSync(opts.logDir, { recursive: true });
+    this.teardowns.push('release the driver', () => opts.driver.close());
+    this.console.banner(`release-gate ${opts.version} — ${opts.config.name} (${opts.driver.name} driver)`);
+    this.console.info(`artifacts: ${opts.logDir}`);
+
+    const main = this.indexes((p) => !p.phase.always && !p.kind.summary);
+    const always = this.indexes((p) => p.phase.always && !p.kind.summary);
+    const loop = await runTasks(this.mainTasks(main), { interrupt: opts.interrupt, deadlineAt: this.deadlineAt, clock: this.clock, failFast: true });
+    this.noteLoopEnd(loop.status);
+    if (this.stoppedAt === undefined) await this.waitOutPending();
+    if (!this.stackUnavailable) {
+      const force = opts.forceStop ?? new AbortController().signal;
+      await runTasks(this.alwaysTasks(always, force), { interrupt: force, clock: this.clock, failFast: false });
+    }
+    await this.finishPending();
+    await this.judgeUnreached();
+    if (opts.interrupt.aborted && !this.verdictOverride) this.noteLoopEnd('interrupted');
+
+    const summary = this.summaryTarget();
+    await writeSummary(summary, this.buildResult()).catch((err: Error) => this.console.info(`summary: ${err.message}`));
+    await this.runTeardowns();
+    if (opts.interrupt.aborted && !this.verdictOverride) {
+      this.verdictOverride = 'interrupted';
+      this.stoppedAt ??= 'teardown (interrupted)';
+    }
+    const result = this.buildResult();
+    await writeSummary(summary, result);
+    const signal = opts.interrupt.aborted ? signalName(opts.interrupt.reason) : undefined;
+    this.console.banner(verdictBanner(result, opts.redactor));
+    this.console.info(`artifacts: ${opts.logDir}`);
+    return { result, exitCode: gateExitCode(result, this.setup, signal) };
+  }
+
+  private indexes(keep: (p: PlannedStep) => boolean): number[] {
+    return this.planned.flatMap((p, i) => (keep(p) ? [i] : []));
+  }
+
+  private isSelected(p: PlannedStep): boolean {
+    return !this.opts.selected || this.opts.selected.has(p.id);
+  }
+
+  /** The main phases as tasks; stops yielding once a pending watch broke (fail fast on instability). */
+  private *mainTasks(indexes: number[]): Generator<Task> {
+    for (const index of indexes) {
+      const planned = this.planned[index] as PlannedStep;
+      if (!this.isSelected(planned)) {
+        this.results[index] = notRun(planned, 'not selected');
+        continue;
+      }
+      const broken = this.pending.find((p) => p.outcome.broken());
+      if (broken) {
+        this.stoppedAt ??= broken.log.path.split('/').pop() as string;
+        return;
+      }
+      yield this.stepTask(index, this.opts.interrupt);
+    }
+  }
+
+  private *alwaysTasks(indexes: number[], force: AbortSignal): Generator<Task> {
+    for (const index of indexes) {
+      const planned = this.planned[index] as PlannedStep;
+      if (!this.isSelected(planned)) this.results[index] = notRun(planned, 'not selected');
+      else if (force.aborted) this.results[index] = notRun(planned, 'not run: interrupted');
+      else yield this.stepTask(index, force);
+    }
+  }
+
+  private stepTask(index: number, signal: AbortSignal): Task {
+    const planned = this.planned[index] as PlannedStep;
+    const hard = planned.kind.timeout === 'hard' && planned.step.timeout !== undefined ? parseDuration(planned.step.timeout) : null;
+    return { title: planned.logName, timeoutMs: hard, run: (abort) => this.runStep(index, abort, signal) };
+  }
+
+  /** Runs one step with its own log; records its result; returns its status for the loop. */
+  private async runStep(index: number, abort: TaskAbort, _phaseSignal: AbortSignal): Promise<TaskStatus> {
+    const planned = this.planned[index] as PlannedStep;
+    const { step, phase, logName, title } = planned;
+    const { opts } = this;
+    const log = new StepLog(join(opts.logDir, `${logName}.log`), opts.redactor, this.console, logName);
+    const started = this.clock.now();
+    this.console.stepStart(logName, opts.redactor.redact(title));
+    this.console.resetProgress();
     log.line(`=== ${logName} — ${title} (phase ${phase.id}${phase.title ? `: ${phase.title}` : ''}) ===`);
-    const limitMs = hardTimeout(step);
-    const stepSignal = limitMs ? AbortSignal.any([signal, AbortSignal.timeout(limitMs)]) : signal;
-    const ctx: StepContext = {
-      config: opts.config,
-      driver: opts.driver,
-      log,
-      signal: stepSignal,
-      clock,
-      env: opts.env,
-      redactor: opts.redactor,
-      logDir: opts.logDir,
-      root: opts.root,
-      artifactPath: (name) => join(opts.logDir, name),
-      counts,
-      stability: watch.stability,
-      setStability: (monitor) => {
-        watch.stability = monitor;
-        ctx.stability = monitor;
-      },
-      logName,
-    };
+    const heartbeat = setInterval(() => this.console.heartbeat(logName, this.clock.now() - started), 1000);
+    heartbeat.unref();
     let outcome: StepOutcome;
-    let status: StepStatus;
-    const heartbeat = setInterval(() => console.heartbeat(logName, clock.now() - started), 1000);
+    let status: TaskStatus;
     try {
-      if (planned === firstRunnable) {
-        try {
-          await opts.driver.preflight(log);
-        } catch (err) {
-          stackUnavailable = true;
-          throw err;
-        }
-      }
-      outcome = await runHandler(step as Exclude<StepConfig, { do: 'summary' }>, ctx);
-      // A command killed by the interrupt returns an exit code like any other: it was interrupted.
-      status = signal.aborted ? 'interrupted' : outcome.passed ? 'passed' : 'failed';
-    } catch (err) {
-      if (signal.aborted) {
-        status = 'interrupted';
-        outcome = { passed: false, detail: 'interrupted' };
-      } else {
+      if (!this.preflightDone && !phase.always) await this.preflight(log);
+      outcome = await planned.kind.run(step as never, this.context(planned, log, abort.signal));
+      status = abort.reason() ?? (outcome.passed ? 'passed' : 'failed');
+      if (status === 'passed' && outcome.evidence === 0) {
+        // A check that observed nothing proved nothing: never a green.
         status = 'failed';
-        const timedOut = stepSignal.aborted;
-        const message = timedOut ? `timed out after ${step.timeout}` : errorMessage(err);
-        outcome = { passed: false, detail: message };
-        // Exit 2/3 describe the run's set-up: they count when the stack could not be run at all,
-        // not when log capture fails after an ordinary failure.
-        if (err instanceof RgError && !phase.always && err.exitCode === 3) environmentError = true;
-        if (err instanceof RgError && stackUnavailable && err.exitCode === 2) configError = true;
-        log.line(`✗ ${message}`);
-        if (err instanceof RgError && err.hint) log.line(`hint: ${err.hint}`);
-        if (opts.verbose && err instanceof Error && err.stack) log.line(err.stack);
+        outcome = { ...outcome, passed: false, detail: `no evidence: ${outcome.detail}` };
+        log.line(`✗ ${outcome.detail}`);
       }
+    } catch (err) {
+      status = abort.reason() ?? 'failed';
+      outcome = { passed: false, detail: status === 'failed' ? errorMessage(err) : this.abortDetail(status, step.timeout) };
+      if (status === 'failed') this.classify(err, phase.always);
+      log.line(`✗ ${outcome.detail}`);
+      if (err instanceof RgError && err.hint) log.line(`hint: ${err.hint}`);
+      if (opts.verbose && err instanceof Error && err.stack) log.line(err.stack);
     } finally {
       clearInterval(heartbeat);
     }
-    const ended = clock.now();
+    if (status !== 'passed' && status !== 'failed' && outcome.passed) outcome = { ...outcome, passed: false, detail: this.abortDetail(status, step.timeout) };
+    // A step's own time limit fails the step; only the gate's deadline makes the run "timed out".
+    if (status === 'timedout' && !this.pastDeadline()) status = 'failed';
+    if (status === 'failed') outcome = await this.blameInstability(outcome, started, log);
+    for (const [criterion, verdict] of Object.entries(outcome.criteria ?? {})) {
+      const list = this.extraVerdicts.get(criterion) ?? [];
+      list.push({ ...verdict, log: `${logName}.log` });
+      this.extraVerdicts.set(criterion, list);
+    }
+    if (status === 'passed' && outcome.pending) {
+      // The verdict comes at the end of the run; the log stays open to stream what happens.
+      this.pending.push({ index, planned, outcome: outcome.pending, log, started });
+      this.results[index] = { ...this.stepResult(planned, 'passed', outcome, started, this.clock.now()), detail: 'watching' };
+      this.console.stepEnd(logName, 'passed', this.clock.now() - started, 'watching until the end of the run');
+      return 'passed';
+    }
+    return this.endStep(index, log, status, outcome, started);
+  }
+
+  private async endStep(index: number, log: StepLog, taskStatus: TaskStatus, outcome: StepOutcome, started: number): Promise<TaskStatus> {
+    const planned = this.planned[index] as PlannedStep;
+    let status: StepStatus = taskStatus;
+    const ended = this.clock.now();
     // The detail of a passed step lives in the summary; repeating it here would add lines to the
     // seed's greps (`grep "pages=" 11_db_sanity.log` must list the READY copies only).
     log.line(`=== ${status.toUpperCase()} in ${((ended - started) / 1000).toFixed(1)}s${status === 'passed' ? '' : `: ${outcome.detail}`} ===`);
     await log.close();
     if (log.writeError) {
       // Evidence that could not be written is evidence lost: the step cannot pass.
-      status = status === 'interrupted' ? status : 'failed';
-      outcome = { ...outcome, passed: false, detail: `cannot write ${logFile}: ${log.writeError.message}` };
-      if (log.writeError.code === 'ENOSPC' || log.writeError.code === 'EDQUOT') environmentError = true;
+      if (status === 'passed') status = 'failed';
+      outcome = { ...outcome, passed: false, detail: `cannot write ${planned.logName}.log: ${log.writeError.message}` };
+      if (log.writeError.code === 'ENOSPC' || log.writeError.code === 'EDQUOT') this.setup.environmentError = true;
     }
-    console.stepEnd(logName, status === 'passed' ? 'passed' : status === 'interrupted' ? 'interrupted' : 'failed', ended - started, opts.redactor.redact(outcome.detail));
-    for (const [criterion, verdict] of Object.entries(outcome.criteria ?? {})) {
-      const list = criteriaFromSteps.get(criterion) ?? [];
-      list.push({ ...verdict, log: logFile });
-      criteriaFromSteps.set(criterion, list);
+    this.console.stepEnd(planned.logName, status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'interrupted', ended - started, this.opts.redactor.redact(outcome.detail));
+    this.results[index] = this.stepResult(planned, status, outcome, started, ended);
+    if (status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
+    return status as TaskStatus;
+  }
+
+  private context(planned: PlannedStep, log: StepLog, signal: AbortSignal): StepContext {
+    const { opts } = this;
+    return {
+      driver: opts.driver,
+      log,
+      signal,
+      clock: this.clock,
+      env: opts.env,
+      stackEnv: opts.config.env,
+      baseUrl: opts.config.baseUrl,
+      redactor: opts.redactor,
+      root: opts.root,
+      artifactPath: (name) => join(opts.logDir, name),
+      counts: this.counts,
+      watch: () => this.startWatch(),
+      logName: planned.logName,
+      onTeardown: (title, teardown) => this.teardowns.push(title, teardown),
+    };
+  }
+
+  /** The whole-run watch, started once: by `up`, or by the first step that needs it when the run has none. */
+  private startWatch(): Promise<StackWatch> {
+    this.watch ??= StackWatch.start(this.opts.driver, this.clock).then((watch) => {
+      this.teardowns.push('stop the stability watch', () => watch.stop());
+      return watch;
+    });
+    return this.watch;
+  }
+
+  private async preflight(log: StepLog): Promise<void> {
+    try {
+      await this.opts.driver.preflight(log);
+    } catch (err) {
+      this.stackUnavailable = true;
+      throw err;
     }
+    this.preflightDone = true;
+    if (this.opts.keepUp || !this.opts.config.teardown.enabled) return;
+    // From here on the stack is this run's: it is stopped at the end, whatever happens.
+    this.teardowns.push('stop the stack', () => this.stopStack());
+  }
+
+  private async stopStack(): Promise<void> {
+    const log = new StepLog(join(this.opts.logDir, 'teardown.log'), this.opts.redactor, this.console, 'teardown');
+    try {
+      await this.opts.driver.down({ volumes: this.opts.config.teardown.volumes }, log);
+      log.line('stack stopped');
+    } catch (err) {
+      log.line(`✗ teardown failed: ${errorMessage(err)}`);
+      throw err;
+    } finally {
+      await log.close();
+    }
+  }
+
+  private async runTeardowns(): Promise<void> {
+    if (this.opts.keepUp) this.console.info('teardown skipped (--keep-up): the stack is still running');
+    else if (!this.opts.config.teardown.enabled) this.console.info('teardown disabled in the config');
+    const failures = await this.teardowns.runAll();
+    // Something may still be running: that fails the gate, it is not a footnote.
+    if (failures.length > 0) this.teardownFailure = failures.map((f) => `${f.title} failed: ${f.error}`).join('; ');
+  }
+
+  /** Exit 2/3 describe the run's set-up: they count when the stack could not be run at all, not when log capture fails. */
+  private classify(err: unknown, always: boolean): void {
+    if (!(err instanceof RgError)) return;
+    if (!always && err.exitCode === 3) this.setup.environmentError = true;
+    if (this.stackUnavailable && err.exitCode === 2) this.setup.configError = true;
+  }
+
+  private abortDetail(status: TaskStatus, timeout: string | number | undefined): string {
+    if (status === 'interrupted') return 'interrupted';
+    if (this.pastDeadline()) return `stopped: the gate's deadline (${formatDuration(this.opts.deadlineMs ?? 0)}) passed`;
+    return `timed out after ${timeout}`;
+  }
+
+  private pastDeadline(): boolean {
+    return this.deadlineAt !== null && this.clock.now() >= this.deadlineAt;
+  }
+
+  /** A step that failed while a service crashed is blamed on the crash, and says so. */
+  private async blameInstability(outcome: StepOutcome, started: number, log: StepLog): Promise<StepOutcome> {
+    if (!this.watch) return outcome;
+    const problems = (await this.watch).problemsBetween(started, this.clock.now());
+    const first = problems[0];
+    if (!first) return outcome;
+    const cause = `caused by ${first.service} ${first.what} at ${first.at.toISOString().slice(11, 19)} (see Stability)`;
+    log.line(`✗ ${cause}`);
+    return { ...outcome, detail: `${outcome.detail} — ${cause}` };
+  }
+
+  private noteLoopEnd(status: TaskStatus): void {
+    if (status === 'interrupted' || status === 'timedout') {
+      this.verdictOverride ??= status;
+      this.stoppedAt ??= status === 'interrupted' ? 'interrupted' : 'deadline';
+    }
+  }
+
+  /** In overlap mode the window is a minimum: when the phases finish sooner, the gate waits out the rest. */
+  private async waitOutPending(): Promise<void> {
+    for (const pending of this.pending) {
+      try {
+        await pending.outcome.minimum(this.opts.interrupt);
+      } catch {
+        // Interrupted while waiting: the verdict says so.
+        this.noteLoopEnd('interrupted');
+        return;
+      }
+    }
+  }
+
+  private async finishPending(): Promise<void> {
+    for (const pending of this.pending.splice(0)) {
+      let outcome: StepOutcome;
+      try {
+        outcome = await pending.outcome.finish();
+      } catch (err) {
+        outcome = { passed: false, detail: errorMessage(err) };
+      }
+      await this.endStep(pending.index, pending.log, outcome.passed ? 'passed' : 'failed', outcome, pending.started);
+    }
+  }
+
+  /** Steps the gate stopped before may still judge run-wide evidence (a crash the watch saw). */
+  private async judgeUnreached(): Promise<void> {
+    if (!this.watch || this.stackUnavailable) return;
+    for (const [index, planned] of this.planned.entries()) {
+      if (this.results[index] || !planned.kind.judgeUnreached || !this.isSelected(planned)) continue;
+      const log = new StepLog(join(this.opts.logDir, `${planned.logName}.log`), this.opts.redactor, this.console, planned.logName);
+      const started = this.clock.now();
+      let outcome: StepOutcome | null;
+      try {
+        outcome = await planned.kind.judgeUnreached(planned.step as never, this.context(planned, log, new AbortController().signal));
+      } catch (err) {
+        outcome = { passed: false, detail: errorMessage(err) };
+      }
+      if (outcome) await this.endStep(index, log, outcome.passed ? 'passed' : 'failed', outcome, started);
+      else {
+        // Nothing to say: the step stays "not run", and leaves no log behind.
+        await log.close();
+        rmSync(log.path, { force: true });
+      }
+    }
+  }
+
+  private stepResult(planned: PlannedStep, status: StepStatus, outcome: StepOutcome, started: number, ended: number): StepResult {
     return {
       id: planned.id,
-      phase: phase.id,
-      log: logFile,
-      title,
+      phase: planned.phase.id,
+      log: `${planned.logName}.log`,
+      title: planned.title,
       status,
       startedAt: new Date(started).toISOString(),
       endedAt: new Date(ended).toISOString(),
       durationMs: ended - started,
       ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
       detail: outcome.detail,
-      ...(step.criterion ? { criterion: step.criterion } : {}),
+      ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
     };
-  };
-
-  const isSelected = (p: PlannedStep) => !opts.selected || opts.selected.has(p.id);
-  const firstRunnable = planned.find((p) => isSelected(p) && p.step.do !== 'summary' && !p.phase.always) ?? null;
-
-  let teardown: TeardownOutcome | null = null;
-  try {
-    for (const phase of opts.config.phases) {
-      const phaseSteps = planned.filter((p) => p.phase === phase && p.step.do !== 'summary');
-      const phaseStart = clock.now();
-      const statuses: StepStatus[] = [];
-      for (const p of phaseSteps) {
-        const canRun = isSelected(p) && (phase.always ? !opts.forceStop?.aborted : stoppedAt === undefined && !opts.interrupt.aborted);
-        if (!canRun || stackUnavailable) {
-          const why = stackUnavailable
-            ? 'not run: the environment check failed'
-            : stoppedAt
-              ? `not run: the gate stopped at ${stoppedAt}`
-              : isSelected(p)
-                ? 'not run: interrupted'
-                : 'not selected';
-          results.push(notRun(p, why));
-          statuses.push('not-run');
-          continue;
-        }
-        // After an interrupt, always-phases run on their own signal so log capture can finish.
-        const signal = phase.always ? (opts.forceStop ?? new AbortController().signal) : opts.interrupt;
-        const result = await runStep(p, signal);
-        results.push(result);
-        statuses.push(result.status);
-        if (result.status === 'interrupted') {
-          interrupted = true;
-          stoppedAt ??= `${result.log} (interrupted)`;
-        } else if (result.status === 'failed' && !phase.always && stoppedAt === undefined) {
-          stoppedAt = result.log;
-        }
-      }
-      if (opts.interrupt.aborted && !interrupted) {
-        interrupted = true;
-        stoppedAt ??= `phase ${phase.id} (interrupted)`;
-      }
-      phases.push(phaseResult(phase, statuses, phaseStart, clock.now()));
-    }
-  } finally {
-    watch.stability?.stop();
-    // The summary comes before the teardown (a hung `down` must not cost the evidence); it is
-    // written again below when the teardown changes the verdict.
-    if (!stackUnavailable) await writeSummary(opts, buildResult(), summarySteps, console).catch((err: Error) => console.info(`summary: ${err.message}`));
-    teardown = stackUnavailable ? (await opts.driver.close(), { ok: true, detail: '' }) : await runTeardown(opts, console);
   }
 
-  function buildResult(): RunResult {
-    const endedAt = clock.now();
-    const criteria = evaluateCriteria(opts.config, results, criteriaFromSteps, stoppedAt, Boolean(opts.selected));
-    if (teardown && !teardown.ok) criteria.push({ id: 'teardown', title: 'Teardown', passed: false, detail: teardown.detail, logs: ['teardown.log'] });
-    const verdict = interrupted ? 'interrupted' : results.some((r) => r.status === 'failed') || criteria.some((c) => !c.passed) ? 'failed' : 'passed';
+  private buildResult(): RunResult {
+    const steps = this.planned.map((p, i) => this.results[i] ?? notRun(p, this.notRunReason(p)));
+    const criteria = evaluateCriteria(this.opts.config, steps, this.extraVerdicts, this.stoppedAt, Boolean(this.opts.selected));
+    if (this.teardownFailure) criteria.push({ id: 'teardown', title: 'Teardown', passed: false, detail: this.teardownFailure, logs: ['teardown.log'] });
+    const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed);
+    const endedAt = this.clock.now();
     return {
-      tool: { name: 'release-gate', version: opts.version },
-      config: opts.configFile,
-      logDir: opts.logDir,
-      verdict,
-      ...(stoppedAt ? { stoppedAt } : {}),
-      startedAt: new Date(startedAt).toISOString(),
+      tool: { name: 'release-gate', version: this.opts.version },
+      config: this.opts.configFile,
+      logDir: this.opts.logDir,
+      verdict: this.verdictOverride ?? (failed ? 'failed' : 'passed'),
+      ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
+      startedAt: new Date(this.startedAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
-      durationMs: endedAt - startedAt,
-      phases,
-      steps: results,
+      durationMs: endedAt - this.startedAt,
+      phases: this.opts.config.phases.map((phase) => phaseResult(phase, steps.filter((_, i) => (this.planned[i] as PlannedStep).phase === phase))),
+      steps,
       criteria,
-      counts: { ...counts },
+      counts: { ...this.counts },
       artifacts: [],
     };
   }
 
-  if (opts.interrupt.aborted && !interrupted) {
-    // Interrupted during the teardown: say so.
-    interrupted = true;
-    stoppedAt ??= 'teardown (interrupted)';
+  private notRunReason(p: PlannedStep): string {
+    if (!this.isSelected(p)) return 'not selected';
+    if (this.stackUnavailable) return 'not run: the environment check failed';
+    if (p.kind.summary) return 'written by the runner';
+    if (this.stoppedAt) return `not run: the gate stopped at ${this.stoppedAt}`;
+    return 'not run: interrupted';
   }
-  const result = buildResult();
-  await writeSummary(opts, result, summarySteps, console);
-  const code = verdict(result, { configError, environmentError });
-  console.banner(
-    result.verdict === 'passed' ? '✅ GATE PASSED' : result.verdict === 'interrupted' ? '■ GATE INTERRUPTED' : `❌ GATE FAILED${stoppedAt ? ` (stopped at ${opts.redactor.redact(stoppedAt)})` : ''}`,
-  );
-  console.info(`artifacts: ${opts.logDir}`);
-  return { result, exitCode: code };
-}
 
-/** DESIGN.md's exit codes: 130 interrupted, 2 config, 3 environment, 0 passed, else 1. */
-function verdict(result: RunResult, errors: { configError: boolean; environmentError: boolean }): GateRunOutcome['exitCode'] {
-  if (result.verdict === 'interrupted') return 130;
-  if (errors.configError) return 2;
-  if (errors.environmentError) return 3;
-  return result.verdict === 'passed' ? 0 : 1;
-}
-
-interface TeardownOutcome {
-  ok: boolean;
-  detail: string;
-}
-
-/** Writes the summary log(s) and the reports; the artifact list covers everything written. */
-async function writeSummary(opts: GateRunOptions, result: RunResult, summarySteps: PlannedStep[], console: Console): Promise<void> {
-  const reporters = [...new Set(['json', ...opts.config.reporters] as const)];
-  const reportFiles = reporters.map((name) => builtinReporters[name].fileName);
-  const summaryLogs = summarySteps.map((s) => `${s.logName}.log`);
-  result.artifacts = [...new Set([...readdirSync(opts.logDir), ...summaryLogs, ...reportFiles])].sort();
-  for (const step of summarySteps) {
-    // Truncated, not appended: the summary may be written twice (before and after teardown).
-    const log = new StepLog(join(opts.logDir, `${step.logName}.log`), opts.redactor, console, step.logName, 'w');
-    for (const summary of renderAll(result, ['summary'])) {
-      log.line(summary.ok ? summary.content.trimEnd() : summary.error.message);
-    }
-    await log.close();
+  private summaryTarget(): SummaryTarget {
+    return {
+      logDir: this.opts.logDir,
+      summaryLogs: this.planned.filter((p) => p.kind.summary).map((p) => p.logName),
+      reporters: this.opts.config.reporters,
+      registry: this.registries.reporters,
+      redactor: this.opts.redactor,
+      console: this.console,
+    };
   }
-  for (const report of renderAll(result, reporters)) {
-    if (report.ok) writeFileSync(join(opts.logDir, report.fileName), opts.redactor.redact(report.content));
-    // One broken reporter must not cost the others, nor the verdict.
-    else console.info(opts.redactor.redact(report.error.message));
-  }
-}
-
-async function runTeardown(opts: GateRunOptions, console: Console): Promise<TeardownOutcome> {
-  if (opts.keepUp || !opts.config.teardown.enabled) {
-    console.info(opts.keepUp ? 'teardown skipped (--keep-up): the stack is still running' : 'teardown disabled in the config');
-    await opts.driver.close();
-    return { ok: true, detail: 'skipped' };
-  }
-  const log = new StepLog(join(opts.logDir, 'teardown.log'), opts.redactor, console, 'teardown');
-  try {
-    await opts.driver.down({ volumes: opts.config.teardown.volumes }, log);
-    log.line('stack stopped');
-    return { ok: true, detail: 'stack stopped' };
-  } catch (err) {
-    // Something may still be running: that fails the gate, it is not a footnote.
-    log.line(`✗ teardown failed: ${errorMessage(err)}`);
-    return { ok: false, detail: `teardown failed: ${errorMessage(err)}` };
-  } finally {
-    await log.close();
-    await opts.driver.close();
-  }
-}
-
-/** wait-http, ps and stability use their timeout as a wait budget; other steps are cut at it. */
-function hardTimeout(step: StepConfig): number | null {
-  if (!step.timeout || step.do === 'wait-http' || step.do === 'ps' || step.do === 'stability') return null;
-  return parseDuration(step.timeout);
 }
 
 function notRun(p: PlannedStep, detail: string): StepResult {
@@ -341,59 +456,41 @@ function notRun(p: PlannedStep, detail: string): StepResult {
     id: p.id,
     phase: p.phase.id,
     log: `${p.logName}.log`,
-    title: p.step.title ?? defaultTitle(p.step),
+    title: p.title,
     status: 'not-run',
     detail,
     ...(p.step.criterion ? { criterion: p.step.criterion } : {}),
   };
 }
 
-function phaseResult(phase: PhaseConfig, statuses: StepStatus[], start: number, end: number): PhaseResult {
-  const ran = statuses.some((s) => s !== 'not-run');
-  const status: StepStatus = !ran
-    ? 'not-run'
-    : statuses.includes('interrupted')
-      ? 'interrupted'
-      : statuses.includes('failed')
-        ? 'failed'
-        : 'passed';
-  return {
-    id: phase.id,
-    title: phase.title,
-    status,
-    ...(ran ? { startedAt: new Date(start).toISOString(), endedAt: new Date(end).toISOString(), durationMs: end - start } : {}),
-  };
+/** A phase's status is its worst step's; its span covers the steps that ran. */
+function phaseResult(phase: PlannedStep['phase'], steps: StepResult[]): PhaseResult {
+  const ran = steps.filter((s) => s.startedAt !== undefined);
+  const statuses = steps.map((s) => s.status);
+  const worst: StepStatus =
+    ran.length === 0
+      ? 'not-run'
+      : (['interrupted', 'timedout', 'failed'] as const).find((s) => statuses.includes(s)) ?? 'passed';
+  if (ran.length === 0) return { id: phase.id, title: phase.title, status: worst };
+  const start = Math.min(...ran.map((r) => Date.parse(r.startedAt as string)));
+  const end = Math.max(...ran.map((r) => Date.parse(r.endedAt as string)));
+  return { id: phase.id, title: phase.title, status: worst, startedAt: new Date(start).toISOString(), endedAt: new Date(end).toISOString(), durationMs: end - start };
 }
 
-export function defaultTitle(step: StepConfig): string {
-  switch (step.do) {
-    case 'down':
-      return step.volumes ? 'Stop the stack and remove volumes' : 'Stop the stack';
-    case 'build':
-      return step.noCache ? 'Build without cache' : 'Build';
-    case 'up':
-      return 'Start the stack';
-    case 'ps':
-      return step.ready ? 'Services running and healthy' : 'Service table';
-    case 'wait-http':
-      return `Wait for ${step.url}`;
-    case 'stability':
-      return `Stability window (${step.window})`;
-    case 'exec':
-      return `Run in ${step.service}: ${oneLineCommand(step.run)}`;
-    case 'host':
-      return `Run on the host: ${oneLineCommand(step.run)}`;
-    case 'scenario':
-      return `HTTP scenario, ${step.scenario.runs} run(s)`;
-    case 'logs':
-      return `Logs of ${step.service ?? 'all services'}${step.tail ? ` (tail ${step.tail})` : ''}`;
-    case 'summary':
-      return 'Validation summary';
+function verdictBanner(result: RunResult, redactor: Redactor): string {
+  switch (result.verdict) {
+    case 'passed':
+      return '✅ GATE PASSED';
+    case 'interrupted':
+      return '■ GATE INTERRUPTED';
+    case 'timedout':
+      return `❌ GATE TIMED OUT${result.stoppedAt ? ` (stopped at ${redactor.redact(result.stoppedAt)})` : ''}`;
+    default:
+      return `❌ GATE FAILED${result.stoppedAt ? ` (stopped at ${redactor.redact(result.stoppedAt)})` : ''}`;
   }
 }
 
-/** A command on one short line for titles: newlines folded, long scripts cut. */
-function oneLineCommand(run: string | string[]): string {
-  const text = (typeof run === 'string' ? run : run.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')).replace(/\s*\n\s*/g, '; ');
-  return text.length > 90 ? `${text.slice(0, 89)}…` : text;
+function signalName(reason: unknown): NodeJS.Signals | undefined {
+  const text = reason instanceof Error ? reason.message : String(reason);
+  return /^SIG[A-Z]+$/.test(text) ? (text as NodeJS.Signals) : undefined;
 }

@@ -1,7 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { OutputSink } from '../common/output.js';
-import type { Redactor } from './redactor.js';
+import type { StepOutput } from '../steps/step-kind.js';
+import type { Redactor } from '../common/redactor.js';
 import type { Console } from './console.js';
 
 /** A partial line longer than this is flushed: memory stays bounded on endless lines. */
@@ -16,7 +17,7 @@ const MAX_CAPTURED_LINES = 50_000;
  * with the time and writes it to the artifact file and to the console as it arrives.
  * Several steps may share one file (opened in append mode).
  */
-export class StepLog implements OutputSink {
+export class StepLog implements OutputSink, StepOutput {
   private readonly file: WriteStream;
   private pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   // One decoder per stream: a multi-byte character split across two reads stays whole.

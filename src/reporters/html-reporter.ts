@@ -1,5 +1,5 @@
 import { formatDuration } from '../common/duration.js';
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../model/run-result.js';
 import { oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../model/run-result.js';
 import { jsonReporter } from './json-reporter.js';
 import { sampleRunResult } from './sample-run-result.js';
 

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../model/run-result.js';
 import type { Reporter } from './reporter.js';
 
 /** Keys in the order of the RunResult interfaces; unknown keys follow, sorted. */

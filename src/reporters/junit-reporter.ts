@@ -1,5 +1,5 @@
 import { XMLBuilder } from 'fast-xml-parser';
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../model/run-result.js';
 import { criterionDurationMs, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 // Characters XML 1.0 forbids even escaped (ANSI escapes in a detail, say).

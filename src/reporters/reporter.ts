@@ -1,18 +1,16 @@
-import type { CriterionResult, RunResult } from '../engine/run-result.js';
-import type { ReporterName } from './reporters.js';
+import type { CriterionResult, RunResult } from '../model/run-result.js';
+import { oneLine } from '../common/text.js';
+
+export { oneLine };
 
 /** Turns a run result into the content of one artifact. Pure: the engine writes the file. */
 export interface Reporter {
-  readonly name: ReporterName;
+  readonly name: string;
   /** Default file name in the log dir. */
   readonly fileName: string;
   render(result: RunResult): string;
 }
 
-/** Newlines and runs of blanks collapse to one space, so a value always fits on one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-}
 
 /** Time spent on a criterion: the sum of the durations of the steps that feed it. */
 export function criterionDurationMs(result: RunResult, criterion: CriterionResult): number {

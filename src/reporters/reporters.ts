@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../model/run-result.js';
 import { htmlReporter } from './html-reporter.js';
 import { jsonReporter } from './json-reporter.js';
 import { junitReporter } from './junit-reporter.js';
@@ -8,29 +8,30 @@ import { summaryTextReporter } from './summary-text-reporter.js';
 
 export type { Reporter } from './reporter.js';
 
-/** The built-in reporters by name; the valid names derive from this map. */
-export const builtinReporters = {
-  summary: summaryTextReporter,
-  json: jsonReporter,
-  junit: junitReporter,
-  html: htmlReporter,
-  markdown: markdownReporter,
-} as const;
+/** A set of reporters by name: the built-in one, or a test's with one more. */
+export type ReporterRegistry = Readonly<Record<string, Reporter>>;
 
-export type ReporterName = keyof typeof builtinReporters;
+/** The built-in reporters by name. A new reporter = one file + one line here. */
+export const builtinReporters: ReporterRegistry = Object.fromEntries(
+  [summaryTextReporter, jsonReporter, junitReporter, htmlReporter, markdownReporter].map((r) => [r.name, r]),
+);
 
-export const reporterNames = Object.keys(builtinReporters) as ReporterName[];
+/** The reports written beside the logs when the config names none. */
+export const defaultReporterNames: readonly string[] = ['json', 'junit', 'html'];
+/** Always written whatever the config says: the machine-readable evidence. */
+export const requiredReporterNames: readonly string[] = ['json'];
+/** Renders the summary steps' logs (`17_validation_summary.log`). */
+export const SUMMARY_REPORTER = 'summary';
 
-/** The reporters run when the config names none. */
-export const defaultReporterNames: readonly ReporterName[] = ['summary', 'json', 'junit', 'html'];
-
-export function isReporterName(name: string): name is ReporterName {
-  return Object.hasOwn(builtinReporters, name);
+export function reporterNames(registry: ReporterRegistry = builtinReporters): string[] {
+  return Object.keys(registry);
 }
 
-export type RenderOutcome =
-  | { ok: true; name: ReporterName; fileName: string; content: string }
-  | { ok: false; name: ReporterName; fileName: string; error: Error };
+export function isReporterName(name: string, registry: ReporterRegistry = builtinReporters): boolean {
+  return Object.hasOwn(registry, name);
+}
+
+export type RenderOutcome = { ok: true; name: string; fileName: string; content: string } | { ok: false; name: string; fileName: string; error: Error };
 
 /**
  * Renders each named reporter. One reporter throwing does not stop the others: its
@@ -39,14 +40,15 @@ export type RenderOutcome =
  */
 export function renderAll(
   result: RunResult,
-  names: readonly ReporterName[] = defaultReporterNames,
-  fileNames: Partial<Record<ReporterName, string>> = {},
-  reporters: Readonly<Record<ReporterName, Reporter>> = builtinReporters,
+  names: readonly string[] = [SUMMARY_REPORTER, ...defaultReporterNames],
+  fileNames: Partial<Record<string, string>> = {},
+  registry: ReporterRegistry = builtinReporters,
 ): RenderOutcome[] {
   return names.map((name) => {
-    const reporter = reporters[name];
-    const fileName = fileNames[name] ?? reporter.fileName;
+    const reporter = registry[name];
+    const fileName = fileNames[name] ?? reporter?.fileName ?? name;
     try {
+      if (!reporter) throw new Error(`no such reporter; known: ${reporterNames(registry).join(', ')}`);
       return { ok: true, name, fileName, content: reporter.render(result) };
     } catch (err) {
       const error = new Error(`Reporter "${name}" failed to render ${fileName}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

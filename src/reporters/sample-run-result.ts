@@ -1,4 +1,4 @@
-import type { CriterionResult, RunResult, StepResult } from '../engine/run-result.js';
+import type { CriterionResult, RunResult, StepResult } from '../model/run-result.js';
 
 /**
  * A fixed, realistic run result (the korrigo preset, failing on one skipped test), used by

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { maskTimes, sampleRunResult } from './sample-run-result.js';
-import { colorizeSummary, summaryTextReporter } from './summary-text-reporter.js';
+import { summaryTextReporter } from './summary-text-reporter.js';
 
 describe('SummaryTextReporter', () => {
   it('renders the validation summary (timestamps and durations masked)', () => {
@@ -76,15 +76,5 @@ RESULT: GATE FAILED (5/6 criteria passed) — Stopped at: phase F, step 13_pytes
   it('has no stopped line for a run that went to the end', () => {
     const { stoppedAt: _, ...rest } = sampleRunResult({ verdict: 'passed' });
     assert.doesNotMatch(summaryTextReporter.render(rest), /Stopped at|Interrupted at/);
-  });
-
-  it('colours criterion and verdict lines for a terminal, leaving the text intact', () => {
-    const tag = (name: string) => (s: string) => `<${name}>${s}</${name}>`;
-    const text = summaryTextReporter.render(sampleRunResult());
-    const coloured = colorizeSummary(text, { green: tag('g'), red: tag('r'), bold: tag('b') });
-    assert.match(coloured, /^<g>✅ Build: 5 images built<\/g>$/m);
-    assert.match(coloured, /^<r>❌ Tests: /m);
-    assert.match(coloured, /^<b><r>RESULT: GATE FAILED/m);
-    assert.equal(coloured.replace(/<\/?[gbr]>/g, ''), text);
   });
 });

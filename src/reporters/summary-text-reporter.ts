@@ -1,6 +1,5 @@
-import pc from 'picocolors';
 import { formatDuration } from '../common/duration.js';
-import type { RunResult } from '../engine/run-result.js';
+import type { RunResult } from '../model/run-result.js';
 import { oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 const PASS = '✅';
@@ -80,15 +79,3 @@ export class SummaryTextReporter implements Reporter {
 
 export const summaryTextReporter = new SummaryTextReporter();
 
-/** The summary for a terminal: ✅ lines green, ❌ lines red, verdict lines bold (picocolors honours NO_COLOR). */
-export function colorizeSummary(text: string, colors: Record<'green' | 'red' | 'bold', (s: string) => string> = pc): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (line.startsWith(PASS)) return colors.green(line);
-      if (line.startsWith(FAIL)) return colors.red(line);
-      if (/^(Verdict:|RESULT:)/.test(line)) return colors.bold(line.includes('GATE PASSED') ? colors.green(line) : colors.red(line));
-      return line;
-    })
-    .join('\n');
-}

@@ -1,5 +1,5 @@
 import { CookieJar } from 'tough-cookie';
-import type { Redactor } from '../engine/redactor.js';
+import type { Redactor } from '../common/redactor.js';
 
 /**
  * The scenario's cookie jar (tough-cookie: domain, path, expiry and Max-Age rules).

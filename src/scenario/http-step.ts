@@ -1,7 +1,7 @@
 import type { OutputSink } from '../common/output.js';
 import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
-import type { Redactor } from '../engine/redactor.js';
+import type { Redactor } from '../common/redactor.js';
 import type { CookieSession } from './cookie-session.js';
 import { checkAssertion } from './assertion.js';
 import { parseJsonBody, queryJson } from './json-query.js';

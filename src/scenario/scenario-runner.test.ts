@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { OutputSink } from '../common/output.js';
-import { Redactor } from '../engine/redactor.js';
+import { Redactor } from '../common/redactor.js';
 import { startFakeDrfServer, type FakeDrfServer } from './fake-drf-server.fixture.js';
 import { E2E_EXAMPLE_YAML } from './e2e-example.fixture.js';
-import { parseScenario } from './scenario-schema.js';
+import { scenarioSchema } from './scenario-schema.js';
 import { runScenario, type ScenarioResult } from './scenario-runner.js';
 
 interface Harness {
@@ -42,7 +42,7 @@ async function runExample(
 ): Promise<Harness> {
   const raw = parseYaml(E2E_EXAMPLE_YAML) as RawScenario;
   edit(raw);
-  const config = parseScenario(raw);
+  const config = scenarioSchema.parse(raw);
   const redactor = opts.redactor ?? new Redactor();
   const { sink, lines } = opts.lines ? { sink: collect(redactor).sink, lines: opts.lines } : collect(redactor);
   const out: OutputSink = opts.lines ? { write: (c) => opts.lines?.push(redactor.redact(String(c))), line: (t) => opts.lines?.push(redactor.redact(t)) } : sink;

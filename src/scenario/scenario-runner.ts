@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { OutputSink } from '../common/output.js';
-import type { Redactor } from '../engine/redactor.js';
+import type { Redactor } from '../common/redactor.js';
 import { CookieSession } from './cookie-session.js';
 import type { ScenarioConfig, StepConfig } from './scenario-schema.js';
 import { runStep, type StepEnv, type StepOutcome } from './step-runner.js';
@@ -19,7 +19,7 @@ export interface ScenarioContext {
   /** Every cookie value and every capture marked secret is registered here before it can be logged. */
   redactor: Redactor;
   /** Runs a command in a service (exec steps). */
-  exec(service: string, argv: string[], output: OutputSink): Promise<{ exitCode: number }>;
+  exec(service: string, argv: string[], output: OutputSink, signal: AbortSignal): Promise<{ exitCode: number }>;
   /** Time source for durations and retry pauses; the system clock by default. */
   clock?: Clock;
 }
@@ -62,7 +62,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     redactor: ctx.redactor,
     output: ctx.output,
     clock,
-    exec: (service, argv, output) => ctx.exec(service, argv, output),
+    exec: (service, argv, output, signal) => ctx.exec(service, argv, output, signal),
   };
   const { title, runs: total } = config;
   const out = ctx.output;

@@ -4,7 +4,14 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RgConfigError } from '../common/errors.js';
 import { E2E_EXAMPLE_YAML } from './e2e-example.fixture.js';
-import { parseScenario, scenarioSchema } from './scenario-schema.js';
+import { formatIssuePath, scenarioSchema, type ScenarioConfig } from './scenario-schema.js';
+
+/** The scenario as the config loader validates it: every problem with its path. */
+function parseScenario(input: unknown): ScenarioConfig {
+  const result = scenarioSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new RgConfigError(result.error.issues.map((issue) => ({ where: formatIssuePath(issue.path), message: issue.message })));
+}
 
 const minimal = { each: [{ name: 'ping', request: { url: '/ping' } }] };
 

@@ -1,15 +1,12 @@
 import { z } from 'zod';
-import { parseDuration } from '../common/duration.js';
-import { RgConfigError, type ConfigIssue } from '../common/errors.js';
+import { durationSchema } from '../common/schema-parts.js';
 import { templateVariables, templateVariablesDeep } from './template.js';
 
 /** Names the runner provides itself; captures may not shadow them. */
 export const RESERVED_NAMES = ['env', 'cookie', 'baseUrl', 'run', 'runs'] as const;
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-const duration = z
-  .union([z.string(), z.number().nonnegative()])
-  .refine((v) => parseDuration(v) !== null, { message: 'expected a duration such as 500ms, 10s, 2m (a bare number is seconds)' });
+const duration = durationSchema();
 
 const headers = z.record(z.string(), z.string()).describe('HTTP headers; values may use {{…}} templates.');
 
@@ -209,15 +206,4 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
   return out || '(root)';
-}
-
-/** Validates a scenario; throws RgConfigError listing every problem with its path. */
-export function parseScenario(input: unknown, pathPrefix = ''): ScenarioConfig {
-  const result = scenarioSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issues: ConfigIssue[] = result.error.issues.map((issue) => {
-    const path = formatIssuePath(issue.path);
-    return { where: pathPrefix ? `${pathPrefix}.${path}` : path, message: issue.message };
-  });
-  throw new RgConfigError(issues);
 }

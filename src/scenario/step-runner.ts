@@ -2,14 +2,14 @@ import type { Clock } from '../common/clock.js';
 import { formatDuration, parseDuration } from '../common/duration.js';
 import { errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
-import { poll } from '../common/retry.js';
+import { waitFor } from '../common/wait.js';
 import { attemptHttpStep, BODY_LOG_LIMIT, displayPath, resolveUrl, type AttemptResult, type HttpStepEnv } from './http-step.js';
 import type { StepConfig } from './scenario-schema.js';
 import { renderTemplate, TemplateError } from './template.js';
 
 /** What running one step needs: the HTTP environment plus the service exec. */
 export interface StepEnv extends HttpStepEnv {
-  exec(service: string, argv: string[], output: OutputSink): Promise<{ exitCode: number }>;
+  exec(service: string, argv: string[], output: OutputSink, signal: AbortSignal): Promise<{ exitCode: number }>;
 }
 
 export type StepOutcome =
@@ -39,15 +39,17 @@ export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSigna
   let attempt = 0;
   let last: AttemptResult | undefined;
   try {
-    const outcome = await poll<AttemptResult>(
+    const outcome = await waitFor<AttemptResult>(
       async () => {
         attempt++;
         const result = await attemptWithTimeout(step, env, signal, timeoutMs);
         last = result;
-        return { done: result.ok || attempt >= attempts || isFatal(result), value: result };
+        return { done: result.ok, stop: attempt >= attempts || isFatal(result), value: result };
       },
       {
         timeoutMs: Number.POSITIVE_INFINITY,
+        // A retry interval is the user's: no backoff below it.
+        initialDelayMs: intervalMs,
         intervalMs,
         clock: env.clock,
         signal,
@@ -101,30 +103,12 @@ async function attemptExec(step: StepConfig, env: StepEnv, signal: AbortSignal):
   const shown = argv.map(previewArg).join(' ');
   env.output.line(`${step.name} → exec in ${exec.service}: ${shown}`);
   const started = env.clock.now();
-  // The driver's exec takes no signal: stop waiting for it on abort or timeout.
-  const { exitCode } = await raceAbort(env.exec(exec.service, argv, env.output), signal);
+  // The step's timeout and the gate's interrupt stop the command in the service too.
+  const { exitCode } = await env.exec(exec.service, argv, env.output, signal);
   env.output.line(`${step.name} → exit ${exitCode} (${formatDuration(env.clock.now() - started)})`);
   const summary = `exec in ${exec.service}: ${argv[0] ?? ''} → exit ${exitCode}`;
   if (exitCode !== expected) return { ok: false, reason: `${summary} (expected ${expected})` };
   return { ok: true, captures: {}, summary };
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 /** The step's path as sent, for messages; the raw template when it cannot be rendered. */

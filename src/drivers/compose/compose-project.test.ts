@@ -56,12 +56,18 @@ describe('parseComposeModel', () => {
       name: 'x',
       services: {
         db: { image: 'postgres', volumes: [{ type: 'volume', source: 'pg', target: '/data' }] },
-        nginx: { ports: [{ host_ip: '127.0.0.1', target: 80, published: '8088', protocol: 'tcp' }] },
+        migrate: { image: 'app' },
+        nginx: {
+          ports: [{ host_ip: '127.0.0.1', target: 80, published: '8088', protocol: 'tcp' }],
+          depends_on: { migrate: { condition: 'service_completed_successfully' }, db: { condition: 'service_healthy' } },
+        },
       },
       volumes: { pg: { name: 'x_pg' }, shared: { name: 'shared', external: true } },
     });
     const model = parseComposeModel(json);
-    assert.deepEqual(model.services, ['db', 'nginx']);
+    assert.deepEqual(model.services, ['db', 'migrate', 'nginx']);
+    // A service another waits for to complete is a one-shot job: judged by its exit code.
+    assert.deepEqual(model.oneShot, ['migrate']);
     assert.deepEqual(model.volumes, ['pg']);
     assert.deepEqual(model.ports, [{ service: 'nginx', hostIp: '127.0.0.1', port: 8088, protocol: 'tcp' }]);
   });
@@ -79,12 +85,12 @@ describe('parseComposeModel', () => {
 
 describe('managedOverride', () => {
   it('labels every service and volume as release-gate managed', () => {
-    const doc = JSON.parse(managedOverride({ services: ['db', 'web'], volumes: ['pg'], ports: [] }));
+    const doc = JSON.parse(managedOverride({ services: ['db', 'web'], volumes: ['pg'], ports: [], oneShot: [] }));
     assert.deepEqual(doc.services.db.labels, { [MANAGED_LABEL]: 'true' });
     assert.deepEqual(doc.services.web.labels, { [MANAGED_LABEL]: 'true' });
     assert.deepEqual(doc.volumes.pg.labels, { [MANAGED_LABEL]: 'true' });
   });
   it('leaves out the volumes key when there is none', () => {
-    assert.equal('volumes' in JSON.parse(managedOverride({ services: ['web'], volumes: [], ports: [] })), false);
+    assert.equal('volumes' in JSON.parse(managedOverride({ services: ['web'], volumes: [], ports: [], oneShot: [] })), false);
   });
 });

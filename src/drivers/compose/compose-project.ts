@@ -47,6 +47,8 @@ export interface ComposeModel {
   /** Volumes compose creates (external ones excluded). */
   volumes: string[];
   ports: PublishedPort[];
+  /** Services another one waits for with `condition: service_completed_successfully`: one-shot jobs. */
+  oneShot: string[];
 }
 
 type Rec = Record<string, unknown>;
@@ -101,12 +103,17 @@ export function parseComposeModel(text: string): ComposeModel {
   if (!isRec(doc)) throw new Error('compose config printed no mapping');
   const services: string[] = [];
   const ports: PublishedPort[] = [];
+  const oneShot = new Set<string>();
   const svcs = doc['services'];
   if (isRec(svcs)) {
     for (const [name, def] of Object.entries(svcs)) {
       services.push(name);
       const list = isRec(def) ? def['ports'] : undefined;
       if (Array.isArray(list)) for (const entry of list) ports.push(...parsePortEntry(name, entry));
+      const dependsOn = isRec(def) ? def['depends_on'] : undefined;
+      if (isRec(dependsOn)) {
+        for (const [dep, spec] of Object.entries(dependsOn)) if (isRec(spec) && spec['condition'] === 'service_completed_successfully') oneShot.add(dep);
+      }
     }
   }
   const volumes: string[] = [];
@@ -118,7 +125,7 @@ export function parseComposeModel(text: string): ComposeModel {
       volumes.push(name);
     }
   }
-  return { services, volumes, ports };
+  return { services, volumes, ports, oneShot: [...oneShot].sort() };
 }
 
 /**

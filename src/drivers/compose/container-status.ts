@@ -1,4 +1,4 @@
-import type { HealthState, ServiceState, ServiceStatus, StackEvent, StackEventKind } from '../stack-driver.js';
+import type { HealthState, ServiceState, ServiceStatus, StackEvent, StackEventKind } from '../../model/stack.js';
 
 /** The part of `docker inspect` the driver reads (Engine API ContainerInspect). */
 export interface InspectLike {

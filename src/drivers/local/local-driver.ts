@@ -1,15 +1,17 @@
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { formatDuration } from '../../common/duration.js';
+import { describeExit } from '../../common/exit-code.js';
+import { waitFor } from '../../common/wait.js';
 import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
-import type { LocalServiceConfig } from '../../config/schema.js';
-import { groupAlive, killGroup, runGroup } from '../process-group.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../stack-driver.js';
+import type { LocalServiceConfig } from './local-driver-kind.js';
+import { portFree } from '../../common/ports.js';
+import { groupAlive, killGroup, runGroup } from '../../common/process-group.js';
+import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 
 export interface LocalDriverOptions {
@@ -87,7 +89,7 @@ export class LocalDriver implements StackDriver {
     }
   }
 
-  async build(opts: { noCache: boolean }, output: OutputSink): Promise<void> {
+  async build(opts: { noCache: boolean }, output: OutputSink, signal?: AbortSignal): Promise<void> {
     const withBuild = Object.entries(this.opts.services).filter(([, svc]) => svc.build);
     if (withBuild.length === 0) output.line('no service declares a build');
     for (const [name, svc] of withBuild) {
@@ -100,11 +102,8 @@ export class LocalDriver implements StackDriver {
       }
       output.line(`building ${name}: ${typeof build.command === 'string' ? build.command : build.command.join(' ')}`);
       const started = this.clock.now();
-      const code = await runGroup(build.command, {
-        cwd: this.cwdOf(svc),
-        env: this.envFor(svc),
-        onOutput: (chunk, stream) => output.write(chunk, stream),
-      });
+      const { exitCode: code } = await runGroup(build.command, { cwd: this.cwdOf(svc), env: this.envFor(svc), output, signal });
+      signal?.throwIfAborted();
       if (code !== 0) throw new RgStepError(`Build of service "${name}" failed with exit code ${code}.`, { hint: 'Read the build output above.' });
       output.line(`built ${name} in ${formatDuration(this.clock.now() - started)}`);
     }
@@ -121,7 +120,7 @@ export class LocalDriver implements StackDriver {
       const promise = (async () => {
         for (const [dep, condition] of Object.entries(config.dependsOn)) {
           await startOne(dep);
-          if (condition === 'healthy') await this.waitHealthy(dep, output, signal);
+          if (condition !== 'started') await this.waitFor(dep, condition, output, signal);
         }
         // An interrupt, or a sibling's failure that already tore the stack down: start nothing more.
         signal?.throwIfAborted();
@@ -164,12 +163,7 @@ export class LocalDriver implements StackDriver {
 
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
     const config = this.serviceConfig(service);
-    const exitCode = await runGroup(argv, {
-      cwd: this.cwdOf(config),
-      env: { ...this.envFor(config), ...opts.env },
-      signal: opts.signal,
-      onOutput: (chunk, stream) => opts.output.write(chunk, stream),
-    });
+    const { exitCode } = await runGroup(argv, { cwd: this.cwdOf(config), env: { ...this.envFor(config), ...opts.env }, signal: opts.signal, output: opts.output });
     return { exitCode };
   }
 
@@ -213,24 +207,37 @@ export class LocalDriver implements StackDriver {
     else rmSync(this.logsDir, { recursive: true, force: true });
   }
 
-  private async waitHealthy(name: string, output: OutputSink, signal?: AbortSignal): Promise<void> {
+  /** Waits for a dependency's condition; reacts to its events instead of polling blindly. */
+  private async waitFor(name: string, condition: 'healthy' | 'completed', output: OutputSink, signal?: AbortSignal): Promise<void> {
     const svc = this.running.get(name);
-    const check = this.opts.services[name]?.healthcheck;
-    if (!svc || !check) return;
-    output.line(`waiting for ${name} to be healthy`);
-    const started = this.clock.now();
-    for (;;) {
-      const status = svc.status();
-      if (status.health === 'healthy') return;
-      if (status.health === 'unhealthy' || status.state === 'exited') {
-        throw new RgStepError(`Service "${name}" is ${status.state === 'exited' ? `exited (code ${status.exitCode})` : 'unhealthy'}; its dependants cannot start.`, {
-          hint: `Read its log: ${this.logFile(name)}`,
-        });
-      }
-      // Beyond its own retry budget plus a margin the service will never turn healthy.
-      if (this.clock.now() - started > 600_000) throw new RgStepError(`Service "${name}" not healthy after 600s.`);
-      await this.clock.sleep(100, signal);
-    }
+    if (!svc || (condition === 'healthy' && !this.opts.services[name]?.healthcheck)) return;
+    output.line(`waiting for ${name} to be ${condition}`);
+    const outcome = await waitFor(
+      async () => {
+        const status = svc.status();
+        if (condition === 'completed') {
+          const done = status.state === 'exited';
+          return { done: done && status.exitCode === 0, stop: done, value: status };
+        }
+        const dead = status.health === 'unhealthy' || status.state === 'exited';
+        return { done: status.health === 'healthy', stop: dead, value: status };
+      },
+      {
+        // Beyond its own retry budget plus a margin the service will never get there.
+        timeoutMs: 600_000,
+        intervalMs: 250,
+        clock: this.clock,
+        signal,
+        wake: (wake) => {
+          svc.on('event', wake);
+          return () => svc.off('event', wake);
+        },
+      },
+    );
+    if (outcome.ok) return;
+    const status = outcome.last ?? svc.status();
+    const what = status.state === 'exited' ? `exited (${describeExit(status.exitCode)})` : status.health === 'unhealthy' ? 'unhealthy' : `not ${condition} after 600s`;
+    throw new RgStepError(`Service "${name}" is ${what}; its dependants cannot start.`, { hint: `Read its log: ${this.logFile(name)}` });
   }
 
   private serviceConfig(name: string): LocalServiceConfig {
@@ -297,13 +304,6 @@ function topologicalOrder(services: Record<string, LocalServiceConfig>): string[
   return order;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once('error', () => resolvePort(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
-  });
-}
 
 async function* tailLines(file: string, tail: number | undefined): AsyncGenerator<string> {
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });

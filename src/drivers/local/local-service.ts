@@ -3,9 +3,10 @@ import { EventEmitter } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from '../../common/clock.js';
 import { parseDuration } from '../../common/duration.js';
-import type { LocalServiceConfig } from '../../config/schema.js';
-import { groupAlive, killGroup, runGroup, spawnGroup, toArgv } from '../process-group.js';
-import type { HealthState, ServiceState, ServiceStatus, StackEvent } from '../stack-driver.js';
+import { exitCodeForSignal } from '../../common/exit-code.js';
+import type { LocalServiceConfig } from './local-driver-kind.js';
+import { groupAlive, killGroup, runGroup, spawnGroup, toArgv } from '../../common/process-group.js';
+import type { HealthState, ServiceState, ServiceStatus, StackEvent } from '../../model/stack.js';
 
 /** Delay before a policy restart, like Docker's first backoff step. */
 const RESTART_DELAY_MS = 500;
@@ -54,6 +55,7 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
       oomKilled: false,
       exitCode: this.exitCode,
       startedAt: this.startedAt,
+      ...(this.config.oneShot ? { oneShot: true } : {}),
     };
   }
 
@@ -98,7 +100,7 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child !== child) return;
-    const exitCode = code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1);
+    const exitCode = code ?? (signal ? exitCodeForSignal(signal) : 1);
     this.exitCode = exitCode;
     this.writeLog(`[release-gate] exited with code ${exitCode}${signal ? ` (${signal})` : ''}`);
     // The leader is gone: nothing of its group may outlive it.
@@ -167,8 +169,8 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
         await response.body?.cancel();
         return response.status >= 200 && response.status < 300;
       }
-      const code = await runGroup(check.command as string | string[], { cwd: this.cwd, env: this.env, signal, onOutput: () => undefined });
-      return code === 0;
+      const { exitCode } = await runGroup(check.command as string | string[], { cwd: this.cwd, env: this.env, signal });
+      return exitCode === 0;
     } catch (err) {
       // A refused connection or a timeout is an ordinary failed probe; the count is the evidence,
       // the reason goes to the service log once it turns unhealthy.

@@ -15,6 +15,8 @@ export interface ServiceStatus {
   /** Last exit code, null while it never exited. */
   exitCode: number | null;
   startedAt: Date | null;
+  /** A job that runs once and exits 0 by design (a migration): judged by its exit code. */
+  oneShot?: boolean;
 }
 
 export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health';
@@ -52,7 +54,8 @@ export interface StackDriver {
   preflight(output: OutputSink): Promise<void>;
   /** Stops everything; with volumes, also removes data (volumes / data directories). */
   down(opts: { volumes: boolean }, output: OutputSink): Promise<void>;
-  build(opts: { noCache: boolean }, output: OutputSink): Promise<void>;
+  /** Aborting cancels the build at once. */
+  build(opts: { noCache: boolean }, output: OutputSink, signal?: AbortSignal): Promise<void>;
   /** Starts the stack detached; returns once every service was started (not healthy). Aborting stops the start-up. */
   up(output: OutputSink, signal?: AbortSignal): Promise<void>;
   services(): Promise<ServiceStatus[]>;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { runProgram, stripAnsi } from './compose-cli.js';
+import { runGroup } from './process-group.js';
+import { stripAnsi } from './text.js';
 
 describe('stripAnsi', () => {
   const table: { input: string; want: string }[] = [
@@ -12,10 +13,10 @@ describe('stripAnsi', () => {
   for (const c of table) it(`cleans ${JSON.stringify(c.input)}`, () => assert.equal(stripAnsi(c.input), c.want));
 });
 
-describe('runProgram', () => {
+describe('runGroup', () => {
   it('streams stdout and stderr to the sink and returns the exit code with the last lines', async () => {
     const chunks: { text: string; stream: string | undefined }[] = [];
-    const r = await runProgram(process.execPath, ['-e', 'console.log("out1"); console.error("err1"); process.exit(4)'], {
+    const r = await runGroup([process.execPath, '-e', 'console.log("out1"); console.error("err1"); process.exit(4)'], {
       cwd: process.cwd(),
       env: process.env,
       output: { write: (c, stream) => chunks.push({ text: c.toString(), stream }), line: () => undefined },
@@ -26,11 +27,11 @@ describe('runProgram', () => {
     assert.ok(r.tail.includes('err1'));
   });
   it('captures stdout when asked', async () => {
-    const r = await runProgram(process.execPath, ['-e', 'process.stdout.write("a\\nb")'], { cwd: process.cwd(), env: process.env, capture: true });
+    const r = await runGroup([process.execPath, '-e', 'process.stdout.write("a\\nb")'], { cwd: process.cwd(), env: process.env, capture: true });
     assert.equal(r.stdout, 'a\nb');
   });
   it('reports a program that cannot start instead of throwing', async () => {
-    const r = await runProgram('rg-no-such-program-xyz', [], { cwd: process.cwd(), env: process.env });
+    const r = await runGroup(['rg-no-such-program-xyz'], { cwd: process.cwd(), env: process.env });
     assert.ok(r.spawnError);
     assert.notEqual(r.exitCode, 0);
   });

@@ -1,7 +1,8 @@
 /** The outcome of one run, as the reporters see it. Plain data, JSON-serialisable. */
 
-export type StepStatus = 'passed' | 'failed' | 'not-run' | 'interrupted';
-export type Verdict = 'passed' | 'failed' | 'interrupted';
+export type StepStatus = 'passed' | 'failed' | 'timedout' | 'not-run' | 'interrupted';
+/** `timedout`: the gate's deadline passed before it could judge everything. */
+export type Verdict = 'passed' | 'failed' | 'timedout' | 'interrupted';
 
 export interface StepResult {
   id: string;

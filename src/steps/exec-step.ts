@@ -1,10 +1,35 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { compareProbeOutputs } from '../../checks/idempotence-diff.js';
-import { checkOutput } from '../../checks/output-expectation.js';
-import { formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from '../../checks/test-report-parser.js';
-import { errorMessage } from '../../common/errors.js';
-import { toArgv } from '../../drivers/process-group.js';
-import type { StepContext, StepHandler, StepOf, StepOutcome } from '../step-context.js';
+import { z } from 'zod';
+import { compareProbeOutputs } from '../checks/idempotence-diff.js';
+import { checkOutput, outputExpectationSchema } from '../checks/output-expectation.js';
+import { formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from '../checks/test-report-parser.js';
+import { errorMessage } from '../common/errors.js';
+import { describeExit } from '../common/exit-code.js';
+import { oneLineCommand, toArgv } from '../common/process-group.js';
+import { commandSchema, envSchema } from '../common/schema-parts.js';
+import { defineStepKind, type StepContext, type StepOutcome } from './step-kind.js';
+
+const execSchema = z.strictObject({
+  service: z.string().describe('Service to run the command in'),
+  run: commandSchema,
+  env: envSchema.default({}),
+  exitCode: z.number().int().default(0).describe('Expected exit code'),
+  expect: outputExpectationSchema.optional(),
+  idempotence: z
+    .strictObject({
+      probe: commandSchema.describe('Command printing the state; its output before and after this step must be equal'),
+      service: z.string().optional(),
+    })
+    .optional(),
+  results: z
+    .strictObject({
+      junit: z.string().optional().describe('JUnit XML path inside the service, copied out and parsed'),
+      xfail: z.enum(['fail', 'allow']).default('fail').describe('Whether xfailed tests count as skipped (fail) or are allowed'),
+    })
+    .optional()
+    .describe('Judge a test run: 0 failed, 0 errors, 0 skipped'),
+});
+type ExecStep = z.output<typeof execSchema>;
 
 /** Lines of output kept for judging (expectations, test summaries); older lines are dropped. */
 const MAX_KEPT_LINES = 50_000;
@@ -14,7 +39,15 @@ const MAX_KEPT_LINES = 50_000;
  * report (0 failed/errors/skipped), and idempotence (a probe's output before and after
  * the command must be equal).
  */
-export const execStep: StepHandler<'exec'> = async (step, ctx) => {
+export const execStep = defineStepKind({
+  name: 'exec',
+  schema: execSchema,
+  timeout: 'hard',
+  title: (step) => `Run in ${step.service}: ${oneLineCommand(step.run)}`,
+  run: runExec,
+});
+
+async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
   const probeService = step.idempotence?.service ?? step.service;
   const before = step.idempotence ? await runProbe(ctx, probeService, step.idempotence.probe, 'before') : null;
 
@@ -23,18 +56,22 @@ export const execStep: StepHandler<'exec'> = async (step, ctx) => {
   const stopCapture = ctx.log.capture();
   const { exitCode } = await ctx.driver.exec(step.service, argv, { env: step.env, output: ctx.log, signal: ctx.signal });
   const lines = stopCapture().slice(-MAX_KEPT_LINES);
-  ctx.log.line(`exit code ${exitCode}`);
+  ctx.log.line(describeExit(exitCode).replace(/^exit/, 'exit code'));
 
   const failures: string[] = [];
   const details: string[] = [];
-  if (exitCode !== step.exitCode) failures.push(`exit code ${exitCode} (expected ${step.exitCode})`);
+  // How much the step observed, when it judges output: no evidence is never a pass.
+  let evidence: number | undefined;
+  if (exitCode !== step.exitCode) failures.push(`${describeExit(exitCode).replace(/^exit/, 'exit code')} (expected ${step.exitCode})`);
   if (step.expect) {
     const result = checkOutput(lines, step.expect);
+    evidence = result.matched;
     for (const failure of result.failures) ctx.log.line(`✗ ${failure}`);
     (result.passed ? details : failures).push(result.detail);
   }
   if (step.results) {
     const judged = await judgeResults(step, ctx, lines);
+    evidence = Math.min(evidence ?? Infinity, judged.evidence);
     (judged.passed ? details : failures).push(judged.detail);
   }
   if (step.idempotence && before !== null) {
@@ -52,13 +89,13 @@ export const execStep: StepHandler<'exec'> = async (step, ctx) => {
       failures.push('not idempotent: probe output changed (diff in log)');
     }
   }
-  const outcome: StepOutcome = {
+  return {
     passed: failures.length === 0,
     exitCode,
     detail: failures.length > 0 ? failures.join('; ') : details.join('; ') || `exit code ${exitCode}`,
+    ...(evidence === undefined ? {} : { evidence }),
   };
-  return outcome;
-};
+}
 
 /** Runs the idempotence probe, keeping its output (redacted) and exit code. */
 async function runProbe(ctx: StepContext, service: string, probe: string | string[], label: string): Promise<{ output: string; exitCode: number }> {
@@ -71,8 +108,8 @@ async function runProbe(ctx: StepContext, service: string, probe: string | strin
   return { output, exitCode };
 }
 
-async function judgeResults(step: StepOf<'exec'>, ctx: StepContext, lines: string[]): Promise<{ passed: boolean; detail: string }> {
-  const results = step.results as NonNullable<StepOf<'exec'>['results']>;
+async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): Promise<{ passed: boolean; detail: string; evidence: number }> {
+  const results = step.results as NonNullable<ExecStep['results']>;
   const policy = { allowXfail: results.xfail === 'allow' };
   let report: TestReport | null = null;
   if (results.junit) {
@@ -89,7 +126,7 @@ async function judgeResults(step: StepOf<'exec'>, ctx: StepContext, lines: strin
     }
   }
   report ??= parseTestSummary(lines.join('\n'));
-  if (!report) return { passed: false, detail: 'no test report: no JUnit file and no recognisable summary line' };
+  if (!report) return { passed: false, detail: 'no test report: no JUnit file and no recognisable summary line', evidence: 0 };
   const verdict = judgeTestReport(report, policy);
   // A stable, greppable line: `grep passed <log> | tail -1` shows the counts.
   ctx.log.line(`TESTS: ${report.passed} passed, ${report.failed + report.xpassed} failed, ${report.errors} errors, ${report.skipped} skipped, ${report.xfailed} xfailed (source: ${report.source})`);
@@ -102,5 +139,5 @@ async function judgeResults(step: StepOf<'exec'>, ctx: StepContext, lines: strin
     writeFileSync(file, ctx.redactor.redact(formatFailingTests(report, policy)));
     ctx.log.line(`failing tests written to ${file.split('/').pop()}`);
   }
-  return verdict;
+  return { ...verdict, evidence: report.passed + report.failed + report.errors + report.skipped + report.xfailed + report.xpassed };
 }

@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { systemClock, type Clock } from './clock.js';
+import { exitCodeForSignal } from './exit-code.js';
+import type { OutputSink } from './output.js';
+import { stripAnsi } from './text.js';
+import { waitFor } from './wait.js';
+
+/** An argv list, or a string for `sh -c`. */
+export type Command = string | readonly string[];
+
+export function toArgv(command: Command): string[] {
+  return typeof command === 'string' ? ['sh', '-c', command] : [...command];
+}
+
+/** A command on one short line for titles: newlines folded, long scripts cut. */
+export function oneLineCommand(command: Command): string {
+  const text = (typeof command === 'string' ? command : command.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')).replace(/\s*\n\s*/g, '; ');
+  return text.length > 90 ? `${text.slice(0, 89)}…` : text;
+}
+
+/**
+ * Spawns a command as the leader of its own process group. Killing only the PID is not
+ * enough: `npx some-server` leaves its node child running when npx alone is killed, so we
+ * always signal the whole group.
+ */
+export function spawnGroup(command: Command, opts: Omit<SpawnOptions, 'detached' | 'shell'>): ChildProcess {
+  const [file, ...args] = toArgv(command);
+  if (!file) throw new Error('empty command');
+  return spawn(file, args, { ...opts, detached: true, shell: false });
+}
+
+/** True while at least one process of the group is alive. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    // EPERM means it exists but is not ours: still alive.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/**
+ * SIGTERM to the group, then SIGKILL after the grace period; resolves once no process of
+ * the group is left (verified with signal 0), so nothing is orphaned.
+ */
+export async function killGroup(pgid: number, graceMs = 5000, clock: Clock = systemClock): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, 'SIGTERM');
+  const gone = async () => ({ done: !groupAlive(pgid), value: null });
+  if ((await waitFor(gone, { timeoutMs: graceMs, intervalMs: 100, initialDelayMs: 10, clock })).ok) return;
+  signalGroup(pgid, 'SIGKILL');
+  if (!(await waitFor(gone, { timeoutMs: 5000, intervalMs: 50, initialDelayMs: 10, clock })).ok) throw new Error(`process group ${pgid} survived SIGKILL`);
+}
+
+export interface RunOptions {
+  cwd?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** Aborting kills the whole group at once. */
+  signal?: AbortSignal | undefined;
+  /** Receives the output chunk by chunk, as it comes. */
+  output?: OutputSink | undefined;
+  /** Also collect stdout (for `config`, `ps`, `version`). */
+  capture?: boolean;
+  /** Remove terminal escape sequences (compose 2.x prints `ESC[2K` in `logs` even with `--ansi never`). */
+  stripAnsi?: boolean;
+  /** Grace between SIGTERM and SIGKILL on abort. Default 2 s. */
+  killGraceMs?: number;
+}
+
+export interface ProcessResult {
+  /** The exit code, or 128+n for a signal (like a shell), 127 when the program could not start. */
+  exitCode: number;
+  /** Collected stdout (with `capture`). */
+  stdout: string;
+  /** Last non-empty lines of stderr+stdout, as evidence for error messages. */
+  tail: string[];
+  /** Set when the program could not be started (ENOENT…). */
+  spawnError?: Error;
+}
+
+const TAIL_LINES = 20;
+
+/**
+ * Runs a command to completion in its own process group, streaming its output; aborting the
+ * signal kills the whole group. Never rejects: a program that cannot start gives exit 127
+ * and `spawnError`. The one way this project runs a child to completion.
+ */
+export function runGroup(command: Command, opts: RunOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const stdoutParts: string[] = [];
+    const tail: string[] = [];
+    let partial = '';
+    const remember = (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) {
+        if (l.trim() === '') continue;
+        tail.push(l);
+        if (tail.length > TAIL_LINES) tail.shift();
+      }
+    };
+    const cannotStart = (err: Error) => {
+      opts.output?.line(`[release-gate] cannot start ${toArgv(command)[0] ?? ''}: ${err.message}`);
+      resolve({ exitCode: 127, stdout: '', tail: [err.message], spawnError: err });
+    };
+    if (opts.signal?.aborted) {
+      resolve({ exitCode: exitCodeForSignal('SIGTERM'), stdout: '', tail: ['not started: aborted'] });
+      return;
+    }
+    let child: ChildProcess;
+    try {
+      child = spawnGroup(command, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      cannotStart(err as Error);
+      return;
+    }
+    const onAbort = () => {
+      if (child.pid) void killGroup(child.pid, opts.killGraceMs ?? 2000).catch((err: Error) => opts.output?.line(`[release-gate] ${err.message}`));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // Decoders keep a UTF-8 character split across two chunks whole.
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const clean = (text: string) => (opts.stripAnsi ? stripAnsi(text) : text);
+    const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const text = clean(decoders[stream].write(chunk));
+      if (stream === 'stdout' && opts.capture) stdoutParts.push(text);
+      else remember(text);
+      if (text) opts.output?.write(text, stream);
+    };
+    child.stdout?.on('data', onData('stdout'));
+    child.stderr?.on('data', onData('stderr'));
+    let spawnError: Error | undefined;
+    child.once('error', (err) => {
+      spawnError = err;
+    });
+    child.once('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (spawnError && child.pid === undefined) return cannotStart(spawnError);
+      if (partial.trim()) tail.push(partial);
+      const result: ProcessResult = { exitCode: code ?? (signal ? exitCodeForSignal(signal) : 1), stdout: stdoutParts.join(''), tail, ...(spawnError ? { spawnError } : {}) };
+      // The leader is gone; make sure nothing it started lingers in the group.
+      if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000).then(() => resolve(result), () => resolve(result));
+      else resolve(result);
+    });
+  });
+}

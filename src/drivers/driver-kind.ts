@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import type { Clock } from '../common/clock.js';
+import type { ConfigIssue } from '../common/errors.js';
+import type { StackDriver } from '../model/stack.js';
+
+export interface DriverContext {
+  /** Project root the stack's relative paths resolve against. */
+  root: string;
+  /** Variables the stack must see (config env + generated secrets). */
+  env: Record<string, string>;
+  /** Private state folder, stable per project root and stack (pid files, raw logs). */
+  stateDir: string;
+  /** Allow removing a stack release-gate did not create. */
+  forceClean: boolean;
+  clock: Clock;
+}
+
+/**
+ * One stack engine the config can pick with `stack.driver`. The kind is light (schema and
+ * description); `create` imports the implementation only when a run needs it. One file per
+ * kind, one line in driver-registry.ts.
+ */
+export interface DriverKind<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  /** The fields of `stack:` beside `driver`. */
+  readonly schema: S;
+  create(stack: z.output<S>, ctx: DriverContext): Promise<StackDriver>;
+  /** One line for `plan`: what the stack is made of. */
+  describe(stack: z.output<S>): string;
+  /** Service names the config itself declares (steps naming another one are refused at load), or null. */
+  declaredServices?(stack: z.output<S>): string[] | null;
+  /**
+   * Cross-field checks of the raw `stack:` tree the schema cannot express; run even when the
+   * schema failed, so every access must be guarded. Paths are relative to `stack`.
+   */
+  checkRaw?(stack: Record<string, unknown>, report: (path: (string | number)[], message: string) => void): void;
+  /** Checks needing the file system but nothing started (a compose file that exists). */
+  check?(stack: z.output<S>, root: string): ConfigIssue[];
+}
+
+export function defineDriverKind<S extends z.ZodObject>(kind: DriverKind<S>): DriverKind<S> {
+  return kind;
+}

@@ -1,0 +1,34 @@
+import { errorMessage } from '../common/errors.js';
+
+interface Teardown {
+  title: string;
+  run: () => Promise<void> | void;
+}
+
+/** Cleanups registered while the gate runs (a watcher's stop, the stack's `down`), run last-in first-out. */
+export class TeardownStack {
+  private readonly items: Teardown[] = [];
+
+  push(title: string, run: () => Promise<void> | void): void {
+    this.items.push({ title, run });
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Runs every teardown, newest first; one failing does not skip the others. Returns the failures. */
+  async runAll(onStart?: (title: string) => void): Promise<{ title: string; error: string }[]> {
+    const failures: { title: string; error: string }[] = [];
+    while (this.items.length > 0) {
+      const item = this.items.pop() as Teardown;
+      onStart?.(item.title);
+      try {
+        await item.run();
+      } catch (err) {
+        failures.push({ title: item.title, error: errorMessage(err) });
+      }
+    }
+    return failures;
+  }
+}

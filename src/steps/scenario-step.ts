@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { runScenario } from '../scenario/scenario-runner.js';
+import { scenarioSchema } from '../scenario/scenario-schema.js';
+import { defineStepKind } from './step-kind.js';
+
+/** Runs an HTTP scenario against baseUrl; its tagged steps give verdicts for other criteria. */
+export const scenarioStep = defineStepKind({
+  name: 'scenario',
+  schema: z.strictObject({ scenario: scenarioSchema }),
+  timeout: 'hard',
+  title: (step) => `HTTP scenario, ${step.scenario.runs} run(s)`,
+  logName: (step) => step.log.replaceAll('{runs}', String(step.scenario.runs)),
+  async run(step, ctx) {
+    const result = await runScenario(step.scenario, {
+      baseUrl: ctx.baseUrl,
+      env: ctx.env,
+      output: ctx.log,
+      signal: ctx.signal,
+      redactor: ctx.redactor,
+      clock: ctx.clock,
+      exec: (service, argv, output, signal) => ctx.driver.exec(service, argv, { output, signal }),
+    });
+    ctx.counts['e2e.runs'] = result.runs;
+    ctx.counts['e2e.runsPassed'] = result.runsPassed;
+    return { passed: result.passed, detail: result.detail, criteria: result.criteria, evidence: result.runsPassed };
+  },
+});

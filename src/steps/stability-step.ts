@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { formatEvent, type StabilityVerdict, type StackWatch } from '../checks/stack-watch.js';
+import { formatDuration, parseDuration } from '../common/duration.js';
+import { durationSchema } from '../common/schema-parts.js';
+import { waitFor } from '../common/wait.js';
+import { defineStepKind, type StepContext } from './step-kind.js';
+
+/** The longest window accepted: beyond a day, a typo is likelier than a wish. */
+export const MAX_STABILITY_WINDOW_MS = 24 * 3_600_000;
+/** How long to keep listening after a crash for the policy restart that follows. */
+const SETTLE_MS = 1500;
+
+export const stabilityWindowSchema = durationSchema({ min: 1, max: MAX_STABILITY_WINDOW_MS });
+
+/**
+ * The Stability criterion. The stack is watched from `up` to the end of the run: any restart,
+ * exit, OOM kill or unhealthy turn in that time fails it. The window is the minimum observed
+ * time: in `overlap` mode (default) the next phases run while it is watched and the gate waits
+ * out what is left before capturing logs; `exclusive` idles through the window first, as the
+ * seed's `sleep 180` did, and goes on watching to the end all the same.
+ */
+export const stabilityStep = defineStepKind({
+  name: 'stability',
+  schema: z.strictObject({
+    window: stabilityWindowSchema.default('180s').describe('Minimum time the stack is watched without restart, exit, OOM or unhealthy turn'),
+    mode: z
+      .enum(['overlap', 'exclusive'])
+      .default('overlap')
+      .describe('overlap: later phases run during the window; exclusive: idle through the window first'),
+  }),
+  timeout: 'budget',
+  title: (step) => `Stability window (${step.window}, ${step.mode})`,
+  logName: (step) => step.log.replaceAll('{window}', String(Math.round((parseDuration(step.window) ?? 0) / 1000))),
+  async run(step, ctx) {
+    const windowMs = parseDuration(step.window) ?? 180_000;
+    const watch = await ctx.watch();
+    const services = await ctx.driver.services();
+    ctx.log.line(
+      `watching ${services.length} services from up to the final verdict; minimum window ${formatDuration(windowMs)} (${
+        step.mode === 'overlap' ? 'the next phases run meanwhile' : 'idle until it ends'
+      })`,
+    );
+    ctx.log.line(await ctx.driver.ps());
+    for (const event of watch.eventsSoFar()) ctx.log.line(formatEvent(event));
+    // Events are written as they happen: the log tells when, not only what.
+    const stopStreaming = watch.onEvent((event) => ctx.log.line(formatEvent(event)));
+    const windowStart = ctx.clock.now();
+    const broken = () => watch.problemsSoFar().length > 0;
+
+    const minimum = async (signal: AbortSignal) => {
+      const left = windowMs - (ctx.clock.now() - windowStart);
+      if (left <= 0 || broken()) return;
+      await waitFor(async () => ({ done: broken(), value: null }), {
+        timeoutMs: left,
+        intervalMs: 1000,
+        clock: ctx.clock,
+        signal,
+        wake: (wake) => watch.onEvent(wake),
+        onWait: (_last, remaining) => ctx.log.progress(`stability window: nothing broke so far; ${formatDuration(remaining)} left`),
+      });
+    };
+    if (step.mode === 'exclusive') await minimum(ctx.signal);
+
+    const finish = async () => {
+      await settle(ctx, watch);
+      stopStreaming();
+      const verdict = await watch.judge();
+      const observed = ctx.clock.now() - windowStart;
+      const short = verdict.passed && observed < windowMs ? ` — window cut short at ${formatDuration(observed)} of ${formatDuration(windowMs)}` : '';
+      await writeVerdict(ctx, verdict, short, observed);
+      return { passed: verdict.passed && short === '', detail: verdict.detail + short };
+    };
+    return { passed: true, detail: 'watching', pending: { minimum, broken, finish } };
+  },
+  async judgeUnreached(_step, ctx) {
+    // The gate stopped before the window: what the watch saw since `up` is still evidence.
+    const watch = await ctx.watch();
+    if (watch.problemsSoFar().length === 0) return null;
+    await settle(ctx, watch);
+    const verdict = await watch.judge();
+    ctx.log.line('the gate stopped before this window; what the whole-run watch saw since up:');
+    for (const event of watch.eventsSoFar()) ctx.log.line(formatEvent(event));
+    await writeVerdict(ctx, verdict, '', null);
+    return { passed: false, detail: verdict.detail };
+  },
+});
+
+/** A policy restart follows a crash within a second or so: wait for it, it is evidence too. */
+async function settle(ctx: StepContext, watch: StackWatch): Promise<void> {
+  const lastProblem = watch.problemsSoFar().at(-1);
+  if (!lastProblem) return;
+  const since = ctx.clock.now() - lastProblem.at.getTime();
+  if (since < SETTLE_MS) await ctx.clock.sleep(SETTLE_MS - since).catch(() => undefined);
+}
+
+async function writeVerdict(ctx: StepContext, verdict: StabilityVerdict, suffix: string, sinceWindowMs: number | null): Promise<void> {
+  ctx.log.line(await ctx.driver.ps());
+  if (!verdict.passed) await describeProblems(ctx, verdict.problems);
+  ctx.log.line(`observed ${formatDuration(verdict.observedMs)} since up${sinceWindowMs === null ? '' : ` (${formatDuration(sinceWindowMs)} since the window began)`}`);
+  ctx.log.line(verdict.detail + suffix);
+  ctx.counts['stability.restarts'] = verdict.restarts;
+  ctx.counts['stability.observedMs'] = verdict.observedMs;
+}
+
+async function describeProblems(ctx: StepContext, problems: { service: string; at: Date; what: string }[]): Promise<void> {
+  for (const problem of problems) ctx.log.line(`UNSTABLE ${problem.service} at ${problem.at.toISOString()}: ${problem.what}`);
+  for (const service of new Set(problems.map((p) => p.service))) {
+    ctx.log.line(`--- last 30 log lines of ${service} ---`);
+    await ctx.driver.logs(service, { tail: 30, output: ctx.log });
+  }
+}

@@ -1,0 +1,115 @@
+import type { z } from 'zod';
+import type { Clock } from '../common/clock.js';
+import type { OutputSink } from '../common/output.js';
+import type { Redactor } from '../common/redactor.js';
+import type { StackDriver } from '../model/stack.js';
+import type { StackWatch } from '../checks/stack-watch.js';
+
+/** The fields every step has, whatever its kind. */
+export interface StepBase {
+  /** Id used by `extends` merging and --only/--skip; default: the log name. */
+  id?: string | undefined;
+  /** Artifact log name without `.log`. */
+  log: string;
+  title?: string | undefined;
+  criterion?: string | undefined;
+  timeout?: string | number | undefined;
+  /** The step kind's name. */
+  do: string;
+}
+
+/** A step's log as the step sees it: lines and child output, redacted and timestamped by the engine. */
+export interface StepOutput extends OutputSink {
+  /** A transient progress line (console only). */
+  progress(text: string): void;
+  /** Feeds every redacted line from now on to the listener; returns the function that stops it. */
+  tap(listener: (line: string) => void): () => void;
+  /** Keeps the redacted lines from now on; the returned function stops and returns them. */
+  capture(): () => string[];
+}
+
+/** What a step gets: the stack, its own log, and run-wide state. */
+export interface StepContext {
+  driver: StackDriver;
+  log: StepOutput;
+  /** Aborted on an interrupt, the global deadline or the step's own timeout. */
+  signal: AbortSignal;
+  clock: Clock;
+  /** The run's environment (process env + generated secrets), for templating. */
+  env: Record<string, string>;
+  /** Variables the config gives to the stack and host commands (`env:`). */
+  stackEnv: Record<string, string>;
+  baseUrl: string;
+  redactor: Redactor;
+  /** Project root: where host commands run. */
+  root: string;
+  /** Path of an extra artifact beside the logs, e.g. `13_pytest_failing_tests.txt`. */
+  artifactPath(name: string): string;
+  /** Run-wide counters reported in the summary (`tests.passed`, `e2e.runs`). */
+  counts: Record<string, number>;
+  /** The whole-run stability watch: started by `up` (or by the first step that needs it). */
+  watch(): Promise<StackWatch>;
+  /** The step's log base name (without .log), after templating. */
+  logName: string;
+  /** Registers a cleanup run at the end of the gate, last-in first-out. */
+  onTeardown(title: string, teardown: () => Promise<void> | void): void;
+}
+
+/**
+ * A step whose verdict is only known later: the stability watch spans the phases after it.
+ * The runner waits out `minimum` before log capture and calls `finish` after the last step.
+ */
+export interface PendingOutcome {
+  /** Resolves once the minimum observation time has passed (or the watch broke). */
+  minimum(signal: AbortSignal): Promise<void>;
+  /** True as soon as the verdict can only be a failure: the gate stops early. */
+  broken(): boolean;
+  /** The final verdict; the step's log closes after it. */
+  finish(): Promise<StepOutcome>;
+}
+
+export interface StepOutcome {
+  passed: boolean;
+  /** One-line evidence for the summary. */
+  detail: string;
+  exitCode?: number;
+  /**
+   * How much the step observed (tests parsed, lines matched, answers received). A passing
+   * step that observed nothing is judged "no evidence" by the engine, never ✅.
+   */
+  evidence?: number;
+  /** Verdicts for other criteria this step also gives evidence for (scenario: annotation). */
+  criteria?: Record<string, { passed: boolean; detail: string }>;
+  /** Set by steps that keep observing after they return (stability). */
+  pending?: PendingOutcome;
+}
+
+/**
+ * One step kind: its `do:` name, the schema of its own fields (the common ones are added by
+ * the registry), how it runs and how it is titled. One file per kind, one line in
+ * step-registry.ts.
+ */
+export interface StepKind<S extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly schema: S;
+  /** `budget`: the timeout is the step's own waiting budget (it judges what it saw); `hard`: the step is cut at it. */
+  readonly timeout: 'budget' | 'hard';
+  /** Summary steps are written by the runner after everything else, not run. */
+  readonly summary?: boolean;
+  /** The step needs the stack (false: host commands, summary). */
+  readonly usesStack?: boolean;
+  run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
+  /**
+   * A step the gate stopped before may still judge run-wide evidence (the stability watch saw a
+   * crash that made an earlier step fail): an outcome to record, or null to stay "not run".
+   */
+  judgeUnreached?(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome | null>;
+  title(step: z.output<S> & StepBase): string;
+  /** The log name with placeholders filled (`{window}`, `{runs}`). */
+  logName?(step: z.output<S> & StepBase): string;
+}
+
+/** Types a step kind's definition against its own schema. */
+export function defineStepKind<S extends z.ZodObject>(kind: StepKind<S>): StepKind<S> {
+  return kind;
+}
