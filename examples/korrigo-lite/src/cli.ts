@@ -177,6 +177,8 @@ async function cmdMigrate(args: string[]): Promise<number> {
       }
       print(`Pending migrations (${pending.length}):`);
       for (const m of pending) print(`  [ ] ${m.version}_${m.name}`);
+      // Named like Django's makemigrations --check, so a log reader sees which models are affected.
+      print(`model changes without a migration: ${[...new Set(pending.flatMap((m) => m.models))].join(', ')}`);
       return 1;
     }
     if (settings.faults.has('migrate-fail')) {
