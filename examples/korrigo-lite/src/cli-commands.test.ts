@@ -49,6 +49,15 @@ describe('korrigo-lite commands against a fresh embedded database', () => {
     assert.match(check.stdout, /Pending migrations \(1\):\n {2}\[ \] 0003_indexes/);
   });
 
+  it('migrate --check names the model changes of the pending migration, as makemigrations --check does', async () => {
+    const check = await runCli(['migrate', '--check'], stack.env);
+    assert.equal(check.code, 1);
+    assert.match(
+      check.stdout,
+      /^model changes without a migration: exams\.Copy, grading\.Annotation, sessions\.Session, core\.Job$/m,
+    );
+  });
+
   it('migrate applies what is left, is idempotent, and migrate --check then exits 0', async () => {
     const first = await runCli(['migrate', '--noinput'], stack.env);
     assert.equal(first.code, 0, first.stderr);

@@ -24,7 +24,8 @@ Commands:
   test [--junit FILE]  run the backend's own test suite
 
 Environment: DATABASE_URL PORT HOST MEDIA_ROOT COPIES_PAGE_SIZE METRICS_TOKEN
-  ADMIN_PASSWORD TEACHER_PASSWORD REDIS_URL KORRIGO_LITE_FAULT KORRIGO_LITE_STATE_DIR`;
+  ADMIN_PASSWORD TEACHER_PASSWORD REDIS_URL KORRIGO_LITE_FAULT KORRIGO_LITE_STATE_DIR
+  KORRIGO_LITE_GENERATION (v1 | current; default v1)`;
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -116,7 +117,15 @@ async function cmdServe(args: string[]): Promise<number> {
     server.listen(settings.port, settings.host, resolveListen);
   });
   const faults = [...settings.faults].join(',');
-  log(`INFO korrigo-lite backend listening on http://${settings.host}:${settings.port}${faults ? ` (faults: ${faults})` : ''}`);
+  // The v1 line stays as it always was; only the current generation names itself.
+  const generation = settings.generation === 'v1' ? '' : ` (generation: ${settings.generation})`;
+  log(
+    `INFO korrigo-lite backend listening on http://${settings.host}:${settings.port}${generation}${faults ? ` (faults: ${faults})` : ''}`,
+  );
+  if (settings.generation === 'current' && settings.metricsToken === undefined) {
+    // The current Korrigo's compose file requires METRICS_TOKEN; an empty one closes /metrics instead of opening it.
+    log('WARNING METRICS_TOKEN not set in production: /metrics answers 403 to every request');
+  }
   // KORRIGO_LITE_CRASH_AFTER_MS: when crash-once/crash-loop strike (default 1 s after start).
   // Docker tests set it past `docker compose up`, which waits for the backend to be healthy.
   const crashAfterMs = Number(process.env['KORRIGO_LITE_CRASH_AFTER_MS'] ?? 1000) || 1000;
@@ -177,6 +186,8 @@ async function cmdMigrate(args: string[]): Promise<number> {
       }
       print(`Pending migrations (${pending.length}):`);
       for (const m of pending) print(`  [ ] ${m.version}_${m.name}`);
+      // Named like Django's makemigrations --check, so a log reader sees which models are affected.
+      print(`model changes without a migration: ${[...new Set(pending.flatMap((m) => m.models))].join(', ')}`);
       return 1;
     }
     if (settings.faults.has('migrate-fail')) {

@@ -2,6 +2,8 @@
 export interface Migration {
   version: string;
   name: string;
+  /** The models it changes, Django-style `app.Model`, as `migrate --check` names them. */
+  models: readonly string[];
   sql: string;
 }
 
@@ -10,6 +12,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: '0001',
     name: 'core',
+    models: ['core.User', 'sessions.Session', 'exams.Exam', 'exams.Copy', 'exams.Booklet', 'exams.Page'],
     sql: `
       CREATE TABLE users (
         id serial PRIMARY KEY,
@@ -61,6 +64,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: '0002',
     name: 'grading',
+    models: ['grading.CopyLock', 'grading.Annotation', 'core.Job'],
     sql: `
       CREATE TABLE copy_locks (
         copy_id integer PRIMARY KEY REFERENCES copies(id) ON DELETE CASCADE,
@@ -97,6 +101,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: '0003',
     name: 'indexes',
+    models: ['exams.Copy', 'grading.Annotation', 'sessions.Session', 'core.Job'],
     // Only indexes, so the app runs (slower) when this one is pending: that is the pending-migration fault.
     sql: `
       CREATE INDEX copies_exam_status_idx ON copies (exam_id, status);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { parseFaults, type FaultName } from './faults.js';
+import { parseGeneration, type Generation } from './generation.js';
 
 /** Runtime configuration, read from the environment once per command. */
 export interface Settings {
@@ -20,6 +21,8 @@ export interface Settings {
   metricsToken: string | undefined;
   /** Redis for login throttling; in-memory when unset (REDIS_URL). */
   redisUrl: string | undefined;
+  /** Which Korrigo the backend behaves as: v1 (default) or current (KORRIGO_LITE_GENERATION). */
+  generation: Generation;
   /** Active fault switches (KORRIGO_LITE_FAULT). */
   faults: ReadonlySet<FaultName>;
   /** Where crash-once remembers that it already crashed (KORRIGO_LITE_STATE_DIR). */
@@ -51,6 +54,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     copiesPageSize: positiveInt(env, 'COPIES_PAGE_SIZE', 20),
     metricsToken: env['METRICS_TOKEN'] || undefined,
     redisUrl: env['REDIS_URL'] || undefined,
+    generation: parseGeneration(env['KORRIGO_LITE_GENERATION']),
     faults: parseFaults(env['KORRIGO_LITE_FAULT']),
     stateDir: env['KORRIGO_LITE_STATE_DIR'] || join(tmpdir(), `korrigo-lite-${stateKey}`),
   };

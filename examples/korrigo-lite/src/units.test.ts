@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { FAULT_NAMES, parseFaults } from './faults.js';
+import { parseGeneration, type Generation } from './generation.js';
 import { parseCookies, serializeCookie } from './http/cookies.js';
 import { csrfFailure, type CsrfInput } from './http/csrf-guard.js';
 import { annotationErrors } from './http/grading-api.js';
@@ -99,5 +100,27 @@ describe('cookies and PNG', () => {
     assert.deepEqual(readPngSize(png), { width: 3, height: 2 });
     assert.throws(() => encodeGrayPng(3, 2, new Uint8Array(5)), /expected 6 pixels/);
     assert.throws(() => readPngSize(Buffer.from('not a png at all, really not')), /not a PNG/);
+  });
+});
+
+describe('parseGeneration', () => {
+  const cases: [string | undefined, Generation | RegExp][] = [
+    [undefined, 'v1'],
+    ['', 'v1'],
+    ['v1', 'v1'],
+    [' current ', 'current'],
+    ['v2', /unknown generation "v2"; allowed: v1, current/],
+    ['Current', /unknown generation "Current"/],
+  ];
+  for (const [value, expected] of cases) {
+    it(`${JSON.stringify(value)} -> ${String(expected)}`, () => {
+      if (typeof expected === 'string') assert.equal(parseGeneration(value), expected);
+      else assert.throws(() => parseGeneration(value), expected);
+    });
+  }
+
+  it('is read by loadSettings from KORRIGO_LITE_GENERATION', () => {
+    assert.equal(loadSettings({}).generation, 'v1');
+    assert.equal(loadSettings({ KORRIGO_LITE_GENERATION: 'current' }).generation, 'current');
   });
 });

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { login, loadSessionUser, logout } from './auth-api.js';
-import { parseCookies, serializeCookie } from './cookies.js';
-import { CSRF_COOKIE, CSRF_HEADER, csrfFailure, isSafeMethod, newCsrfToken } from './csrf-guard.js';
+import type { Generation } from '../generation.js';
+import { csrfCookie, ensureCsrfCookie, login, loadSessionUser, logout } from './auth-api.js';
+import { parseCookies } from './cookies.js';
+import { CSRF_COOKIE, CSRF_HEADER, csrfFailure, isSafeMethod } from './csrf-guard.js';
 import {
   acquireLock,
   createAnnotation,
@@ -21,6 +22,8 @@ interface Route {
   pattern: RegExp;
   route: string;
   handler: Handler;
+  /** The generations that have this endpoint; absent = all. */
+  generations?: readonly Generation[];
 }
 
 const ROUTES: readonly Route[] = [
@@ -28,6 +31,7 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/api\/health\/live\/$/, route: '/api/health/live/', handler: live },
   { method: 'GET', pattern: /^\/api\/health\/ready\/$/, route: '/api/health/ready/', handler: ready },
   { method: 'GET', pattern: /^\/metrics\/?$/, route: '/metrics', handler: metrics },
+  { method: 'GET', pattern: /^\/api\/csrf\/$/, route: '/api/csrf/', handler: csrfCookie },
   { method: 'POST', pattern: /^\/api\/login\/$/, route: '/api/login/', handler: login },
   { method: 'POST', pattern: /^\/api\/logout\/$/, route: '/api/logout/', handler: logout },
   { method: 'GET', pattern: /^\/api\/exams\/$/, route: '/api/exams/', handler: listExams },
@@ -37,12 +41,15 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/api\/grading\/copies\/(\d+)\/lock\/$/,
     route: '/api/grading/copies/{id}/lock/',
     handler: acquireLock,
+    // Removed in the current Korrigo: annotations no longer need a lock.
+    generations: ['v1'],
   },
   {
     method: 'DELETE',
     pattern: /^\/api\/grading\/copies\/(\d+)\/lock\/release\/$/,
     route: '/api/grading/copies/{id}/lock/release/',
     handler: releaseLock,
+    generations: ['v1'],
   },
   {
     method: 'POST',
@@ -75,8 +82,15 @@ function logLevel(status: number): string {
   return status >= 400 ? 'WARNING' : 'INFO';
 }
 
+/** The endpoints one generation serves; the others answer 404 as unknown URLs. */
+export function routesOf(generation: Generation): readonly Route[] {
+  return ROUTES.filter((r) => r.generations === undefined || r.generations.includes(generation));
+}
+
 /** The backend: routing, Django-like CSRF and session middleware, one log line per request. */
 export function createAppServer(deps: AppDeps): Server {
+  const generation = deps.settings.generation;
+  const routes = routesOf(generation);
   const handle = async (req: IncomingMessage, res: ServerResponse, started: bigint): Promise<void> => {
     const method = req.method ?? 'GET';
     let url: URL;
@@ -86,7 +100,7 @@ export function createAppServer(deps: AppDeps): Server {
       url = new URL(req.url ?? '/', 'http://localhost');
     }
     const ctx = new RequestContext(req, res, url, parseCookies(req.headers.cookie), deps);
-    const matches = ROUTES.filter((r) => r.pattern.test(url.pathname));
+    const matches = routes.filter((r) => r.pattern.test(url.pathname));
     const route = matches.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
     const routeName = route?.route ?? matches[0]?.route ?? 'unmatched';
     res.on('finish', () => {
@@ -96,9 +110,10 @@ export function createAppServer(deps: AppDeps): Server {
       deps.log(`${logLevel(res.statusCode)} ${method} ${url.pathname} ${res.statusCode} ${Math.round(ms)}ms`);
     });
     try {
-      if (url.pathname.startsWith('/api/') && isSafeMethod(method) && !ctx.cookies.get(CSRF_COOKIE)) {
-        // Like ensure_csrf_cookie: the first GET gives the client a token for its unsafe requests.
-        ctx.setCookies.push(serializeCookie(CSRF_COOKIE, newCsrfToken(), { maxAgeSeconds: 365 * 24 * 3600 }));
+      if (generation === 'v1' && url.pathname.startsWith('/api/') && isSafeMethod(method)) {
+        // v1: like ensure_csrf_cookie on every view, the first GET gives the client a token for its
+        // unsafe requests. The current Korrigo sets it only from GET /api/csrf/ (and on login).
+        ensureCsrfCookie(ctx);
       }
       if (!route) {
         if (matches.length > 0) throw new HttpError(405, { detail: `Method "${method}" not allowed.` });

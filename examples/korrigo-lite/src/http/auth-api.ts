@@ -7,6 +7,7 @@ import { HttpError, type AuthUser, type RequestContext } from './request-context
 
 export const SESSION_COOKIE = 'sessionid';
 const SESSION_SECONDS = 14 * 24 * 3600;
+const CSRF_COOKIE_SECONDS = 365 * 24 * 3600;
 
 /** Only a digest of the session key is stored, so a database dump cannot be replayed as cookies. */
 function sessionKeyHash(key: string): string {
@@ -22,6 +23,19 @@ export async function loadSessionUser(ctx: RequestContext): Promise<AuthUser | n
     [sessionKeyHash(key)],
   );
   return rows[0] ?? null;
+}
+
+/** Like Django's ensure_csrf_cookie: a client without a csrftoken cookie gets one (once per response). */
+export function ensureCsrfCookie(ctx: RequestContext): void {
+  if (ctx.cookies.get(CSRF_COOKIE)) return;
+  if (ctx.setCookies.some((c) => c.startsWith(`${CSRF_COOKIE}=`))) return;
+  ctx.setCookies.push(serializeCookie(CSRF_COOKIE, newCsrfToken(), { maxAgeSeconds: CSRF_COOKIE_SECONDS }));
+}
+
+/** GET /api/csrf/: sets the csrftoken cookie (the only way to get one before login in the current Korrigo). */
+export async function csrfCookie(ctx: RequestContext): Promise<void> {
+  ensureCsrfCookie(ctx);
+  ctx.json(200, { detail: 'CSRF cookie set' });
 }
 
 /** POST /api/login/ {username, password}: Django-style session login; rotates the CSRF token. */
@@ -52,7 +66,7 @@ export async function login(ctx: RequestContext): Promise<void> {
     [sessionKeyHash(key), user.id, SESSION_SECONDS],
   );
   // Login rotates the CSRF token (Django's rotate_token): clients must re-read the cookie.
-  ctx.setCookies.push(serializeCookie(CSRF_COOKIE, newCsrfToken(), { maxAgeSeconds: 365 * 24 * 3600 }));
+  ctx.setCookies.push(serializeCookie(CSRF_COOKIE, newCsrfToken(), { maxAgeSeconds: CSRF_COOKIE_SECONDS }));
   ctx.setCookies.push(serializeCookie(SESSION_COOKIE, key, { httpOnly: true, maxAgeSeconds: SESSION_SECONDS }));
   ctx.json(200, { detail: 'Login successful.', user: { id: user.id, username: user.username, role: user.role } });
 }

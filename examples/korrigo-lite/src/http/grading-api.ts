@@ -196,12 +196,20 @@ export function annotationErrors(body: Record<string, unknown>): Record<string, 
 const ANNOTATION_COLUMNS = `a.id, a.copy_id AS copy, a.page_index, a.x, a.y, a.w, a.h, a.type, a.content,
   u.username AS created_by, a.created_at`;
 
-/** POST /api/grading/copies/<id>/annotations/ (needs the lock token). */
+/**
+ * POST /api/grading/copies/<id>/annotations/. v1 needs the X-Lock-Token of a live lock; the current
+ * Korrigo has no locks (any X-Lock-Token is ignored) and takes annotations on a READY copy.
+ */
 export async function createAnnotation(ctx: RequestContext): Promise<void> {
   const user = ctx.requireGrader();
   const copyId = ctx.id();
-  await requireCopy(ctx, copyId);
-  await requireLockToken(ctx, copyId, user.id);
+  const copy = await requireCopy(ctx, copyId);
+  if (ctx.deps.settings.generation === 'v1') {
+    await requireLockToken(ctx, copyId, user.id);
+  } else if (copy.status !== 'READY' && copy.status !== 'LOCKED') {
+    // LOCKED can only be left over from a v1 run on the same database; it is still gradable.
+    throw new HttpError(409, { detail: `Copy is ${copy.status}; only READY copies can be annotated.` });
+  }
   const body = await ctx.jsonBody();
   if (ctx.deps.settings.faults.has('annotation-400')) {
     throw new HttpError(400, { detail: 'Invalid annotation.' });

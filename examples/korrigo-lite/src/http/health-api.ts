@@ -58,10 +58,20 @@ function tokenMatches(given: string | null | undefined, expected: string): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** GET /metrics: Prometheus text; METRICS_TOKEN, when set, is required as header or ?token=. */
+/** What /metrics answers in the current generation when METRICS_TOKEN is empty (403 to everybody). */
+export const METRICS_TOKEN_UNSET_BODY = 'Forbidden: METRICS_TOKEN not set in production\n';
+
+/**
+ * GET /metrics: Prometheus text; METRICS_TOKEN, when set, is required as header or ?token=.
+ * Without METRICS_TOKEN, v1 serves it publicly and the current generation refuses everybody.
+ */
 export async function metrics(ctx: RequestContext): Promise<void> {
   const { settings } = ctx.deps;
   const token = settings.metricsToken;
+  if (token === undefined && settings.generation === 'current') {
+    ctx.text(403, METRICS_TOKEN_UNSET_BODY);
+    return;
+  }
   const given = ctx.header('x-metrics-token') ?? ctx.url.searchParams.get('token');
   if (settings.faults.has('metrics-forbidden') || (token !== undefined && !tokenMatches(given, token))) {
     ctx.text(403, 'Forbidden\n');

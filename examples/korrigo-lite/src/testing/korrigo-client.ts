@@ -58,9 +58,13 @@ export class KorrigoClient {
     return { status: res.status, headers: res.headers, text, json };
   }
 
-  /** The contract's login: a GET first to obtain the csrftoken cookie, then POST /api/login/. */
+  /**
+   * The contract's login: a GET first to obtain the csrftoken cookie, then POST /api/login/.
+   * The current generation sets no cookie on GET /api/exams/, so GET /api/csrf/ is the fallback.
+   */
   async login(username: string, password: string): Promise<ApiResponse> {
     if (!this.cookies.has('csrftoken')) await this.request('GET', '/api/exams/');
+    if (!this.cookies.has('csrftoken')) await this.request('GET', '/api/csrf/');
     return this.request('POST', '/api/login/', { body: { username, password } });
   }
 
