@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from './test-report-parser.js';
+import { combineTestReports, formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from './test-report-parser.js';
 
 // Real outputs (node 20.20 test runner, pytest 9.0) from the same two sample suites; stack traces shortened.
 const NODE_JUNIT = `<?xml version="1.0" encoding="utf-8"?>
@@ -539,5 +539,158 @@ describe('formatFailingTests', () => {
 
   it('is empty for a clean report', () => {
     assert.equal(formatFailingTests(parseJUnitXml('<testsuite><testcase name="a"/></testsuite>')), '');
+  });
+});
+
+// pytest 9.0.3 -v -rfEsxX --junitxml: a fixture whose teardown raises under a passing, a
+// failing and a skipped test, a clean test and a non-strict XPASS (tests/test_t.py).
+const PYTEST_TEARDOWN_OUTPUT = String.raw`============================= test session starts ==============================
+platform linux -- Python 3.11.7, pytest-9.0.3, pluggy-1.6.0 -- /root/.pyenv/versions/3.11.7/bin/python
+hypothesis profile 'default'
+benchmark: 5.2.3 (defaults: timer=time.perf_counter disable_gc=False min_rounds=5 min_time=0.000005 max_time=1.0 calibration_precision=10 warmup=False warmup_iterations=100000)
+rootdir: /tmp/rgs/td
+plugins: hypothesis-6.155.2, benchmark-5.2.3
+collecting ... collected 5 items
+
+tests/test_t.py::test_a PASSED                                           [ 20%]
+tests/test_t.py::test_a ERROR                                            [ 20%]
+tests/test_t.py::test_b FAILED                                           [ 40%]
+tests/test_t.py::test_b ERROR                                            [ 40%]
+tests/test_t.py::test_c SKIPPED (not now)                                [ 60%]
+tests/test_t.py::test_c ERROR                                            [ 60%]
+tests/test_t.py::test_d PASSED                                           [ 80%]
+tests/test_t.py::test_xpass XPASS (known)                                [100%]
+
+==================================== ERRORS ====================================
+_________________________ ERROR at teardown of test_a __________________________
+
+    @pytest.fixture
+    def broken_teardown():
+        yield
+>       raise RuntimeError("teardown <boom>")
+E       RuntimeError: teardown <boom>
+
+tests/test_t.py:6: RuntimeError
+_________________________ ERROR at teardown of test_b __________________________
+
+    @pytest.fixture
+    def broken_teardown():
+        yield
+>       raise RuntimeError("teardown <boom>")
+E       RuntimeError: teardown <boom>
+
+tests/test_t.py:6: RuntimeError
+_________________________ ERROR at teardown of test_c __________________________
+
+    @pytest.fixture
+    def broken_teardown():
+        yield
+>       raise RuntimeError("teardown <boom>")
+E       RuntimeError: teardown <boom>
+
+tests/test_t.py:6: RuntimeError
+=================================== FAILURES ===================================
+____________________________________ test_b ____________________________________
+
+broken_teardown = None
+
+    def test_b(broken_teardown):
+>       assert 1 == 2, "multi\nline"
+E       AssertionError: multi
+E         line
+E       assert 1 == 2
+
+tests/test_t.py:12: AssertionError
+=================================== XPASSES ====================================
+------------------- generated xml file: /tmp/rgs/td/report.xml --------------------
+=========================== short test summary info ============================
+FAILED tests/test_t.py::test_b - AssertionError: multi
+ERROR tests/test_t.py::test_a - RuntimeError: teardown <boom>
+ERROR tests/test_t.py::test_b - RuntimeError: teardown <boom>
+ERROR tests/test_t.py::test_c - RuntimeError: teardown <boom>
+SKIPPED [1] tests/test_t.py:15: not now
+XPASS tests/test_t.py::test_xpass - known
+========= 1 failed, 2 passed, 1 skipped, 1 xpassed, 3 errors in 1.14s ==========
+`;
+
+const PYTEST_TEARDOWN_JUNIT = String.raw`<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="3" failures="1" skipped="1" tests="7" time="1.143" timestamp="2026-12-01T21:33:14+00:00" hostname="vm"><testcase classname="tests.test_t" name="test_a" time="0.001"><error message="failed on teardown with &quot;RuntimeError: teardown &lt;boom&gt;&quot;">@pytest.fixture
+    def broken_teardown():
+        yield
+&gt;       raise RuntimeError("teardown &lt;boom&gt;")
+E       RuntimeError: teardown &lt;boom&gt;
+
+tests/test_t.py:6: RuntimeError</error></testcase><testcase classname="tests.test_t" name="test_b" time="0.001"><failure message="AssertionError: multi&#10;  line&#10;assert 1 == 2">broken_teardown = None
+
+    def test_b(broken_teardown):
+&gt;       assert 1 == 2, "multi\nline"
+E       AssertionError: multi
+E         line
+E       assert 1 == 2
+
+tests/test_t.py:12: AssertionError</failure></testcase><testcase classname="tests.test_t" name="test_b" time="0.000"><error message="failed on teardown with &quot;RuntimeError: teardown &lt;boom&gt;&quot;">@pytest.fixture
+    def broken_teardown():
+        yield
+&gt;       raise RuntimeError("teardown &lt;boom&gt;")
+E       RuntimeError: teardown &lt;boom&gt;
+
+tests/test_t.py:6: RuntimeError</error></testcase><testcase classname="tests.test_t" name="test_c" time="0.001"><skipped type="pytest.skip" message="not now">/tmp/rgs/td/tests/test_t.py:15: not now</skipped><error message="failed on teardown with &quot;RuntimeError: teardown &lt;boom&gt;&quot;">@pytest.fixture
+    def broken_teardown():
+        yield
+&gt;       raise RuntimeError("teardown &lt;boom&gt;")
+E       RuntimeError: teardown &lt;boom&gt;
+
+tests/test_t.py:6: RuntimeError</error></testcase><testcase classname="tests.test_t" name="test_d" time="0.000" /><testcase classname="tests.test_t" name="test_xpass" time="0.000" /></testsuite></testsuites>`;
+
+describe('JUnit and summary counts agree', () => {
+  it("counts teardown errors as pytest's summary does, the skip included", () => {
+    const report = parseJUnitXml(PYTEST_TEARDOWN_JUNIT);
+    // pytest: 1 failed, 2 passed, 1 skipped, 1 xpassed, 3 errors; JUnit writes the XPASS as a pass.
+    assert.deepEqual(
+      { passed: report.passed, failed: report.failed, errors: report.errors, skipped: report.skipped, xpassed: report.xpassed },
+      { passed: 3, failed: 1, errors: 3, skipped: 1, xpassed: 0 },
+    );
+    assert.deepEqual(report.failingIds, ['tests.test_t::test_a', 'tests.test_t::test_b', 'tests.test_t::test_b', 'tests.test_t::test_c']);
+    assert.deepEqual(report.skippedIds, ['tests.test_t::test_c']);
+  });
+
+  it('takes the counts from the summary line and the names and messages from the JUnit report', () => {
+    const summary = parseTestSummary(PYTEST_TEARDOWN_OUTPUT);
+    const report = combineTestReports(parseJUnitXml(PYTEST_TEARDOWN_JUNIT), summary);
+    assert.ok(summary && report);
+    for (const k of ['total', 'passed', 'failed', 'errors', 'skipped', 'xfailed', 'xpassed'] as const) assert.equal(report[k], summary[k], k);
+    assert.equal(report.passed, 2);
+    assert.equal(report.xpassed, 1);
+    assert.equal(report.countsFrom, 'summary');
+    assert.equal(judgeTestReport(report, { allowXfail: true }).detail, '2 passed, 2 failed (tests.test_t::test_b, tests/test_t.py::test_xpass), 3 errors (tests.test_t::test_a, tests.test_t::test_b, tests.test_t::test_c), 1 skipped (tests.test_t::test_c), 1 xpassed');
+  });
+
+  it('keeps a lone report as it is', () => {
+    const junit = parseJUnitXml(PYTEST_TEARDOWN_JUNIT);
+    assert.equal(combineTestReports(junit, null), junit);
+    const summary = parseTestSummary(PYTEST_TEARDOWN_OUTPUT);
+    assert.equal(combineTestReports(null, summary), summary);
+    assert.equal(combineTestReports(null, null), null);
+  });
+
+  it('writes messages with their entities decoded in the failing-tests file', () => {
+    const text = formatFailingTests(combineTestReports(parseJUnitXml(PYTEST_TEARDOWN_JUNIT), parseTestSummary(PYTEST_TEARDOWN_OUTPUT)) as TestReport);
+    assert.equal(
+      text,
+      [
+        'FAILED tests.test_t::test_b - AssertionError: multi',
+        'ERROR tests.test_t::test_a - failed on teardown with "RuntimeError: teardown <boom>"',
+        'ERROR tests.test_t::test_b - failed on teardown with "RuntimeError: teardown <boom>"',
+        'ERROR tests.test_t::test_c - failed on teardown with "RuntimeError: teardown <boom>"',
+        'XPASS tests/test_t.py::test_xpass - known',
+        'SKIPPED tests.test_t::test_c - not now',
+        '',
+      ].join('\n'),
+    );
+    assert.doesNotMatch(text, /&#\d+;|&(?:lt|gt|quot|amp);/);
+  });
+
+  it('decodes numeric character references in a message without a first line of its own', () => {
+    const report = parseJUnitXml('<testsuite><testcase classname="c" name="t"><failure message="&#10;&#32;&#32;assert &#x27;a&#x27; == &#39;b&#39;&#10;more">tb</failure></testcase></testsuite>');
+    assert.deepEqual(report.cases, [{ id: 'c::t', status: 'failed', message: "assert 'a' == 'b'" }]);
   });
 });

@@ -5,6 +5,7 @@
  * the bash original missed skips because it grepped `\d+ skipped` with ERE.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { stripAnsi } from '../common/text.js';
 
 /** Outcome of one test case that did not simply pass. */
 export type TestCaseStatus = 'failed' | 'error' | 'skipped' | 'xfailed' | 'xpassed';
@@ -29,6 +30,11 @@ export interface TestReport {
   /** Ids of skipped (and todo) tests, plus xfailed ones. */
   skippedIds: string[];
   source: 'junit' | 'pytest' | 'node' | 'plain';
+  /**
+   * Where the counts come from when a JUnit report and a summary line were both read
+   * (`combineTestReports`): always the summary line, the runner's own count.
+   */
+  countsFrom?: 'summary';
   /** Warnings count, when the summary states one (pytest `1 warning`). */
   warnings?: number;
   /** Every non-passing case known by id, with its status and message. */
@@ -55,6 +61,8 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   parseTagValue: false,
   trimValues: true,
+  // Numeric character references too: pytest writes a message's newlines as `&#10;`.
+  htmlEntities: true,
   isArray: (tagName) => ARRAY_TAGS.has(tagName),
 });
 
@@ -111,6 +119,12 @@ function record(report: TestReport, id: string, status: TestCaseStatus | 'passed
  * pytest's `<skipped type="pytest.xfail">` counts as xfailed; node's `<skipped type="todo">`
  * counts as skipped. Ids are `classname::name`, else `file::name`; node's reporter puts
  * `classname="test"` on every case, so its ids are the suite path joined by ` > `.
+ * Entities are decoded in names and messages (`&#10;`, `&lt;`). Outcomes are counted as
+ * pytest's summary line counts them: a test that passed, failed or was skipped and then
+ * errored in teardown (`message="failed on teardown …"`) counts once for its outcome and
+ * once as an error, even when pytest wrote the error as a second `<testcase>` of that name.
+ * The suites' `tests`/`failures`/… attributes are used only when no test case is listed.
+ * A JUnit report cannot tell pytest's non-strict XPASS from a pass (see `combineTestReports`).
  * Throws on malformed XML, naming line and column.
  */
 export function parseJUnitXml(xml: string): TestReport {
@@ -148,6 +162,7 @@ export function parseJUnitXml(xml: string): TestReport {
   for (const s of roots) walk(s, []);
 
   const report = emptyReport('junit');
+  const seenIds = new Set<string>();
   const nodeFlavour = allCases.length > 0 && allCases.every(({ node }) => attr(node, 'classname') === 'test' && attr(node, 'file') === undefined);
 
   for (const { node, path } of allCases) {
@@ -163,14 +178,21 @@ export function parseJUnitXml(xml: string): TestReport {
     const failure = children(node, 'failure')[0];
     const error = children(node, 'error')[0];
     const skipped = children(node, 'skipped')[0];
+    // pytest counts a teardown error besides the test's own outcome (`1 passed, 1 error`) and
+    // writes it into that test's <testcase>, or into a second one of the same name when the
+    // test itself failed: count it as pytest does, so both sources agree.
+    const teardownError = error !== undefined && /^failed on teardown\b/.test(attr(error, 'message') ?? '');
+    const seen = seenIds.has(id);
+    seenIds.add(id);
     if (failure) record(report, id, 'failed', messageOf(failure));
-    else if (error) record(report, id, 'error', messageOf(error));
     else if (skipped) {
       const type = attr(skipped, 'type') ?? '';
       // node writes message="true" when a skip or todo has no reason.
       const message = type === 'todo' ? 'todo' : messageOf(skipped);
       record(report, id, type === 'pytest.xfail' ? 'xfailed' : 'skipped', message === 'true' ? undefined : message);
-    } else record(report, id, 'passed');
+    } else if (error && !teardownError) record(report, id, 'error', messageOf(error));
+    else if (!(teardownError && seen)) record(report, id, 'passed');
+    if (error && (teardownError || failure || skipped)) record(report, id, 'error', messageOf(error));
   }
 
   // A report listing no test cases but stating counts (some producers only write totals).
@@ -187,9 +209,6 @@ export function parseJUnitXml(xml: string): TestReport {
 
 // ---------------------------------------------------------------------------
 // Summary text
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 const PYTEST_WORDS = 'passed|failed|skipped|deselected|xfailed|xpassed|warnings?|errors?|rerun';
 const PYTEST_SUMMARY = new RegExp(`(?:^|[\\s=])((?:\\d+ (?:${PYTEST_WORDS})(?:, )?)+) in \\d+(?:\\.\\d+)?s\\b`);
@@ -337,7 +356,7 @@ function isTapSuite(lines: string[], at: number): boolean {
  * `FAILED id - msg` / verbose lines and node's `✖ name` lines. Null when there is none.
  */
 export function parseTestSummary(text: string): TestReport | null {
-  const lines = text.replace(ANSI, '').split(/\r?\n/);
+  const lines = stripAnsi(text).split(/\r?\n/);
   let best: Candidate | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -380,6 +399,30 @@ export function parseTestSummary(text: string): TestReport | null {
   const { report } = best;
   if (report.source === 'pytest') attachIds(report, pytestIds(lines.slice(0, best.line)));
   else if (report.source === 'node') attachIds(report, nodeIds(lines, best.line));
+  return report;
+}
+
+/**
+ * One report from a step's JUnit file and its output's summary line, so the gate's
+ * `TESTS:` line and verdict agree with what the runner printed: the COUNTS come from the
+ * summary line (the runner's own count; the only one that tells pytest's XPASS from a
+ * pass), the NAMES and messages from the JUnit report, plus the summary's xpassed ids that
+ * JUnit cannot express. Either one alone is returned as is; neither gives null.
+ */
+export function combineTestReports(junit: TestReport | null, summary: TestReport | null): TestReport | null {
+  if (!junit || !summary) return junit ?? summary;
+  const cases = [...(junit.cases ?? []), ...(summary.cases ?? []).filter((c) => c.status === 'xpassed')];
+  const counts = { total: summary.total, passed: summary.passed, failed: summary.failed, errors: summary.errors, skipped: summary.skipped, xfailed: summary.xfailed, xpassed: summary.xpassed };
+  const xpassIds = (summary.cases ?? []).filter((c) => c.status === 'xpassed').map((c) => c.id);
+  const report: TestReport = {
+    ...counts,
+    failingIds: [...junit.failingIds, ...xpassIds],
+    skippedIds: [...junit.skippedIds],
+    source: 'junit',
+    countsFrom: 'summary',
+    cases,
+  };
+  if (summary.warnings !== undefined) report.warnings = summary.warnings;
   return report;
 }
 

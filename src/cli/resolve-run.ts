@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RgUsageError } from '../common/errors.js';
+import { generateSecretValue } from '../common/secret-value.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
 import { builtinRegistries, type Registries } from '../config/registries.js';
 import type { GateConfig, StackConfig } from '../config/schema.js';
@@ -35,7 +36,8 @@ export function resolveRun(
   let loaded = load();
   const generated: Record<string, string> = {};
   for (const name of loaded.config.secrets.generate) {
-    if (!env[name]) generated[name] = randomBytes(18).toString('base64url');
+    // Letters and digits, never a leading `-`: safe on any command line (`set-password prof1 -M…` was read as an option).
+    if (!env[name]) generated[name] = generateSecretValue();
   }
   if (Object.keys(generated).length > 0) {
     Object.assign(env, generated);

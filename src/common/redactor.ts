@@ -1,17 +1,35 @@
+import { LiteralMatcher, mergeRanges, type LiteralMatch } from '../common/literal-matcher.js';
+
 export const REDACTED = '[REDACTED]';
 
 /**
  * Replaces known secret values and configured patterns by [REDACTED]. Secrets are learnt
  * as the run goes (generated passwords, tokens captured by the scenario); every artifact
  * and console line passes through redact().
+ *
+ * Known secrets go to a literal matcher whose cost per character does not grow with their
+ * number (a run learns one cookie or lock token per E2E step); configured patterns stay
+ * regexes. Every range to hide is found on the original text, then hidden in one pass, so
+ * overlapping secrets and pattern values never leave a piece of one visible.
  */
 export class Redactor {
-  private readonly secrets = new Set<string>();
-  private readonly patterns: RegExp[] = [];
-  private secretsRegex: RegExp | null = null;
-
   /** Values shorter than 6 characters would blank out ordinary words (a password "prof" in logs full of "prof1"); they are not redacted. */
   static readonly MIN_SECRET_LENGTH = 6;
+  /** A secret at least this long also has its leading characters hidden when a command echoes only them. */
+  static readonly PARTIAL_ECHO_MIN_SECRET = 12;
+  /** Shortest echoed leading run hidden (see `PARTIAL_ECHO_MIN_SECRET`). */
+  static readonly PARTIAL_ECHO_MIN_PREFIX = 6;
+
+  private readonly secrets = new LiteralMatcher({
+    window: Redactor.MIN_SECRET_LENGTH,
+    partial: { minPrefix: Redactor.PARTIAL_ECHO_MIN_PREFIX, minLiteralLength: Redactor.PARTIAL_ECHO_MIN_SECRET },
+  });
+  private readonly patterns: RegExp[] = [];
+
+  /** Work done so far by the secret matcher (positions hashed, candidates verified). */
+  get matcherStats(): Readonly<{ positions: number; candidates: number }> {
+    return this.secrets.stats;
+  }
 
   addSecret(value: string | undefined | null): void {
     if (!value || value.length < Redactor.MIN_SECRET_LENGTH || this.secrets.has(value)) return;
@@ -19,50 +37,72 @@ export class Redactor {
     // Also the URL-encoded form: tokens travel in query strings and cookies.
     const encoded = encodeURIComponent(value);
     if (encoded !== value) this.secrets.add(encoded);
-    this.secretsRegex = null;
   }
 
   /**
    * A pattern with capture groups redacts only the groups (`password: (\S+)` keeps
-   * `password: `); without groups it redacts the whole match.
+   * `password: `), by position: the same text elsewhere in the match stays (`password for
+   * prof1: prof1` keeps the user name). Without groups it redacts the whole match.
    */
   addPattern(pattern: string | RegExp): void {
-    const re = typeof pattern === 'string' ? new RegExp(pattern, 'g') : new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
-    this.patterns.push(re);
+    const source = typeof pattern === 'string' ? pattern : pattern.source;
+    const flags = typeof pattern === 'string' ? '' : pattern.flags.replace(/[gdy]/g, '');
+    this.patterns.push(new RegExp(source, `${flags}gd`));
   }
 
   redact(text: string): string {
-    let out = text;
-    if (this.secrets.size > 0) {
-      this.secretsRegex ??= new RegExp(
-        [...this.secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'),
-        'g',
-      );
-      out = out.replace(this.secretsRegex, REDACTED);
+    const ranges: [number, number][] = this.secrets.size > 0 ? this.secrets.cover(text, isRedactableEcho) : [];
+    for (const re of this.patterns) patternRanges(re, text, ranges);
+    if (ranges.length === 0) return text;
+    let out = '';
+    let at = 0;
+    for (const [start, end] of mergeRanges(ranges)) {
+      out += text.slice(at, start) + REDACTED;
+      at = end;
     }
-    for (const re of this.patterns) {
-      re.lastIndex = 0;
-      out = out.replace(re, (match: string, ...rest: unknown[]) => redactGroups(match, rest));
-    }
-    return out;
+    return out + text.slice(at);
   }
 }
 
-function redactGroups(match: string, rest: unknown[]): string {
-  // rest = [...groups, offset, input, (namedGroups)]: groups are the leading strings/undefined.
-  const groups: (string | undefined)[] = [];
-  for (const item of rest) {
-    if (typeof item === 'number') break;
-    groups.push(item as string | undefined);
-  }
-  if (groups.length === 0) return REDACTED;
-  let out = match;
-  for (const group of groups) {
-    if (group && group.length > 0 && group !== REDACTED) out = out.split(group).join(REDACTED);
-  }
-  return out;
+/** Letters, digits and `_`: what a token is made of, for the boundary rule of partial echoes. */
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+/** A leading run that reads like a word (`Password`, `correct`, `ERROR`) is not treated as an echo. */
+const PLAIN_WORD = /^(?:\p{L}\p{Ll}*|\p{Lu}+)$/u;
+
+/**
+ * A whole secret is always hidden. A leading run of one (at least 6 characters of a secret
+ * of at least 12) is hidden only when it stands as its own token, i.e. neither glued to a
+ * word character before it nor followed by one (`unknown option '-Mx8Q3k'`), and does not
+ * read as a plain word: a secret beginning with "Password" must not blank out every "Password".
+ */
+function isRedactableEcho(match: LiteralMatch, text: string): boolean {
+  if (!match.partial) return true;
+  const run = text.slice(match.start, match.end);
+  if (PLAIN_WORD.test(run)) return false;
+  const before = text[match.start - 1];
+  const after = text[match.end];
+  const first = run[0] as string;
+  const last = run[run.length - 1] as string;
+  const startsToken = before === undefined || !WORD_CHAR.test(before) || !WORD_CHAR.test(first);
+  const endsToken = after === undefined || !WORD_CHAR.test(after) || !WORD_CHAR.test(last);
+  return startsToken && endsToken;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Adds the ranges `re` hides in `text`: its non-empty groups, or the whole match when it has none. */
+function patternRanges(re: RegExp, text: string, ranges: [number, number][]): void {
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m[0] === '') re.lastIndex++;
+    const indices = m.indices;
+    if (!indices) continue;
+    if (indices.length === 1) {
+      const whole = indices[0];
+      if (whole && whole[1] > whole[0]) ranges.push([whole[0], whole[1]]);
+      continue;
+    }
+    for (let g = 1; g < indices.length; g++) {
+      const span = indices[g];
+      if (span && span[1] > span[0]) ranges.push([span[0], span[1]]);
+    }
+  }
 }

@@ -65,7 +65,7 @@ export function buildConfigSchema(registries: Registries) {
         env: z.array(z.string()).default([]).describe('Environment variables whose values are redacted'),
         generate: z.array(z.string()).default([]).describe('Variables generated (random) when empty, passed to the stack and redacted'),
         patterns: z
-          .array(regexSchema((source) => new RegExp(source, 'g')).describe('Regex (JS syntax) of a secret; its groups are redacted, or the whole match'))
+          .array(regexSchema((source) => new RegExp(source, 'gd')).describe('Regex (JS syntax) of a secret; its groups are redacted, or the whole match'))
           .default([])
           .describe('Regexes redacted in every artifact (groups only when the regex has groups)'),
       })

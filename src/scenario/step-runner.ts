@@ -3,6 +3,7 @@ import { formatDuration, parseDuration } from '../common/duration.js';
 import { errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
 import { waitFor } from '../common/wait.js';
+import { describeExit } from '../common/exit-code.js';
 import { attemptHttpStep, BODY_LOG_LIMIT, displayPath, resolveUrl, type AttemptResult, type HttpStepEnv } from './http-step.js';
 import type { StepConfig } from './scenario-schema.js';
 import { renderTemplate, TemplateError } from './template.js';
@@ -105,7 +106,7 @@ async function attemptExec(step: StepConfig, env: StepEnv, signal: AbortSignal):
   const started = env.clock.now();
   // The step's timeout and the gate's interrupt stop the command in the service too.
   const { exitCode } = await env.exec(exec.service, argv, env.output, signal);
-  env.output.line(`${step.name} → exit ${exitCode} (${formatDuration(env.clock.now() - started)})`);
+  env.output.line(`${step.name} → ${describeExit(exitCode)} (${formatDuration(env.clock.now() - started)})`);
   const summary = `exec in ${exec.service}: ${argv[0] ?? ''} → exit ${exitCode}`;
   if (exitCode !== expected) return { ok: false, reason: `${summary} (expected ${expected})` };
   return { ok: true, captures: {}, summary };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { compareProbeOutputs } from '../checks/idempotence-diff.js';
 import { checkOutput, outputExpectationSchema } from '../checks/output-expectation.js';
-import { formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from '../checks/test-report-parser.js';
+import { combineTestReports, formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from '../checks/test-report-parser.js';
 import { errorMessage } from '../common/errors.js';
 import { describeExit } from '../common/exit-code.js';
 import { oneLineCommand, toArgv } from '../common/process-group.js';
@@ -125,7 +125,8 @@ async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): 
       if (existsSync(local) && report === null) ctx.log.line('(the copied file is kept for inspection)');
     }
   }
-  report ??= parseTestSummary(lines.join('\n'));
+  // One source for the counts: the summary line when there is one (pytest's own), names from JUnit.
+  report = combineTestReports(report, parseTestSummary(lines.join('\n')));
   if (!report) return { passed: false, detail: 'no test report: no JUnit file and no recognisable summary line', evidence: 0 };
   const verdict = judgeTestReport(report, policy);
   // A stable, greppable line: `grep passed <log> | tail -1` shows the counts.
