@@ -127,7 +127,8 @@ describe('engine with the local driver on real processes', () => {
 
   it('fails Boot and Stability when a service restarted before the boot check, naming it', async () => {
     const dir = tempDir();
-    const run = await gate({ crashOnceFile: join(dir, 'crashed'), crashAfterMs: 100, window: '3s' });
+    // Crashes at once, before its first healthcheck can pass: only its restarted self turns healthy.
+    const run = await gate({ crashOnceFile: join(dir, 'crashed'), crashAfterMs: 0, window: '3s' });
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.criterionLine('Boot'), /❌.*web (restarted 1 time|is restarting) before the check/);
     const line = run.criterionLine('Stability');

@@ -1,12 +1,20 @@
 import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import { waitFor, type WakeSource } from '../common/wait.js';
+import { checkContent, describeAnswer, type ContentExpectation, type HttpAnswer } from './http-answer.js';
+import { hostProbe, type HttpProbe } from './in-service-http.js';
 
 export interface HttpWaitOptions {
   url: string;
   /** Accepted statuses. */
   status: number[];
   headers: Record<string, string>;
+  /** What the content must be beside the status (a 200 SPA page is not /metrics). */
+  expect?: ContentExpectation | undefined;
+  /** How a request is made: from this machine (default) or from inside a service. */
+  probe?: HttpProbe;
+  /** Where the request is made from, for messages (`from backend`). */
+  from?: string;
   timeoutMs: number;
   intervalMs: number;
   signal?: AbortSignal;
@@ -17,9 +25,10 @@ export interface HttpWaitOptions {
 }
 
 export interface HttpAttempt {
-  status: number | null;
-  /** First 500 characters of the body, or the network error. */
-  snippet: string;
+  /** The answer; null for a network error. */
+  answer: HttpAnswer | null;
+  /** The network error, or why the content was refused. */
+  problem: string | null;
 }
 
 export interface HttpWaitResult {
@@ -27,28 +36,41 @@ export interface HttpWaitResult {
   last: HttpAttempt | null;
   attempts: number;
   elapsedMs: number;
-  /** `GET /metrics → 200 after 1.2s (3 attempts)` or `… → 403 after 120s`. */
+  /** `GET /metrics → 200 after 1.2s (3 attempts)` or `… not 200 after 120s (last: 503)`. */
   detail: string;
+  /** What to do next, when the wait failed for a reason a user can fix. */
+  hint?: string;
 }
 
-const SNIPPET = 500;
+/** Identical refusals in a row after which the answer is taken as final (a rejected token, the wrong page). */
+const SETTLED_AFTER = 3;
 
-/** Polls a URL until it answers one of the expected statuses or the budget runs out. */
+/**
+ * Waits until a URL answers one of the expected statuses with the expected content, or the
+ * budget runs out. A 5xx or a refused connection is waited for (the app is starting); the
+ * same 401/403, or the same wrong content, three times in a row is an answer: it fails at once.
+ */
 export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult> {
   const path = displayPath(opts.url);
+  const probe = opts.probe ?? hostProbe;
+  let streak = { key: '', count: 0 };
   const outcome = await waitFor<HttpAttempt>(
     async (signal) => {
       const attemptSignal = AbortSignal.any([AbortSignal.timeout(Math.max(2000, Math.min(10_000, opts.intervalMs * 5))), ...(signal ? [signal] : [])]);
+      let attempt: HttpAttempt;
       try {
-        const response = await fetch(opts.url, { headers: opts.headers, signal: attemptSignal, redirect: 'manual' });
-        const body = await response.text();
-        const attempt = { status: response.status, snippet: body.slice(0, SNIPPET) };
-        return { done: opts.status.includes(response.status), value: attempt };
+        const answer = await probe(opts.url, opts.headers, attemptSignal);
+        const statusOk = opts.status.includes(answer.status);
+        attempt = { answer, problem: statusOk ? checkContent(answer, opts.expect) : null };
       } catch (err) {
         if (signal?.aborted) throw err;
         const cause = (err as Error & { cause?: Error }).cause;
-        return { done: false, value: { status: null, snippet: cause?.message ?? (err as Error).message } };
+        attempt = { answer: null, problem: cause?.message ?? (err as Error).message };
       }
+      const done = attempt.answer !== null && opts.status.includes(attempt.answer.status) && attempt.problem === null;
+      const key = settledKey(attempt);
+      streak = key && key === streak.key ? { key, count: streak.count + 1 } : { key, count: key ? 1 : 0 };
+      return { done, value: attempt, stop: streak.count >= SETTLED_AFTER };
     },
     {
       timeoutMs: opts.timeoutMs,
@@ -60,16 +82,63 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
         opts.onWait?.(`waiting for GET ${path} → ${opts.status.join('|')} (last: ${describe(last ?? null)}; ${formatDuration(remaining)} left)`),
     },
   );
+  const from = opts.from ? ` from ${opts.from}` : '';
   const last = outcome.ok ? outcome.value : (outcome.last ?? null);
-  const detail = outcome.ok
-    ? `GET ${path} → ${last?.status} after ${formatDuration(outcome.elapsedMs)} (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`
-    : `GET ${path} not ${opts.status.join('|')} after ${formatDuration(opts.timeoutMs)} (last: ${describe(last)})`;
-  return { ok: outcome.ok, last, attempts: outcome.attempts, elapsedMs: outcome.elapsedMs, detail };
+  if (outcome.ok) {
+    const answer = last?.answer;
+    return {
+      ok: true,
+      last,
+      attempts: outcome.attempts,
+      elapsedMs: outcome.elapsedMs,
+      detail: `GET ${path}${from} → ${answer?.status}${answer?.contentType ? ` ${answer.contentType.split(';')[0]}` : ''} after ${formatDuration(outcome.elapsedMs)} (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`,
+    };
+  }
+  const status = last?.answer?.status;
+  if (outcome.stopped && (status === 401 || status === 403)) {
+    return {
+      ok: false,
+      last,
+      attempts: outcome.attempts,
+      elapsedMs: outcome.elapsedMs,
+      detail: `GET ${path}${from} → ${status} ${SETTLED_AFTER} times in a row: token rejected (or missing)`,
+      hint: 'Give the token the app really uses: the same value as in the stack env file (METRICS_TOKEN in .env), or set it in the environment.',
+    };
+  }
+  if (outcome.stopped && last?.problem) {
+    return {
+      ok: false,
+      last,
+      attempts: outcome.attempts,
+      elapsedMs: outcome.elapsedMs,
+      detail: `GET ${path}${from} → ${last.problem}`,
+      hint: opts.expect?.prometheus
+        ? `Is ${path} routed by the proxy? If the proxy hides it, probe it inside the app: \`via: { service: <backend>, baseUrl: http://127.0.0.1:<port> }\`.`
+        : 'The endpoint answers, but not with what the step expects: check the URL and the proxy routes.',
+    };
+  }
+  return {
+    ok: false,
+    last,
+    attempts: outcome.attempts,
+    elapsedMs: outcome.elapsedMs,
+    detail: `GET ${path}${from} not ${opts.status.join('|')}${opts.expect ? ' with the expected content' : ''} after ${formatDuration(opts.timeoutMs)} (last: ${describe(last)})`,
+  };
+}
+
+/** The identity of a final-looking refusal; '' for what may still change (5xx, refused connection). */
+function settledKey(attempt: HttpAttempt): string {
+  const answer = attempt.answer;
+  if (!answer) return '';
+  if (answer.status === 401 || answer.status === 403) return `auth:${answer.status}`;
+  if (answer.status >= 200 && answer.status < 300 && attempt.problem) return `content:${attempt.problem}`;
+  return '';
 }
 
 function describe(attempt: HttpAttempt | null): string {
   if (!attempt) return 'no answer';
-  return attempt.status === null ? attempt.snippet : `${attempt.status}`;
+  if (!attempt.answer) return attempt.problem ?? 'no answer';
+  return attempt.problem ?? describeAnswer(attempt.answer);
 }
 
 function displayPath(url: string): string {

@@ -1,9 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RgError, RgUsageError } from '../common/errors.js';
-import { formatDuration, parseDuration } from '../common/duration.js';
-
-/** The longest stability window accepted (also in the step's schema): a day. */
-const MAX_WINDOW_MS = 24 * 3_600_000;
+import { MAX_STABILITY_WINDOW_MS as MAX_WINDOW_MS, formatDuration, parseDuration } from '../common/duration.js';
 
 export interface CliOptions {
   config?: string;

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseEnvFile } from 'dotenv';
+import { parseDuration } from '../common/duration.js';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RgUsageError } from '../common/errors.js';
@@ -6,7 +9,7 @@ import { generateSecretValue } from '../common/secret-value.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
 import { builtinRegistries, type Registries } from '../config/registries.js';
 import type { GateConfig, StackConfig } from '../config/schema.js';
-import { stepId } from '../config/step-plan.js';
+import { planSteps } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
 
 export interface ResolvedRun extends LoadedConfig {
@@ -18,6 +21,10 @@ export interface ResolvedRun extends LoadedConfig {
   /** Secrets generated for this run (never printed). */
   generated: Record<string, string>;
   selected: Set<string> | undefined;
+  /** Values taken from the stack's env file (redacted like any secret when the config names them). */
+  fromEnvFile: Record<string, string>;
+  /** What makes this run partial: the selection flags, a shortened window. */
+  deviations: string[];
 }
 
 /**
@@ -35,23 +42,41 @@ export function resolveRun(
   const load = () => loadConfig({ configPath: opts.config, preset: opts.preset, cwd, env, registries });
   let loaded = load();
   const generated: Record<string, string> = {};
+  // What the stack's own env file sets is what the app really uses (a token, say): the gate
+  // uses those values too, where the environment gives none.
+  const fromEnvFile = readStackEnvFile(loaded, cwd, env, registries);
+  for (const [name, value] of Object.entries(fromEnvFile)) if (!env[name]) env[name] = value;
   for (const name of loaded.config.secrets.generate) {
     // Letters and digits, never a leading `-`: safe on any command line (`set-password prof1 -M…` was read as an option).
     if (!env[name]) generated[name] = generateSecretValue();
   }
-  if (Object.keys(generated).length > 0) {
-    Object.assign(env, generated);
-    loaded = load();
-  }
+  Object.assign(env, generated);
+  // Loaded once more only when the first load could not see everything `${…}` may name.
+  if (Object.keys(generated).length > 0 || Object.keys(fromEnvFile).length > 0) loaded = load();
   const config = loaded.config;
-  if (opts.stability) applyStability(config, opts.stability);
-  // A bare preset gates the folder you are in; a config file gates its own folder.
-  const barePreset = loaded.file.startsWith(PRESETS_DIR);
-  const configRoot = config.cwd ? resolve(loaded.baseDir, config.cwd) : barePreset ? cwd : loaded.baseDir;
-  const root = env['ROOT'] ? resolve(cwd, env['ROOT']) : configRoot;
+  const deviations: string[] = [];
+  if (opts.stability) deviations.push(...applyStability(config, opts.stability));
+  const root = rootOf(loaded, cwd, env);
   const logDirSetting = opts.logDir ?? env['LOG_DIR'] ?? config.logDir;
   const logDir = logDirSetting ? (isAbsolute(logDirSetting) ? logDirSetting : resolve(cwd, logDirSetting)) : defaultLogDir();
-  return { ...loaded, root, logDir, env, generated, selected: selectSteps(config, opts) };
+  const selected = selectSteps(config, opts, registries);
+  if (selected) deviations.unshift(...(['only', 'skip', 'from'] as const).filter((flag) => opts[flag]).map((flag) => `--${flag} ${opts[flag]}`));
+  return { ...loaded, root, logDir, env, generated, fromEnvFile, selected, deviations };
+}
+
+/** A bare preset gates the folder you are in; a config file gates its own folder; env ROOT wins. */
+function rootOf(loaded: LoadedConfig, cwd: string, env: Record<string, string>): string {
+  const barePreset = loaded.file.startsWith(PRESETS_DIR);
+  const configRoot = loaded.config.cwd ? resolve(loaded.baseDir, loaded.config.cwd) : barePreset ? cwd : loaded.baseDir;
+  return env['ROOT'] ? resolve(cwd, env['ROOT']) : configRoot;
+}
+
+/** The values of the stack's env file (compose's `--env-file`), when its driver has one and it exists. */
+function readStackEnvFile(loaded: LoadedConfig, cwd: string, env: Record<string, string>, registries: Registries): Record<string, string> {
+  const kind = registries.drivers.find((d) => d.name === loaded.config.stack.driver);
+  const file = kind?.envFile?.(loaded.config.stack as never, rootOf(loaded, cwd, env));
+  if (!file || !existsSync(file)) return {};
+  return parseEnvFile(readFileSync(file, 'utf8'));
 }
 
 /** `/tmp/release_gate_<UTC YYYYMMDDTHHMMSSZ>`, as the seed names it. */
@@ -69,25 +94,42 @@ export function localStateDir(root: string, stack: StackConfig): string {
   return join(tmpdir(), `release-gate-local-${key}`);
 }
 
-function applyStability(config: GateConfig, window: string): void {
-  for (const phase of config.phases) for (const step of phase.steps) if (step.do === 'stability') step['window'] = window;
+/** Sets every stability window; a window shorter than the config's own makes the run partial. */
+function applyStability(config: GateConfig, window: string): string[] {
+  const deviations: string[] = [];
+  for (const phase of config.phases) {
+    for (const step of phase.steps) {
+      if (step.do !== 'stability') continue;
+      const own = step['window'] as string | number;
+      if ((parseDuration(window) ?? 0) < (parseDuration(own) ?? 0)) deviations.push(`stability window ${window} (config: ${own})`);
+      step['window'] = window;
+    }
+  }
+  return [...new Set(deviations)];
 }
 
-/** Step ids selected by --only / --skip / --from (phase ids select their steps); undefined = all. */
-export function selectSteps(config: GateConfig, opts: Pick<CliOptions, 'only' | 'skip' | 'from'>): Set<string> | undefined {
+/**
+ * Step ids selected by --only / --skip / --from; undefined = all. A step is named by its id or
+ * by the log name the user sees (`06_stability_180s`); a phase id selects its steps.
+ */
+export function selectSteps(config: GateConfig, opts: Pick<CliOptions, 'only' | 'skip' | 'from'>, registries: Registries = builtinRegistries): Set<string> | undefined {
   if (!opts.only && !opts.skip && !opts.from) return undefined;
-  const phaseIds = config.phases.map((p) => p.id);
-  const stepIds = config.phases.flatMap((p) => p.steps.map(stepId));
+  const planned = planSteps(config, registries);
+  const stepIds = planned.map((p) => p.id);
   const expand = (flag: string, value: string): string[] =>
     value
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
-      .flatMap((id) => {
-        const phase = config.phases.find((p) => p.id === id);
-        if (phase) return phase.steps.map(stepId);
-        if (stepIds.includes(id)) return [id];
-        throw new RgUsageError(`${flag}: unknown phase or step "${id}".`, `Phases: ${phaseIds.join(', ')}. Steps: ${stepIds.join(', ')}.`);
+      .flatMap((name) => {
+        const phase = config.phases.find((p) => p.id === name);
+        if (phase) return planned.filter((p) => p.phase === phase).map((p) => p.id);
+        const step = planned.find((p) => p.id === name || p.logName === name || `${p.logName}.log` === name);
+        if (step) return [step.id];
+        throw new RgUsageError(
+          `${flag}: unknown phase or step "${name}".`,
+          `Phases: ${config.phases.map((p) => p.id).join(', ')}. Steps: ${[...new Set(planned.map((p) => p.logName))].join(', ')}.`,
+        );
       });
   let selected = new Set(opts.only ? expand('--only', opts.only) : stepIds);
   if (opts.from) {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
+import { exitCodeForSignal } from '../common/exit-code.js';
 import { RgConfigError, RgEnvironmentError, RgUsageError } from '../common/errors.js';
 import { Redactor } from '../common/redactor.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
@@ -8,6 +9,18 @@ import { Console } from '../engine/console.js';
 import { runGate } from '../engine/gate-runner.js';
 import type { CliOptions } from './cli.js';
 import { localStateDir, resolveRun } from './resolve-run.js';
+
+/**
+ * What the stack gets: only variables that have a value. An empty one would override the
+ * stack's own env file (compose gives the environment precedence, empty included): Korrigo's
+ * backend then ran with an empty METRICS_TOKEN and a public /metrics.
+ */
+export function stackEnv(configEnv: Record<string, string>, generated: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries({ ...configEnv, ...generated }).filter(([, value]) => value !== ''));
+}
+
+/** Variable names whose values are secrets whether the config says so or not. */
+const SECRET_NAME = /PASS|TOKEN|SECRET|KEY|CREDENTIAL|DATABASE_URL|DSN/i;
 
 /** The signals that interrupt the gate: closing the terminal (SIGHUP) included. */
 const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -31,11 +44,13 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   }
   const redactor = new Redactor();
   for (const name of [...run.config.secrets.env, ...run.config.secrets.generate]) redactor.addSecret(run.env[name]);
+  // The env file may hold secrets the config does not name (SECRET_KEY, POSTGRES_PASSWORD…).
+  for (const [name, value] of Object.entries(run.fromEnvFile)) if (SECRET_NAME.test(name)) redactor.addSecret(value);
   for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
 
   const driver = await driverKind.create(run.config.stack as never, {
     root: run.root,
-    env: { ...run.config.env, ...run.generated },
+    env: stackEnv(run.config.env, run.generated),
     stateDir: localStateDir(run.root, run.config.stack),
     forceClean: Boolean(opts.forceClean),
     clock: systemClock,
@@ -54,7 +69,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       console.info(`\n${signal}: skipping log capture; tearing down (send again to quit at once, leaving the stack as it is)`);
       forceStop.abort(new Error(signal));
     } else {
-      process.exit(130);
+      process.exit(exitCodeForSignal(signal));
     }
   };
   for (const signal of INTERRUPTS) process.on(signal, onSignal);
@@ -77,6 +92,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       version,
       console,
       ...(run.selected ? { selected: run.selected } : {}),
+      deviations: run.deviations,
     });
     return outcome.exitCode;
   } finally {

@@ -15,7 +15,9 @@ export function toArgv(command: Command): string[] {
 
 /** A command on one short line for titles: newlines folded, long scripts cut. */
 export function oneLineCommand(command: Command): string {
-  const text = (typeof command === 'string' ? command : command.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')).replace(/\s*\n\s*/g, '; ');
+  const fold = (text: string) => text.replace(/\s*\n\s*/g, '; ').trim();
+  const quote = (arg: string) => (arg === '' || /[\s"]/.test(arg) ? JSON.stringify(fold(arg)) : arg);
+  const text = typeof command === 'string' ? fold(command) : command.map(quote).join(' ');
   return text.length > 90 ? `${text.slice(0, 89)}…` : text;
 }
 

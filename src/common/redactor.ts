@@ -1,4 +1,4 @@
-import { LiteralMatcher, mergeRanges, type LiteralMatch } from '../common/literal-matcher.js';
+import { LiteralMatcher, mergeRanges, type LiteralMatch } from './literal-matcher.js';
 
 export const REDACTED = '[REDACTED]';
 

@@ -137,7 +137,7 @@ phases:
     });
     assert.deepEqual(
       issues.map((i) => i.where.replace(/:11:\d+ /, ':11:COL ')),
-      [`${config}:11:COL phases[0].steps[1].timeout`, `${config}:11:COL phases[0].steps[1]`],
+      [`${config}:11:COL phases[0].steps[1].timeout`, `${config}:11:COL phases[0].steps[1]`, `${config}:11:COL phases[0].steps[1].log`],
       lines(issues),
     );
   });
@@ -195,8 +195,9 @@ phases:
 `,
     });
     const text = lines(issues);
-    assert.equal(issues.length, 5, text);
+    assert.equal(issues.length, 6, text);
     assert.match(text, /steps\[0\]\.timeout: expected a duration.*received "soon"/);
+    assert.match(text, /steps\[3\]\.log: duplicate log name "02_ps" \(also phases\[0\]\.steps\[1\]\)/);
     assert.match(text, new RegExp(`${escape(config)}:13:\\d+ phases\\[0\\]\\.steps\\[1\\]\\.criterion: unknown criterion "bott"; declared: boot`));
     assert.match(text, /steps\[2\]\.service: unknown service "wbe"; declared: web, cache, db/);
     assert.match(text, /steps\[3\]: duplicate step id "02_ps"/);

@@ -394,6 +394,7 @@ function checkReferences(tree: unknown, registries: Registries, report: (path: P
   const phases = Array.isArray(tree['phases']) ? tree['phases'] : [];
   const seenPhases = new Set<string>();
   const seenSteps = new Set<string>();
+  const seenLogs = new Map<string, Path>();
   phases.forEach((phase, p) => {
     if (!isPlainObject(phase)) return;
     const phaseKey = phaseId(phase);
@@ -406,6 +407,11 @@ function checkReferences(tree: unknown, registries: Registries, report: (path: P
       const id = stepId(step);
       if (id !== undefined && seenSteps.has(id)) report(path, `duplicate step id "${id}" (give one of them an id)`);
       if (id !== undefined) seenSteps.add(id);
+      const log = step['log'];
+      const firstWithLog = typeof log === 'string' ? seenLogs.get(log) : undefined;
+      // Two steps writing one numbered log: the summary could not say which of them failed.
+      if (typeof log === 'string' && firstWithLog) report([...path, 'log'], `duplicate log name "${log}" (also phases[${firstWithLog[1]}].steps[${firstWithLog[3]}]); give each step its own log`);
+      else if (typeof log === 'string') seenLogs.set(log, path);
       const criterion = step['criterion'];
       if (criteria && typeof criterion === 'string' && !criteria.includes(criterion)) {
         report([...path, 'criterion'], `unknown criterion "${criterion}"; declared: ${criteria.join(', ') || 'none'}`);

@@ -16,6 +16,7 @@ export const composeDriverKind = defineDriverKind({
     oneShot: z.array(z.string()).default([]).describe('One-shot jobs judged by their exit code (service_completed_successfully targets are found by themselves)'),
     minFreeDiskMb: z.number().int().min(0).default(2048).describe('Preflight fails below this free disk space'),
   }),
+  envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
   describe: (stack) => `compose (${filesOf(stack.file).join(', ')})`,
   check(stack, root) {
     // A missing compose file is a config mistake: reported before anything runs (exit 2).

@@ -329,8 +329,13 @@ export class ComposeDriver implements StackDriver {
     return existsSync(path) ? path : undefined;
   }
 
+  /**
+   * Compose's environment: ours plus the stack's variables, without the empty ones. Compose
+   * gives the environment precedence over the env file, an empty value included, so an empty
+   * METRICS_TOKEN here would blank the one `.env` sets (and make /metrics public).
+   */
   private env(): NodeJS.ProcessEnv {
-    return { ...process.env, ...(this.opts.env ?? {}) };
+    return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}) }).filter(([, value]) => value !== undefined && value !== ''));
   }
 
   private async compose(): Promise<ComposeFlavor> {

@@ -34,6 +34,8 @@ export interface DriverKind<S extends z.ZodObject = z.ZodObject> {
    * schema failed, so every access must be guarded. Paths are relative to `stack`.
    */
   checkRaw?(stack: Record<string, unknown>, report: (path: (string | number)[], message: string) => void): void;
+  /** The stack's env file (compose `--env-file`), whose values the app uses: the gate reads them too. */
+  envFile?(stack: z.output<S>, root: string): string | null;
   /** Checks needing the file system but nothing started (a compose file that exists). */
   check?(stack: z.output<S>, root: string): ConfigIssue[];
 }

@@ -7,7 +7,8 @@ export type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: 
  * One verdict per declared criterion, in declaration order: passed iff every step giving
  * evidence for it ran and passed (zero tolerance: "not run" fails). A failed step that
  * names no criterion gets a line of its own, so no failure is ever silent in the summary.
- * With a partial selection (--only/--skip/--from), criteria with no selected step are left out.
+ * With a partial selection (--only/--skip/--from), criteria with no selected step say "not selected"
+ * (neither ✅ nor ❌), and one with some of its steps selected says which.
  */
 export function evaluateCriteria(
   config: GateConfig,
@@ -21,28 +22,34 @@ export function evaluateCriteria(
     const evidence = steps.filter((s) => s.criterion === id);
     const fromOthers = extra.get(id) ?? [];
     const selected = evidence.filter((s) => s.detail !== 'not selected');
-    if (partialSelection && selected.length === 0 && fromOthers.length === 0) continue;
     const logs = [...new Set([...evidence.map((s) => s.log), ...fromOthers.map((v) => v.log)])];
+    if (partialSelection && selected.length === 0 && fromOthers.length === 0) {
+      out.push({ id, title, passed: false, notSelected: true, detail: 'not selected', logs });
+      continue;
+    }
+    // A partial selection says which of the criterion's steps it judged.
+    const partOf =
+      partialSelection && selected.length < evidence.length ? ` (partial: ${selected.length} of ${evidence.length} steps selected: ${selected.map((s) => s.log).join(', ')})` : '';
     if (selected.length === 0 && fromOthers.length === 0) {
       const detail = stoppedAt ? `not run: the gate stopped at ${stoppedAt}` : 'no step gives evidence for this criterion';
       out.push({ id, title, passed: false, detail, logs });
       continue;
     }
-    const failed = selected.find((s) => s.status === 'failed' || s.status === 'interrupted');
+    const failed = selected.find((s) => s.status === 'failed' || s.status === 'interrupted' || s.status === 'timedout');
     const failedExtra = fromOthers.find((v) => !v.passed);
     const notRun = selected.find((s) => s.status === 'not-run');
-    if (failed) out.push({ id, title, passed: false, detail: `${failed.detail} (${failed.log})`, logs });
-    else if (failedExtra) out.push({ id, title, passed: false, detail: `${failedExtra.detail} (${failedExtra.log})`, logs });
+    if (failed) out.push({ id, title, passed: false, detail: `${failed.detail} (${failed.log})${partOf}`, logs });
+    else if (failedExtra) out.push({ id, title, passed: false, detail: `${failedExtra.detail} (${failedExtra.log})${partOf}`, logs });
     else if (notRun) {
-      out.push({ id, title, passed: false, detail: `not run${stoppedAt ? `: the gate stopped at ${stoppedAt}` : ''}`, logs });
+      out.push({ id, title, passed: false, detail: `not run${stoppedAt ? `: the gate stopped at ${stoppedAt}` : ''}${partOf}`, logs });
     } else {
       const details = [...selected.map((s) => s.detail), ...fromOthers.map((v) => v.detail)].filter(Boolean);
-      out.push({ id, title, passed: true, detail: [...new Set(details)].join('; '), logs });
+      out.push({ id, title, passed: true, detail: [...new Set(details)].join('; ') + partOf, logs });
     }
   }
   const declared = new Set(Object.keys(config.criteria));
   for (const step of steps) {
-    if (step.status !== 'failed' && step.status !== 'interrupted') continue;
+    if (step.status !== 'failed' && step.status !== 'interrupted' && step.status !== 'timedout') continue;
     if (step.criterion && declared.has(step.criterion)) continue;
     out.push({ id: `step:${step.id}`, title: `Step ${step.log}`, passed: false, detail: step.detail, logs: [step.log] });
   }

@@ -3,7 +3,7 @@ import type { RunResult } from '../model/run-result.js';
 
 /** What the run learnt about its set-up, beside the verdict. */
 export interface SetupErrors {
-  /** The config could not be run as written (found once the stack was reachable). */
+  /** The config could not be run as written: the environment check refused it (exit 2 from the preflight). */
   configError: boolean;
   /** The environment could not run the gate: no engine, port taken, disk full. */
   environmentError: boolean;

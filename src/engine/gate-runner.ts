@@ -42,6 +42,8 @@ export interface GateRunOptions {
   clock?: Clock;
   /** Step ids selected by --only/--skip/--from; all when absent. */
   selected?: Set<string>;
+  /** What makes this run partial beside the selection (a window shorter than the config's). */
+  deviations?: string[];
 }
 
 export interface GateRunOutcome {
@@ -61,7 +63,7 @@ interface PendingStep {
 /**
  * Runs a gate: the main phases through the task loop (fail-fast), the minimum of any pending
  * watch, the `always` phases (log capture), the pending verdicts, the summary, the teardowns
- * (LIFO), the summary again when the teardown changed the verdict. Never throws for a gate
+ * (LIFO), the summary again (the teardown may change the verdict). Never throws for a gate
  * failure: the outcome carries the verdict and the exit code.
  */
 export function runGate(opts: GateRunOptions): Promise<GateRunOutcome> {
@@ -88,6 +90,9 @@ class GateRun {
   private stackUnavailable = false;
   private readonly setup = { configError: false, environmentError: false };
   private teardownFailure: string | undefined;
+  /** The step running now: a step that ignores its stop past the loop's grace is recorded as such. */
+  private running: { index: number; started: number } | null = null;
+  private readonly abandoned = new Set<number>();
 
   constructor(private readonly opts: GateRunOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -111,6 +116,7 @@ class GateRun {
     const loop = await runTasks(this.mainTasks(main), { interrupt: opts.interrupt, deadlineAt: this.deadlineAt, clock: this.clock, failFast: true });
     this.noteLoopEnd(loop.status);
     if (this.stoppedAt === undefined) await this.waitOutPending();
+    this.recordAbandoned();
     if (!this.stackUnavailable) {
       const force = opts.forceStop ?? new AbortController().signal;
       await runTasks(this.alwaysTasks(always, force), { interrupt: force, clock: this.clock, failFast: false });
@@ -127,7 +133,7 @@ class GateRun {
       this.stoppedAt ??= 'teardown (interrupted)';
     }
     const result = this.buildResult();
-    await writeSummary(summary, result);
+    await writeSummary(summary, result).catch((err: Error) => this.console.info(`summary: ${err.message}`));
     const signal = opts.interrupt.aborted ? signalName(opts.interrupt.reason) : undefined;
     this.console.banner(verdictBanner(result, opts.redactor));
     this.console.info(`artifacts: ${opts.logDir}`);
@@ -155,7 +161,7 @@ class GateRun {
         this.stoppedAt ??= broken.log.path.split('/').pop() as string;
         return;
       }
-      yield this.stepTask(index, this.opts.interrupt);
+      yield this.stepTask(index);
     }
   }
 
@@ -164,19 +170,20 @@ class GateRun {
       const planned = this.planned[index] as PlannedStep;
       if (!this.isSelected(planned)) this.results[index] = notRun(planned, 'not selected');
       else if (force.aborted) this.results[index] = notRun(planned, 'not run: interrupted');
-      else yield this.stepTask(index, force);
+      else yield this.stepTask(index);
     }
   }
 
-  private stepTask(index: number, signal: AbortSignal): Task {
+  private stepTask(index: number): Task {
     const planned = this.planned[index] as PlannedStep;
     const hard = planned.kind.timeout === 'hard' && planned.step.timeout !== undefined ? parseDuration(planned.step.timeout) : null;
-    return { title: planned.logName, timeoutMs: hard, run: (abort) => this.runStep(index, abort, signal) };
+    return { title: planned.logName, timeoutMs: hard, run: (abort) => this.runStep(index, abort) };
   }
 
   /** Runs one step with its own log; records its result; returns its status for the loop. */
-  private async runStep(index: number, abort: TaskAbort, _phaseSignal: AbortSignal): Promise<TaskStatus> {
+  private async runStep(index: number, abort: TaskAbort): Promise<TaskStatus> {
     const planned = this.planned[index] as PlannedStep;
+    this.running = { index, started: this.clock.now() };
     const { step, phase, logName, title } = planned;
     const { opts } = this;
     const log = new StepLog(join(opts.logDir, `${logName}.log`), opts.redactor, this.console, logName);
@@ -229,6 +236,9 @@ class GateRun {
 
   private async endStep(index: number, log: StepLog, taskStatus: TaskStatus, outcome: StepOutcome, started: number): Promise<TaskStatus> {
     const planned = this.planned[index] as PlannedStep;
+    // Recorded as abandoned already: what it does now comes too late for the verdict.
+    if (this.abandoned.has(index)) return taskStatus;
+    if (this.running?.index === index) this.running = null;
     let status: StepStatus = taskStatus;
     const ended = this.clock.now();
     // The detail of a passed step lives in the summary; repeating it here would add lines to the
@@ -345,17 +355,30 @@ class GateRun {
     }
   }
 
-  /** In overlap mode the window is a minimum: when the phases finish sooner, the gate waits out the rest. */
+  /** In overlap mode the window is a minimum: when the phases finish sooner, the gate waits out the rest (within the deadline). */
   private async waitOutPending(): Promise<void> {
+    const limits = [this.opts.interrupt, ...(this.deadlineAt === null ? [] : [AbortSignal.timeout(Math.max(0, this.deadlineAt - this.clock.now()))])];
+    const signal = AbortSignal.any(limits);
     for (const pending of this.pending) {
       try {
-        await pending.outcome.minimum(this.opts.interrupt);
-      } catch {
-        // Interrupted while waiting: the verdict says so.
-        this.noteLoopEnd('interrupted');
+        await pending.outcome.minimum(signal);
+      } catch (err) {
+        if (!signal.aborted) throw err;
+        this.noteLoopEnd(this.opts.interrupt.aborted ? 'interrupted' : 'timedout');
         return;
       }
     }
+  }
+
+  /** A step the loop gave up on (it ignored its stop past the grace) is recorded, not left "not run". */
+  private recordAbandoned(): void {
+    if (!this.running || this.results[this.running.index]) return;
+    const planned = this.planned[this.running.index] as PlannedStep;
+    const outcome = { passed: false, detail: 'did not stop within the grace after it was asked to: abandoned' };
+    this.results[this.running.index] = this.stepResult(planned, this.verdictOverride ?? 'interrupted', outcome, this.running.started, this.clock.now());
+    this.stoppedAt ??= `${planned.logName}.log (abandoned)`;
+    this.abandoned.add(this.running.index);
+    this.running = null;
   }
 
   private async finishPending(): Promise<void> {
@@ -409,10 +432,12 @@ class GateRun {
   }
 
   private buildResult(): RunResult {
-    const steps = this.planned.map((p, i) => this.results[i] ?? notRun(p, this.notRunReason(p)));
+    // Summary steps are the report itself, not a step of the run.
+    const ran = this.planned.flatMap((p, i) => (p.kind.summary ? [] : [{ p, result: this.results[i] ?? notRun(p, this.notRunReason(p)) }]));
+    const steps = ran.map((r) => r.result);
     const criteria = evaluateCriteria(this.opts.config, steps, this.extraVerdicts, this.stoppedAt, Boolean(this.opts.selected));
     if (this.teardownFailure) criteria.push({ id: 'teardown', title: 'Teardown', passed: false, detail: this.teardownFailure, logs: ['teardown.log'] });
-    const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed);
+    const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed && !c.notSelected);
     const endedAt = this.clock.now();
     return {
       tool: { name: 'release-gate', version: this.opts.version },
@@ -420,10 +445,12 @@ class GateRun {
       logDir: this.opts.logDir,
       verdict: this.verdictOverride ?? (failed ? 'failed' : 'passed'),
       ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
+      complete: (this.opts.deviations ?? []).length === 0,
+      deviations: this.opts.deviations ?? [],
       startedAt: new Date(this.startedAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
       durationMs: endedAt - this.startedAt,
-      phases: this.opts.config.phases.map((phase) => phaseResult(phase, steps.filter((_, i) => (this.planned[i] as PlannedStep).phase === phase))),
+      phases: this.opts.config.phases.map((phase) => phaseResult(phase, ran.filter((r) => r.p.phase === phase).map((r) => r.result))),
       steps,
       criteria,
       counts: { ...this.counts },
@@ -434,7 +461,6 @@ class GateRun {
   private notRunReason(p: PlannedStep): string {
     if (!this.isSelected(p)) return 'not selected';
     if (this.stackUnavailable) return 'not run: the environment check failed';
-    if (p.kind.summary) return 'written by the runner';
     if (this.stoppedAt) return `not run: the gate stopped at ${this.stoppedAt}`;
     return 'not run: interrupted';
   }
@@ -478,6 +504,11 @@ function phaseResult(phase: PlannedStep['phase'], steps: StepResult[]): PhaseRes
 }
 
 function verdictBanner(result: RunResult, redactor: Redactor): string {
+  const partial = result.complete ? '' : ` — PARTIAL (${redactor.redact(result.deviations.join('; '))})`;
+  return verdictWords(result, redactor) + partial;
+}
+
+function verdictWords(result: RunResult, redactor: Redactor): string {
   switch (result.verdict) {
     case 'passed':
       return '✅ GATE PASSED';

@@ -40,6 +40,8 @@ export interface CriterionResult {
   detail: string;
   /** Log files holding the evidence. */
   logs: string[];
+  /** A partial run selected none of its steps: neither ✅ nor ❌, and not counted. */
+  notSelected?: boolean;
 }
 
 export interface RunResult {
@@ -49,6 +51,10 @@ export interface RunResult {
   verdict: Verdict;
   /** Set when the run stopped early: which step failed or where it was interrupted. */
   stoppedAt?: string;
+  /** False for a partial gate (--only/--skip/--from, a shortened window): its pass is not a release's. */
+  complete: boolean;
+  /** What a partial gate left out, one line each (`--skip clean,A`, `stability window 5s (config: 180s)`). */
+  deviations: string[];
   startedAt: string;
   endedAt: string;
   durationMs: number;

@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -19,7 +19,7 @@ h1{font-size:1.4rem}table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.passed{color:#1a7f37}.failed,.interrupted{color:#cf222e}.not-run{color:#6e7781}
 .verdict{font-size:1.2rem;font-weight:600;padding:.5rem .8rem;border-radius:6px;display:inline-block}
-.verdict.passed{background:#dafbe1}.verdict.failed,.verdict.interrupted{background:#ffebe9}
+.verdict.passed{background:#dafbe1}.verdict.partial{background:#fff8c5}.verdict.failed,.verdict.interrupted,.verdict.timedout{background:#ffebe9}
 code{font-family:ui-monospace,monospace}`;
 
 /** `report.html`: one self-contained page (inline CSS, no script), every value escaped. */
@@ -30,7 +30,6 @@ export class HtmlReporter implements Reporter {
   render(result: RunResult): string {
     const e = (s: string): string => escapeHtml(oneLine(s));
     const stopped = stoppedLine(result);
-    const passedCount = result.criteria.filter((c) => c.passed).length;
     const criteria = result.criteria
       .map(
         (c) =>
@@ -58,7 +57,7 @@ export class HtmlReporter implements Reporter {
 </head>
 <body>
 <h1>${e(result.tool.name)} validation report</h1>
-<p class="verdict ${e(result.verdict)}">GATE ${verdictLabel(result)} — ${passedCount}/${result.criteria.length} criteria passed</p>
+<p class="verdict ${e(result.verdict)}${result.complete === false ? ' partial' : ''}">GATE ${e(verdictLabel(result))} — ${e(criteriaCount(result))}</p>
 ${stopped ? `<p class="failed">${e(stopped)}</p>\n` : ''}<table>
 <tr><th>Config</th><td><code>${e(result.config)}</code></td></tr>
 <tr><th>Log dir</th><td><code>${e(result.logDir)}</code></td></tr>

@@ -14,7 +14,7 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true });
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true, suppressBooleanAttributes: false });
 
 /**
  * `junit.xml`: one testsuite `release-gate`, one testcase per criterion, so CI shows the
@@ -35,7 +35,9 @@ export class JUnitReporter implements Reporter {
         '@_name': xmlText(oneLine(c.title)),
         '@_time': seconds(criterionDurationMs(result, c)),
       };
-      if (c.passed) {
+      if (c.notSelected) {
+        tc['skipped'] = { '@_message': detail || 'not selected' };
+      } else if (c.passed) {
         if (detail || evidence) tc['system-out'] = [detail, evidence].filter(Boolean).join('\n');
       } else {
         tc['failure'] = { '@_message': detail || 'failed', '@_type': 'criterion', '#text': [detail, evidence].filter(Boolean).join('\n') };
@@ -52,6 +54,8 @@ export class JUnitReporter implements Reporter {
       ['config', result.config],
       ['logDir', result.logDir],
       ['version', result.tool.version],
+      ['complete', String(result.complete !== false)],
+      ...(result.complete === false ? [['deviations', result.deviations.join('; ')]] : []),
       ...(result.stoppedAt === undefined ? [] : [['stoppedAt', result.stoppedAt]]),
     ].map(([name = '', value = '']) => ({ '@_name': name, '@_value': xmlText(oneLine(value)) }));
     const doc = {

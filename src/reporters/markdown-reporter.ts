@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, criterionMark, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 /** Table cells: one line, pipes escaped, and Markdown/HTML specials neutralised. */
 function cell(text: string): string {
@@ -14,9 +14,8 @@ export class MarkdownReporter implements Reporter {
 
   render(result: RunResult): string {
     const stopped = stoppedLine(result);
-    const passedCount = result.criteria.filter((c) => c.passed).length;
     const out = [
-      `## ${cell(result.tool.name)}: GATE ${verdictLabel(result)} (${passedCount}/${result.criteria.length} criteria passed)`,
+      `## ${cell(result.tool.name)}: GATE ${cell(verdictLabel(result))} (${criteriaCount(result)})`,
       '',
     ];
     if (stopped) out.push(`**${cell(stopped)}**`, '');
@@ -25,7 +24,7 @@ export class MarkdownReporter implements Reporter {
       '',
       '| | Criterion | Detail |',
       '|---|---|---|',
-      ...result.criteria.map((c) => `| ${c.passed ? '✅' : '❌'} | ${cell(c.title)} | ${cell(c.detail)} |`),
+      ...result.criteria.map((c) => `| ${criterionMark(c)} | ${cell(c.title)} | ${cell(c.detail)} |`),
       '',
       '| Phase | Log | Status | Duration | Exit | Detail |',
       '|---|---|---|---|---|---|',

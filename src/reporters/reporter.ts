@@ -17,8 +17,26 @@ export function criterionDurationMs(result: RunResult, criterion: CriterionResul
   return result.steps.filter((s) => s.criterion === criterion.id).reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
 }
 
+/** `PASSED`, `FAILED — PARTIAL (--only B)`: a partial gate never reads as a plain pass. */
 export function verdictLabel(result: RunResult): string {
-  return result.verdict === 'passed' ? 'PASSED' : result.verdict === 'failed' ? 'FAILED' : 'INTERRUPTED';
+  const word = { passed: 'PASSED', failed: 'FAILED', timedout: 'TIMED OUT', interrupted: 'INTERRUPTED' }[result.verdict];
+  return result.complete === false ? `${word} — PARTIAL (${oneLine(result.deviations.join('; '))})` : word;
+}
+
+/** The criteria a run judged (a partial run's unselected ones are left out of counts). */
+export function judgedCriteria(result: RunResult): CriterionResult[] {
+  return result.criteria.filter((c) => !c.notSelected);
+}
+
+/** `✅`, `❌`, or `–` for a criterion a partial run did not select. */
+export function criterionMark(c: CriterionResult): string {
+  return c.notSelected ? '–' : c.passed ? '✅' : '❌';
+}
+
+/** `7/8 criteria passed`, over the judged criteria only. */
+export function criteriaCount(result: RunResult): string {
+  const judged = judgedCriteria(result);
+  return `${judged.filter((c) => c.passed).length}/${judged.length} criteria passed`;
 }
 
 /** `Stopped at: …` or `Interrupted at: …`, when the run did not go to the end. */

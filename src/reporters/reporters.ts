@@ -35,8 +35,7 @@ export type RenderOutcome = { ok: true; name: string; fileName: string; content:
 
 /**
  * Renders each named reporter. One reporter throwing does not stop the others: its
- * outcome carries the error instead of content. `fileNames` overrides default names
- * (the korrigo preset writes the summary as `17_validation_summary.log`).
+ * outcome carries the error instead of content. `fileNames` overrides default names.
  */
 export function renderAll(
   result: RunResult,

@@ -44,6 +44,8 @@ export function sampleRunResult(overrides: Partial<RunResult> = {}): RunResult {
     logDir: '/tmp/release_gate_20250301T100000Z',
     verdict: 'failed',
     stoppedAt: 'phase F, step 13_pytest_full: Tests failed',
+    complete: true,
+    deviations: [],
     startedAt: new Date(t0).toISOString(),
     endedAt: new Date(clock).toISOString(),
     durationMs: clock - t0,

@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, criterionMark, judgedCriteria, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 const PASS = '✅';
 const FAIL = '❌';
@@ -31,7 +31,7 @@ export class SummaryTextReporter implements Reporter {
 
   render(result: RunResult): string {
     const out: string[] = [];
-    const passedCount = result.criteria.filter((c) => c.passed).length;
+    const judged = judgedCriteria(result);
     const header = [
       ['Verdict:', `GATE ${verdictLabel(result)}`],
       ['Config:', result.config],
@@ -45,10 +45,13 @@ export class SummaryTextReporter implements Reporter {
     out.push(`=== ${result.tool.name}: validation summary ===`, ...table(header.map(([k = '', v = '']) => [k, neutral(oneLine(v))])));
     if (stopped) out.push(neutral(stopped));
 
-    out.push('', `--- Criteria: ${passedCount}/${result.criteria.length} passed ---`);
+    if (result.complete === false) out.push(neutral(`Partial: ${oneLine(result.deviations.join('; '))}`));
+    out.push('', `--- Criteria: ${judged.filter((c) => c.passed).length}/${judged.length} passed ---`);
     for (const c of result.criteria) {
       const detail = neutral(oneLine(c.detail));
-      out.push(`${c.passed ? PASS : FAIL} ${neutral(oneLine(c.title))}${detail ? `: ${detail}` : ''}`);
+      // Only judged criteria carry ✅/❌ (the seed's grep counts them).
+      const mark = c.notSelected ? criterionMark(c) : c.passed ? PASS : FAIL;
+      out.push(`${mark} ${neutral(oneLine(c.title))}${detail ? `: ${detail}` : ''}`);
     }
 
     const counts = Object.keys(result.counts).sort();
@@ -72,7 +75,7 @@ export class SummaryTextReporter implements Reporter {
 
     out.push('', `--- Artifacts (${result.artifacts.length}) in ${neutral(oneLine(result.logDir))} ---`, ...result.artifacts.map((a) => neutral(oneLine(a))));
 
-    out.push('', `RESULT: GATE ${verdictLabel(result)} (${passedCount}/${result.criteria.length} criteria passed)${stopped ? ` — ${neutral(stopped)}` : ''}`);
+    out.push('', `RESULT: GATE ${neutral(verdictLabel(result))} (${criteriaCount(result)})${stopped ? ` — ${neutral(stopped)}` : ''}`);
     return `${out.join('\n')}\n`;
   }
 }

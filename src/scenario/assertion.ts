@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { queryJson } from './json-query.js';
+import { queryJson } from '../common/json-query.js';
 import type { AssertConfig } from './scenario-schema.js';
 
 /** One-line form of an assertion for logs and failures: `$.count > 0`. */

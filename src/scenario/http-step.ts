@@ -4,7 +4,8 @@ import { formatDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
 import type { CookieSession } from './cookie-session.js';
 import { checkAssertion } from './assertion.js';
-import { parseJsonBody, queryJson } from './json-query.js';
+import { checkContent } from '../checks/http-answer.js';
+import { parseJsonBody, queryJson } from '../common/json-query.js';
 import type { ScenarioConfig, StepConfig } from './scenario-schema.js';
 import { renderJson, renderTemplate, stringifyValue, type TemplateScope } from './template.js';
 
@@ -117,11 +118,13 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     else headers.set('Cookie', cookie);
     let status: number;
     let text: string;
+    let contentType: string;
     try {
       const res = await fetch(url, { method, headers, body, redirect: 'manual', signal });
       // Cookies first: they are registered as secrets before any line can show them.
       await env.cookies.store(url, res.headers.getSetCookie());
       status = res.status;
+      contentType = res.headers.get('content-type') ?? '';
       text = await res.text();
     } catch (err) {
       if (signal.aborted) {
@@ -147,6 +150,9 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     if (!statusOk) {
       return { ok: false, reason: `${summary} (expected ${expected ? expected.join(' or ') : '2xx'})`, evidence };
     }
+    const { status: _status, exitCode: _exitCode, ...content } = step.expect ?? {};
+    const wrongContent = checkContent({ status, contentType, body: text }, content);
+    if (wrongContent) return { ok: false, reason: `${method} ${path} → ${wrongContent}`, evidence };
     for (const name of missing()) {
       const spec = captures[name];
       const matches = json === undefined || spec === undefined ? [] : queryJson(json, typeof spec === 'string' ? spec : spec.path);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { contentExpectationSchema } from '../checks/http-answer.js';
 import { durationSchema } from '../common/schema-parts.js';
 import { templateVariables, templateVariablesDeep } from './template.js';
 
@@ -65,8 +66,8 @@ const stepSchema = z
     retry: retrySchema.optional(),
     request: requestSchema.optional(),
     exec: execSchema.optional(),
-    expect: z
-      .strictObject({
+    expect: contentExpectationSchema
+      .extend({
         status: z.union([statusCode, z.array(statusCode).min(1)]).optional().describe('Accepted status code(s); default any 2xx.'),
         exitCode: z.int().optional().describe('Expected exit code of an exec step; default 0.'),
       })

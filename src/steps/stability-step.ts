@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import { formatEvent, type StabilityVerdict, type StackWatch } from '../checks/stack-watch.js';
-import { formatDuration, parseDuration } from '../common/duration.js';
+import { MAX_STABILITY_WINDOW_MS, formatDuration, parseDuration } from '../common/duration.js';
 import { durationSchema } from '../common/schema-parts.js';
 import { waitFor } from '../common/wait.js';
 import { defineStepKind, type StepContext } from './step-kind.js';
 
-/** The longest window accepted: beyond a day, a typo is likelier than a wish. */
-export const MAX_STABILITY_WINDOW_MS = 24 * 3_600_000;
 /** How long to keep listening after a crash for the policy restart that follows. */
 const SETTLE_MS = 1500;
 

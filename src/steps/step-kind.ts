@@ -43,7 +43,7 @@ export interface StepContext {
   redactor: Redactor;
   /** Project root: where host commands run. */
   root: string;
-  /** Path of an extra artifact beside the logs, e.g. `13_pytest_failing_tests.txt`. */
+  /** Path of an extra artifact beside the logs, e.g. `13_pytest_full_failing_tests.txt`. */
   artifactPath(name: string): string;
   /** Run-wide counters reported in the summary (`tests.passed`, `e2e.runs`). */
   counts: Record<string, number>;
@@ -96,8 +96,6 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   readonly timeout: 'budget' | 'hard';
   /** Summary steps are written by the runner after everything else, not run. */
   readonly summary?: boolean;
-  /** The step needs the stack (false: host commands, summary). */
-  readonly usesStack?: boolean;
   run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
   /**
    * A step the gate stopped before may still judge run-wide evidence (the stability watch saw a
