@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { StackWatch } from '../checks/stack-watch.js';
+import { StackWatch, type Instability } from '../checks/stack-watch.js';
 import { systemClock, type Clock } from '../common/clock.js';
 import { formatDuration, parseDuration } from '../common/duration.js';
 import { RgError, errorMessage } from '../common/errors.js';
@@ -79,6 +79,8 @@ class GateRun {
   private readonly counts: Record<string, number> = {};
   private readonly extraVerdicts: ExtraVerdicts = new Map();
   private readonly pending: PendingStep[] = [];
+  /** Failed steps no instability explained when they ended: judged again once the run's events are in. */
+  private readonly unexplained: number[] = [];
   private readonly teardowns = new TeardownStack();
   private readonly startedAt: number;
   private readonly deadlineAt: number | null;
@@ -123,6 +125,7 @@ class GateRun {
     }
     await this.finishPending();
     await this.judgeUnreached();
+    await this.blameLate();
     if (opts.interrupt.aborted && !this.verdictOverride) this.noteLoopEnd('interrupted');
 
     const summary = this.summaryTarget();
@@ -218,7 +221,11 @@ class GateRun {
     if (status !== 'passed' && status !== 'failed' && outcome.passed) outcome = { ...outcome, passed: false, detail: this.abortDetail(status, step.timeout) };
     // A step's own time limit fails the step; only the gate's deadline makes the run "timed out".
     if (status === 'timedout' && !this.pastDeadline()) status = 'failed';
-    if (status === 'failed') outcome = await this.blameInstability(outcome, started, log);
+    if (status === 'failed') {
+      const blamed = await this.blameInstability(outcome, started, log);
+      if (blamed === outcome) this.unexplained.push(index);
+      outcome = blamed;
+    }
     for (const [criterion, verdict] of Object.entries(outcome.criteria ?? {})) {
       const list = this.extraVerdicts.get(criterion) ?? [];
       list.push({ ...verdict, log: `${logName}.log` });
@@ -343,9 +350,30 @@ class GateRun {
     const problems = (await this.watch).problemsBetween(started, this.clock.now());
     const first = problems[0];
     if (!first) return outcome;
-    const cause = `caused by ${first.service} ${first.what} at ${first.at.toISOString().slice(11, 19)} (see Stability)`;
+    const cause = causeOf(first);
     log.line(`✗ ${cause}`);
     return { ...outcome, detail: `${outcome.detail} — ${cause}` };
+  }
+
+  /**
+   * The engine may report a crash just after the step it broke: an exec killed with its
+   * container returns (exit 137) tens of ms before Docker's `die` event arrives. Once the run's
+   * events are in, a failed step is blamed on a problem seen up to LATE_EVENT_MS after its end.
+   */
+  private async blameLate(): Promise<void> {
+    if (!this.watch) return;
+    const watch = await this.watch;
+    for (const index of this.unexplained.splice(0)) {
+      const result = this.results[index];
+      if (!result || result.status !== 'failed' || !result.startedAt || !result.endedAt) continue;
+      const first = watch.problemsBetween(Date.parse(result.startedAt), Date.parse(result.endedAt) + LATE_EVENT_MS)[0];
+      if (!first) continue;
+      const cause = causeOf(first);
+      this.results[index] = { ...result, detail: `${result.detail} — ${cause}` };
+      const log = new StepLog(join(this.opts.logDir, result.log), this.opts.redactor, this.console, (this.planned[index] as PlannedStep).logName);
+      log.line(`✗ ${cause} (reported by the engine after the step ended)`);
+      await log.close();
+    }
   }
 
   private noteLoopEnd(status: TaskStatus): void {
@@ -475,6 +503,13 @@ class GateRun {
       console: this.console,
     };
   }
+}
+
+/** How long after a failed step's end a crash may still be what broke it (the engine's event lag). */
+const LATE_EVENT_MS = 2000;
+
+function causeOf(problem: Instability): string {
+  return `caused by ${problem.service} ${problem.what} at ${problem.at.toISOString().slice(11, 19)} (see Stability)`;
 }
 
 function notRun(p: PlannedStep, detail: string): StepResult {
