@@ -192,10 +192,28 @@ phases:
     assert.match(run.line('Check'), /❌ Check: no evidence: 0 lines match/);
   });
 
-  it('names the signal behind an exit code', async () => {
-    const run = await gate({ steps: '      - { log: 13_tests, do: exec, service: web, run: "echo 477 passed; kill -s SEGV $$$$", criterion: check }' });
+  it('names the signal behind an exit code and keeps the counts that were measured', async () => {
+    const run = await gate({ steps: '      - { log: 13_tests, do: exec, service: web, run: "echo \'===== 477 passed in 61.2s =====\'; kill -s SEGV $$$$", results: {}, criterion: check }' });
     assert.equal(run.code, 1, run.out);
-    assert.match(run.line('Check'), /exit code 139 \(SIGSEGV\)/);
+    assert.match(run.line('Check'), /exit code 139 \(SIGSEGV\) \(expected 0\); 477 passed, 0 failed, 0 errors, 0 skipped/);
+  });
+
+  it('with via.mode auto, reads /metrics inside the service once the proxy answers its HTML page', async () => {
+    const step = (mode: string) => (port: number) => `      - log: 05_wait_metrics
+        do: wait-http
+        url: metrics
+        via: { service: web, baseUrl: "http://127.0.0.1:${port}/inside/", mode: ${mode} }
+        expect: { prometheus: true }
+        interval: 100ms
+        criterion: check`;
+    const auto = await gate({ web: { METRICS_HTML: '1' }, steps: step('auto') });
+    assert.equal(auto.code, 0, auto.out);
+    assert.match(auto.line('Check'), /✅ Check: GET \/metrics → 200 text\/plain.*\(from inside web: the proxy answers HTML\)/);
+    assert.match(auto.read('05_wait_metrics.log'), /the proxy answers metrics with 200 text\/html, "<!doctype html>.*probing inside web/);
+    // Told to stay on the proxy, the HTML is refused: never a green on it.
+    const proxy = await gate({ web: { METRICS_HTML: '1' }, steps: step('proxy') });
+    assert.equal(proxy.code, 1, proxy.out);
+    assert.match(proxy.line('Check'), /❌ Check: GET \/metrics → 200 text\/html.*not a Prometheus exposition/);
   });
 });
 

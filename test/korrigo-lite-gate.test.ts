@@ -201,7 +201,7 @@ describe('the korrigo gate on korrigo-lite', () => {
     { fault: 'crash-loop', failing: /❌ (Boot|Stability):.*backend/, stopped: true },
     { fault: 'health-503', failing: /❌ Boot:.*backend/, stopped: true },
     { fault: 'migrate-fail', failing: /❌ Migrations:.*exit code 1/, stopped: true },
-    { fault: 'pending-migration', failing: /❌ Migrations:.*exit code 1/, stopped: true },
+    { fault: 'pending-migration', failing: /❌ Migrations: model changes without a migration: exams\.Copy.*exit code 1/, stopped: true },
     { fault: 'error-log', failing: /❌ Warnings:.*unallowed error line/, stopped: false },
     { fault: 'fail-test', failing: /❌ Tests:.*1 failed/, stopped: true },
     { fault: 'skip-test', failing: /❌ Tests:.*1 skipped/, stopped: true },
@@ -218,6 +218,32 @@ describe('the korrigo gate on korrigo-lite', () => {
         assertNothingLeft(run);
       });
     }
+  });
+
+  describe('the preset on both app generations (korrigo-contract.md: a current checkout)', { concurrency: 2 }, () => {
+    const current = { KORRIGO_LITE_GENERATION: 'current', METRICS_TOKEN: 'current-metrics-t0ken' };
+
+    it('gates the current generation with the one switch KORRIGO_LOCKS=off, shown in the console, the log and the summary', async () => {
+      const run = await sampleGate({ env: { ...current, KORRIGO_LOCKS: 'off' } });
+      assert.equal(run.code, 0, evidence(run));
+      assert.match(run.stdout, /switch KORRIGO_LOCKS=off/);
+      assert.match(run.summary, /Switches: KORRIGO_LOCKS=off, KORRIGO_METRICS_VIA=auto/);
+      const e2e = run.read('12_e2e_3runs.log');
+      // The cookie comes from /api/csrf/ (GET /api/exams/ sets none there); no lock route is called.
+      assert.match(e2e, /csrf → GET \/api\/csrf\/ 200/);
+      assert.match(e2e, /lock skipped \(if: env\.KORRIGO_LOCKS != off — env\.KORRIGO_LOCKS is "off"\)/);
+      assert.equal(e2e.match(/annotate-unlocked → POST \/api\/grading\/copies\/\d+\/annotations\/ 201/g)?.length, 3);
+      assert.match(run.line('Annotation POST'), /✅/);
+      assert.match(e2e, /✅ E2E: 3\/3 RUNS PASSED/);
+      assertNothingLeft(run);
+    });
+
+    it('fails the seed workflow on the current generation at the lock route, naming the switch to set', async () => {
+      const run = await sampleGate({ env: current });
+      assert.equal(run.code, 1, evidence(run));
+      assert.match(run.line('E2E'), /❌ E2E: run 1\/3 failed at lock: POST \/api\/grading\/copies\/\d+\/lock\/ → 404 .*hint: .*run with KORRIGO_LOCKS=off/);
+      assertNothingLeft(run);
+    });
   });
 });
 

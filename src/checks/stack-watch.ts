@@ -137,7 +137,10 @@ export class StackWatch {
         problems.push({ at: now, service: status.name, what: 'OOMKilled' });
       }
       const finishedOneShot = status.oneShot && status.state === 'exited' && status.exitCode === 0;
-      if (status.state !== 'running' && !finishedOneShot && !problems.some((p) => p.service === status.name)) {
+      if (status.state === 'created' && !problems.some((p) => p.service === status.name)) {
+        // Never started (its dependency never got healthy): not stable, but not an exit either.
+        problems.push({ at: now, service: status.name, what: 'never started' });
+      } else if (status.state !== 'running' && !finishedOneShot && !problems.some((p) => p.service === status.name)) {
         counted.exits++;
         problems.push({ at: now, service: status.name, what: `is ${status.state}${status.exitCode === null ? '' : ` (${describeExit(status.exitCode)})`}` });
       }

@@ -18,6 +18,9 @@ export async function planCommand(opts: CliOptions): Promise<number> {
   out.push(`baseUrl:  ${config.baseUrl}`);
   out.push(`logDir:   ${run.logDir}`);
   out.push(`secrets:  ${[...new Set([...config.secrets.env, ...config.secrets.generate])].join(', ') || 'none'}${config.secrets.patterns.length ? ` + ${config.secrets.patterns.length} pattern(s)` : ''}`);
+  for (const [name, spec] of Object.entries(config.switches)) {
+    out.push(`switch:   ${name}=${run.switches[name]}${run.switches[name] === spec.default ? ' (default)' : ` (default ${spec.default})`} — ${spec.description}; values: ${spec.values.join(', ')}`);
+  }
   if (config.deadline !== undefined || opts.deadline !== undefined) out.push(`deadline: ${opts.deadline ?? config.deadline}`);
   out.push('');
   let phase: unknown = null;

@@ -4,7 +4,7 @@ import { parse as parseEnvFile } from 'dotenv';
 import { parseDuration } from '../common/duration.js';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { RgUsageError } from '../common/errors.js';
+import { RgConfigError, RgUsageError, type ConfigIssue } from '../common/errors.js';
 import { generateSecretValue } from '../common/secret-value.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
 import { builtinRegistries, type Registries } from '../config/registries.js';
@@ -25,6 +25,8 @@ export interface ResolvedRun extends LoadedConfig {
   fromEnvFile: Record<string, string>;
   /** What makes this run partial: the selection flags, a shortened window. */
   deviations: string[];
+  /** The documented switches and their values for this run. */
+  switches: Record<string, string>;
 }
 
 /**
@@ -54,6 +56,7 @@ export function resolveRun(
   // Loaded once more only when the first load could not see everything `${…}` may name.
   if (Object.keys(generated).length > 0 || Object.keys(fromEnvFile).length > 0) loaded = load();
   const config = loaded.config;
+  const switches = resolveSwitches(config, env);
   const deviations: string[] = [];
   if (opts.stability) deviations.push(...applyStability(config, opts.stability));
   const root = rootOf(loaded, cwd, env);
@@ -61,7 +64,22 @@ export function resolveRun(
   const logDir = logDirSetting ? (isAbsolute(logDirSetting) ? logDirSetting : resolve(cwd, logDirSetting)) : defaultLogDir();
   const selected = selectSteps(config, opts, registries);
   if (selected) deviations.unshift(...(['only', 'skip', 'from'] as const).filter((flag) => opts[flag]).map((flag) => `--${flag} ${opts[flag]}`));
-  return { ...loaded, root, logDir, env, generated, fromEnvFile, selected, deviations };
+  return { ...loaded, root, logDir, env, generated, fromEnvFile, selected, deviations, switches };
+}
+
+/** Each documented switch's value (its default when unset), refused at load when not allowed. */
+function resolveSwitches(config: GateConfig, env: Record<string, string>): Record<string, string> {
+  const values: Record<string, string> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [name, spec] of Object.entries(config.switches)) {
+    const value = env[name] || spec.default;
+    if (!spec.values.includes(value)) issues.push({ where: `env ${name}`, message: `"${value}" is not a value of this switch; allowed: ${spec.values.join(', ')} (${spec.description})` });
+    values[name] = value;
+    // Steps read it from the environment (`{{env.NAME}}`): the default is given there too.
+    env[name] = value;
+  }
+  if (issues.length > 0) throw new RgConfigError(issues);
+  return values;
 }
 
 /** A bare preset gates the folder you are in; a config file gates its own folder; env ROOT wins. */

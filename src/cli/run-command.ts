@@ -93,6 +93,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       console,
       ...(run.selected ? { selected: run.selected } : {}),
       deviations: run.deviations,
+      switches: run.switches,
     });
     return outcome.exitCode;
   } finally {

@@ -72,6 +72,17 @@ export function buildConfigSchema(registries: Registries) {
       .default({ env: [], generate: [], patterns: [] }),
     stack: stackSchemaOf(registries),
     criteria: z.record(z.string(), z.string()).default({}).describe('Criteria ids and titles, in summary order'),
+    switches: z
+      .record(
+        z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name'),
+        z.strictObject({
+          values: z.array(z.string().min(1)).min(2).describe('The values allowed'),
+          default: z.string().min(1).describe('The value when the variable is not set'),
+          description: z.string().min(1).describe('What it changes, shown by plan and in the summary'),
+        }),
+      )
+      .default({})
+      .describe('Documented environment switches (e.g. an app generation): checked at load, shown in plan, the logs and the summary'),
     phases: z.array(phaseSchema).min(1),
     teardown: z
       .strictObject({

@@ -44,6 +44,8 @@ export interface GateRunOptions {
   selected?: Set<string>;
   /** What makes this run partial beside the selection (a window shorter than the config's). */
   deviations?: string[];
+  /** Documented switches and their values, shown in the summary. */
+  switches?: Record<string, string>;
 }
 
 export interface GateRunOutcome {
@@ -112,6 +114,7 @@ class GateRun {
     this.teardowns.push('release the driver', () => opts.driver.close());
     this.console.banner(`release-gate ${opts.version} — ${opts.config.name} (${opts.driver.name} driver)`);
     this.console.info(`artifacts: ${opts.logDir}`);
+    for (const [name, value] of Object.entries(opts.switches ?? {})) this.console.info(`switch ${name}=${value} (${opts.config.switches[name]?.description ?? ''})`);
 
     const main = this.indexes((p) => !p.phase.always && !p.kind.summary);
     const always = this.indexes((p) => p.phase.always && !p.kind.summary);
@@ -241,7 +244,11 @@ class GateRun {
     return this.endStep(index, log, status, outcome, started);
   }
 
-  private async endStep(index: number, log: StepLog, taskStatus: TaskStatus, outcome: StepOutcome, started: number): Promise<TaskStatus> {
+  /**
+   * Closes a step's log and records its result. `stops`: whether a failure here stopped the gate
+   * (false for verdicts given at the end of the run, when every step has run).
+   */
+  private async endStep(index: number, log: StepLog, taskStatus: TaskStatus, outcome: StepOutcome, started: number, stops = true): Promise<TaskStatus> {
     const planned = this.planned[index] as PlannedStep;
     // Recorded as abandoned already: what it does now comes too late for the verdict.
     if (this.abandoned.has(index)) return taskStatus;
@@ -260,7 +267,7 @@ class GateRun {
     }
     this.console.stepEnd(planned.logName, status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'interrupted', ended - started, this.opts.redactor.redact(outcome.detail));
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
-    if (status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
+    if (stops && status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
     return status as TaskStatus;
   }
 
@@ -417,7 +424,8 @@ class GateRun {
       } catch (err) {
         outcome = { passed: false, detail: errorMessage(err) };
       }
-      await this.endStep(pending.index, pending.log, outcome.passed ? 'passed' : 'failed', outcome, pending.started);
+      // The verdict of a watch that ran to the end stops nothing: every step has run.
+      await this.endStep(pending.index, pending.log, outcome.passed ? 'passed' : 'failed', outcome, pending.started, false);
     }
   }
 
@@ -473,6 +481,7 @@ class GateRun {
       logDir: this.opts.logDir,
       verdict: this.verdictOverride ?? (failed ? 'failed' : 'passed'),
       ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
+      ...(this.opts.switches && Object.keys(this.opts.switches).length > 0 ? { switches: this.opts.switches } : {}),
       complete: (this.opts.deviations ?? []).length === 0,
       deviations: this.opts.deviations ?? [],
       startedAt: new Date(this.startedAt).toISOString(),

@@ -53,6 +53,8 @@ export interface RunResult {
   stoppedAt?: string;
   /** False for a partial gate (--only/--skip/--from, a shortened window): its pass is not a release's. */
   complete: boolean;
+  /** Documented switches and the value this run used (`KORRIGO_LOCKS: off`). */
+  switches?: Record<string, string>;
   /** What a partial gate left out, one line each (`--skip clean,A`, `stability window 5s (config: 180s)`). */
   deviations: string[];
   startedAt: string;

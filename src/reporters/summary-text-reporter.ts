@@ -46,6 +46,8 @@ export class SummaryTextReporter implements Reporter {
     if (stopped) out.push(neutral(stopped));
 
     if (result.complete === false) out.push(neutral(`Partial: ${oneLine(result.deviations.join('; '))}`));
+    const switches = Object.entries(result.switches ?? {});
+    if (switches.length > 0) out.push(neutral(`Switches: ${switches.map(([k, v]) => `${k}=${v}`).join(', ')}`));
     out.push('', `--- Criteria: ${judged.filter((c) => c.passed).length}/${judged.length} passed ---`);
     for (const c of result.criteria) {
       const detail = neutral(oneLine(c.detail));

@@ -8,6 +8,8 @@ import type { Redactor } from '../common/redactor.js';
  */
 export class CookieSession {
   private readonly jar = new CookieJar();
+  /** The last request answered, to explain a cookie that did not come. */
+  lastResponse: { method: string; path: string; status: number } | undefined;
 
   constructor(
     private readonly baseUrl: string,
@@ -15,7 +17,8 @@ export class CookieSession {
   ) {}
 
   /** Stores the Set-Cookie headers of a response to url. */
-  async store(url: string, setCookies: readonly string[]): Promise<void> {
+  async store(url: string, setCookies: readonly string[], answered?: { method: string; path: string; status: number }): Promise<void> {
+    if (answered) this.lastResponse = answered;
     for (const header of setCookies) {
       // Register the raw value first: a cookie the jar refuses (bad domain) is still a secret.
       const pair = header.split(';', 1)[0] ?? '';

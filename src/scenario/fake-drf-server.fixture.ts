@@ -23,6 +23,8 @@ export interface FakeDrfServer {
     examsFailures: number;
     /** Delay (ms) before answering a request whose `METHOD path` starts with this key. */
     delays: Record<string, number>;
+    /** Paths that set no CSRF cookie (a current Korrigo's GET /api/exams/). */
+    cookieless: string[];
     /** Annotations list shape. */
     listShape: 'list' | 'page';
   };
@@ -45,7 +47,7 @@ export async function startFakeDrfServer(): Promise<FakeDrfServer> {
   const state: FakeDrfServer = {
     baseUrl: '',
     seen: [],
-    knobs: { password: 'prof-secret-pw', annotationStatus: 201, readyCopy: true, lockStatus: 201, examsFailures: 0, delays: {}, listShape: 'list' },
+    knobs: { password: 'prof-secret-pw', annotationStatus: 201, readyCopy: true, lockStatus: 201, examsFailures: 0, delays: {}, listShape: 'list', cookieless: [] },
     lockToken: undefined,
     issuedSecrets: [],
     reset() {
@@ -96,7 +98,7 @@ export async function startFakeDrfServer(): Promise<FakeDrfServer> {
     const cookies = parseCookies(req.headers.cookie);
     const setCookies: string[] = [];
     let csrf = cookies.csrftoken;
-    if (!csrf) {
+    if (!csrf && !state.knobs.cookieless.some((prefix) => url.pathname.startsWith(prefix))) {
       csrf = secret();
       setCookies.push(`csrftoken=${csrf}; Path=/; SameSite=Lax`);
     }

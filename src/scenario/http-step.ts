@@ -122,7 +122,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     try {
       const res = await fetch(url, { method, headers, body, redirect: 'manual', signal });
       // Cookies first: they are registered as secrets before any line can show them.
-      await env.cookies.store(url, res.headers.getSetCookie());
+      await env.cookies.store(url, res.headers.getSetCookie(), { method, path, status: res.status });
       status = res.status;
       contentType = res.headers.get('content-type') ?? '';
       text = await res.text();

@@ -120,7 +120,7 @@ describe('runScenario against a Django/DRF-like server', () => {
       h.result.detail,
       "run 1/3 failed at ready-copy: GET /api/exams/1/copies/?page=3 → 200: capture copy failed: no page had $.results[?(@.status=='READY')].id (3 pages)",
     );
-    assert.match(h.text, /^release skipped \(lockToken is not set\)$/m);
+    assert.match(h.text, /^release skipped \(if: lockToken — lockToken is not set\)$/m);
     assert.equal(seen('DELETE').length, 0);
     assert.deepEqual(h.result.criteria.annotation, { passed: false, detail: 'not run' });
   });
@@ -206,9 +206,28 @@ describe('runScenario against a Django/DRF-like server', () => {
     assert.equal(seen('POST /api/login/').length, 0);
   });
 
-  it('names a missing cookie and the cookies the jar holds', async () => {
-    const h = await runExample((raw) => raw.setup.shift());
-    assert.match(h.result.detail, /^setup failed at login: unknown template variable "cookie.csrftoken" \(no cookie csrftoken in the jar \(cookies: none\)\)$/);
+  it('names a missing cookie by the request that should have set it, not as a template error', async () => {
+    server.knobs.cookieless = ['/api/exams/'];
+    const h = await runExample(() => {});
+    assert.match(h.result.detail, /^setup failed at login: no csrftoken cookie after GET \/api\/exams\/ \(status 403\); cookies in the jar: none$/);
+  });
+
+  it('asks for the cookie where the app has an endpoint for it, and falls back where it has none', async () => {
+    // The endpoint path of this fake server sets no cookie: the fallback runs and gets it.
+    server.knobs.cookieless = ['/api/csrf/'];
+    const h = await runExample((raw) => {
+      raw.setup.unshift({ name: 'csrf-endpoint', request: { method: 'GET', url: '/api/csrf/' }, expect: { status: [200, 403, 404] } });
+      step(raw, 'csrf')['if'] = '!cookie.csrftoken';
+    });
+    assert.equal(h.result.passed, true, h.result.detail);
+    assert.match(h.text, /csrf → GET \/api\/exams\/ 403/);
+    // And where the endpoint gives the cookie, the fallback is skipped and says why.
+    server.knobs.cookieless = [];
+    const again = await runExample((raw) => {
+      raw.setup.unshift({ name: 'csrf-endpoint', request: { method: 'GET', url: '/api/csrf/' }, expect: { status: [200, 403, 404] } });
+      step(raw, 'csrf')['if'] = '!cookie.csrftoken';
+    });
+    assert.match(again.text, /csrf skipped \(if: !cookie\.csrftoken — cookie\.csrftoken is set\)/);
   });
 
   it('fails the run when an exec step exits non-zero, after the rest of finally', async () => {

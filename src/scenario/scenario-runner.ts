@@ -203,7 +203,11 @@ class ScenarioScope implements TemplateScope {
 
   explainMissing(name: string): string {
     if (name.startsWith('env.')) return `environment variable ${name.slice(4)} is not set`;
-    if (name.startsWith('cookie.')) return `no cookie ${name.slice(7)} in the jar (cookies: ${this.cookies.names().join(', ') || 'none'})`;
+    if (name.startsWith('cookie.')) {
+      const last = this.cookies.lastResponse;
+      const after = last ? ` after ${last.method} ${last.path} (status ${last.status})` : ' (no request made yet)';
+      return `no ${name.slice(7)} cookie${after}; cookies in the jar: ${this.cookies.names().join(', ') || 'none'}`;
+    }
     if (name === 'run' || name === 'runs') return `${name} exists in each and finally steps only`;
     const known = [...this.setupCaptures.keys(), ...(this.runCaptures?.keys() ?? [])];
     return `not captured${this.run ? ` in run ${this.run.index}` : ''} (captured so far: ${known.join(', ') || 'none'})`;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contentExpectationSchema } from '../checks/http-answer.js';
 import { durationSchema } from '../common/schema-parts.js';
+import { parseCondition } from './step-condition.js';
 import { templateVariables, templateVariablesDeep } from './template.js';
 
 /** Names the runner provides itself; captures may not shadow them. */
@@ -61,7 +62,15 @@ const stepSchema = z
   .strictObject({
     name: z.string().regex(NAME, 'letters, digits, _ and -, starting with a letter or _').describe('Step name, used in logs and failures.'),
     criterion: z.string().min(1).optional().describe('Criterion id this step proves; it passes iff every execution of such steps passes.'),
-    if: z.string().optional().describe('Run only when this template name is set (e.g. a capture of this run); skipped otherwise.'),
+    if: z
+      .string()
+      .refine((text) => parseCondition(text) !== null, { message: 'expected `name`, `!name`, `name == value` or `name != value`' })
+      .optional()
+      .describe('Run only when this holds: `name` (set), `!name` (not set), `name == value`, `name != value`; skipped otherwise.'),
+    hints: z
+      .record(z.string().regex(/^\d{3}$/, 'an HTTP status such as "404"'), z.string().min(1))
+      .optional()
+      .describe('What to tell the user when the step fails with this status (status → hint), e.g. a switch to set.'),
     timeout: duration.optional().describe('Budget of each attempt (all pages included); default defaults.timeout.'),
     retry: retrySchema.optional(),
     request: requestSchema.optional(),
@@ -176,7 +185,7 @@ function checkTemplateNames(config: TemplateCheckInput, ctx: z.RefinementCtx): v
         [templateVariablesDeep(step.request?.headers ?? {}), ['request', 'headers']],
         [templateVariablesDeep(step.request?.json ?? null), ['request', 'json']],
         [templateVariablesDeep(step.exec?.run ?? []), ['exec', 'run']],
-        [step.if === undefined ? [] : [step.if], ['if']],
+        [step.if === undefined ? [] : [parseCondition(step.if)?.name ?? step.if], ['if']],
       ];
       for (const [names, path] of refs) {
         for (const name of names) {

@@ -3,6 +3,7 @@ import { formatDuration, parseDuration } from '../common/duration.js';
 import { errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
 import { waitFor } from '../common/wait.js';
+import { evaluateCondition, parseCondition } from './step-condition.js';
 import { describeExit } from '../common/exit-code.js';
 import { attemptHttpStep, BODY_LOG_LIMIT, displayPath, resolveUrl, type AttemptResult, type HttpStepEnv } from './http-step.js';
 import type { StepConfig } from './scenario-schema.js';
@@ -27,11 +28,12 @@ const ARG_PREVIEW = 60;
  */
 export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSignal): Promise<StepOutcome> {
   signal.throwIfAborted();
-  if (step.if !== undefined) {
-    const value = env.scope.get(step.if);
-    if (value === undefined || value === '' || value === null) {
-      env.output.line(`${step.name} skipped (${step.if} is not set)`);
-      return { status: 'skipped', reason: `${step.if} is not set` };
+  const condition = step.if === undefined ? null : parseCondition(step.if);
+  if (condition) {
+    const { holds, why } = evaluateCondition(condition, env.scope);
+    if (!holds) {
+      env.output.line(`${step.name} skipped (if: ${step.if} — ${why})`);
+      return { status: 'skipped', reason: why };
     }
   }
   const timeoutMs = parseDuration(step.timeout ?? env.defaults.timeout) ?? 30_000;
@@ -66,7 +68,8 @@ export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSigna
   }
   if (!last) return { status: 'failed', reason: 'the step never ran' };
   if (last.ok) return { status: 'passed', captures: last.captures, summary: last.summary };
-  const reason = attempts > 1 && attempt > 1 ? `${last.reason} (after ${attempt} attempts)` : last.reason;
+  const hint = last.evidence ? step.hints?.[String(last.evidence.status)] : undefined;
+  const reason = `${attempts > 1 && attempt > 1 ? `${last.reason} (after ${attempt} attempts)` : last.reason}${hint ? ` — hint: ${hint}` : ''}`;
   env.output.line(`${step.name} FAILED: ${reason}`);
   if (last.evidence) logBody(env.output, last.evidence);
   return { status: 'failed', reason };

@@ -18,7 +18,8 @@ export interface TemplateScope {
 export class TemplateError extends Error {
   readonly variable: string;
   constructor(variable: string, explanation: string) {
-    super(`unknown template variable "${variable}" (${explanation})`);
+    // A missing cookie is the server's doing, not a typo: say what was asked and what came back.
+    super(variable.startsWith('cookie.') ? explanation : `unknown template variable "${variable}" (${explanation})`);
     this.name = 'TemplateError';
     this.variable = variable;
   }

@@ -6,7 +6,7 @@ import { combineTestReports, formatFailingTests, judgeTestReport, parseJUnitXml,
 import { errorMessage } from '../common/errors.js';
 import { describeExit } from '../common/exit-code.js';
 import { oneLineCommand, toArgv } from '../common/process-group.js';
-import { commandSchema, envSchema } from '../common/schema-parts.js';
+import { commandSchema, envSchema, regexSchema } from '../common/schema-parts.js';
 import { defineStepKind, type StepContext, type StepOutcome } from './step-kind.js';
 
 const execSchema = z.strictObject({
@@ -15,6 +15,9 @@ const execSchema = z.strictObject({
   env: envSchema.default({}),
   exitCode: z.number().int().default(0).describe('Expected exit code'),
   expect: outputExpectationSchema.optional(),
+  detailFrom: regexSchema()
+    .optional()
+    .describe('When the step fails, the output lines matching this regex lead its ❌ line (`model changes without a migration: …`)'),
   idempotence: z
     .strictObject({
       probe: commandSchema.describe('Command printing the state; its output before and after this step must be equal'),
@@ -89,10 +92,16 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
       failures.push('not idempotent: probe output changed (diff in log)');
     }
   }
+  if (failures.length > 0 && step.detailFrom) {
+    const re = new RegExp(step.detailFrom);
+    const explained = [...new Set(lines.filter((line) => re.test(line)).map((line) => line.trim()))].slice(0, 3);
+    failures.unshift(...explained);
+  }
   return {
     passed: failures.length === 0,
     exitCode,
-    detail: failures.length > 0 ? failures.join('; ') : details.join('; ') || `exit code ${exitCode}`,
+    // A failure keeps what was measured too: `exit code 139 (SIGSEGV); 477 passed, 0 failed…`.
+    detail: failures.length > 0 ? [...failures, ...details].join('; ') : details.join('; ') || `exit code ${exitCode}`,
     ...(evidence === undefined ? {} : { evidence }),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { contentExpectationSchema } from '../checks/http-answer.js';
+import { checkContent, contentExpectationSchema, describeAnswer } from '../checks/http-answer.js';
 import { waitForHttp } from '../checks/http-wait.js';
-import { inServiceProbe } from '../checks/in-service-http.js';
+import { hostProbe, inServiceProbe, type HttpProbe } from '../checks/in-service-http.js';
 import { parseDuration } from '../common/duration.js';
 import { durationSchema } from '../common/schema-parts.js';
 import { defineStepKind } from './step-kind.js';
@@ -21,6 +21,10 @@ export const waitHttpStep = defineStepKind({
       .strictObject({
         service: z.string().describe('Service the request is made from (its curl, wget, python or node)'),
         baseUrl: z.string().url().default('http://127.0.0.1:8000').describe('Base URL as seen from inside that service'),
+        mode: z
+          .enum(['service', 'auto', 'proxy'])
+          .default('service')
+          .describe('service: always from inside; auto: through baseUrl, from inside once the proxy answers an HTML page the check refuses; proxy: never from inside'),
       })
       .optional()
       .describe('Probe from inside a service: for endpoints the proxy does not expose (Korrigo: /metrics on the backend)'),
@@ -30,7 +34,7 @@ export const waitHttpStep = defineStepKind({
   timeout: 'budget',
   title: (step) => `Wait for ${step.url}${step.via ? ` (from ${step.via.service})` : ''}`,
   async run(step, ctx) {
-    const base = step.via?.baseUrl ?? ctx.baseUrl;
+    const base = step.via?.mode === 'service' ? step.via.baseUrl : ctx.baseUrl;
     const url = new URL(step.url, base.endsWith('/') ? base : `${base}/`).toString();
     const statuses = Array.isArray(step.status) ? step.status : [step.status];
     const headers = Object.fromEntries(Object.entries(step.headers).filter(([, v]) => v !== ''));
@@ -41,13 +45,34 @@ export const waitHttpStep = defineStepKind({
       }`,
     );
     const watch = await ctx.watch();
-    const probe = step.via ? await inServiceProbe(ctx.driver, step.via.service, ctx.signal) : undefined;
+    const via = step.via && step.via.mode !== 'proxy' ? step.via : undefined;
+    const inside = via ? new URL(step.url, via.baseUrl.endsWith('/') ? via.baseUrl : `${via.baseUrl}/`).toString() : url;
+    const outside = new URL(step.url, ctx.baseUrl.endsWith('/') ? ctx.baseUrl : `${ctx.baseUrl}/`).toString();
+    let switched = false;
+    let probe: HttpProbe | undefined;
+    if (via?.mode === 'service') probe = await inServiceProbe(ctx.driver, via.service, ctx.signal);
+    else if (via?.mode === 'auto') {
+      // Through the proxy first, as the user's traffic goes; inside the service once the proxy
+      // shows it has no such route (its SPA answers HTML): never a green on that HTML.
+      let inner: HttpProbe | null = null;
+      probe = async (_url, requestHeaders, signal) => {
+        if (inner) return inner(inside, requestHeaders, signal);
+        const answer = await hostProbe(outside, requestHeaders, signal);
+        const html = answer.status >= 200 && answer.status < 300 && /html/i.test(answer.contentType);
+        if (!html || checkContent(answer, step.expect) === null) return answer;
+        ctx.log.line(`the proxy answers ${step.url} with ${describeAnswer(answer)}: probing inside ${via.service} at ${inside} instead (via.mode auto)`);
+        switched = true;
+        inner = await inServiceProbe(ctx.driver, via.service, signal);
+        return inner(inside, requestHeaders, signal);
+      };
+    }
     const result = await waitForHttp({
-      url,
+      url: via?.mode === 'auto' ? outside : url,
       status: statuses,
       headers,
       expect: step.expect,
-      ...(probe ? { probe, from: step.via?.service } : {}),
+      ...(probe ? { probe } : {}),
+      ...(via?.mode === 'service' ? { from: via.service } : {}),
       timeoutMs: parseDuration(step.timeout ?? '120s') ?? 120_000,
       intervalMs: parseDuration(step.interval) ?? 1000,
       signal: ctx.signal,
@@ -55,6 +80,7 @@ export const waitHttpStep = defineStepKind({
       wake: (wake) => watch.onEvent((event) => (step.service === undefined || event.service === step.service) && wake()),
       onWait: (text) => ctx.log.progress(text),
     });
+    if (switched) result.detail += ` (from inside ${via?.service}: the proxy answers HTML)`;
     ctx.log.line(result.detail);
     if (!result.ok) {
       if (result.hint) ctx.log.line(`hint: ${result.hint}`);
