@@ -74,3 +74,16 @@ describe('the korrigo preset on a real Korrigo checkout', () => {
     assert.match(plan.stderr, /env KORRIGO_LOCKS: "maybe" is not a value of this switch; allowed: on, off/);
   });
 });
+
+describe('every shipped config loads', () => {
+  const configs = ['release-gate.yml', 'release-gate.compose.yml', 'release-gate.current.yml'];
+  for (const name of configs) {
+    it(`plans examples/korrigo-lite/${name} without a problem`, async () => {
+      const run = await runCli(['plan', '--config', join('examples/korrigo-lite', name)], {
+        cwd: join(tempDir(), '..'),
+        env: { COMPOSE_ENV_FILE: join(process.cwd(), 'examples/korrigo-lite/.env.current.example') },
+      });
+      assert.equal(run.code, 0, run.stderr);
+    });
+  }
+});
