@@ -14,6 +14,16 @@ export interface CliOptions {
   keepUp?: boolean;
   forceClean?: boolean;
   verbose?: boolean;
+  signKey?: string;
+}
+
+export interface VerifyOptions {
+  key?: string;
+}
+
+export interface CompareOptions {
+  maxSlowdown?: string;
+  markdown?: boolean;
 }
 
 const EXAMPLES = `
@@ -24,6 +34,8 @@ Examples:
   $ release-gate run --only B,C --keep-up             # some phases, leave the stack running
   $ release-gate run --from E                         # resume from a phase (stack already up)
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
+  $ release-gate verify /tmp/gate --key gate.pub      # every artifact untouched (and signed)
+  $ release-gate compare /tmp/gate-v1 /tmp/gate-v2 --max-slowdown 20% --markdown
   $ LOG_DIR=/tmp/gate METRICS_TOKEN=s3cret release-gate run
 
 Exit codes: 0 gate passed · 1 gate failed (or its deadline passed) · 2 bad usage/config (nothing run)
@@ -58,6 +70,7 @@ export async function main(argv: string[], version: string): Promise<number> {
 
   addConfigOptions(program.command('run').description('run the gate: every phase, logs and summary, then teardown'))
     .addOption(new Option('--keep-up', 'leave the stack running at the end'))
+    .option('--sign-key <file>', 'ed25519 private key (PEM): also write release-gate-attestation.json, a signed DSSE envelope of the manifest')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: CliOptions) => {
       verbose = Boolean(opts.verbose);
@@ -72,6 +85,30 @@ export async function main(argv: string[], version: string): Promise<number> {
       validateFlags(opts);
       const { planCommand } = await import('./plan-command.js');
       exitCode = await planCommand(opts);
+    });
+  program
+    .command('verify')
+    .description('check that a log dir is the untouched output of a run: every hash of manifest.json (and the signature)')
+    .argument('<dir>', 'the log dir of a run')
+    .option('--key <file>', 'ed25519 public key (PEM): also check release-gate-attestation.json is signed by it')
+    .option('-v, --verbose', 'show stack traces and debug details')
+    .action(async (dir: string, opts: VerifyOptions & { verbose?: boolean }) => {
+      verbose = Boolean(opts.verbose);
+      const { verifyCommand } = await import('./evidence-commands.js');
+      exitCode = await verifyCommand(dir, opts);
+    });
+  program
+    .command('compare')
+    .description('compare two runs: criteria, step durations, test counts, E2E latency, image digests; exit 1 on a regression')
+    .argument('<a>', 'log dir of the baseline run')
+    .argument('<b>', 'log dir of the run to judge')
+    .option('--max-slowdown <percent>', 'flag a step or an E2E p95 slower than this as a regression, e.g. 20%')
+    .option('--markdown', 'print Markdown (for a PR comment)')
+    .option('-v, --verbose', 'show stack traces and debug details')
+    .action(async (a: string, b: string, opts: CompareOptions & { verbose?: boolean }) => {
+      verbose = Boolean(opts.verbose);
+      const { compareCommand } = await import('./evidence-commands.js');
+      exitCode = await compareCommand(a, b, opts);
     });
   program
     .command('schema')

@@ -6,6 +6,7 @@ import { RgConfigError, RgEnvironmentError, RgUsageError } from '../common/error
 import { Redactor } from '../common/redactor.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
+import { readSigningKey } from '../engine/attestation.js';
 import { runGate } from '../engine/gate-runner.js';
 import type { CliOptions } from './cli.js';
 import { localStateDir, resolveRun } from './resolve-run.js';
@@ -29,6 +30,8 @@ const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 export async function runCommand(opts: CliOptions, version: string): Promise<number> {
   const registries = builtinRegistries;
   const run = resolveRun(opts, process.cwd(), process.env, registries);
+  // A bad key is bad usage: found before anything runs, not after a ten-minute gate.
+  const signKey = opts.signKey ? readSigningKey(opts.signKey) : undefined;
   const driverKind = driverKindOf(registries, run.config.stack.driver);
   const stackIssues = driverKind.check?.(run.config.stack as never, run.root) ?? [];
   if (stackIssues.length > 0) throw new RgConfigError(stackIssues);
@@ -94,6 +97,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       ...(run.selected ? { selected: run.selected } : {}),
       deviations: run.deviations,
       switches: run.switches,
+      ...(signKey ? { signKey } : {}),
     });
     return outcome.exitCode;
   } finally {

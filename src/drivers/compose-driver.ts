@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../model/stack.js';
+import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
 import { bindProbe } from '../common/ports.js';
 import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
@@ -310,6 +310,14 @@ export class ComposeDriver implements StackDriver {
       r = await runGroup(['docker', 'cp', `${id}:${path}`, dest], { cwd: this.projectDir, env: this.env(), capture: true });
     }
     if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest}`, r);
+  }
+
+  async provenance(): Promise<StackProvenance> {
+    const { composeProvenance } = await import('./compose/compose-provenance.js');
+    const model = await this.loadModel().catch(() => null);
+    const containers = await this.listContainers();
+    const services = this.opts.services ?? model?.services ?? [...new Set(containers.map((c) => c.Labels[SERVICE_LABEL] ?? ''))].filter(Boolean).sort();
+    return composeProvenance(this.docker, containers, services, await this.compose().catch(() => null));
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackWatch, type Instability } from '../checks/stack-watch.js';
@@ -8,12 +9,14 @@ import type { Redactor } from '../common/redactor.js';
 import { builtinRegistries, type Registries } from '../config/registries.js';
 import type { GateConfig } from '../config/schema.js';
 import { planSteps, type PlannedStep } from '../config/step-plan.js';
+import { ATTESTATION_FILE, MANIFEST_FILE } from '../model/manifest.js';
 import type { PhaseResult, RunResult, StepResult, StepStatus } from '../model/run-result.js';
 import type { StackDriver } from '../model/stack.js';
 import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
 import { Console } from './console.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
 import { gateExitCode } from './gate-exit-code.js';
+import { collectProvenance, writeManifest, type ProvenanceAnswer } from './manifest-writer.js';
 import { StepLog } from './step-log.js';
 import { writeSummary, type SummaryTarget } from './summary-writer.js';
 import { runTasks, type Task, type TaskAbort, type TaskStatus } from './task-loop.js';
@@ -46,6 +49,8 @@ export interface GateRunOptions {
   deviations?: string[];
   /** Documented switches and their values, shown in the summary. */
   switches?: Record<string, string>;
+  /** ed25519 key (`--sign-key`): the manifest is also written as a signed DSSE envelope. */
+  signKey?: KeyObject;
 }
 
 export interface GateRunOutcome {
@@ -131,6 +136,8 @@ class GateRun {
     await this.blameLate();
     if (opts.interrupt.aborted && !this.verdictOverride) this.noteLoopEnd('interrupted');
 
+    // Asked before the teardown: once the stack is down, its containers cannot say what they ran.
+    const provenance: ProvenanceAnswer = this.stackUnavailable ? { error: 'the environment check failed: nothing ran' } : await collectProvenance(opts.driver);
     const summary = this.summaryTarget();
     await writeSummary(summary, this.buildResult()).catch((err: Error) => this.console.info(`summary: ${err.message}`));
     await this.runTeardowns();
@@ -140,6 +147,18 @@ class GateRun {
     }
     const result = this.buildResult();
     await writeSummary(summary, result).catch((err: Error) => this.console.info(`summary: ${err.message}`));
+    // Last of all: the hashes must cover the final summary.
+    await writeManifest({
+      logDir: opts.logDir,
+      result,
+      config: opts.config,
+      configFile: opts.configFile,
+      root: opts.root,
+      driverName: opts.driver.name,
+      provenance,
+      redactor: opts.redactor,
+      signKey: opts.signKey,
+    }).catch((err: Error) => this.console.info(`manifest: ${err.message}`));
     const signal = opts.interrupt.aborted ? signalName(opts.interrupt.reason) : undefined;
     this.console.banner(verdictBanner(result, opts.redactor));
     this.console.info(`artifacts: ${opts.logDir}`);
@@ -464,6 +483,7 @@ class GateRun {
       ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
       detail: outcome.detail,
       ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
+      ...(outcome.latency ? { latency: outcome.latency } : {}),
     };
   }
 
@@ -510,6 +530,7 @@ class GateRun {
       registry: this.registries.reporters,
       redactor: this.opts.redactor,
       console: this.console,
+      extraFiles: [MANIFEST_FILE, ...(this.opts.signKey ? [ATTESTATION_FILE] : [])],
     };
   }
 }

@@ -15,6 +15,8 @@ export interface SummaryTarget {
   registry: ReporterRegistry;
   redactor: Redactor;
   console: Console;
+  /** Files written after the summary (the manifest): listed as artifacts all the same. */
+  extraFiles?: string[];
 }
 
 /**
@@ -25,7 +27,7 @@ export async function writeSummary(target: SummaryTarget, result: RunResult): Pr
   const reporters = [...new Set([...requiredReporterNames, ...target.reporters])];
   const reportFiles = reporters.map((name) => target.registry[name]?.fileName ?? name);
   const summaryFiles = target.summaryLogs.map((name) => `${name}.log`);
-  result.artifacts = [...new Set([...readdirSync(target.logDir), ...summaryFiles, ...reportFiles])].sort();
+  result.artifacts = [...new Set([...readdirSync(target.logDir), ...summaryFiles, ...reportFiles, ...(target.extraFiles ?? [])])].sort();
   for (const name of target.summaryLogs) {
     // Truncated, not appended: the summary may be written twice (before and after teardown).
     const log = new StepLog(join(target.logDir, `${name}.log`), target.redactor, target.console, name, 'w');

@@ -20,6 +20,36 @@ export interface StepResult {
   /** One-line evidence: `5/5 running+healthy`, `GET /metrics → 403 after 120s`. */
   detail: string;
   criterion?: string;
+  /** Latency statistics of a scenario step (E2E): per scenario step over the runs. */
+  latency?: ScenarioLatency;
+}
+
+/** Latency of one scenario step over every time it ran (nearest-rank percentiles, in ms). */
+export interface StepLatency {
+  /** The scenario step's name. */
+  step: string;
+  /** The list it belongs to: `each` steps run once per run, the others once (setup/teardown) or after each run (finally). */
+  list: 'setup' | 'each' | 'finally' | 'teardown';
+  /** Executions measured (skipped ones are not). */
+  samples: number;
+  /** Executions that failed. */
+  failures: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** The budget from the config (`latency:` on the step or in `defaults`), in ms. */
+  limits?: { p50Ms?: number; p95Ms?: number; maxMs?: number };
+  /** Budgets exceeded, one line each: `p95 420ms > 300ms`. */
+  exceeded?: string[];
+}
+
+/** What the scenario step measured over its N runs. */
+export interface ScenarioLatency {
+  steps: StepLatency[];
+  /** Failed step executions in each run (`each` and `finally`), run 1 first. */
+  failuresPerRun: number[];
+  /** Wall time of each run, run 1 first. */
+  runDurationsMs: number[];
 }
 
 export interface PhaseResult {

@@ -44,6 +44,28 @@ export interface LogsOptions {
   signal?: AbortSignal;
 }
 
+/** What a service ran, as precisely as its driver can tell: an image digest, or a hash of build outputs. */
+export interface ServiceProvenance {
+  name: string;
+  /** Image reference the service was created from (compose). */
+  image?: string;
+  /** Content-addressed image id (`sha256:…`) from the engine (compose). */
+  imageId?: string;
+  /** Registry digests of that image (`repo@sha256:…`), empty for a locally built image. */
+  repoDigests?: string[];
+  /** Local driver: sha256 over each build output (file names and bytes), null when the path does not exist. */
+  buildOutputs?: { path: string; sha256: string | null; files: number }[];
+  /** Why there is no digest (no build declared, no container), when there is none. */
+  note?: string;
+}
+
+/** The engine and what each service ran: evidence for the run's manifest. */
+export interface StackProvenance {
+  engine: { name: string; version?: string; apiVersion?: string };
+  compose?: { kind: string; version: string };
+  services: ServiceProvenance[];
+}
+
 /**
  * What every stack engine must answer. The engine only talks to this; the local
  * driver runs processes, the compose driver runs Docker Compose.
@@ -67,6 +89,8 @@ export interface StackDriver {
   logs(service: string | undefined, opts: LogsOptions): Promise<void>;
   /** A human table of the services, for the logs. */
   ps(): Promise<string>;
+  /** The engine's versions and each service's image digest (or build output hash); optional: drivers that cannot tell leave it out. */
+  provenance?(): Promise<StackProvenance>;
   /** Releases driver resources (sockets, watchers); never stops the stack. */
   close(): Promise<void>;
 }

@@ -28,6 +28,15 @@ describe('HtmlReporter', () => {
     assert.match(html, /<li><a href="13_pytest_failing_tests.txt">13_pytest_failing_tests.txt<\/a><\/li>/);
   });
 
+  it('shows the E2E latency of each scenario step, and leaves the section out without one', () => {
+    const html = htmlReporter.render(sampleRunResult());
+    assert.match(html, /<h2>E2E latency<\/h2>/);
+    assert.match(html, /<tr><td>12_e2e_3runs.log<\/td><td>lock<\/td><td>3<\/td><td>40ms<\/td><td>310ms<\/td><td>310ms<\/td><td>0<\/td><td>over: p95 310ms &gt; 300ms<\/td><\/tr>/);
+    const without = sampleRunResult();
+    for (const s of without.steps) delete s.latency;
+    assert.doesNotMatch(htmlReporter.render(without), /E2E latency/);
+  });
+
   it('does not link a path that leaves the log dir', () => {
     const html = htmlReporter.render(sampleRunResult({ artifacts: ['../etc/passwd', 'a b.log'] }));
     assert.match(html, /<li>\.\.\/etc\/passwd<\/li>/);

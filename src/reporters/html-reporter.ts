@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { criteriaCount, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, LATENCY_HEADER, latencyRows, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -46,6 +46,9 @@ export class HtmlReporter implements Reporter {
       .sort()
       .map((k) => `<tr><td><code>${e(k)}</code></td><td>${result.counts[k]}</td></tr>`)
       .join('\n');
+    const latency = latencyRows(result)
+      .map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`)
+      .join('\n');
     const title = `${result.tool.name}: ${verdictLabel(result)}`;
     return `<!doctype html>
 <html lang="en">
@@ -76,7 +79,7 @@ ${counts ? `<h2>Counts</h2>\n<table>\n${counts}\n</table>\n` : ''}<h2>Steps</h2>
 <tr><th>Phase</th><th>Log</th><th>Title</th><th>Status</th><th>Duration</th><th>Exit</th><th>Detail</th></tr>
 ${steps}
 </table>
-<h2>Artifacts</h2>
+${latency ? `<h2>E2E latency</h2>\n<table>\n<tr>${LATENCY_HEADER.map((h) => `<th>${e(h)}</th>`).join('')}</tr>\n${latency}\n</table>\n` : ''}<h2>Artifacts</h2>
 <ul>
 ${result.artifacts.map((a) => `<li>${artifactLink(a)}</li>`).join('\n')}
 </ul>

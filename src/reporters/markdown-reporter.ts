@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { criteriaCount, criterionMark, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, criterionMark, LATENCY_HEADER, latencyRows, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
 
 /** Table cells: one line, pipes escaped, and Markdown/HTML specials neutralised. */
 function cell(text: string): string {
@@ -34,6 +34,8 @@ export class MarkdownReporter implements Reporter {
       ),
       '',
     );
+    const latency = latencyRows(result);
+    if (latency.length > 0) out.push(`| ${LATENCY_HEADER.join(' | ')} |`, `|${LATENCY_HEADER.map(() => '---|').join('')}`, ...latency.map((r) => `| ${r.map(cell).join(' | ')} |`), '');
     return `${out.join('\n')}\n`;
   }
 }

@@ -1,4 +1,5 @@
 import type { CriterionResult, RunResult } from '../model/run-result.js';
+import { formatDuration } from '../common/duration.js';
 import { oneLine } from '../common/text.js';
 
 export { oneLine };
@@ -43,4 +44,22 @@ export function criteriaCount(result: RunResult): string {
 export function stoppedLine(result: RunResult): string | undefined {
   if (result.stoppedAt === undefined) return undefined;
   return `${result.verdict === 'interrupted' ? 'Interrupted at' : 'Stopped at'}: ${oneLine(result.stoppedAt)}`;
+}
+
+/** Header and rows of the E2E latency table (log, step, n, p50, p95, max, failures, budget), one row per scenario step. */
+export const LATENCY_HEADER = ['Log', 'Step', 'n', 'p50', 'p95', 'max', 'Failures', 'Budget'];
+
+export function latencyRows(result: RunResult): string[][] {
+  return result.steps.flatMap((s) =>
+    (s.latency?.steps ?? []).map((l) => [
+      s.log,
+      l.step,
+      String(l.samples),
+      formatDuration(l.p50Ms),
+      formatDuration(l.p95Ms),
+      formatDuration(l.maxMs),
+      String(l.failures),
+      l.exceeded ? `over: ${l.exceeded.join(', ')}` : l.limits ? 'within' : '',
+    ]),
+  );
 }

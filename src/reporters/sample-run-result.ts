@@ -20,7 +20,18 @@ export function sampleRunResult(overrides: Partial<RunResult> = {}): RunResult {
     step('B', '03_ps_initial.log', 'Initial ps', 300, { criterion: 'boot', detail: '5/5 running+healthy' }),
     step('B', '06_stability_180s.log', 'Stability watch', 180_000, { criterion: 'stability', detail: '0 restarts, 0 exits, 0 OOM over 180s' }),
     step('D', '11_db_sanity.log', 'DB sanity', 2_100, { criterion: 'pages', detail: '3 lines match pages=(\\d+), all > 0' }),
-    step('E', '12_e2e_3runs.log', 'E2E scenario', 6_500, { criterion: 'e2e', detail: '✅ E2E: 3/3 RUNS PASSED' }),
+    step('E', '12_e2e_3runs.log', 'E2E scenario', 6_500, {
+      criterion: 'e2e',
+      detail: '✅ E2E: 3/3 RUNS PASSED',
+      latency: {
+        steps: [
+          { step: 'login', list: 'setup', samples: 1, failures: 0, p50Ms: 180, p95Ms: 180, maxMs: 180 },
+          { step: 'lock', list: 'each', samples: 3, failures: 0, p50Ms: 40, p95Ms: 310, maxMs: 310, limits: { p95Ms: 300 }, exceeded: ['p95 310ms > 300ms'] },
+        ],
+        failuresPerRun: [0, 0, 0],
+        runDurationsMs: [2100, 2000, 2400],
+      },
+    }),
     step('F', '13_pytest_full.log', 'pytest', 61_000, { status: 'failed', exitCode: 0, criterion: 'tests', detail: '41 passed, 0 failed, 0 errors, 1 skipped (tests/test_x.py::test_skip)' }),
     { id: '14_compose_logs', phase: 'G', log: '14_compose_logs.log', title: 'Compose logs', status: 'not-run', detail: 'not run: gate failed at F' },
   ];

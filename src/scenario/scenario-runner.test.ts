@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { OutputSink } from '../common/output.js';
+import { FakeClock } from '../common/fake-clock.js';
 import { Redactor } from '../common/redactor.js';
 import { startFakeDrfServer, type FakeDrfServer } from './fake-drf-server.fixture.js';
 import { E2E_EXAMPLE_YAML } from './e2e-example.fixture.js';
@@ -38,7 +39,7 @@ function collect(redactor: Redactor): { sink: OutputSink; lines: string[] } {
 
 async function runExample(
   edit: (raw: RawScenario) => void = () => {},
-  opts: { signal?: AbortSignal; env?: Record<string, string>; exitCode?: number; lines?: string[]; redactor?: Redactor } = {},
+  opts: { signal?: AbortSignal; env?: Record<string, string>; exitCode?: number; lines?: string[]; redactor?: Redactor; clock?: FakeClock; execMs?: number[] } = {},
 ): Promise<Harness> {
   const raw = parseYaml(E2E_EXAMPLE_YAML) as RawScenario;
   edit(raw);
@@ -53,8 +54,11 @@ async function runExample(
     output: out,
     signal: opts.signal ?? new AbortController().signal,
     redactor,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     exec: async (service, argv, output) => {
       execCalls.push([service, ...argv]);
+      // The exec "takes" this long on the fake clock: latency without sleeping.
+      await opts.clock?.advance(opts.execMs?.[execCalls.length - 1] ?? 0);
       output.write('0 locks deleted\n');
       server.reset();
       return { exitCode: opts.exitCode ?? 0 };
@@ -88,6 +92,49 @@ describe('runScenario against a Django/DRF-like server', () => {
     assert.equal(h.execCalls[0]?.[0], 'backend');
     assert.deepEqual(h.result.criteria, { annotation: { passed: true, detail: '3/3 passed (POST /api/grading/copies/42/annotations/ → 201)' } });
     assert.doesNotMatch(h.text, /response body/, 'bodies are logged on failure only');
+  });
+
+  it('records p50/p95/max and failures per run for every step, and writes them before the closing line', async () => {
+    const clock = new FakeClock();
+    const h = await runExample(() => {}, { clock, execMs: [100, 200, 900] });
+    assert.equal(h.result.passed, true, h.text);
+    const reset = h.result.latency.steps.find((s) => s.step === 'reset');
+    assert.deepEqual(reset, { step: 'reset', list: 'finally', samples: 3, failures: 0, p50Ms: 200, p95Ms: 900, maxMs: 900 });
+    assert.deepEqual(h.result.latency.steps.map((s) => [s.step, s.samples]), [
+      ['csrf', 1], ['login', 1], ['exams', 1], ['ready-copy', 3], ['lock', 3], ['annotate', 3], ['list-annotations', 3], ['release', 3], ['reset', 3],
+    ]);
+    assert.deepEqual(h.result.latency.failuresPerRun, [0, 0, 0]);
+    assert.deepEqual(h.result.latency.runDurationsMs, [100, 200, 900]);
+    assert.match(h.text, /^ {2}reset +finally +3 +200ms +900ms +900ms +0$/m);
+    assert.equal(h.lines.at(-2), 'failures per run: 0 0 0');
+    assert.equal(h.lines.at(-1), '✅ E2E: 3/3 RUNS PASSED');
+  });
+
+  it('fails the scenario when a step exceeds its latency budget, naming the step and the budget', async () => {
+    const clock = new FakeClock();
+    const h = await runExample((raw) => (step(raw, 'reset')['latency'] = { p95: '500ms' }), { clock, execMs: [100, 200, 900] });
+    assert.equal(h.result.passed, false);
+    assert.equal(h.result.runsPassed, 3);
+    assert.equal(h.result.detail, '3/3 runs passed but over the latency budget: reset p95 900ms > 500ms');
+    assert.equal(h.lines.at(-1), '❌ E2E: LATENCY OVER BUDGET: reset p95 900ms > 500ms');
+    assert.equal(h.lines.filter((l) => E2E_GREP.test(l)).length, 0, 'the seed grep finds no PASSED line');
+    assert.deepEqual(h.result.latency.steps.find((s) => s.step === 'reset')?.exceeded, ['p95 900ms > 500ms']);
+  });
+
+  it('applies defaults.latency to every step without its own, and a step budget that holds passes', async () => {
+    const clock = new FakeClock();
+    const within = await runExample((raw) => {
+      raw['defaults'] = { ...(raw['defaults'] as object), latency: { max: '1s' } };
+    }, { clock, execMs: [100, 200, 900] });
+    assert.equal(within.result.passed, true, within.text);
+    assert.match(within.text, /^ {2}reset +finally +3 +200ms +900ms +900ms +0 +within budget$/m);
+    await server.close();
+    server = await startFakeDrfServer();
+    const over = await runExample((raw) => {
+      raw['defaults'] = { ...(raw['defaults'] as object), latency: { max: '800ms' } };
+    }, { clock, execMs: [100, 200, 900] });
+    assert.equal(over.result.passed, false);
+    assert.match(over.result.detail, /over the latency budget: reset max 900ms > 800ms$/);
   });
 
   it('follows DRF next links (rebased on the base URL) until the READY copy is found', async () => {

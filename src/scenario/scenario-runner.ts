@@ -2,7 +2,9 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
+import type { ScenarioLatency } from '../model/run-result.js';
 import { CookieSession } from './cookie-session.js';
+import { LatencyRecorder, latencyTable } from './latency-stats.js';
 import type { ScenarioConfig, StepConfig } from './scenario-schema.js';
 import { runStep, type StepEnv, type StepOutcome } from './step-runner.js';
 import type { TemplateScope } from './template.js';
@@ -33,6 +35,8 @@ export interface ScenarioResult {
   detail: string;
   /** Per-criterion verdicts of steps tagged `criterion: <id>`: passed iff every execution of those steps met its expectations (not run → failed). */
   criteria: Record<string, { passed: boolean; detail: string }>;
+  /** Per step p50/p95/max and failures per run; a budget exceeded fails the scenario. */
+  latency: ScenarioLatency;
 }
 
 /** Budget left to finally/teardown steps after an abort (release the lock, reset). */
@@ -54,6 +58,11 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
   const cookies = new CookieSession(ctx.baseUrl, ctx.redactor);
   const scope = new ScenarioScope(ctx.baseUrl, ctx.env, cookies);
   const criteria = new CriteriaTracker([...config.setup, ...config.each, ...config.finally, ...config.teardown]);
+  const latency = new LatencyRecorder();
+  for (const list of ['setup', 'each', 'finally', 'teardown'] as const) {
+    for (const step of config[list]) latency.declare(step.name, list, step.latency ?? config.defaults.latency);
+  }
+  let runNumber: number | undefined;
   const env: StepEnv = {
     baseUrl: ctx.baseUrl,
     defaults: config.defaults,
@@ -69,12 +78,15 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
 
   const execute = async (step: StepConfig, where: string, signal: AbortSignal): Promise<StepOutcome> => {
     let outcome: StepOutcome;
+    // All attempts and pages included: the time the step cost the user.
+    const started = clock.now();
     try {
       outcome = await runStep(step, env, signal);
     } catch (err) {
       criteria.record(step, { status: 'failed', reason: 'interrupted' }, where);
       throw err;
     }
+    if (outcome.status !== 'skipped') latency.record(step.name, clock.now() - started, outcome.status === 'failed', runNumber);
     criteria.record(step, outcome, where);
     if (outcome.status === 'passed') scope.capture(outcome.captures);
     return outcome;
@@ -115,6 +127,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
       const label = `run ${run}/${total}`;
       out.line(`===== ${title} RUN ${run}/${total} =====`);
       const started = clock.now();
+      runNumber = run;
       scope.startRun(run, total);
       let runFailure: Failure | undefined;
       try {
@@ -130,6 +143,8 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
         const finallyFailure = await runAlways(config.finally, label);
         runFailure ??= finallyFailure;
         scope.endRun();
+        latency.endRun(run, clock.now() - started);
+        runNumber = undefined;
       }
       // Lower case on purpose: `grep "E2E.*RUN.*PASSED"` must match the closing line only.
       if (runFailure) {
@@ -152,8 +167,14 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
   }
   if (!failure && teardownFailure) failure = { label: 'teardown', failure: teardownFailure };
 
+  const stats = latency.summary();
+  for (const line of latencyTable(stats)) out.line(line);
+  const overBudget = stats.steps.filter((s) => s.exceeded).map((s) => `${s.step} ${(s.exceeded ?? []).join(', ')}`);
   let detail: string;
-  if (!failure) {
+  if (!failure && overBudget.length > 0) {
+    detail = `${runsPassed}/${total} runs passed but over the latency budget: ${overBudget.join('; ')}`;
+    out.line(`❌ ${title}: LATENCY OVER BUDGET: ${overBudget.join('; ')}`);
+  } else if (!failure) {
     detail = `${runsPassed}/${total} runs passed`;
     out.line(`✅ ${title}: ${runsPassed}/${total} RUNS PASSED`);
   } else {
@@ -161,7 +182,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     detail = `${label === 'teardown' ? `${runsPassed}/${total} runs passed but teardown` : label} failed at ${f.step}: ${f.reason}`;
     out.line(`❌ ${title}: ${label.toUpperCase()} FAILED at step ${f.step}: ${f.reason}`);
   }
-  return { passed: !failure, runs: total, runsPassed, detail, criteria: criteria.result() };
+  return { passed: !failure && overBudget.length === 0, runs: total, runsPassed, detail, criteria: criteria.result(), latency: stats };
 }
 
 /** Template names of a scenario: env, cookies, base URL, run number and captures. */

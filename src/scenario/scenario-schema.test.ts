@@ -43,6 +43,24 @@ describe('scenarioSchema', () => {
     assert.deepEqual([config.setup, config.finally, config.teardown], [[], [], []]);
   });
 
+  it('accepts a latency budget on a step and in defaults', () => {
+    const config = parseScenario({ defaults: { latency: { max: '2s' } }, each: [{ name: 'ping', request: { url: '/ping' }, latency: { p95: '300ms', p50: 0.1 } }] });
+    assert.deepEqual(config.each[0]?.latency, { p95: '300ms', p50: 0.1 });
+    assert.deepEqual(config.defaults.latency, { max: '2s' });
+  });
+
+  const badLatency: [string, unknown, string, RegExp][] = [
+    ['an empty budget', {}, 'each[0].latency', /at least one of p50, p95, max/],
+    ['a budget that is not a duration', { p95: 'fast' }, 'each[0].latency.p95', /duration/],
+    ['an unknown statistic', { p99: '1s' }, 'each[0].latency', /p99/],
+  ];
+  for (const [name, latency, where, message] of badLatency) {
+    it(`rejects ${name} with its path`, () => {
+      const issues = issuesOf({ each: [{ name: 'ping', request: { url: '/ping' }, latency }] });
+      assert.ok(issues.some((i) => i.where === where && message.test(i.message)), JSON.stringify(issues));
+    });
+  }
+
   it('exports a JSON Schema with field descriptions', () => {
     const schema = z.toJSONSchema(scenarioSchema) as { properties: Record<string, { description?: string }> };
     assert.match(schema.properties.runs?.description ?? '', /each/);

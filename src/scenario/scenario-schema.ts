@@ -51,6 +51,15 @@ const requestSchema = z
   })
   .describe('The HTTP request of the step. Redirects are not followed (the status is checked as is).');
 
+const latencySchema = z
+  .strictObject({
+    p50: duration.optional().describe('Budget of the median over every execution of the step.'),
+    p95: duration.optional().describe('Budget of the 95th percentile (nearest rank: with fewer than 20 runs, the slowest).'),
+    max: duration.optional().describe('Budget of the slowest execution.'),
+  })
+  .refine((l) => l.p50 !== undefined || l.p95 !== undefined || l.max !== undefined, { message: 'a latency budget needs at least one of p50, p95, max' })
+  .describe('Latency budget over the runs (e.g. `{ p95: 300ms }`): exceeding it fails the scenario and its criterion.');
+
 const execSchema = z
   .strictObject({
     service: z.string().min(1).describe('Service to run the command in (the stack driver\'s exec).'),
@@ -73,6 +82,7 @@ const stepSchema = z
       .describe('What to tell the user when the step fails with this status (status → hint), e.g. a switch to set.'),
     timeout: duration.optional().describe('Budget of each attempt (all pages included); default defaults.timeout.'),
     retry: retrySchema.optional(),
+    latency: latencySchema.optional(),
     request: requestSchema.optional(),
     exec: execSchema.optional(),
     expect: contentExpectationSchema
@@ -127,6 +137,7 @@ export const scenarioSchema = z
         timeout: duration.default('30s').describe('Per-attempt budget of a step without its own timeout.'),
         headers: headers.optional().describe('Headers added to every request.'),
         unsafeHeaders: headers.optional().describe('Headers added to POST/PUT/PATCH/DELETE, e.g. X-CSRFToken and Referer.'),
+        latency: latencySchema.optional().describe('Latency budget of every step without its own `latency:`.'),
       })
       .default({ timeout: '30s' })
       .describe('Settings shared by every step.'),

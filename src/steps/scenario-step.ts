@@ -22,6 +22,6 @@ export const scenarioStep = defineStepKind({
     });
     ctx.counts['e2e.runs'] = result.runs;
     ctx.counts['e2e.runsPassed'] = result.runsPassed;
-    return { passed: result.passed, detail: result.detail, criteria: result.criteria, evidence: result.runsPassed };
+    return { passed: result.passed, detail: result.detail, criteria: result.criteria, evidence: result.runsPassed, latency: result.latency };
   },
 });

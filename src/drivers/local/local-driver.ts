@@ -11,7 +11,7 @@ import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
 import { portFree } from '../../common/ports.js';
 import { groupAlive, killGroup, runGroup } from '../../common/process-group.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../../model/stack.js';
+import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 
 export interface LocalDriverOptions {
@@ -198,6 +198,11 @@ export class LocalDriver implements StackDriver {
       s.startedAt ? `${formatDuration(this.clock.now() - s.startedAt.getTime())} ago` : '-',
     ]);
     return formatTable(['NAME', 'STATE', 'HEALTH', 'RESTARTS', 'EXIT', 'PGID', 'STARTED'], rows);
+  }
+
+  async provenance(): Promise<StackProvenance> {
+    const { localProvenance } = await import('./local-provenance.js');
+    return localProvenance(this.opts.services, this.opts.baseDir);
   }
 
   async close(): Promise<void> {
