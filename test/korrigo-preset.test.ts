@@ -4,7 +4,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config/loader.js';
-import { runCli, tempDir } from './helpers.js';
+import { ROOT, runCli, tempDir } from './helpers.js';
 
 /*
  * The korrigo preset's own commands, where they hold logic of their own (the makemigrations
@@ -79,9 +79,9 @@ describe('every shipped config loads', () => {
   const configs = ['release-gate.yml', 'release-gate.compose.yml', 'release-gate.current.yml'];
   for (const name of configs) {
     it(`plans examples/korrigo-lite/${name} without a problem`, async () => {
-      const run = await runCli(['plan', '--config', join('examples/korrigo-lite', name)], {
-        cwd: join(tempDir(), '..'),
-        env: { COMPOSE_ENV_FILE: join(process.cwd(), 'examples/korrigo-lite/.env.current.example') },
+      const run = await runCli(['plan', '--config', join(ROOT, 'examples/korrigo-lite', name)], {
+        cwd: tempDir(),
+        env: { COMPOSE_ENV_FILE: join(ROOT, 'examples/korrigo-lite/.env.current.example') },
       });
       assert.equal(run.code, 0, run.stderr);
     });
