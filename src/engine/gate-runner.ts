@@ -428,6 +428,7 @@ class GateRun {
       ...(outcome.exitCode === undefined ? {} : { exitCode: outcome.exitCode }),
       detail: outcome.detail,
       ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
+      ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
     };
   }
 

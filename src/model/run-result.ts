@@ -20,6 +20,27 @@ export interface StepResult {
   /** One-line evidence: `5/5 running+healthy`, `GET /metrics → 403 after 120s`. */
   detail: string;
   criterion?: string;
+  /** The last HTTP exchange of a failed HTTP check (wait-http): what was asked, what came back. */
+  http?: HttpExchange;
+}
+
+/** One HTTP request and its answer, as the report shows them and replays them with curl. */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  /** Headers sent; a secret value is written as a `$VAR` reference, never as its value. */
+  headers: Record<string, string>;
+  /** The service the request was made from, when not from this machine. */
+  from?: string;
+  /** Statuses the check accepted. */
+  expected: number[];
+  /** Absent when no answer came (connection refused, timeout). */
+  status?: number;
+  contentType?: string;
+  /** The start of the last body received, redacted. */
+  bodyExcerpt?: string;
+  /** Why the last answer was refused, or the network error. */
+  problem?: string;
 }
 
 export interface PhaseResult {

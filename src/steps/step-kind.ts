@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
+import type { HttpExchange } from '../model/run-result.js';
 import type { StackDriver } from '../model/stack.js';
 import type { StackWatch } from '../checks/stack-watch.js';
 
@@ -80,6 +81,8 @@ export interface StepOutcome {
   evidence?: number;
   /** Verdicts for other criteria this step also gives evidence for (scenario: annotation). */
   criteria?: Record<string, { passed: boolean; detail: string }>;
+  /** The last HTTP exchange of a failed HTTP check, for the report (redacted, secrets as `$VAR`). */
+  http?: HttpExchange;
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
 }
