@@ -94,7 +94,8 @@ async function summary(dir) {
   if (process.env.GITHUB_ACTIONS !== 'true') return;
   const failed = (result.criteria ?? []).filter((c) => !c.passed && !c.notSelected);
   for (const c of failed) {
-    const logs = c.logs?.length ? ` (evidence: ${c.logs.join(', ')})` : '';
+    const unnamed = (c.logs ?? []).filter((l) => !String(c.detail).includes(l));
+    const logs = unnamed.length ? ` (evidence: ${unnamed.join(', ')})` : '';
     process.stdout.write(`::error title=${escapeProperty(`release-gate ❌ ${c.title}`)}::${escapeData(`${c.title}: ${c.detail}${logs}`)}\n`);
   }
   if (result.verdict !== 'passed' && failed.length === 0) {
