@@ -24,6 +24,7 @@ Examples:
   $ release-gate run --only B,C --keep-up             # some phases, leave the stack running
   $ release-gate run --from E                         # resume from a phase (stack already up)
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
+  $ release-gate init --compose docker-compose.yml    # a commented release-gate.yml for your stack
   $ LOG_DIR=/tmp/gate METRICS_TOKEN=s3cret release-gate run
 
 Exit codes: 0 gate passed · 1 gate failed (or its deadline passed) · 2 bad usage/config (nothing run)
@@ -72,6 +73,15 @@ export async function main(argv: string[], version: string): Promise<number> {
       validateFlags(opts);
       const { planCommand } = await import('./plan-command.js');
       exitCode = await planCommand(opts);
+    });
+  program
+    .command('init')
+    .description('write a commented release-gate.yml for your compose file (clean, build, up, waits, stability, logs, summary; TODOs for the rest)')
+    .option('--compose <file>', 'compose file (default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml here)')
+    .option('--force', 'replace an existing release-gate.yml')
+    .action(async (opts: { compose?: string; force?: boolean }) => {
+      const { initCommand } = await import('./init-command.js');
+      exitCode = initCommand(opts);
     });
   program
     .command('schema')
