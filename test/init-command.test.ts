@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, tempDir } from './helpers.js';
 
@@ -44,5 +44,17 @@ describe('release-gate init (YAML path, no docker on PATH)', () => {
     const empty = await runCli(['init'], { cwd: dir, env: NO_DOCKER });
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /compose\.yaml declares no services/);
+  });
+});
+
+describe('editor support', () => {
+  it('every example config starts with a yaml-language-server line naming a schema file that exists', () => {
+    for (const name of ['release-gate.yml', 'release-gate.compose.yml']) {
+      const file = join(ROOT, 'examples/korrigo-lite', name);
+      const first = readFileSync(file, 'utf8').split('\n')[0] ?? '';
+      const m = /^# yaml-language-server: \$schema=(\S+)$/.exec(first);
+      assert.ok(m, `${name} starts with: ${first}`);
+      assert.ok(existsSync(join(ROOT, 'examples/korrigo-lite', m[1] as string)), `${m[1]} does not exist`);
+    }
   });
 });
