@@ -58,6 +58,7 @@ th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left;vertical-ali
 th{background:#f6f8fa}.passed{color:#1a7f37}.failed,.interrupted,.timedout{color:#cf222e}.not-run{color:#6e7781}
 td.passed,td.failed,td.not-run,td.interrupted,td.timedout{font-weight:600}
 .verdict{font-size:1.2rem;font-weight:600;padding:.5rem .8rem;border-radius:6px;display:inline-flex;align-items:center;gap:.5rem}
+.verdict::before{content:"";width:.8em;height:.8em;border-radius:50%;background:#cf222e;flex:none}.verdict.passed::before{background:#1a7f37}.verdict.partial::before{background:#bf8700}
 .verdict.passed{background:#dafbe1}.verdict.partial{background:#fff8c5}.verdict.failed,.verdict.interrupted,.verdict.timedout{background:#ffebe9}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.6rem .8rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all;max-height:24rem}
@@ -231,7 +232,6 @@ export class HtmlReporter implements Reporter {
       .map((k) => `<tr><td><code>${e(k)}</code></td><td>${result.counts[k]}</td></tr>`)
       .join('\n');
     const title = `${result.tool.name}: ${verdictLabel(result)}`;
-    const verdictIcon = result.verdict === 'passed' ? icon('pass') : result.verdict === 'failed' ? icon('fail') : icon('stop', result.verdict);
     return `<!doctype html>
 <html lang="en">
 <head>
@@ -244,7 +244,7 @@ export class HtmlReporter implements Reporter {
 <body>
 ${ICONS}
 <h1>${e(result.tool.name)} validation report</h1>
-<p class="verdict ${e(result.verdict)}${result.complete === false ? ' partial' : ''}" id="verdict">${verdictIcon} GATE ${e(verdictLabel(result))} — ${e(criteriaCount(result))}</p>
+<p id="verdict" class="verdict ${e(result.verdict)}${result.complete === false ? ' partial' : ''}">GATE ${e(verdictLabel(result))} — ${e(criteriaCount(result))}</p>
 ${stopped ? `<p class="failed">${e(stopped)}</p>\n` : ''}<table>
 <tr><th>Config</th><td><code>${e(result.config)}</code></td></tr>
 <tr><th>Log dir</th><td><code>${e(result.logDir)}</code></td></tr>
