@@ -2,7 +2,7 @@
 // Runs the unit and integration suite (`npm test`): every compiled *.test.js except the
 // Docker ones (*.docker.test.js, `npm run test:docker`), which need a real engine.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,18 @@ function* testFiles(dir) {
     if (entry.isDirectory()) yield* testFiles(path);
     else if (entry.name.endsWith('.test.js') && !entry.name.endsWith('.docker.test.js')) yield path;
   }
+}
+
+// test/report-html.test.ts opens report.html in a real headless Chromium (Debian's package):
+// say so before five minutes of tests, not after. Never a skip (a missing browser is a failure).
+const chromium = process.env.RG_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  console.error(
+    `run-tests: ${chromium} not found. The suite opens report.html in a real headless browser.\n` +
+      '  Debian/Ubuntu: sudo apt-get install -y chromium   (what .ci/run does)\n' +
+      '  elsewhere:     RG_CHROMIUM=/path/to/chromium-or-chrome npm test',
+  );
+  process.exit(1);
 }
 
 const files = roots.flatMap((dir) => [...testFiles(dir)]).sort();

@@ -36,6 +36,7 @@ Examples:
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
   $ release-gate verify /tmp/gate --key gate.pub      # every artifact untouched (and signed)
   $ release-gate compare /tmp/gate-v1 /tmp/gate-v2 --max-slowdown 20% --markdown
+  $ release-gate init --compose docker-compose.yml    # a commented release-gate.yml for your stack
   $ LOG_DIR=/tmp/gate METRICS_TOKEN=s3cret release-gate run
 
 Exit codes: 0 gate passed · 1 gate failed (or its deadline passed) · 2 bad usage/config (nothing run)
@@ -109,6 +110,15 @@ export async function main(argv: string[], version: string): Promise<number> {
       verbose = Boolean(opts.verbose);
       const { compareCommand } = await import('./evidence-commands.js');
       exitCode = await compareCommand(a, b, opts);
+    });
+  program
+    .command('init')
+    .description('write a commented release-gate.yml for your compose file (clean, build, up, waits, stability, logs, summary; TODOs for the rest)')
+    .option('--compose <file>', 'compose file (default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml here)')
+    .option('--force', 'replace an existing release-gate.yml')
+    .action(async (opts: { compose?: string; force?: boolean }) => {
+      const { initCommand } = await import('./init-command.js');
+      exitCode = initCommand(opts);
     });
   program
     .command('schema')

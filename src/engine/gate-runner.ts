@@ -484,6 +484,7 @@ class GateRun {
       detail: outcome.detail,
       ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
       ...(outcome.latency ? { latency: outcome.latency } : {}),
+      ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
     };
   }
 

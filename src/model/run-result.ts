@@ -22,6 +22,8 @@ export interface StepResult {
   criterion?: string;
   /** Latency statistics of a scenario step (E2E): per scenario step over the runs. */
   latency?: ScenarioLatency;
+  /** The last HTTP exchange of a failed HTTP check (wait-http): what was asked, what came back. */
+  http?: HttpExchange;
 }
 
 /** Latency of one scenario step over every time it ran (nearest-rank percentiles, in ms). */
@@ -50,6 +52,25 @@ export interface ScenarioLatency {
   failuresPerRun: number[];
   /** Wall time of each run, run 1 first. */
   runDurationsMs: number[];
+}
+
+/** One HTTP request and its answer, as the report shows them and replays them with curl. */
+export interface HttpExchange {
+  method: string;
+  url: string;
+  /** Headers sent; a secret value is written as a `$VAR` reference, never as its value. */
+  headers: Record<string, string>;
+  /** The service the request was made from, when not from this machine. */
+  from?: string;
+  /** Statuses the check accepted. */
+  expected: number[];
+  /** Absent when no answer came (connection refused, timeout). */
+  status?: number;
+  contentType?: string;
+  /** The start of the last body received, redacted. */
+  bodyExcerpt?: string;
+  /** Why the last answer was refused, or the network error. */
+  problem?: string;
 }
 
 export interface PhaseResult {

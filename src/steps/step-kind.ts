@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
-import type { ScenarioLatency } from '../model/run-result.js';
+import type { HttpExchange, ScenarioLatency } from '../model/run-result.js';
 import type { StackDriver } from '../model/stack.js';
 import type { StackWatch } from '../checks/stack-watch.js';
 
@@ -83,6 +83,8 @@ export interface StepOutcome {
   criteria?: Record<string, { passed: boolean; detail: string }>;
   /** Latency statistics of a scenario, recorded in the step's result (summary.json, reports). */
   latency?: ScenarioLatency;
+  /** The last HTTP exchange of a failed HTTP check, for the report (redacted, secrets as `$VAR`). */
+  http?: HttpExchange;
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
 }

@@ -3,7 +3,10 @@ import { checkContent, contentExpectationSchema, describeAnswer } from '../check
 import { waitForHttp } from '../checks/http-wait.js';
 import { hostProbe, inServiceProbe, type HttpProbe } from '../checks/in-service-http.js';
 import { parseDuration } from '../common/duration.js';
+import type { Redactor } from '../common/redactor.js';
 import { durationSchema } from '../common/schema-parts.js';
+import type { HttpExchange } from '../model/run-result.js';
+import type { HttpWaitResult } from '../checks/http-wait.js';
 import { defineStepKind } from './step-kind.js';
 
 /**
@@ -91,6 +94,49 @@ export const waitHttpStep = defineStepKind({
         await ctx.driver.logs(step.service, { tail: 50, output: ctx.log, signal: ctx.signal });
       }
     }
-    return { passed: result.ok, detail: result.hint ? `${result.detail} (${result.hint})` : result.detail };
+    const detail = result.hint ? `${result.detail} (${result.hint})` : result.detail;
+    if (result.ok) return { passed: true, detail };
+    const http = exchange(url, statuses, headers, step.via?.service, result, ctx.env, ctx.redactor);
+    return { passed: false, detail, http };
   },
 });
+
+/** Header names whose value is a credential even when it is too short for the redactor. */
+const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password|session/i;
+/** Bodies kept in the summary: enough to see the error page, small enough for summary.json. */
+const BODY_EXCERPT = 2000;
+
+/**
+ * The failed wait as data for the report and its curl replay. A header holding a secret (the
+ * redactor hides it, or its name says so) becomes `$VAR`: the variable of the run environment
+ * holding that value, else one named after the header (`X-Metrics-Token` → `$X_METRICS_TOKEN`).
+ */
+export function exchange(
+  url: string,
+  expected: number[],
+  headers: Record<string, string>,
+  from: string | undefined,
+  result: HttpWaitResult,
+  env: Record<string, string>,
+  redactor: Redactor,
+): HttpExchange {
+  const refs: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const secret = redactor.redact(value) !== value || SENSITIVE_HEADER.test(name);
+    if (!secret) refs[name] = value;
+    else {
+      const variable = Object.keys(env).sort().find((k) => env[k] === value && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+      refs[name] = `$${variable ?? name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+    }
+  }
+  const answer = result.last?.answer;
+  return {
+    method: 'GET',
+    url: redactor.redact(url),
+    headers: refs,
+    ...(from ? { from } : {}),
+    expected,
+    ...(answer ? { status: answer.status, contentType: answer.contentType, bodyExcerpt: redactor.redact(answer.body.slice(0, BODY_EXCERPT)) } : {}),
+    ...(result.last?.problem ? { problem: redactor.redact(result.last.problem) } : {}),
+  };
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Proves the package is publish-ready (`npm run check:pack`, run by .ci/run): `npm pack`, install
+// the tarball into an empty folder with the npm registry only (no devDependencies, no build
+// there), then run what a new user runs first: `--version`, `plan --preset korrigo`, `run`.
+// Exits non-zero, naming the command and its output, on the first thing that does not work.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const work = mkdtempSync(join(tmpdir(), 'rg-pack-'));
+const keep = process.argv.includes('--keep');
+
+function fail(msg) {
+  console.error(`check-pack: ${msg}`);
+  console.error(`check-pack: work folder kept for inspection: ${work}`);
+  process.exit(1);
+}
+
+/** Runs a command; fails the check unless it exits with `expect`. */
+function sh(cmd, args, { cwd, expect = 0 } = {}) {
+  // node --test marks children with NODE_TEST_CONTEXT; the installed CLI is no test file.
+  const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...env, NO_COLOR: '1', CI: 'true' } });
+  if (r.error) fail(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== expect) fail(`\`${cmd} ${args.join(' ')}\` (in ${cwd}) exited ${r.status ?? r.signal}, expected ${expect}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+const t0 = Date.now();
+// The build `npm pack` would run through `prepare`, first and on its own: its output then cannot
+// mix with the JSON that `npm pack --json` prints.
+sh('npm', ['run', '--silent', 'build'], { cwd: root });
+const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root }));
+const tarball = join(work, packed[0].filename);
+const files = packed[0].files.map((f) => f.path);
+for (const needed of ['dist/src/cli/main.js', 'presets/korrigo.yml', 'schema/release-gate.schema.json', 'action.yml', 'scripts/github-action.mjs']) {
+  if (!files.includes(needed)) fail(`${needed} is missing from the tarball (check "files" in package.json)`);
+}
+const tests = files.filter((f) => /\.test\.js$/.test(f));
+if (tests.length > 0) fail(`the tarball ships test files: ${tests.slice(0, 3).join(', ')}…`);
+console.log(`check-pack: ${packed[0].filename}: ${files.length} files, ${(packed[0].size / 1024).toFixed(0)} KiB`);
+
+const app = join(work, 'app');
+mkdirSync(app);
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'rg-pack-check', private: true }));
+sh('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', tarball], { cwd: app });
+const bin = join(app, 'node_modules', '.bin', 'release-gate');
+
+const version = sh(bin, ['--version'], { cwd: app }).trim();
+if (version !== pkg.version) fail(`--version printed "${version}", package.json says ${pkg.version}`);
+
+const plan = sh(bin, ['plan', '--preset', 'korrigo'], { cwd: app });
+if (!plan.includes('17_validation_summary.log')) fail(`plan --preset korrigo does not list 17_validation_summary.log:\n${plan}`);
+
+// The smallest real gate: one host command judged as a criterion, then the summary.
+writeFileSync(
+  join(app, 'release-gate.yml'),
+  `# yaml-language-server: $schema=node_modules/release-gate/schema/release-gate.schema.json
+name: pack-check
+criteria: { node: Node runs }
+stack: { driver: local, services: {} }
+phases:
+  - id: check
+    steps:
+      - { log: 01_node_version, do: host, run: [node, --version], criterion: node }
+  - id: summary
+    always: true
+    steps: [{ log: 02_summary, do: summary }]
+`,
+);
+const logDir = join(work, 'logs');
+sh(bin, ['run', '--log-dir', logDir], { cwd: app });
+const summary = JSON.parse(readFileSync(join(logDir, 'summary.json'), 'utf8'));
+if (summary.verdict !== 'passed') fail(`run: verdict ${summary.verdict}, expected passed`);
+for (const name of ['01_node_version.log', '02_summary.log', 'report.html', 'junit.xml']) {
+  if (!summary.artifacts.includes(name)) fail(`run: ${name} missing from the artifacts (${summary.artifacts.join(', ')})`);
+}
+console.log(`check-pack: installed ${packed[0].filename} into an empty folder; --version ${version}, plan --preset korrigo, run (verdict ${summary.verdict}) work (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+if (!keep) rmSync(work, { recursive: true, force: true });
