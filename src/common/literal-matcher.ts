@@ -50,7 +50,7 @@ export class LiteralMatcher {
   /** Window hash → literals starting with code units of that hash. */
   private readonly buckets = new Map<number, string[]>();
   private readonly literals = new Set<string>();
-  /** One bit per low 16 bits of a known hash: most positions are rejected without a Map lookup. */
+  /** One bit per high 16 bits of a known hash: most positions are rejected without a Map lookup. */
   private readonly filter = new Uint8Array((FILTER_MASK + 1) / 8);
   readonly stats: LiteralMatcherStats = { positions: 0, candidates: 0 };
   /** HASH_BASE^(window-1) mod 2^32: the weight of the code unit leaving the window. */
@@ -82,7 +82,7 @@ export class LiteralMatcher {
     const bucket = this.buckets.get(h);
     if (bucket) bucket.push(literal);
     else this.buckets.set(h, [literal]);
-    this.filter[(h & FILTER_MASK) >>> 3]! |= 1 << (h & 7);
+    this.filter[h >>> (35 - FILTER_BITS)]! |= 1 << ((h >>> (32 - FILTER_BITS)) & 7);
     return true;
   }
 
@@ -104,7 +104,8 @@ export class LiteralMatcher {
     let h = hashAt(text, 0, w);
     for (let i = 0; i <= last; i++) {
       if (i > 0) h = roll(h, text.charCodeAt(i - 1), text.charCodeAt(i + w - 1), drop);
-      if ((filter[(h & FILTER_MASK) >>> 3]! & (1 << (h & 7))) === 0) continue;
+      // The high bits: a polynomial hash mixes its low bits poorly (bit 0 is the parity of the code units).
+      if ((filter[h >>> (35 - FILTER_BITS)]! & (1 << ((h >>> (32 - FILTER_BITS)) & 7))) === 0) continue;
       const bucket = this.buckets.get(h);
       if (!bucket) continue;
       const here: LiteralMatch[] = [];
