@@ -30,6 +30,14 @@ describe('StepLog: backpressure from a slow file', () => {
       maxBuffered = Math.max(maxBuffered, log.buffered);
       return room;
     };
+    // Nobody reads the fifo before the producer was asked to wait: the stall is certain, not a race.
+    let stalled: () => void = () => undefined;
+    const firstStall = new Promise<void>((resolve) => (stalled = resolve));
+    const drained = log.drained.bind(log);
+    log.drained = () => {
+      stalled();
+      return drained();
+    };
     let producerDone = false;
     const producer = runGroup(['cat', source], { output: log }).then((r) => {
       producerDone = true;
@@ -39,6 +47,7 @@ describe('StepLog: backpressure from a slow file', () => {
     const received: Buffer[] = [];
     let reads = 0;
     reader.pause();
+    await firstStall;
     const ended = once(reader, 'end');
     let closing: Promise<void> | null = null;
     for (;;) {
