@@ -13,7 +13,7 @@ import { StepLog } from './step-log.js';
 const silent = new Console({ write: () => true, isTTY: false } as unknown as NodeJS.WritableStream);
 
 describe('StepLog: backpressure from a slow file', () => {
-  it('pauses the producer while the file is behind: no line lost, memory bounded', async () => {
+  it('pauses the producer while the file is behind: no line lost, memory bounded', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-'));
     const source = join(dir, 'source.log');
     const lines = Array.from({ length: 120_000 }, (_, i) => `line ${i} ${'x'.repeat(60)}`);
