@@ -250,7 +250,7 @@ describe('engine with the local driver on real processes', () => {
   it('on SIGINT stops the running step, kills every child process, still writes logs and summary, exits 130', async () => {
     let sent = false;
     const run = await gate({ window: '60s', child: true }, [], (stdout, child) => {
-      if (!sent && stdout.includes('04_stability_60s') && stdout.includes('▶')) {
+      if (!sent && stdout.includes('04_stability_60s.log')) {
         sent = true;
         setTimeout(() => child.kill('SIGINT'), 300);
       }

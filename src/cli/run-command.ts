@@ -61,7 +61,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
 
   const interrupt = new AbortController();
   const forceStop = new AbortController();
-  const console = new Console();
+  const console = new Console(process.stdout, { verbose: Boolean(opts.verbose) });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;

@@ -50,9 +50,11 @@ export class LiteralMatcher {
   /** Window hash → literals starting with code units of that hash. */
   private readonly buckets = new Map<number, string[]>();
   private readonly literals = new Set<string>();
-  /** One bit per low 16 bits of a known hash: most positions are rejected without a Map lookup. */
+  /** One bit per high 16 bits of a known hash: most positions are rejected without a Map lookup. */
   private readonly filter = new Uint8Array((FILTER_MASK + 1) / 8);
   readonly stats: LiteralMatcherStats = { positions: 0, candidates: 0 };
+  /** HASH_BASE^(window-1) mod 2^32: the weight of the code unit leaving the window. */
+  private readonly dropFactor: number;
 
   constructor(options: LiteralMatcherOptions = {}) {
     this.window = options.window ?? 6;
@@ -61,6 +63,7 @@ export class LiteralMatcher {
       throw new RangeError(`LiteralMatcher partial.minPrefix (${options.partial.minPrefix}) must be at least the window (${this.window})`);
     }
     this.partialRule = options.partial;
+    this.dropFactor = power(HASH_BASE, this.window - 1);
   }
 
   get size(): number {
@@ -79,7 +82,7 @@ export class LiteralMatcher {
     const bucket = this.buckets.get(h);
     if (bucket) bucket.push(literal);
     else this.buckets.set(h, [literal]);
-    this.filter[(h & FILTER_MASK) >>> 3]! |= 1 << (h & 7);
+    this.filter[h >>> (35 - FILTER_BITS)]! |= 1 << ((h >>> (32 - FILTER_BITS)) & 7);
     return true;
   }
 
@@ -95,10 +98,14 @@ export class LiteralMatcher {
     const filter = this.filter;
     const partial = this.partialRule;
     const last = text.length - w;
+    this.stats.positions += last + 1;
+    // Rolling: each position costs O(1) whatever the window (a capture scans every character).
+    const drop = this.dropFactor;
+    let h = hashAt(text, 0, w);
     for (let i = 0; i <= last; i++) {
-      this.stats.positions++;
-      const h = hashAt(text, i, w);
-      if ((filter[(h & FILTER_MASK) >>> 3]! & (1 << (h & 7))) === 0) continue;
+      if (i > 0) h = roll(h, text.charCodeAt(i - 1), text.charCodeAt(i + w - 1), drop);
+      // The high bits: a polynomial hash mixes its low bits poorly (bit 0 is the parity of the code units).
+      if ((filter[h >>> (35 - FILTER_BITS)]! & (1 << ((h >>> (32 - FILTER_BITS)) & 7))) === 0) continue;
       const bucket = this.buckets.get(h);
       if (!bucket) continue;
       const here: LiteralMatch[] = [];
@@ -144,11 +151,27 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
   return out;
 }
 
+/** FNV's 32-bit prime: odd, so the polynomial hash mixes every code unit modulo 2^32. */
+const HASH_BASE = 0x01000193;
+
 function hashAt(text: string, at: number, w: number): number {
-  // FNV-1a over code units; any 32-bit mix works, collisions only cost a verification.
-  let h = 0x811c9dc5;
-  for (let j = 0; j < w; j++) h = Math.imul(h ^ text.charCodeAt(at + j), 0x01000193);
-  return h >>> 0;
+  // Polynomial hash over code units modulo 2^32, so that roll() can slide it one unit in O(1);
+  // collisions only cost a verification.
+  let h = 0;
+  for (let j = 0; j < w; j++) h = (Math.imul(h, HASH_BASE) + text.charCodeAt(at + j)) | 0;
+  // Kept a signed 32-bit integer (a small integer to V8): `>>> 0` made it a heap double and the scan 10× slower.
+  return h;
+}
+
+/** The hash of the window one unit further: `out` leaves, `into` enters. */
+function roll(h: number, out: number, into: number, drop: number): number {
+  return (Math.imul((h - Math.imul(out, drop)) | 0, HASH_BASE) + into) | 0;
+}
+
+function power(base: number, exp: number): number {
+  let p = 1;
+  for (let i = 0; i < exp; i++) p = Math.imul(p, base);
+  return p;
 }
 
 function isHighSurrogate(code: number): boolean {

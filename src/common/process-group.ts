@@ -91,6 +91,8 @@ export interface ProcessResult {
 }
 
 const TAIL_LINES = 20;
+/** Characters at the end of a chunk searched for the last lines (TAIL_LINES of ordinary length). */
+const REMEMBER_WINDOW = 16 * 1024;
 
 /**
  * Runs a command to completion in its own process group, streaming its output; aborting the
@@ -103,6 +105,14 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
     const tail: string[] = [];
     let partial = '';
     const remember = (text: string) => {
+      // Only the end of a big chunk can hold the last lines: splitting all of it cost a tenth of a capture.
+      if (text.length > REMEMBER_WINDOW) {
+        const cut = text.lastIndexOf('\n', text.length - REMEMBER_WINDOW);
+        if (cut >= 0) {
+          partial = '';
+          text = text.slice(cut + 1);
+        }
+      }
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
       for (const l of lines) {
@@ -133,11 +143,26 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
     // Decoders keep a UTF-8 character split across two chunks whole.
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     const clean = (text: string) => (opts.stripAnsi ? stripAnsi(text) : text);
+    const output = opts.output;
+    // Backpressure: while the sink's file is behind, the pipes are paused, so the child blocks
+    // on its own writes instead of its output piling up in our memory.
+    let paused = false;
+    const pause = () => {
+      if (paused || !output?.drained) return;
+      paused = true;
+      child.stdout?.pause();
+      child.stderr?.pause();
+      void output.drained().then(() => {
+        paused = false;
+        child.stdout?.resume();
+        child.stderr?.resume();
+      });
+    };
     const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       const text = clean(decoders[stream].write(chunk));
       if (stream === 'stdout' && opts.capture) stdoutParts.push(text);
       else remember(text);
-      if (text) opts.output?.write(text, stream);
+      if (text && output?.write(text, stream) === false) pause();
     };
     child.stdout?.on('data', onData('stdout'));
     child.stderr?.on('data', onData('stderr'));

@@ -127,6 +127,7 @@ class GateRun {
     this.noteLoopEnd(loop.status);
     if (this.stoppedAt === undefined) await this.waitOutPending();
     this.recordAbandoned();
+    if (this.stoppedAt !== undefined && !this.stackUnavailable && !opts.verbose) await this.showTroubledServices();
     if (!this.stackUnavailable) {
       const force = opts.forceStop ?? new AbortController().signal;
       await runTasks(this.alwaysTasks(always, force), { interrupt: force, clock: this.clock, failFast: false });
@@ -160,6 +161,7 @@ class GateRun {
       signKey: opts.signKey,
     }).catch((err: Error) => this.console.info(`manifest: ${err.message}`));
     const signal = opts.interrupt.aborted ? signalName(opts.interrupt.reason) : undefined;
+    this.console.summary(result);
     this.console.banner(verdictBanner(result, opts.redactor));
     this.console.info(`artifacts: ${opts.logDir}`);
     return { result, exitCode: gateExitCode(result, this.setup, signal) };
@@ -285,6 +287,9 @@ class GateRun {
       if (log.writeError.code === 'ENOSPC' || log.writeError.code === 'EDQUOT') this.setup.environmentError = true;
     }
     this.console.stepEnd(planned.logName, status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'interrupted', ended - started, this.opts.redactor.redact(outcome.detail));
+    // Service output is in the files only: a failure shows what explains it (the request and
+    // response of a failed check, a command's last output) without --verbose.
+    if (status === 'failed' && !this.opts.verbose) this.console.evidence(`last lines of ${planned.logName}.log:`, log.lastLines());
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
     if (stops && status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
     return status as TaskStatus;
@@ -351,6 +356,24 @@ class GateRun {
     const failures = await this.teardowns.runAll();
     // Something may still be running: that fails the gate, it is not a footnote.
     if (failures.length > 0) this.teardownFailure = failures.map((f) => `${f.title} failed: ${f.error}`).join('; ');
+  }
+
+  /** After a failure: the last lines of each service that exited badly, is unhealthy or restarted. */
+  private async showTroubledServices(): Promise<void> {
+    const { driver, redactor } = this.opts;
+    try {
+      const troubled = (await driver.services()).filter(
+        (s) => s.health === 'unhealthy' || s.restartCount > 0 || s.oomKilled || (s.state === 'exited' && !(s.oneShot && s.exitCode === 0)),
+      );
+      for (const svc of troubled.slice(0, 3)) {
+        const lines: string[] = [];
+        const sink = { write: (chunk: string | Buffer) => lines.push(...String(chunk).split('\n').filter(Boolean)), line: (text: string) => lines.push(text) };
+        await driver.logs(svc.name, { tail: 10, output: sink });
+        this.console.evidence(`last lines of service ${svc.name} (${svc.state}, ${svc.health}, ${svc.restartCount} restarts):`, lines.slice(-10).map((l) => redactor.redact(l)));
+      }
+    } catch {
+      // Evidence for the console only: the logs phase captures the services' logs anyway.
+    }
   }
 
   /** Exit 2/3 describe the run's set-up: they count when the stack could not be run at all, not when log capture fails. */

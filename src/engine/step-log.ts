@@ -11,11 +11,20 @@ const MAX_PENDING = 64 * 1024;
 const OVERLAP = 512;
 /** Lines capture() keeps at most (the last ones): bounded memory on huge outputs. */
 const MAX_CAPTURED_LINES = 50_000;
+/** Bytes buffered in front of the file before write() asks the producer to wait. */
+const FILE_HIGH_WATER_MARK = 1024 * 1024;
+/** Lines kept for the console's evidence of a failed step. */
+const LAST_LINES = 12;
 
 /**
  * The numbered log of one step. Splits child output into lines, redacts each one, stamps it
- * with the time and writes it to the artifact file and to the console as it arrives.
- * Several steps may share one file (opened in append mode).
+ * with the time and writes it to the artifact file as it arrives; the console sees it only
+ * with --verbose (quiet console). Several steps may share one file (opened in append mode).
+ *
+ * Lines of one chunk are written as one block (one write per chunk, not per line: per-line
+ * writes made capture ~10 MB/s). write() returns false once the file's buffer is full: the
+ * producer then waits for drained() (runGroup pauses the child's pipes), so a fast service
+ * log never piles up in memory in front of a slow disk.
  */
 export class StepLog implements OutputSink, StepOutput {
   private readonly file: WriteStream;
@@ -27,6 +36,14 @@ export class StepLog implements OutputSink, StepOutput {
   private closed = false;
   /** Listeners fed every redacted line (capture, live log scans). */
   private readonly taps = new Set<(line: string) => void>();
+  /** Times write() asked its producer to wait for the disk (backpressure), for tests and the bench. */
+  stalls = 0;
+  /** The timestamp of the current millisecond: toISOString per line was a fifth of capture time. */
+  private stampAt = -1;
+  private stampText = '';
+  /** The last lines written (a ring), shown on the console when the step fails. */
+  private readonly ring: string[] = [];
+  private ringAt = 0;
 
   constructor(
     readonly path: string,
@@ -34,37 +51,58 @@ export class StepLog implements OutputSink, StepOutput {
     private readonly console: Console,
     private readonly label: string,
     mode: 'a' | 'w' = 'a',
+    /** False for logs the console shows another way (the summary): --verbose would print them twice. */
+    private readonly echo = true,
   ) {
-    this.file = createWriteStream(path, { flags: mode });
+    this.file = createWriteStream(path, { flags: mode, highWaterMark: FILE_HIGH_WATER_MARK });
     this.file.on('error', (err: NodeJS.ErrnoException) => {
       if (this.writeError) return;
       this.writeError = err;
       this.console.info(`cannot write ${path}: ${err.message}`);
+      // Nothing will drain any more: release producers waiting for room.
+      this.file.emit('drain');
     });
   }
 
-  write(chunk: string | Buffer, stream: 'stdout' | 'stderr' = 'stdout'): void {
+  /** Takes a chunk of child output; false when the producer should wait for drained(). */
+  write(chunk: string | Buffer, stream: 'stdout' | 'stderr' = 'stdout'): boolean {
     let text = this.pending[stream] + (typeof chunk === 'string' ? chunk : this.decoders[stream].write(chunk));
-    let nl = text.indexOf('\n');
-    while (nl >= 0) {
-      this.emit(text.slice(0, nl).replace(/\r$/, ''));
-      text = text.slice(nl + 1);
-      nl = text.indexOf('\n');
+    const lastNl = text.lastIndexOf('\n');
+    if (lastNl >= 0) {
+      this.emitBlock(text.slice(0, lastNl).split('\n'));
+      text = text.slice(lastNl + 1);
     }
     if (text.length > MAX_PENDING) {
-      this.emit(text.slice(0, -OVERLAP));
+      this.emitBlock([text.slice(0, -OVERLAP)]);
       text = text.slice(-OVERLAP);
     }
     this.pending[stream] = text;
+    return !this.file.writableNeedDrain;
+  }
+
+  /** Resolves once the file can take more (at once when it can already). */
+  drained(): Promise<void> {
+    if (!this.file.writableNeedDrain || this.writeError || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.file.once('drain', resolve));
+  }
+
+  /** Bytes accepted but not yet handed to the disk: bounded by backpressure. */
+  get buffered(): number {
+    return this.file.writableLength;
   }
 
   line(text: string): void {
-    for (const l of text.split('\n')) this.emit(l);
+    this.emitBlock(text.split('\n'));
   }
 
   /** Shows a transient progress line (live on a TTY, throttled otherwise); not written to the file. */
   progress(text: string): void {
     this.console.progress(`${this.label} ${this.redactor.redact(text)}`);
+  }
+
+  /** The last lines written (at most 12), oldest first: the evidence of a failed step. */
+  lastLines(): string[] {
+    return [...this.ring.slice(this.ringAt), ...this.ring.slice(0, this.ringAt)];
   }
 
   /** Calls listener with every redacted line from now on; returns the function that stops it. */
@@ -92,7 +130,7 @@ export class StepLog implements OutputSink, StepOutput {
     if (this.closed) return;
     for (const stream of ['stdout', 'stderr'] as const) {
       this.pending[stream] += this.decoders[stream].end();
-      if (this.pending[stream].length > 0) this.emit(this.pending[stream]);
+      if (this.pending[stream].length > 0) this.emitBlock([this.pending[stream]]);
       this.pending[stream] = '';
     }
     this.closed = true;
@@ -100,11 +138,29 @@ export class StepLog implements OutputSink, StepOutput {
     await new Promise<void>((resolve) => this.file.end(() => resolve()));
   }
 
-  private emit(raw: string): void {
-    const text = this.redactor.redact(raw);
-    for (const listener of this.taps) listener(text);
-    if (this.closed) return;
-    if (!this.writeError) this.file.write(`${new Date().toISOString()} ${text}\n`);
-    this.console.stepLine(this.label, text);
+  private emitBlock(lines: string[]): void {
+    const stamp = this.stamp();
+    const echo = this.echo && this.console.echoesStepLines;
+    const ring = this.ring;
+    let out = '';
+    for (const raw of lines) {
+      const text = this.redactor.redact(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+      for (const listener of this.taps) listener(text);
+      out += `${stamp} ${text}\n`;
+      ring[this.ringAt] = text;
+      this.ringAt = (this.ringAt + 1) % LAST_LINES;
+      if (echo) this.console.stepLine(this.label, text);
+    }
+    if (this.closed || this.writeError) return;
+    if (!this.file.write(out)) this.stalls++;
+  }
+
+  private stamp(): string {
+    const now = Date.now();
+    if (now !== this.stampAt) {
+      this.stampAt = now;
+      this.stampText = new Date(now).toISOString();
+    }
+    return this.stampText;
   }
 }

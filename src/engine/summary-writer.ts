@@ -30,7 +30,7 @@ export async function writeSummary(target: SummaryTarget, result: RunResult): Pr
   result.artifacts = [...new Set([...readdirSync(target.logDir), ...summaryFiles, ...reportFiles, ...(target.extraFiles ?? [])])].sort();
   for (const name of target.summaryLogs) {
     // Truncated, not appended: the summary may be written twice (before and after teardown).
-    const log = new StepLog(join(target.logDir, `${name}.log`), target.redactor, target.console, name, 'w');
+    const log = new StepLog(join(target.logDir, `${name}.log`), target.redactor, target.console, name, 'w', false);
     for (const summary of renderAll(result, [SUMMARY_REPORTER], {}, target.registry)) {
       log.line(summary.ok ? summary.content.trimEnd() : summary.error.message);
     }

@@ -1,11 +1,11 @@
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { formatDuration } from '../../common/duration.js';
 import { describeExit } from '../../common/exit-code.js';
 import { waitFor } from '../../common/wait.js';
+import { readLastLines } from '../../common/read-last-lines.js';
 import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
@@ -183,7 +183,10 @@ export class LocalDriver implements StackDriver {
         continue;
       }
       const prefix = service ? '' : `${name} | `;
-      for await (const line of tailLines(file, opts.tail)) opts.output.line(`${prefix}${line}`);
+      if (opts.tail !== undefined) {
+        const lines = await readLastLines(file, opts.tail);
+        if (lines.length > 0) opts.output.write(`${lines.map((line) => prefix + line).join('\n')}\n`);
+      } else await copyLog(file, prefix, opts);
     }
   }
 
@@ -310,19 +313,23 @@ function topologicalOrder(services: Record<string, LocalServiceConfig>): string[
 }
 
 
-async function* tailLines(file: string, tail: number | undefined): AsyncGenerator<string> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  if (tail === undefined) {
-    yield* lines;
-    return;
+/**
+ * Streams a whole service log into the output in big chunks (the step log splits the lines),
+ * prefixed per line when several services share the output, waiting whenever the output's
+ * file is behind (backpressure): a 512 MiB log never sits in memory.
+ */
+async function copyLog(file: string, prefix: string, opts: LogsOptions): Promise<void> {
+  let lastChar = '\n';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+    const text = chunk as string;
+    if (text.length === 0) continue;
+    // A prefix goes after every newline, and at the chunk's start when the previous one ended a line.
+    const body = prefix ? `${lastChar === '\n' ? prefix : ''}${text.replace(/\n(?=.)/gs, `\n${prefix}`)}` : text;
+    lastChar = text[text.length - 1] as string;
+    if (opts.output.write(body) === false) await opts.output.drained?.();
   }
-  // A ring of the last `tail` lines: memory stays bounded whatever the log size.
-  const ring: string[] = [];
-  for await (const line of lines) {
-    ring.push(line);
-    if (ring.length > tail) ring.shift();
-  }
-  yield* ring;
+  // A last line without its newline must not run into the next service's first line.
+  if (lastChar !== '\n') opts.output.write('\n');
 }
 
 export function formatTable(header: string[], rows: string[][]): string {

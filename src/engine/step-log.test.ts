@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runGroup } from '../common/process-group.js';
+import { Redactor } from '../common/redactor.js';
+import { Console } from './console.js';
+import { StepLog } from './step-log.js';
+
+const silent = new Console({ write: () => true, isTTY: false } as unknown as NodeJS.WritableStream);
+
+describe('StepLog: backpressure from a slow file', () => {
+  it('pauses the producer while the file is behind: no line lost, memory bounded', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-'));
+    const source = join(dir, 'source.log');
+    const lines = Array.from({ length: 120_000 }, (_, i) => `line ${i} ${'x'.repeat(60)}`);
+    writeFileSync(source, `${lines.join('\n')}\n`); // ~8 MiB, 8 times the step log's buffer
+    // A fifo is a file whose disk is as slow as its reader: the test reads it step by step.
+    const fifo = join(dir, 'slow.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = createReadStream(fifo, { highWaterMark: 64 * 1024 });
+    const log = new StepLog(fifo, new Redactor(), silent, 'slow', 'a');
+    let maxBuffered = 0;
+    const write = log.write.bind(log);
+    log.write = (chunk, stream) => {
+      const room = write(chunk, stream);
+      maxBuffered = Math.max(maxBuffered, log.buffered);
+      return room;
+    };
+    // Nobody reads the fifo before the producer was asked to wait: the stall is certain, not a race.
+    let stalled: () => void = () => undefined;
+    const firstStall = new Promise<void>((resolve) => (stalled = resolve));
+    const drained = log.drained.bind(log);
+    log.drained = () => {
+      stalled();
+      return drained();
+    };
+    let producerDone = false;
+    const producer = runGroup(['cat', source], { output: log }).then((r) => {
+      producerDone = true;
+      return r;
+    });
+    // Read the fifo slowly, one chunk per turn, while the producer could run at full speed.
+    const received: Buffer[] = [];
+    let reads = 0;
+    reader.pause();
+    await firstStall;
+    const ended = once(reader, 'end');
+    let closing: Promise<void> | null = null;
+    for (;;) {
+      const chunk = reader.read() as Buffer | null;
+      if (chunk) {
+        received.push(chunk);
+        reads++;
+        continue;
+      }
+      const waits = [once(reader, 'readable').then(() => 'readable'), ended.then(() => 'end')];
+      if (!producerDone) waits.push(producer.then(() => 'done'));
+      const event = await Promise.race(waits);
+      if (event === 'end') break;
+      // Everything is written: closing the log ends the fifo, which ends the reader.
+      if (producerDone) closing ??= log.close();
+    }
+    await closing;
+    const result = await producer;
+    assert.equal(result.exitCode, 0);
+    assert.ok(log.stalls > 0, 'the producer was asked to wait');
+    // The file's buffer (1 MiB) plus at most one chunk of the pipe: not the whole 8 MiB.
+    assert.ok(maxBuffered < 2 * 1024 * 1024, `buffered up to ${maxBuffered} bytes`);
+    assert.ok(reads > 10);
+    const written = Buffer.concat(received).toString('utf8').split('\n').filter(Boolean);
+    assert.equal(written.length, lines.length);
+    assert.deepEqual(
+      written.map((l) => l.replace(/^\S+ /, '')),
+      lines,
+    );
+  });
+});
