@@ -24,6 +24,7 @@ Examples:
   $ release-gate run --only B,C --keep-up             # some phases, leave the stack running
   $ release-gate run --from E                         # resume from a phase (stack already up)
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
+  $ release-gate selftest --preset korrigo            # prove every criterion can fail, on your stack
   $ LOG_DIR=/tmp/gate METRICS_TOKEN=s3cret release-gate run
 
 Exit codes: 0 gate passed · 1 gate failed (or its deadline passed) · 2 bad usage/config (nothing run)
@@ -64,6 +65,14 @@ export async function main(argv: string[], version: string): Promise<number> {
       validateFlags(opts);
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(opts, version);
+    });
+  addConfigOptions(program.command('selftest').description('run the gate once, then prove each criterion turns red on an injected defect (run after adopting or editing a config)'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (opts: CliOptions) => {
+      verbose = Boolean(opts.verbose);
+      validateFlags(opts);
+      const { selftestCommand } = await import('./selftest-command.js');
+      exitCode = await selftestCommand(opts, version);
     });
   addConfigOptions(program.command('plan').description('print the resolved phases, steps, logs and criteria; run nothing'))
     .addHelpText('after', EXAMPLES)

@@ -13,6 +13,7 @@ import type { StackDriver } from '../model/stack.js';
 import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
 import { Console } from './console.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
+import { writeEvidence, type StepEvidence } from './evidence-file.js';
 import { gateExitCode } from './gate-exit-code.js';
 import { StepLog } from './step-log.js';
 import { writeSummary, type SummaryTarget } from './summary-writer.js';
@@ -51,6 +52,8 @@ export interface GateRunOptions {
 export interface GateRunOutcome {
   result: RunResult;
   exitCode: number;
+  /** What each step's verdict was judged from (also in evidence.json): `selftest` re-judges it. */
+  evidence: StepEvidence[];
 }
 
 /** A step whose verdict waits for the end of the run (the stability watch). */
@@ -97,6 +100,7 @@ class GateRun {
   /** The step running now: a step that ignores its stop past the loop's grace is recorded as such. */
   private running: { index: number; started: number } | null = null;
   private readonly abandoned = new Set<number>();
+  private readonly evidence: StepEvidence[] = [];
 
   constructor(private readonly opts: GateRunOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -131,6 +135,12 @@ class GateRun {
     await this.blameLate();
     if (opts.interrupt.aborted && !this.verdictOverride) this.noteLoopEnd('interrupted');
 
+    // Before the summary: its artifact list names evidence.json.
+    try {
+      writeEvidence(opts.logDir, this.evidence, opts.redactor);
+    } catch (err) {
+      this.console.info(`evidence.json: ${errorMessage(err)}`);
+    }
     const summary = this.summaryTarget();
     await writeSummary(summary, this.buildResult()).catch((err: Error) => this.console.info(`summary: ${err.message}`));
     await this.runTeardowns();
@@ -143,7 +153,7 @@ class GateRun {
     const signal = opts.interrupt.aborted ? signalName(opts.interrupt.reason) : undefined;
     this.console.banner(verdictBanner(result, opts.redactor));
     this.console.info(`artifacts: ${opts.logDir}`);
-    return { result, exitCode: gateExitCode(result, this.setup, signal) };
+    return { result, exitCode: gateExitCode(result, this.setup, signal), evidence: this.evidence };
   }
 
   private indexes(keep: (p: PlannedStep) => boolean): number[] {
@@ -267,6 +277,7 @@ class GateRun {
     }
     this.console.stepEnd(planned.logName, status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'interrupted', ended - started, this.opts.redactor.redact(outcome.detail));
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
+    if (outcome.judgements?.length) this.evidence.push({ id: planned.id, log: `${planned.logName}.log`, judgements: outcome.judgements });
     if (stops && status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
     return status as TaskStatus;
   }

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
+import type { ScenarioExecution } from '../checks/judges.js';
 import { CookieSession } from './cookie-session.js';
 import type { ScenarioConfig, StepConfig } from './scenario-schema.js';
 import { runStep, type StepEnv, type StepOutcome } from './step-runner.js';
@@ -33,6 +34,10 @@ export interface ScenarioResult {
   detail: string;
   /** Per-criterion verdicts of steps tagged `criterion: <id>`: passed iff every execution of those steps met its expectations (not run → failed). */
   criteria: Record<string, { passed: boolean; detail: string }>;
+  /** Every step execution (skipped ones left out), with its HTTP status: the evidence `judgeScenario` judges. */
+  executions: ScenarioExecution[];
+  /** Criteria some step is tagged with. */
+  tagged: string[];
 }
 
 /** Budget left to finally/teardown steps after an abort (release the lock, reset). */
@@ -53,7 +58,10 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
   const clock = ctx.clock ?? systemClock;
   const cookies = new CookieSession(ctx.baseUrl, ctx.redactor);
   const scope = new ScenarioScope(ctx.baseUrl, ctx.env, cookies);
-  const criteria = new CriteriaTracker([...config.setup, ...config.each, ...config.finally, ...config.teardown]);
+  const allSteps = [...config.setup, ...config.each, ...config.finally, ...config.teardown];
+  const criteria = new CriteriaTracker(allSteps);
+  const executions: ScenarioExecution[] = [];
+  const tagged = [...new Set(allSteps.flatMap((s) => (s.criterion ? [s.criterion] : [])))];
   const env: StepEnv = {
     baseUrl: ctx.baseUrl,
     defaults: config.defaults,
@@ -76,6 +84,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
       throw err;
     }
     criteria.record(step, outcome, where);
+    if (outcome.status !== 'skipped') executions.push(executionOf(step, outcome, where));
     if (outcome.status === 'passed') scope.capture(outcome.captures);
     return outcome;
   };
@@ -161,7 +170,16 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     detail = `${label === 'teardown' ? `${runsPassed}/${total} runs passed but teardown` : label} failed at ${f.step}: ${f.reason}`;
     out.line(`❌ ${title}: ${label.toUpperCase()} FAILED at step ${f.step}: ${f.reason}`);
   }
-  return { passed: !failure, runs: total, runsPassed, detail, criteria: criteria.result() };
+  return { passed: !failure, runs: total, runsPassed, detail, criteria: criteria.result(), executions, tagged };
+}
+
+/** One execution as evidence: a failure by status alone is the status; any other failure is its reason. */
+function executionOf(step: StepConfig, outcome: StepOutcome, where: string): ScenarioExecution {
+  const execution: ScenarioExecution = { where, step: step.name, ...(step.criterion ? { criterion: step.criterion } : {}) };
+  if (outcome.status === 'skipped') return execution;
+  if (outcome.http) Object.assign(execution, { status: outcome.http.status, expected: outcome.http.expected });
+  if (outcome.status === 'failed' && !(outcome.byStatus && outcome.http)) execution.failure = outcome.reason;
+  return execution;
 }
 
 /** Template names of a scenario: env, cookies, base URL, run number and captures. */

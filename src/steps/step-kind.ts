@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { StackDriver } from '../model/stack.js';
+import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
 
 /** The fields every step has, whatever its kind. */
@@ -80,6 +81,11 @@ export interface StepOutcome {
   evidence?: number;
   /** Verdicts for other criteria this step also gives evidence for (scenario: annotation). */
   criteria?: Record<string, { passed: boolean; detail: string }>;
+  /**
+   * The judgements the verdict came from (judge, plain-JSON input, verdict): saved in
+   * evidence.json, re-judged with injected defects by `release-gate selftest`.
+   */
+  judgements?: Judgement[];
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
 }
