@@ -3,6 +3,7 @@ import { formatDuration } from '../common/duration.js';
 import { waitFor, type WakeSource } from '../common/wait.js';
 import { checkContent, describeAnswer, type ContentExpectation, type HttpAnswer } from './http-answer.js';
 import { hostProbe, type HttpProbe } from './in-service-http.js';
+import { judgeHttpAnswer } from './judges.js';
 
 export interface HttpWaitOptions {
   url: string;
@@ -67,7 +68,8 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
         const cause = (err as Error & { cause?: Error }).cause;
         attempt = { answer: null, problem: cause?.message ?? (err as Error).message };
       }
-      const done = attempt.answer !== null && opts.status.includes(attempt.answer.status) && attempt.problem === null;
+      // The same judge the recorded evidence is re-judged with (selftest).
+      const done = attempt.answer !== null && judgeHttpAnswer({ statuses: opts.status, expect: opts.expect, answer: attempt.answer }).passed;
       const key = settledKey(attempt);
       streak = key && key === streak.key ? { key, count: streak.count + 1 } : { key, count: key ? 1 : 0 };
       return { done, value: attempt, stop: streak.count >= SETTLED_AFTER };

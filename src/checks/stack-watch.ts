@@ -1,26 +1,8 @@
 import type { Clock } from '../common/clock.js';
-import { describeExit } from '../common/exit-code.js';
 import type { ServiceStatus, StackDriver, StackEvent } from '../model/stack.js';
+import { judgeStability, problemOf, type Instability, type StabilityInput, type StabilityVerdict } from './stability-verdict.js';
 
-/** One thing that breaks stability, with when and which service. */
-export interface Instability {
-  at: Date;
-  service: string;
-  what: string;
-}
-
-export interface StabilityVerdict {
-  passed: boolean;
-  restarts: number;
-  exits: number;
-  oom: number;
-  unhealthy: number;
-  problems: Instability[];
-  /** How long the stack was watched, from `up` to the verdict. */
-  observedMs: number;
-  /** `0 restarts, 0 exits, 0 OOM, 0 unhealthy over 183s` */
-  detail: string;
-}
+export type { Instability, StabilityVerdict } from './stability-verdict.js';
 
 /**
  * Watches the stack for the whole run: from just before `up` to the final verdict. Combines
@@ -95,65 +77,28 @@ export class StackWatch {
   }
 
   private problemOf(event: StackEvent): Instability | null {
-    switch (event.kind) {
-      case 'die':
-        if (this.oneShot.has(event.service) && event.exitCode === 0) return null;
-        return { at: event.at, service: event.service, what: `exited (${describeExit(event.exitCode ?? null)})` };
-      case 'restart':
-        return { at: event.at, service: event.service, what: `restarted${event.detail ? ` (${event.detail})` : ''}` };
-      case 'oom':
-        return { at: event.at, service: event.service, what: 'killed by the OOM killer' };
-      case 'health':
-        return event.health === 'unhealthy' ? { at: event.at, service: event.service, what: 'turned unhealthy' } : null;
-      default:
-        return null;
-    }
+    return problemOf(event, this.oneShot);
   }
 
   /** Judges everything seen since the watch started, plus the services' state now. */
-  async judge(): Promise<StabilityVerdict> {
-    const problems = this.problemsSoFar();
-    const counted = { restarts: 0, exits: 0, oom: 0, unhealthy: 0 };
-    const restartsByEvents = new Map<string, number>();
-    for (const event of this.events) {
-      if (event.kind === 'restart') restartsByEvents.set(event.service, (restartsByEvents.get(event.service) ?? 0) + 1);
-    }
-    for (const problem of problems) {
-      if (problem.what.startsWith('exited')) counted.exits++;
-      else if (problem.what.includes('OOM')) counted.oom++;
-      else if (problem.what.includes('unhealthy')) counted.unhealthy++;
-    }
-    const now = new Date(this.clock.now());
-    const has = (service: string, text: string) => problems.some((p) => p.service === service && p.what.includes(text));
-    for (const status of await this.driver.services()) {
-      if (status.oneShot) this.oneShot.add(status.name);
-      const byCounter = this.restartsSince(status);
-      const byEvents = restartsByEvents.get(status.name) ?? 0;
-      // The counter is the ground truth: events may be missed, counters are not.
-      counted.restarts += Math.max(byCounter, byEvents);
-      if (byCounter > byEvents) problems.push({ at: now, service: status.name, what: `restart count rose by ${byCounter} (${this.baseline.get(status.name)?.restartCount ?? 0} → ${status.restartCount})` });
-      if (status.oomKilled && !has(status.name, 'OOM')) {
-        counted.oom++;
-        problems.push({ at: now, service: status.name, what: 'OOMKilled' });
-      }
-      const finishedOneShot = status.oneShot && status.state === 'exited' && status.exitCode === 0;
-      if (status.state === 'created' && !problems.some((p) => p.service === status.name)) {
-        // Never started (its dependency never got healthy): not stable, but not an exit either.
-        problems.push({ at: now, service: status.name, what: 'never started' });
-      } else if (status.state !== 'running' && !finishedOneShot && !problems.some((p) => p.service === status.name)) {
-        counted.exits++;
-        problems.push({ at: now, service: status.name, what: `is ${status.state}${status.exitCode === null ? '' : ` (${describeExit(status.exitCode)})`}` });
-      }
-      if (status.health === 'unhealthy' && !has(status.name, 'unhealthy')) {
-        counted.unhealthy++;
-        problems.push({ at: now, service: status.name, what: 'is unhealthy' });
-      }
-    }
-    const observedMs = this.clock.now() - this.startedAt;
-    const passed = problems.length === 0;
-    const summary = `${counted.restarts} restarts, ${counted.exits} exits, ${counted.oom} OOM, ${counted.unhealthy} unhealthy over ${Math.round(observedMs / 1000)}s`;
-    const services = [...new Set(problems.map((p) => p.service))];
-    return { passed, ...counted, problems, observedMs, detail: passed ? summary : `${summary} (${services.join(', ')})` };
+  async judge(window?: { ms: number; observedMs: number } | null): Promise<StabilityVerdict> {
+    return (await this.judgeWithEvidence(window)).verdict;
+  }
+
+  /** The verdict and the plain-JSON evidence it was judged from (re-judged by `selftest`). */
+  async judgeWithEvidence(window?: { ms: number; observedMs: number } | null): Promise<{ verdict: StabilityVerdict; input: StabilityInput }> {
+    const services = await this.driver.services();
+    for (const status of services) if (status.oneShot) this.oneShot.add(status.name);
+    const input: StabilityInput = {
+      events: this.events.map((e) => ({ ...e, at: e.at.toISOString() })),
+      baseline: Object.fromEntries([...this.baseline].map(([name, status]) => [name, status.restartCount])),
+      oneShot: [...this.oneShot],
+      services: services.map((s) => ({ ...s, startedAt: s.startedAt ? s.startedAt.toISOString() : null })),
+      at: new Date(this.clock.now()).toISOString(),
+      observedMs: this.clock.now() - this.startedAt,
+      ...(window === undefined ? {} : { window }),
+    };
+    return { verdict: judgeStability(input), input };
   }
 
   stop(): void {

@@ -37,6 +37,7 @@ Examples:
   $ release-gate verify /tmp/gate --key gate.pub      # every artifact untouched (and signed)
   $ release-gate compare /tmp/gate-v1 /tmp/gate-v2 --max-slowdown 20% --markdown
   $ release-gate init --compose docker-compose.yml    # a commented release-gate.yml for your stack
+  $ release-gate selftest --preset korrigo            # prove every criterion can fail, on your stack
   $ LOG_DIR=/tmp/gate METRICS_TOKEN=s3cret release-gate run
 
 Exit codes: 0 gate passed · 1 gate failed (or its deadline passed) · 2 bad usage/config (nothing run)
@@ -78,6 +79,14 @@ export async function main(argv: string[], version: string): Promise<number> {
       validateFlags(opts);
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(opts, version);
+    });
+  addConfigOptions(program.command('selftest').description('run the gate once, then prove each criterion turns red on an injected defect (run after adopting or editing a config)'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (opts: CliOptions) => {
+      verbose = Boolean(opts.verbose);
+      validateFlags(opts);
+      const { selftestCommand } = await import('./selftest-command.js');
+      exitCode = await selftestCommand(opts, version);
     });
   addConfigOptions(program.command('plan').description('print the resolved phases, steps, logs and criteria; run nothing'))
     .addHelpText('after', EXAMPLES)

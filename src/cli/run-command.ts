@@ -7,9 +7,9 @@ import { Redactor } from '../common/redactor.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { readSigningKey } from '../engine/attestation.js';
-import { runGate } from '../engine/gate-runner.js';
+import { runGate, type GateRunOutcome } from '../engine/gate-runner.js';
 import type { CliOptions } from './cli.js';
-import { localStateDir, resolveRun } from './resolve-run.js';
+import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
 
 /**
  * What the stack gets: only variables that have a value. An empty one would override the
@@ -26,8 +26,11 @@ const SECRET_NAME = /PASS|TOKEN|SECRET|KEY|CREDENTIAL|DATABASE_URL|DSN/i;
 /** The signals that interrupt the gate: closing the terminal (SIGHUP) included. */
 const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
-/** `release-gate run`: resolves the config, wires signals, runs the gate, returns its exit code. */
-export async function runCommand(opts: CliOptions, version: string): Promise<number> {
+/**
+ * `release-gate run`: resolves the config, wires signals, runs the gate, returns its exit code.
+ * `after` (selftest) gets the outcome and the resolved run, and gives the exit code instead.
+ */
+export async function runCommand(opts: CliOptions, version: string, after?: (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor) => number): Promise<number> {
   const registries = builtinRegistries;
   const run = resolveRun(opts, process.cwd(), process.env, registries);
   // A bad key is bad usage: found before anything runs, not after a ten-minute gate.
@@ -99,7 +102,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       switches: run.switches,
       ...(signKey ? { signKey } : {}),
     });
-    return outcome.exitCode;
+    return after ? after(outcome, run, redactor) : outcome.exitCode;
   } finally {
     for (const signal of INTERRUPTS) process.off(signal, onSignal);
   }

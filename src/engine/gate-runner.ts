@@ -15,6 +15,7 @@ import type { StackDriver } from '../model/stack.js';
 import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
 import { Console } from './console.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
+import { writeEvidence, type StepEvidence } from './evidence-file.js';
 import { gateExitCode } from './gate-exit-code.js';
 import { collectProvenance, writeManifest, type ProvenanceAnswer } from './manifest-writer.js';
 import { StepLog } from './step-log.js';
@@ -56,6 +57,8 @@ export interface GateRunOptions {
 export interface GateRunOutcome {
   result: RunResult;
   exitCode: number;
+  /** What each step's verdict was judged from (also in evidence.json): `selftest` re-judges it. */
+  evidence: StepEvidence[];
 }
 
 /** A step whose verdict waits for the end of the run (the stability watch). */
@@ -102,6 +105,7 @@ class GateRun {
   /** The step running now: a step that ignores its stop past the loop's grace is recorded as such. */
   private running: { index: number; started: number } | null = null;
   private readonly abandoned = new Set<number>();
+  private readonly evidence: StepEvidence[] = [];
 
   constructor(private readonly opts: GateRunOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -139,6 +143,12 @@ class GateRun {
 
     // Asked before the teardown: once the stack is down, its containers cannot say what they ran.
     const provenance: ProvenanceAnswer = this.stackUnavailable ? { error: 'the environment check failed: nothing ran' } : await collectProvenance(opts.driver);
+    // Before the summary: its artifact list names evidence.json.
+    try {
+      writeEvidence(opts.logDir, this.evidence, opts.redactor);
+    } catch (err) {
+      this.console.info(`evidence.json: ${errorMessage(err)}`);
+    }
     const summary = this.summaryTarget();
     await writeSummary(summary, this.buildResult()).catch((err: Error) => this.console.info(`summary: ${err.message}`));
     await this.runTeardowns();
@@ -164,7 +174,7 @@ class GateRun {
     this.console.summary(result);
     this.console.banner(verdictBanner(result, opts.redactor));
     this.console.info(`artifacts: ${opts.logDir}`);
-    return { result, exitCode: gateExitCode(result, this.setup, signal) };
+    return { result, exitCode: gateExitCode(result, this.setup, signal), evidence: this.evidence };
   }
 
   private indexes(keep: (p: PlannedStep) => boolean): number[] {
@@ -291,6 +301,7 @@ class GateRun {
     // response of a failed check, a command's last output) without --verbose.
     if (status === 'failed' && !this.opts.verbose) this.console.evidence(`last lines of ${planned.logName}.log:`, log.lastLines());
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
+    if (outcome.judgements?.length) this.evidence.push({ id: planned.id, log: `${planned.logName}.log`, judgements: outcome.judgements });
     if (stops && status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
     return status as TaskStatus;
   }

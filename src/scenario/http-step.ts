@@ -21,11 +21,20 @@ export interface HttpStepEnv {
 }
 
 /** Outcome of one attempt of a step. */
+/** The status of a step's last response and the statuses it expected (null = any 2xx): the evidence selftest re-judges. */
+export interface HttpStatusEvidence {
+  status: number;
+  expected: number[] | null;
+}
+
 export type AttemptResult =
-  | { ok: true; captures: Record<string, unknown>; summary: string }
+  | { ok: true; captures: Record<string, unknown>; summary: string; http?: HttpStatusEvidence }
   | {
       ok: false;
       reason: string;
+      http?: HttpStatusEvidence;
+      /** True when the status alone failed the step. */
+      byStatus?: boolean;
       /** The response to log with the failure. */
       evidence?: { status: number; body: string };
       /** Retrying cannot help (a config mistake such as an unknown template name). */
@@ -148,11 +157,11 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
 
     const statusOk = expected ? expected.includes(status) : status >= 200 && status < 300;
     if (!statusOk) {
-      return { ok: false, reason: `${summary} (expected ${expected ? expected.join(' or ') : '2xx'})`, evidence };
+      return { ok: false, reason: `${summary} (expected ${expected ? expected.join(' or ') : '2xx'})`, evidence, http: { status, expected }, byStatus: true };
     }
     const { status: _status, exitCode: _exitCode, ...content } = step.expect ?? {};
     const wrongContent = checkContent({ status, contentType, body: text }, content);
-    if (wrongContent) return { ok: false, reason: `${method} ${path} → ${wrongContent}`, evidence };
+    if (wrongContent) return { ok: false, reason: `${method} ${path} → ${wrongContent}`, evidence, http: { status: evidence.status, expected } };
     for (const name of missing()) {
       const spec = captures[name];
       const matches = json === undefined || spec === undefined ? [] : queryJson(json, typeof spec === 'string' ? spec : spec.path);
@@ -162,7 +171,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     const next = json === undefined ? undefined : queryJson(json, step.paginate.next)[0];
     if (typeof next !== 'string' || next === '') break;
     if (pages >= step.paginate.maxPages) {
-      return { ok: false, reason: `${summary}: still a next page after ${pages} pages (paginate.maxPages)`, evidence };
+      return { ok: false, reason: `${summary}: still a next page after ${pages} pages (paginate.maxPages)`, evidence, http: { status: evidence.status, expected } };
     }
     url = rebaseNextLink(env.baseUrl, url, next);
   }
@@ -174,13 +183,13 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
       return typeof spec === 'string' ? spec : (spec?.path ?? name);
     });
     const where = json === undefined ? 'the response is not JSON' : step.paginate ? `no page had ${paths.join(', ')} (${pages} page${pages === 1 ? '' : 's'})` : `nothing matched ${paths.join(', ')}`;
-    return { ok: false, reason: `${summary}: capture ${lacking.join(', ')} failed: ${where}`, evidence };
+    return { ok: false, reason: `${summary}: capture ${lacking.join(', ')} failed: ${where}`, evidence, http: { status: evidence.status, expected } };
   }
   for (const assertion of step.assert ?? []) {
     const failure = json === undefined ? `${assertion.path}: the response is not JSON` : checkAssertion(assertion, json);
-    if (failure) return { ok: false, reason: `${summary}: assert ${failure}`, evidence };
+    if (failure) return { ok: false, reason: `${summary}: assert ${failure}`, evidence, http: { status: evidence.status, expected } };
   }
-  return { ok: true, captures: found, summary };
+  return { ok: true, captures: found, summary, http: { status: evidence.status, expected } };
 }
 
 function networkError(err: unknown): string {

@@ -3,6 +3,7 @@ import { formatDuration } from '../common/duration.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { ScenarioLatency } from '../model/run-result.js';
+import type { ScenarioExecution } from '../checks/judges.js';
 import { CookieSession } from './cookie-session.js';
 import { LatencyRecorder, latencyTable } from './latency-stats.js';
 import type { ScenarioConfig, StepConfig } from './scenario-schema.js';
@@ -37,6 +38,10 @@ export interface ScenarioResult {
   criteria: Record<string, { passed: boolean; detail: string }>;
   /** Per step p50/p95/max and failures per run; a budget exceeded fails the scenario. */
   latency: ScenarioLatency;
+  /** Every step execution (skipped ones left out), with its HTTP status: the evidence `judgeScenario` judges. */
+  executions: ScenarioExecution[];
+  /** Criteria some step is tagged with. */
+  tagged: string[];
 }
 
 /** Budget left to finally/teardown steps after an abort (release the lock, reset). */
@@ -57,7 +62,10 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
   const clock = ctx.clock ?? systemClock;
   const cookies = new CookieSession(ctx.baseUrl, ctx.redactor);
   const scope = new ScenarioScope(ctx.baseUrl, ctx.env, cookies);
-  const criteria = new CriteriaTracker([...config.setup, ...config.each, ...config.finally, ...config.teardown]);
+  const allSteps = [...config.setup, ...config.each, ...config.finally, ...config.teardown];
+  const criteria = new CriteriaTracker(allSteps);
+  const executions: ScenarioExecution[] = [];
+  const tagged = [...new Set(allSteps.flatMap((s) => (s.criterion ? [s.criterion] : [])))];
   const latency = new LatencyRecorder();
   for (const list of ['setup', 'each', 'finally', 'teardown'] as const) {
     for (const step of config[list]) latency.declare(step.name, list, step.latency ?? config.defaults.latency);
@@ -88,6 +96,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     }
     if (outcome.status !== 'skipped') latency.record(step.name, clock.now() - started, outcome.status === 'failed', runNumber);
     criteria.record(step, outcome, where);
+    if (outcome.status !== 'skipped') executions.push(executionOf(step, outcome, where));
     if (outcome.status === 'passed') scope.capture(outcome.captures);
     return outcome;
   };
@@ -182,7 +191,16 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     detail = `${label === 'teardown' ? `${runsPassed}/${total} runs passed but teardown` : label} failed at ${f.step}: ${f.reason}`;
     out.line(`❌ ${title}: ${label.toUpperCase()} FAILED at step ${f.step}: ${f.reason}`);
   }
-  return { passed: !failure && overBudget.length === 0, runs: total, runsPassed, detail, criteria: criteria.result(), latency: stats };
+  return { passed: !failure && overBudget.length === 0, runs: total, runsPassed, detail, criteria: criteria.result(), latency: stats, executions, tagged };
+}
+
+/** One execution as evidence: a failure by status alone is the status; any other failure is its reason. */
+function executionOf(step: StepConfig, outcome: StepOutcome, where: string): ScenarioExecution {
+  const execution: ScenarioExecution = { where, step: step.name, ...(step.criterion ? { criterion: step.criterion } : {}) };
+  if (outcome.status === 'skipped') return execution;
+  if (outcome.http) Object.assign(execution, { status: outcome.http.status, expected: outcome.http.expected });
+  if (outcome.status === 'failed' && !(outcome.byStatus && outcome.http)) execution.failure = outcome.reason;
+  return execution;
 }
 
 /** Template names of a scenario: env, cookies, base URL, run number and captures. */

@@ -5,7 +5,7 @@ import type { OutputSink } from '../common/output.js';
 import { waitFor } from '../common/wait.js';
 import { evaluateCondition, parseCondition } from './step-condition.js';
 import { describeExit } from '../common/exit-code.js';
-import { attemptHttpStep, BODY_LOG_LIMIT, displayPath, resolveUrl, type AttemptResult, type HttpStepEnv } from './http-step.js';
+import { attemptHttpStep, BODY_LOG_LIMIT, displayPath, resolveUrl, type AttemptResult, type HttpStatusEvidence, type HttpStepEnv } from './http-step.js';
 import type { StepConfig } from './scenario-schema.js';
 import { renderTemplate, TemplateError } from './template.js';
 
@@ -15,8 +15,8 @@ export interface StepEnv extends HttpStepEnv {
 }
 
 export type StepOutcome =
-  | { status: 'passed'; captures: Record<string, unknown>; summary: string }
-  | { status: 'failed'; reason: string }
+  | { status: 'passed'; captures: Record<string, unknown>; summary: string; http?: HttpStatusEvidence }
+  | { status: 'failed'; reason: string; http?: HttpStatusEvidence; byStatus?: boolean }
   | { status: 'skipped'; reason: string };
 
 /** Longest argv item shown in an exec line; reset one-liners are long. */
@@ -67,12 +67,12 @@ export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSigna
     last = { ok: false, reason: `internal error: ${errorMessage(err)}` };
   }
   if (!last) return { status: 'failed', reason: 'the step never ran' };
-  if (last.ok) return { status: 'passed', captures: last.captures, summary: last.summary };
+  if (last.ok) return { status: 'passed', captures: last.captures, summary: last.summary, ...(last.http ? { http: last.http } : {}) };
   const hint = last.evidence ? step.hints?.[String(last.evidence.status)] : undefined;
   const reason = `${attempts > 1 && attempt > 1 ? `${last.reason} (after ${attempt} attempts)` : last.reason}${hint ? ` — hint: ${hint}` : ''}`;
   env.output.line(`${step.name} FAILED: ${reason}`);
   if (last.evidence) logBody(env.output, last.evidence);
-  return { status: 'failed', reason };
+  return { status: 'failed', reason, ...(last.http ? { http: last.http } : {}), ...(last.byStatus ? { byStatus: true } : {}) };
 }
 
 function isFatal(result: AttemptResult): boolean {

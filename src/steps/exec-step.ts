@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { compareProbeOutputs } from '../checks/idempotence-diff.js';
+import { judge, type Judgement } from '../checks/judges.js';
 import { checkOutput, outputExpectationSchema } from '../checks/output-expectation.js';
-import { combineTestReports, formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from '../checks/test-report-parser.js';
+import { combineTestReports, formatFailingTests, parseJUnitXml, parseTestSummary, type TestReport } from '../checks/test-report-parser.js';
 import { errorMessage } from '../common/errors.js';
 import { describeExit } from '../common/exit-code.js';
 import { oneLineCommand, toArgv } from '../common/process-group.js';
@@ -63,34 +64,36 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
 
   const failures: string[] = [];
   const details: string[] = [];
+  // Every verdict through a judge over recorded evidence: `selftest` re-judges the same input.
+  const judgements: Judgement[] = [];
   // How much the step observed, when it judges output: no evidence is never a pass.
   let evidence: number | undefined;
-  if (exitCode !== step.exitCode) failures.push(`${describeExit(exitCode).replace(/^exit/, 'exit code')} (expected ${step.exitCode})`);
+  const exit = judge('exit-code', { exitCode, expected: step.exitCode });
+  judgements.push(exit);
+  if (!exit.passed) failures.push(`${describeExit(exitCode).replace(/^exit/, 'exit code')} (expected ${step.exitCode})`);
   if (step.expect) {
     const result = checkOutput(lines, step.expect);
     evidence = result.matched;
     for (const failure of result.failures) ctx.log.line(`✗ ${failure}`);
-    (result.passed ? details : failures).push(result.detail);
+    const output = judge('output', { lines, expectation: step.expect });
+    judgements.push(output);
+    (output.passed ? details : failures).push(output.detail);
   }
   if (step.results) {
     const judged = await judgeResults(step, ctx, lines);
     evidence = Math.min(evidence ?? Infinity, judged.evidence);
+    if (judged.judgement) judgements.push(judged.judgement);
     (judged.passed ? details : failures).push(judged.detail);
   }
   if (step.idempotence && before !== null) {
     const after = await runProbe(ctx, probeService, step.idempotence.probe, 'after');
-    const broken = [before, after].find((p) => p.exitCode !== 0);
-    const comparison = compareProbeOutputs(before.output, after.output, 'state');
-    if (broken) {
-      // Two identical failures (the same traceback twice) would compare equal: judge nothing.
-      failures.push(`idempotence probe failed (exit ${broken.exitCode}): cannot judge the state`);
-    } else if (comparison.same) {
-      details.push('state unchanged by this run (probe output identical)');
-    } else {
+    const same = judge('idempotence', { before, after });
+    judgements.push(same);
+    if (!same.passed && before.exitCode === 0 && after.exitCode === 0) {
       ctx.log.line('✗ state changed by this run; probe diff:');
-      ctx.log.line(comparison.diff);
-      failures.push('not idempotent: probe output changed (diff in log)');
+      ctx.log.line(compareProbeOutputs(before.output, after.output, 'state').diff);
     }
+    (same.passed ? details : failures).push(same.detail);
   }
   if (failures.length > 0 && step.detailFrom) {
     const re = new RegExp(step.detailFrom);
@@ -103,6 +106,7 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
     // A failure keeps what was measured too: `exit code 139 (SIGSEGV); 477 passed, 0 failed…`.
     detail: failures.length > 0 ? [...failures, ...details].join('; ') : details.join('; ') || `exit code ${exitCode}`,
     ...(evidence === undefined ? {} : { evidence }),
+    judgements,
   };
 }
 
@@ -117,7 +121,7 @@ async function runProbe(ctx: StepContext, service: string, probe: string | strin
   return { output, exitCode };
 }
 
-async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): Promise<{ passed: boolean; detail: string; evidence: number }> {
+async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): Promise<{ passed: boolean; detail: string; evidence: number; judgement?: Judgement }> {
   const results = step.results as NonNullable<ExecStep['results']>;
   const policy = { allowXfail: results.xfail === 'allow' };
   let report: TestReport | null = null;
@@ -137,7 +141,7 @@ async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): 
   // One source for the counts: the summary line when there is one (pytest's own), names from JUnit.
   report = combineTestReports(report, parseTestSummary(lines.join('\n')));
   if (!report) return { passed: false, detail: 'no test report: no JUnit file and no recognisable summary line', evidence: 0 };
-  const verdict = judgeTestReport(report, policy);
+  const verdict = judge('tests', { report, policy });
   // A stable, greppable line: `grep passed <log> | tail -1` shows the counts.
   ctx.log.line(`TESTS: ${report.passed} passed, ${report.failed + report.xpassed} failed, ${report.errors} errors, ${report.skipped} skipped, ${report.xfailed} xfailed (source: ${report.source})`);
   ctx.counts['tests.passed'] = report.passed;
@@ -149,5 +153,5 @@ async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): 
     writeFileSync(file, ctx.redactor.redact(formatFailingTests(report, policy)));
     ctx.log.line(`failing tests written to ${file.split('/').pop()}`);
   }
-  return { ...verdict, evidence: report.passed + report.failed + report.errors + report.skipped + report.xfailed + report.xpassed };
+  return { passed: verdict.passed, detail: verdict.detail, judgement: verdict, evidence: report.passed + report.failed + report.errors + report.skipped + report.xfailed + report.xpassed };
 }

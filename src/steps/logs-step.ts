@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { compileLogPattern, createLineScanner, describeScan } from '../checks/log-scan.js';
+import { judge } from '../checks/judges.js';
+import { compileLogPattern, createLineScanner, describeScan, scanLines } from '../checks/log-scan.js';
 import { regexSchema } from '../common/schema-parts.js';
 import { defineStepKind } from './step-kind.js';
+
+/** Scanned lines kept as evidence (selftest re-judges them); older ones are kept as counts. */
+const KEPT_LINES = 5000;
 
 const logPattern = (description: string) => regexSchema(compileLogPattern).describe(description);
 
@@ -28,9 +32,14 @@ export const logsStep = defineStepKind({
     const scanner = step.scan ? createLineScanner({ patterns: step.scan.patterns, allow: step.scan.allow }) : null;
     // Scan what lands in the artifact (the redacted lines) as it streams by.
     let count = 0;
+    const kept: string[] = [];
     const untap = ctx.log.tap((line) => {
       count++;
-      scanner?.push(line);
+      if (!scanner) return;
+      scanner.push(line);
+      kept.push(line);
+      // Trimmed in batches: amortised O(1) per line on long logs.
+      if (kept.length > 2 * KEPT_LINES) kept.splice(0, kept.length - KEPT_LINES);
     });
     try {
       await ctx.driver.logs(step.service, { ...(step.tail === undefined ? {} : { tail: step.tail }), output: ctx.log, signal: ctx.signal });
@@ -43,6 +52,10 @@ export const logsStep = defineStepKind({
     ctx.log.line(`log scan over ${count} lines of ${what}: ${describeScan(result)}`);
     for (const match of result.matches) ctx.log.line(`  unallowed line ${match.lineNo} (/${match.pattern}/): ${match.line}`);
     ctx.counts['logs.errors'] = result.count;
-    return { passed: result.count === 0, detail: describeScan(result), evidence: count };
+    if (kept.length > KEPT_LINES) kept.splice(0, kept.length - KEPT_LINES);
+    const scan = { patterns: step.scan?.patterns ?? [], allow: step.scan?.allow ?? [] };
+    const droppedMatches = result.count - scanLines(kept, scan).count;
+    const verdict = judge('log-scan', { ...scan, lines: kept, droppedLines: count - kept.length, droppedMatches });
+    return { passed: verdict.passed, detail: describeScan(result), evidence: count, judgements: [verdict] };
   },
 });

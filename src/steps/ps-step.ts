@@ -1,15 +1,12 @@
 import { z } from 'zod';
+import { isReadyService, judge } from '../checks/judges.js';
 import { parseDuration } from '../common/duration.js';
 import { waitFor } from '../common/wait.js';
 import type { ServiceStatus } from '../model/stack.js';
 import type { StackWatch } from '../checks/stack-watch.js';
 import { defineStepKind } from './step-kind.js';
 
-/** Ready = running, and healthy where the service has a healthcheck; a one-shot job that exited 0 is done. */
-function isReady(status: ServiceStatus): boolean {
-  if (status.oneShot) return status.state === 'exited' ? status.exitCode === 0 : status.state === 'running';
-  return status.state === 'running' && (status.health === 'healthy' || status.health === 'none');
-}
+const isReady = (status: ServiceStatus): boolean => isReadyService(status);
 
 /** Services that restarted since the watch began: never "running+healthy", whatever they show now. */
 function restarted(statuses: ServiceStatus[], watch: StackWatch): string[] {
@@ -61,19 +58,12 @@ export const psStep = defineStepKind({
     );
     const statuses = outcome.ok ? outcome.value : (outcome.last ?? []);
     ctx.log.line(await ctx.driver.ps());
-    if (statuses.length === 0) {
-      const detail = `no service found (0/${step.services ?? 'at least 1'})`;
-      ctx.log.line(detail);
-      return { passed: false, detail };
-    }
+    const boot = judge('boot', {
+      services: statuses.map((s) => ({ name: s.name, state: s.state, health: s.health, exitCode: s.exitCode, oneShot: s.oneShot, restarts: watch.restartsSince(s) })),
+      expected: step.services,
+    });
+    const { passed, detail } = boot;
     const broken = restarted(statuses, watch);
-    const ready = broken.length > 0 ? statuses.filter((s) => isReady(s) && watch.restartsSince(s) === 0).length : statuses.filter(isReady).length;
-    const expected = step.services ?? statuses.length;
-    const notReady = statuses.filter((s) => !isReady(s)).map((s) => `${s.name}: ${s.state}/${s.health}`);
-    const passed = broken.length === 0 && ready === statuses.length && statuses.length === expected;
-    const detail = `${ready}/${expected} running+healthy${broken.length ? ` (${broken.join(', ')} before the check)` : ''}${notReady.length ? ` (not ready: ${notReady.join(', ')})` : ''}${
-      statuses.length !== expected ? ` (found ${statuses.length} services)` : ''
-    }`;
     ctx.log.line(detail);
     if (broken.length > 0) {
       for (const service of statuses.filter((s) => watch.restartsSince(s) > 0 || s.state === 'restarting')) {
@@ -81,6 +71,6 @@ export const psStep = defineStepKind({
         await ctx.driver.logs(service.name, { tail: 30, output: ctx.log, signal: ctx.signal });
       }
     }
-    return { passed, detail, evidence: statuses.length };
+    return { passed, detail, evidence: statuses.length, judgements: [boot] };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { judge } from '../checks/judges.js';
 import { runScenario } from '../scenario/scenario-runner.js';
 import { scenarioSchema } from '../scenario/scenario-schema.js';
 import { defineStepKind } from './step-kind.js';
@@ -22,6 +23,16 @@ export const scenarioStep = defineStepKind({
     });
     ctx.counts['e2e.runs'] = result.runs;
     ctx.counts['e2e.runsPassed'] = result.runsPassed;
-    return { passed: result.passed, detail: result.detail, criteria: result.criteria, evidence: result.runsPassed, latency: result.latency };
+    // The runner's verdict and the judge's over the recorded executions must both pass: the
+    // judge is what `selftest` re-judges with a defect injected.
+    const verdict = judge('scenario', { runs: result.runs, executions: result.executions, tagged: result.tagged });
+    const criteria = Object.fromEntries(
+      Object.entries(result.criteria).map(([id, v]) => {
+        const judged = verdict.criteria?.[id];
+        return [id, judged && !judged.passed && v.passed ? judged : v];
+      }),
+    );
+    const passed = result.passed && verdict.passed;
+    return { passed, detail: passed || !result.passed ? result.detail : verdict.detail, criteria, evidence: result.runsPassed, judgements: [verdict], latency: result.latency };
   },
 });

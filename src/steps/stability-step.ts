@@ -62,11 +62,10 @@ export const stabilityStep = defineStepKind({
     const finish = async () => {
       await settle(ctx, watch);
       stopStreaming();
-      const verdict = await watch.judge();
       const observed = ctx.clock.now() - windowStart;
-      const short = verdict.passed && observed < windowMs ? ` — window cut short at ${formatDuration(observed)} of ${formatDuration(windowMs)}` : '';
-      await writeVerdict(ctx, verdict, short, observed);
-      return { passed: verdict.passed && short === '', detail: verdict.detail + short };
+      const { verdict, input } = await watch.judgeWithEvidence({ ms: windowMs, observedMs: observed });
+      await writeVerdict(ctx, verdict, observed);
+      return { passed: verdict.passed, detail: verdict.detail, judgements: [{ judge: 'stability' as const, input, passed: verdict.passed, detail: verdict.detail }] };
     };
     return { passed: true, detail: 'watching', pending: { minimum, broken, finish } };
   },
@@ -75,11 +74,11 @@ export const stabilityStep = defineStepKind({
     const watch = await ctx.watch();
     if (watch.problemsSoFar().length === 0) return null;
     await settle(ctx, watch);
-    const verdict = await watch.judge();
+    const { verdict, input } = await watch.judgeWithEvidence(null);
     ctx.log.line('the gate stopped before this window; what the whole-run watch saw since up:');
     for (const event of watch.eventsSoFar()) ctx.log.line(formatEvent(event));
-    await writeVerdict(ctx, verdict, '', null);
-    return { passed: false, detail: verdict.detail };
+    await writeVerdict(ctx, verdict, null);
+    return { passed: false, detail: verdict.detail, judgements: [{ judge: 'stability' as const, input, passed: verdict.passed, detail: verdict.detail }] };
   },
 });
 
@@ -91,11 +90,11 @@ async function settle(ctx: StepContext, watch: StackWatch): Promise<void> {
   if (since < SETTLE_MS) await ctx.clock.sleep(SETTLE_MS - since).catch(() => undefined);
 }
 
-async function writeVerdict(ctx: StepContext, verdict: StabilityVerdict, suffix: string, sinceWindowMs: number | null): Promise<void> {
+async function writeVerdict(ctx: StepContext, verdict: StabilityVerdict, sinceWindowMs: number | null): Promise<void> {
   ctx.log.line(await ctx.driver.ps());
   if (!verdict.passed) await describeProblems(ctx, verdict.problems);
   ctx.log.line(`observed ${formatDuration(verdict.observedMs)} since up${sinceWindowMs === null ? '' : ` (${formatDuration(sinceWindowMs)} since the window began)`}`);
-  ctx.log.line(verdict.detail + suffix);
+  ctx.log.line(verdict.detail);
   ctx.counts['stability.restarts'] = verdict.restarts;
   ctx.counts['stability.observedMs'] = verdict.observedMs;
 }

@@ -4,6 +4,7 @@ import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { HttpExchange, ScenarioLatency } from '../model/run-result.js';
 import type { StackDriver } from '../model/stack.js';
+import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
 
 /** The fields every step has, whatever its kind. */
@@ -85,6 +86,11 @@ export interface StepOutcome {
   latency?: ScenarioLatency;
   /** The last HTTP exchange of a failed HTTP check, for the report (redacted, secrets as `$VAR`). */
   http?: HttpExchange;
+  /**
+   * The judgements the verdict came from (judge, plain-JSON input, verdict): saved in
+   * evidence.json, re-judged with injected defects by `release-gate selftest`.
+   */
+  judgements?: Judgement[];
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
 }

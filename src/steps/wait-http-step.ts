@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkContent, contentExpectationSchema, describeAnswer } from '../checks/http-answer.js';
 import { waitForHttp } from '../checks/http-wait.js';
+import { judge } from '../checks/judges.js';
 import { hostProbe, inServiceProbe, type HttpProbe } from '../checks/in-service-http.js';
 import { parseDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
@@ -8,6 +9,9 @@ import { durationSchema } from '../common/schema-parts.js';
 import type { HttpExchange } from '../model/run-result.js';
 import type { HttpWaitResult } from '../checks/http-wait.js';
 import { defineStepKind } from './step-kind.js';
+
+/** Characters of the last answer's body kept as evidence. */
+const MAX_BODY_EVIDENCE = 1024 * 1024;
 
 /**
  * Polls a URL until the expected status and content; on failure shows the last answer and the
@@ -94,10 +98,15 @@ export const waitHttpStep = defineStepKind({
         await ctx.driver.logs(step.service, { tail: 50, output: ctx.log, signal: ctx.signal });
       }
     }
+    const last = result.last?.answer ?? null;
+    // The last answer is the evidence (its body bounded: a /metrics exposition can be long).
+    const answer = last ? { ...last, body: last.body.length > MAX_BODY_EVIDENCE ? last.body.slice(0, last.body.lastIndexOf('\n', MAX_BODY_EVIDENCE) + 1) : last.body } : null;
+    const verdict = judge('http-answer', { statuses, expect: step.expect, answer, problem: result.last?.problem ?? undefined });
+    // waitForHttp judged each attempt with the same judge; the recorded one replays the last.
     const detail = result.hint ? `${result.detail} (${result.hint})` : result.detail;
-    if (result.ok) return { passed: true, detail };
+    if (result.ok) return { passed: true, detail, judgements: [verdict] };
     const http = exchange(url, statuses, headers, step.via?.service, result, ctx.env, ctx.redactor);
-    return { passed: false, detail, http };
+    return { passed: false, detail, http, judgements: [verdict] };
   },
 });
 

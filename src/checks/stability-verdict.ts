@@ -1,0 +1,121 @@
+import { formatDuration } from '../common/duration.js';
+import { describeExit } from '../common/exit-code.js';
+import type { ServiceStatus, StackEvent } from '../model/stack.js';
+
+/** One thing that breaks stability, with when and which service. */
+export interface Instability {
+  at: Date;
+  service: string;
+  what: string;
+}
+
+export interface StabilityVerdict {
+  passed: boolean;
+  restarts: number;
+  exits: number;
+  oom: number;
+  unhealthy: number;
+  problems: Instability[];
+  /** How long the stack was watched, from `up` to the verdict. */
+  observedMs: number;
+  /** `0 restarts, 0 exits, 0 OOM, 0 unhealthy over 183s` */
+  detail: string;
+}
+
+/** A service's state at the verdict, as plain JSON. */
+export type RecordedStatus = Omit<ServiceStatus, 'startedAt'> & { startedAt?: string | null };
+
+/** A stack event as plain JSON (its time an ISO string). */
+export type RecordedEvent = Omit<StackEvent, 'at'> & { at: string };
+
+/** What the Stability verdict is judged from: the watch's events, the counters' baseline, the state now. */
+export interface StabilityInput {
+  events: RecordedEvent[];
+  /** Restart counters when the watch started. */
+  baseline: Record<string, number>;
+  /** Services known to be one-shot jobs. */
+  oneShot: string[];
+  /** Each service at the verdict, counters included. */
+  services: RecordedStatus[];
+  /** When the verdict was taken (ISO). */
+  at: string;
+  observedMs: number;
+  /** The minimum window and how much of it was watched; null when the gate stopped before the window. */
+  window?: { ms: number; observedMs: number } | null | undefined;
+}
+
+/** The problem an event is, or null (a one-shot job exiting 0 is what it is for). */
+export function problemOf(event: RecordedEvent | StackEvent, oneShot: ReadonlySet<string> | readonly string[]): Instability | null {
+  const at = event.at instanceof Date ? event.at : new Date(event.at);
+  const isOneShot = Array.isArray(oneShot) ? oneShot.includes(event.service) : (oneShot as ReadonlySet<string>).has(event.service);
+  switch (event.kind) {
+    case 'die':
+      if (isOneShot && event.exitCode === 0) return null;
+      return { at, service: event.service, what: `exited (${describeExit(event.exitCode ?? null)})` };
+    case 'restart':
+      return { at, service: event.service, what: `restarted${event.detail ? ` (${event.detail})` : ''}` };
+    case 'oom':
+      return { at, service: event.service, what: 'killed by the OOM killer' };
+    case 'health':
+      return event.health === 'unhealthy' ? { at, service: event.service, what: 'turned unhealthy' } : null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * The Stability verdict over the whole-run evidence: every problem event, plus what events can
+ * miss: restart counters above the baseline (the ground truth), `oomKilled`, a service not
+ * running (a finished one-shot excepted), a service unhealthy now; and a window cut short.
+ */
+export function judgeStability(input: StabilityInput): StabilityVerdict {
+  const oneShot = new Set([...input.oneShot, ...input.services.filter((s) => s.oneShot).map((s) => s.name)]);
+  const problems: Instability[] = [];
+  for (const event of input.events) {
+    const problem = problemOf(event, oneShot);
+    if (problem) problems.push(problem);
+  }
+  const counted = { restarts: 0, exits: 0, oom: 0, unhealthy: 0 };
+  const restartsByEvents = new Map<string, number>();
+  for (const event of input.events) {
+    if (event.kind === 'restart') restartsByEvents.set(event.service, (restartsByEvents.get(event.service) ?? 0) + 1);
+  }
+  for (const problem of problems) {
+    if (problem.what.startsWith('exited')) counted.exits++;
+    else if (problem.what.includes('OOM')) counted.oom++;
+    else if (problem.what.includes('unhealthy')) counted.unhealthy++;
+  }
+  const now = new Date(input.at);
+  const has = (service: string, text: string) => problems.some((p) => p.service === service && p.what.includes(text));
+  for (const status of input.services) {
+    const base = input.baseline[status.name] ?? 0;
+    const byCounter = Math.max(0, status.restartCount - base);
+    const byEvents = restartsByEvents.get(status.name) ?? 0;
+    // The counter is the ground truth: events may be missed, counters are not.
+    counted.restarts += Math.max(byCounter, byEvents);
+    if (byCounter > byEvents) problems.push({ at: now, service: status.name, what: `restart count rose by ${byCounter} (${base} → ${status.restartCount})` });
+    if (status.oomKilled && !has(status.name, 'OOM')) {
+      counted.oom++;
+      problems.push({ at: now, service: status.name, what: 'OOMKilled' });
+    }
+    const finishedOneShot = oneShot.has(status.name) && status.state === 'exited' && status.exitCode === 0;
+    if (status.state === 'created' && !problems.some((p) => p.service === status.name)) {
+      // Never started (its dependency never got healthy): not stable, but not an exit either.
+      problems.push({ at: now, service: status.name, what: 'never started' });
+    } else if (status.state !== 'running' && !finishedOneShot && !problems.some((p) => p.service === status.name)) {
+      counted.exits++;
+      problems.push({ at: now, service: status.name, what: `is ${status.state}${status.exitCode === null ? '' : ` (${describeExit(status.exitCode)})`}` });
+    }
+    if (status.health === 'unhealthy' && !has(status.name, 'unhealthy')) {
+      counted.unhealthy++;
+      problems.push({ at: now, service: status.name, what: 'is unhealthy' });
+    }
+  }
+  const { observedMs } = input;
+  const stable = problems.length === 0;
+  const summary = `${counted.restarts} restarts, ${counted.exits} exits, ${counted.oom} OOM, ${counted.unhealthy} unhealthy over ${Math.round(observedMs / 1000)}s`;
+  const services = [...new Set(problems.map((p) => p.service))];
+  const window = input.window;
+  const short = stable && window && window.observedMs < window.ms ? ` — window cut short at ${formatDuration(window.observedMs)} of ${formatDuration(window.ms)}` : '';
+  return { passed: stable && short === '', ...counted, problems, observedMs, detail: stable ? summary + short : `${summary} (${services.join(', ')})` };
+}

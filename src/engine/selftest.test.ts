@@ -1,0 +1,135 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { builtinJudges, judge, type JudgeSet, type Judgement } from '../checks/judges.js';
+import { judgeStability } from '../checks/stability-verdict.js';
+import { judgeTestReport } from '../checks/test-report-parser.js';
+import type { GateConfig } from '../config/schema.js';
+import type { RunResult, StepResult } from '../model/run-result.js';
+import { evaluateCriteria } from './criteria.js';
+import type { StepEvidence } from './evidence-file.js';
+import { formatSelftest, judgeSelftest } from './selftest.js';
+
+/*
+ * The engine tested by its own selftest: over a fixed healthy run's evidence, the built-in judges
+ * catch every injected defect, and a deliberately weakened judge makes selftest report MISSED.
+ */
+
+const criteria = { stability: 'Stability', tests: 'Tests', logs: 'Logs', build: 'Build' };
+const config = { criteria } as unknown as GateConfig;
+
+function healthy(extraCriteria: Record<string, string> = {}): { config: GateConfig; result: RunResult; evidence: StepEvidence[] } {
+  const evidence: StepEvidence[] = [
+    {
+      id: 'stab',
+      log: 'stab.log',
+      judgements: [
+        judge('stability', {
+          events: [{ at: '2024-01-01T00:00:01.000Z', service: 'backend', kind: 'start' }],
+          baseline: { backend: 2, worker: 0 },
+          oneShot: [],
+          services: [
+            { name: 'backend', state: 'running', health: 'healthy', restartCount: 2, oomKilled: false, exitCode: null },
+            { name: 'worker', state: 'running', health: 'none', restartCount: 0, oomKilled: false, exitCode: null },
+          ],
+          at: '2024-01-01T00:00:10.000Z',
+          observedMs: 10_000,
+          window: { ms: 5000, observedMs: 6000 },
+        }) as Judgement,
+      ],
+    },
+    {
+      id: 'pytest',
+      log: 'pytest.log',
+      judgements: [
+        judge('exit-code', { exitCode: 0, expected: 0 }) as Judgement,
+        judge('tests', {
+          report: { total: 3, passed: 3, failed: 0, errors: 0, skipped: 0, xfailed: 0, xpassed: 0, failingIds: [], skippedIds: [], source: 'junit', cases: [] },
+          policy: { allowXfail: false },
+        }) as Judgement,
+      ],
+    },
+    {
+      id: 'logs',
+      log: 'logs.log',
+      judgements: [judge('log-scan', { patterns: ['\\bERROR\\b', 'Traceback \\(most recent call last\\)'], allow: ['ERROR 404 favicon'], lines: ['INFO ready'], droppedLines: 0, droppedMatches: 0 }) as Judgement],
+    },
+  ];
+  const step = (id: string, criterion: string): StepResult => ({ id, phase: 'P', log: `${id}.log`, title: id, status: 'passed', detail: 'ok', criterion });
+  const steps = [step('build', 'build'), step('stab', 'stability'), step('pytest', 'tests'), step('logs', 'logs')];
+  const cfg = { criteria: { ...criteria, ...extraCriteria } } as unknown as GateConfig;
+  const result = {
+    logDir: '/tmp/x',
+    verdict: 'passed',
+    steps,
+    criteria: evaluateCriteria(cfg, steps, new Map(), undefined, false),
+  } as unknown as RunResult;
+  return { config: cfg, result, evidence };
+}
+
+const weakened = (overrides: Partial<JudgeSet>): JudgeSet => ({ ...(builtinJudges as JudgeSet), ...overrides });
+
+describe('release-gate selftest over recorded evidence', () => {
+  it('catches every injected defect with the built-in judges', () => {
+    const report = judgeSelftest(healthy());
+    assert.deepEqual(report.replayMismatches, []);
+    assert.deepEqual(report.rows.filter((r) => !r.caught), []);
+    assert.deepEqual(report.criteria.map((c) => [c.id, c.caught]), [['stability', true], ['tests', true], ['logs', true], ['build', true]]);
+    assert.ok(report.passed);
+    assert.match(formatSelftest(report), /SELFTEST PASSED: 4\/4 criteria/);
+    // Stability: event, counter and exit mutations; Tests: exit code, a skip, a failure.
+    assert.equal(report.rows.filter((r) => r.criterion === 'stability').length, 3);
+    assert.deepEqual(report.rows.filter((r) => r.criterion === 'tests').map((r) => r.mutation), [
+      'the command exits 1 (expected 0)',
+      'a skipped testcase added to the report',
+      'a failed testcase added to the report',
+    ]);
+    assert.match(report.rows.find((r) => r.criterion === 'logs')?.detail ?? '', /1 unallowed error line/);
+  });
+
+  it('reports Stability MISSED when its judge ignores restart counters', () => {
+    const ignoresCounters = (input: Parameters<typeof judgeStability>[0]) =>
+      judgeStability({ ...input, services: input.services.map((s) => ({ ...s, restartCount: input.baseline[s.name] ?? 0 })) });
+    const report = judgeSelftest({ ...healthy(), judges: weakened({ stability: ignoresCounters }) });
+    const missed = report.rows.filter((r) => !r.caught);
+    assert.deepEqual(missed.map((r) => [r.criterion, r.mutation]), [['stability', "backend's restart counter up by 1 with no event (a missed event)"]]);
+    assert.equal(report.passed, false);
+    assert.match(report.criteria.find((c) => c.id === 'stability')?.why ?? '', /restart counter up by 1 .* stayed ✅/);
+    assert.match(formatSelftest(report), /Stability +MISSED/);
+    assert.match(formatSelftest(report), /SELFTEST FAILED: 3\/4 criteria caught; vacuous:\n {2}Stability: /);
+  });
+
+  it('reports Tests MISSED when the skip rule is removed from the test-report judge', () => {
+    const noSkipRule: JudgeSet['tests'] = ({ report, policy }) => judgeTestReport({ ...report, skipped: 0, xfailed: 0 }, policy);
+    const report = judgeSelftest({ ...healthy(), judges: weakened({ tests: noSkipRule }) });
+    assert.deepEqual(report.rows.filter((r) => !r.caught).map((r) => r.mutation), ['a skipped testcase added to the report']);
+    assert.equal(report.criteria.find((c) => c.id === 'tests')?.caught, false);
+    assert.equal(report.passed, false);
+  });
+
+  it('reports Logs MISSED when the scan patterns can never match (an ERE-only class such as [[:digit:]])', () => {
+    const run = healthy();
+    const scan = run.evidence[2]?.judgements[0] as Judgement<'log-scan'>;
+    scan.input = { ...scan.input, patterns: ['[[:digit:]]+ skipped'] };
+    const report = judgeSelftest(run);
+    assert.equal(report.criteria.find((c) => c.id === 'logs')?.caught, false);
+    assert.match(report.criteria.find((c) => c.id === 'logs')?.why ?? '', /no line could be built/);
+  });
+
+  it('calls a criterion vacuous when no step records evidence for it, and fails when the gate did not pass', () => {
+    const run = healthy({ e2e: 'E2E' });
+    const report = judgeSelftest(run);
+    assert.equal(report.passed, false);
+    assert.match(report.criteria.find((c) => c.id === 'e2e')?.why ?? '', /did not pass in the healthy run/);
+    const failed = judgeSelftest({ ...healthy(), result: { ...healthy().result, verdict: 'failed' } });
+    assert.equal(failed.passed, false);
+    assert.match(formatSelftest(failed), /the gate itself did not pass/);
+  });
+
+  it('flags recorded verdicts the judges do not reproduce', () => {
+    const run = healthy();
+    (run.evidence[1]?.judgements[1] as Judgement<'tests'>).input.report.failed = 1;
+    const report = judgeSelftest(run);
+    assert.equal(report.passed, false);
+    assert.match(report.replayMismatches[0] ?? '', /pytest\.log: tests judged passed, re-judged failed/);
+  });
+});
