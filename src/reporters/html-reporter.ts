@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { criteriaCount, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, criterionMark, oneLine, statusLabel, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -33,13 +33,13 @@ export class HtmlReporter implements Reporter {
     const criteria = result.criteria
       .map(
         (c) =>
-          `<tr class="${c.passed ? 'passed' : 'failed'}"><td>${c.passed ? '✅' : '❌'}</td><td>${e(c.title)}</td><td>${e(c.detail)}</td><td>${c.logs.map(artifactLink).join(', ')}</td></tr>`,
+          `<tr class="${c.notApplicable || c.notSelected ? 'not-run' : c.passed ? 'passed' : 'failed'}"><td>${criterionMark(c)}</td><td>${e(c.title)}</td><td>${e(c.detail)}</td><td>${c.logs.map(artifactLink).join(', ')}</td></tr>`,
       )
       .join('\n');
     const steps = result.steps
       .map(
         (s) =>
-          `<tr class="${e(s.status)}"><td>${e(s.phase)}</td><td>${artifactLink(s.log)}</td><td>${e(s.title)}</td><td>${e(s.status)}</td><td>${s.durationMs === undefined ? '-' : e(formatDuration(s.durationMs))}</td><td>${s.exitCode ?? '-'}</td><td>${e(s.detail)}</td></tr>`,
+          `<tr class="${e(s.status)}"><td>${e(s.phase)}</td><td>${artifactLink(s.log)}</td><td>${e(s.title)}</td><td>${e(statusLabel(s.status))}</td><td>${s.durationMs === undefined ? '-' : e(formatDuration(s.durationMs))}</td><td>${s.exitCode ?? '-'}</td><td>${e(s.detail)}</td></tr>`,
       )
       .join('\n');
     const counts = Object.keys(result.counts)
@@ -58,7 +58,7 @@ export class HtmlReporter implements Reporter {
 <body>
 <h1>${e(result.tool.name)} validation report</h1>
 <p class="verdict ${e(result.verdict)}${result.complete === false ? ' partial' : ''}">GATE ${e(verdictLabel(result))} — ${e(criteriaCount(result))}</p>
-${stopped ? `<p class="failed">${e(stopped)}</p>\n` : ''}<table>
+${stopped ? `<p class="failed">${e(stopped)}</p>\n` : ''}${targetLine(result) ? `<p>${e(targetLine(result) as string)}</p>\n` : ''}<table>
 <tr><th>Config</th><td><code>${e(result.config)}</code></td></tr>
 <tr><th>Log dir</th><td><code>${e(result.logDir)}</code></td></tr>
 <tr><th>Tool</th><td>${e(`${result.tool.name} ${result.tool.version}`)}</td></tr>
