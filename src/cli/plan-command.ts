@@ -13,7 +13,9 @@ export async function planCommand(opts: CliOptions): Promise<number> {
   const out: string[] = [];
   out.push(`config:   ${run.file}`);
   out.push(`name:     ${config.name}`);
-  out.push(`driver:   ${driverKindOf(registries, config.stack.driver).describe(config.stack as never)}`);
+  const driverKind = driverKindOf(registries, config.stack.driver);
+  out.push(`driver:   ${driverKind.describe(config.stack as never)}`);
+  if (driverKind.external) out.push('target:   an external deployment, not started or stopped by the gate: lifecycle steps are n/a');
   out.push(`root:     ${run.root}`);
   out.push(`baseUrl:  ${config.baseUrl}`);
   out.push(`logDir:   ${run.logDir}`);
@@ -30,9 +32,9 @@ export async function planCommand(opts: CliOptions): Promise<number> {
       out.push(`phase ${step.phase.id}${step.phase.title ? ` — ${step.phase.title}` : ''}${step.phase.always ? ' (always)' : ''}`);
     }
     const selected = !run.selected || run.selected.has(step.id) || step.kind.summary === true;
-    out.push(
-      `  ${selected ? '•' : '-'} ${`${step.logName}.log`.padEnd(32)} ${step.kind.name.padEnd(10)} ${step.title}${step.step.criterion ? `  [${step.step.criterion}]` : ''}${selected ? '' : '  (not selected)'}`,
-    );
+    const mark = step.notApplicable !== null ? 'n/a' : selected ? '•' : '-';
+    const note = step.notApplicable !== null ? `  (not applicable: ${step.notApplicable})` : selected ? '' : '  (not selected)';
+    out.push(`  ${mark.padEnd(3)} ${`${step.logName}.log`.padEnd(32)} ${step.kind.name.padEnd(10)} ${step.title}${step.step.criterion ? `  [${step.step.criterion}]` : ''}${note}`);
   }
   out.push('');
   out.push('criteria:');

@@ -1,5 +1,5 @@
 import type { StepKind } from '../steps/step-kind.js';
-import { stepKindOf, type Registries } from './registries.js';
+import { driverKindOf, stepKindOf, type Registries } from './registries.js';
 import type { GateConfig, PhaseConfig, StepConfig } from './schema.js';
 
 /** One step of the resolved config, with everything the runner, `plan` and --only need. */
@@ -12,6 +12,8 @@ export interface PlannedStep {
   /** The log name with placeholders filled (`06_stability_180s`): what a user sees. */
   logName: string;
   title: string;
+  /** Why the stack's driver cannot run this step (`lifecycle` of an external target), or null: recorded "not applicable", never run. */
+  notApplicable: string | null;
 }
 
 export function stepId(step: Pick<StepConfig, 'id' | 'log'>): string {
@@ -20,9 +22,11 @@ export function stepId(step: Pick<StepConfig, 'id' | 'log'>): string {
 
 /** Every step of the config in run order. */
 export function planSteps(config: GateConfig, registries: Registries): PlannedStep[] {
+  const driver = driverKindOf(registries, config.stack.driver);
   return config.phases.flatMap((phase) =>
     phase.steps.map((step) => {
       const kind = stepKindOf(registries, step.do);
+      const reasons = (kind.needs?.(step as never) ?? []).flatMap((need) => driver.notApplicable?.(config.stack as never, need) ?? []);
       return {
         phase,
         step,
@@ -30,6 +34,7 @@ export function planSteps(config: GateConfig, registries: Registries): PlannedSt
         id: stepId(step),
         logName: kind.logName ? kind.logName(step as never) : step.log,
         title: step.title ?? kind.title(step as never),
+        notApplicable: reasons.length > 0 ? [...new Set(reasons)].join('; ') : null,
       };
     }),
   );

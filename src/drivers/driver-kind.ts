@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { ConfigIssue } from '../common/errors.js';
-import type { StackDriver } from '../model/stack.js';
+import type { StackCapability, StackDriver } from '../model/stack.js';
 
 export interface DriverContext {
   /** Project root the stack's relative paths resolve against. */
@@ -36,6 +36,14 @@ export interface DriverKind<S extends z.ZodObject = z.ZodObject> {
   checkRaw?(stack: Record<string, unknown>, report: (path: (string | number)[], message: string) => void): void;
   /** The stack's env file (compose `--env-file`), whose values the app uses: the gate reads them too. */
   envFile?(stack: z.output<S>, root: string): string | null;
+  /**
+   * Why this stack cannot offer a capability (`lifecycle` for a deployment the gate does not
+   * start), or null when it can. Steps needing it are recorded "not applicable" in plan and
+   * summary. Absent: every capability is offered.
+   */
+  notApplicable?(stack: z.output<S>, capability: StackCapability): string | null;
+  /** A deployment the gate neither starts nor stops: the summary says the run is of an external target. */
+  readonly external?: boolean;
   /** Checks needing the file system but nothing started (a compose file that exists). */
   check?(stack: z.output<S>, root: string): ConfigIssue[];
 }

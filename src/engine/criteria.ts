@@ -8,7 +8,8 @@ export type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: 
  * evidence for it ran and passed (zero tolerance: "not run" fails). A failed step that
  * names no criterion gets a line of its own, so no failure is ever silent in the summary.
  * With a partial selection (--only/--skip/--from), criteria with no selected step say "not selected"
- * (neither ✅ nor ❌), and one with some of its steps selected says which.
+ * (neither ✅ nor ❌), and one with some of its steps selected says which. A criterion whose
+ * steps are all "not applicable" to the target (an external one's build) is "n/a": not counted.
  */
 export function evaluateCriteria(
   config: GateConfig,
@@ -30,6 +31,13 @@ export function evaluateCriteria(
     // A partial selection says which of the criterion's steps it judged.
     const partOf =
       partialSelection && selected.length < evidence.length ? ` (partial: ${selected.length} of ${evidence.length} steps selected: ${selected.map((s) => s.log).join(', ')})` : '';
+    const applicable = selected.filter((s) => s.status !== 'not-applicable');
+    if (selected.length > 0 && applicable.length === 0 && fromOthers.length === 0) {
+      // Nothing this target allows gives evidence for it: "n/a", neither ✅ nor ❌, not counted.
+      const reasons = [...new Set(selected.map((s) => s.detail.replace(/^not applicable: /, '')))];
+      out.push({ id, title, passed: false, notApplicable: true, detail: `n/a: ${reasons.join('; ')}`, logs });
+      continue;
+    }
     if (selected.length === 0 && fromOthers.length === 0) {
       const detail = stoppedAt ? `not run: the gate stopped at ${stoppedAt}` : 'no step gives evidence for this criterion';
       out.push({ id, title, passed: false, detail, logs });
@@ -43,7 +51,7 @@ export function evaluateCriteria(
     else if (notRun) {
       out.push({ id, title, passed: false, detail: `not run${stoppedAt ? `: the gate stopped at ${stoppedAt}` : ''}${partOf}`, logs });
     } else {
-      const details = [...selected.map((s) => s.detail), ...fromOthers.map((v) => v.detail)].filter(Boolean);
+      const details = [...applicable.map((s) => s.detail), ...fromOthers.map((v) => v.detail)].filter(Boolean);
       out.push({ id, title, passed: true, detail: [...new Set(details)].join('; ') + partOf, logs });
     }
   }

@@ -6,11 +6,11 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { formatDuration, parseDuration } from '../common/duration.js';
 import { RgError, errorMessage } from '../common/errors.js';
 import type { Redactor } from '../common/redactor.js';
-import { builtinRegistries, type Registries } from '../config/registries.js';
+import { builtinRegistries, driverKindOf, type Registries } from '../config/registries.js';
 import type { GateConfig } from '../config/schema.js';
 import { planSteps, type PlannedStep } from '../config/step-plan.js';
 import { ATTESTATION_FILE, MANIFEST_FILE } from '../model/manifest.js';
-import type { PhaseResult, RunResult, StepResult, StepStatus } from '../model/run-result.js';
+import type { PhaseResult, RunResult, RunTarget, StepResult, StepStatus } from '../model/run-result.js';
 import type { StackDriver } from '../model/stack.js';
 import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
 import { Console } from './console.js';
@@ -106,6 +106,9 @@ class GateRun {
   private running: { index: number; started: number } | null = null;
   private readonly abandoned = new Set<number>();
   private readonly evidence: StepEvidence[] = [];
+  private readonly target: RunTarget;
+  /** Why the driver cannot start or stop this stack (an external target), or null. */
+  private readonly lifecycleNotApplicable: string | null;
 
   constructor(private readonly opts: GateRunOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -115,6 +118,9 @@ class GateRun {
     this.results = this.planned.map(() => undefined);
     this.startedAt = this.clock.now();
     this.deadlineAt = opts.deadlineMs ? this.startedAt + opts.deadlineMs : null;
+    const driverKind = driverKindOf(this.registries, opts.config.stack.driver);
+    this.target = { driver: driverKind.name, description: driverKind.describe(opts.config.stack as never), external: driverKind.external === true };
+    this.lifecycleNotApplicable = driverKind.notApplicable?.(opts.config.stack as never, 'lifecycle') ?? null;
   }
 
   async run(): Promise<GateRunOutcome> {
@@ -123,6 +129,7 @@ class GateRun {
     this.teardowns.push('release the driver', () => opts.driver.close());
     this.console.banner(`release-gate ${opts.version} — ${opts.config.name} (${opts.driver.name} driver)`);
     this.console.info(`artifacts: ${opts.logDir}`);
+    if (this.target.external) this.console.info(`target: an external deployment, ${this.target.description}: not started or stopped by the gate`);
     for (const [name, value] of Object.entries(opts.switches ?? {})) this.console.info(`switch ${name}=${value} (${opts.config.switches[name]?.description ?? ''})`);
 
     const main = this.indexes((p) => !p.phase.always && !p.kind.summary);
@@ -198,7 +205,7 @@ class GateRun {
         this.stoppedAt ??= broken.log.path.split('/').pop() as string;
         return;
       }
-      yield this.stepTask(index);
+      yield planned.notApplicable === null ? this.stepTask(index) : this.notApplicableTask(index, planned.notApplicable);
     }
   }
 
@@ -207,7 +214,7 @@ class GateRun {
       const planned = this.planned[index] as PlannedStep;
       if (!this.isSelected(planned)) this.results[index] = notRun(planned, 'not selected');
       else if (force.aborted) this.results[index] = notRun(planned, 'not run: interrupted');
-      else yield this.stepTask(index);
+      else yield planned.notApplicable === null ? this.stepTask(index) : this.notApplicableTask(index, planned.notApplicable);
     }
   }
 
@@ -215,6 +222,28 @@ class GateRun {
     const planned = this.planned[index] as PlannedStep;
     const hard = planned.kind.timeout === 'hard' && planned.step.timeout !== undefined ? parseDuration(planned.step.timeout) : null;
     return { title: planned.logName, timeoutMs: hard, run: (abort) => this.runStep(index, abort) };
+  }
+
+  /**
+   * A step the driver cannot run (an external target is not built, started or stopped by the
+   * gate): a one-line log says why, the result is `not-applicable` (never ✅), and it stops nothing.
+   */
+  private notApplicableTask(index: number, reason: string): Task {
+    const planned = this.planned[index] as PlannedStep;
+    return {
+      title: planned.logName,
+      run: async () => {
+        const { opts } = this;
+        const log = new StepLog(join(opts.logDir, `${planned.logName}.log`), opts.redactor, this.console, planned.logName);
+        const at = this.clock.now();
+        log.line(`=== ${planned.logName} — ${planned.title} (phase ${planned.phase.id}) ===`);
+        log.line(`n/a: not applicable to this target (${this.target.description}): ${reason}`);
+        await log.close();
+        this.console.info(`  n/a ${planned.logName} — not applicable: ${reason}`);
+        this.results[index] = { ...this.stepResult(planned, 'not-applicable', { passed: false, detail: `not applicable: ${reason}` }, at, at), durationMs: 0 };
+        return 'passed';
+      },
+    };
   }
 
   /** Runs one step with its own log; records its result; returns its status for the loop. */
@@ -343,7 +372,8 @@ class GateRun {
       throw err;
     }
     this.preflightDone = true;
-    if (this.opts.keepUp || !this.opts.config.teardown.enabled) return;
+    // A deployment the gate did not start is not the gate's to stop.
+    if (this.opts.keepUp || !this.opts.config.teardown.enabled || this.lifecycleNotApplicable !== null) return;
     // From here on the stack is this run's: it is stopped at the end, whatever happens.
     this.teardowns.push('stop the stack', () => this.stopStack());
   }
@@ -528,13 +558,18 @@ class GateRun {
     const steps = ran.map((r) => r.result);
     const criteria = evaluateCriteria(this.opts.config, steps, this.extraVerdicts, this.stoppedAt, Boolean(this.opts.selected));
     if (this.teardownFailure) criteria.push({ id: 'teardown', title: 'Teardown', passed: false, detail: this.teardownFailure, logs: ['teardown.log'] });
-    const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed && !c.notSelected);
+    if (criteria.length > 0 && criteria.every((c) => c.notApplicable || c.notSelected) && criteria.some((c) => c.notApplicable)) {
+      // Nothing this target allows was judged: a gate of only "n/a" lines proves nothing.
+      criteria.push({ id: 'applicable', title: 'Evidence', passed: false, detail: `no criterion is applicable to this target (${this.target.description}): nothing was judged`, logs: [] });
+    }
+    const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed && !c.notSelected && !c.notApplicable);
     const endedAt = this.clock.now();
     return {
       tool: { name: 'release-gate', version: this.opts.version },
       config: this.opts.configFile,
       logDir: this.opts.logDir,
       verdict: this.verdictOverride ?? (failed ? 'failed' : 'passed'),
+      target: this.target,
       ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
       ...(this.opts.switches && Object.keys(this.opts.switches).length > 0 ? { switches: this.opts.switches } : {}),
       complete: (this.opts.deviations ?? []).length === 0,
@@ -594,7 +629,9 @@ function phaseResult(phase: PlannedStep['phase'], steps: StepResult[]): PhaseRes
   const ran = steps.filter((s) => s.startedAt !== undefined);
   const statuses = steps.map((s) => s.status);
   const worst: StepStatus =
-    ran.length === 0
+    statuses.length > 0 && statuses.every((s) => s === 'not-applicable')
+      ? 'not-applicable'
+      : ran.length === 0
       ? 'not-run'
       : (['interrupted', 'timedout', 'failed'] as const).find((s) => statuses.includes(s)) ?? 'passed';
   if (ran.length === 0) return { id: phase.id, title: phase.title, status: worst };
@@ -605,7 +642,8 @@ function phaseResult(phase: PlannedStep['phase'], steps: StepResult[]): PhaseRes
 
 function verdictBanner(result: RunResult, redactor: Redactor): string {
   const partial = result.complete ? '' : ` — PARTIAL (${redactor.redact(result.deviations.join('; '))})`;
-  return verdictWords(result, redactor) + partial;
+  const external = result.target?.external ? ` — external target, ${result.criteria.filter((c) => c.notApplicable).length} criteria n/a` : '';
+  return verdictWords(result, redactor) + partial + external;
 }
 
 function verdictWords(result: RunResult, redactor: Redactor): string {

@@ -1,6 +1,7 @@
 /** The outcome of one run, as the reporters see it. Plain data, JSON-serialisable. */
 
-export type StepStatus = 'passed' | 'failed' | 'timedout' | 'not-run' | 'interrupted';
+/** `not-applicable`: the target's driver cannot do what the step needs (an external target is not built or started by the gate); never a pass. */
+export type StepStatus = 'passed' | 'failed' | 'timedout' | 'not-run' | 'interrupted' | 'not-applicable';
 /** `timedout`: the gate's deadline passed before it could judge everything. */
 export type Verdict = 'passed' | 'failed' | 'timedout' | 'interrupted';
 
@@ -93,6 +94,18 @@ export interface CriterionResult {
   logs: string[];
   /** A partial run selected none of its steps: neither ✅ nor ❌, and not counted. */
   notSelected?: boolean;
+  /** Every step giving evidence for it is not applicable to this target: neither ✅ nor ❌ ("n/a"), and not counted. */
+  notApplicable?: boolean;
+}
+
+/** What the run gated. */
+export interface RunTarget {
+  /** The driver's name (`compose`, `external`). */
+  driver: string;
+  /** The driver's one-line description (`plan` shows the same). */
+  description: string;
+  /** A deployment the gate did not start and does not stop: its lifecycle steps are not applicable. */
+  external: boolean;
 }
 
 export interface RunResult {
@@ -100,6 +113,8 @@ export interface RunResult {
   config: string;
   logDir: string;
   verdict: Verdict;
+  /** The stack the run gated; absent in results written before targets were recorded. */
+  target?: RunTarget;
   /** Set when the run stopped early: which step failed or where it was interrupted. */
   stoppedAt?: string;
   /** False for a partial gate (--only/--skip/--from, a shortened window): its pass is not a release's. */

@@ -19,6 +19,15 @@ export interface ServiceStatus {
   oneShot?: boolean;
 }
 
+/**
+ * What a step may need from the stack's driver. A driver kind says which ones it cannot offer
+ * (`DriverKind.notApplicable`): such steps are recorded "not applicable", never run, never ✅.
+ * `lifecycle`: down and up; `build`: images or build commands; `services`: observing service
+ * state, restarts and events (ps, stability); `exec`: commands in a service (and copyOut);
+ * `logs`: service logs.
+ */
+export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs';
+
 export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health';
 
 /** Something that happened to a service, as it happened. */

@@ -1,7 +1,7 @@
 import { formatDuration } from '../common/duration.js';
 import type { CriterionResult, RunResult, StepResult } from '../model/run-result.js';
 import { curlCommand } from './curl-command.js';
-import { criteriaCount, LATENCY_HEADER, latencyRows, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, LATENCY_HEADER, latencyRows, oneLine, statusLabel, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -35,7 +35,7 @@ function stepIcon(step: StepResult): string {
 }
 
 function criterionIcon(c: CriterionResult): string {
-  return c.notSelected ? icon('skip', 'not selected') : c.passed ? icon('pass') : icon('fail');
+  return c.notApplicable ? icon('skip', 'not applicable') : c.notSelected ? icon('skip', 'not selected') : c.passed ? icon('pass') : icon('fail');
 }
 
 /** One line of run text, escaped, with the ✅/❌ it may hold drawn as icons. */
@@ -150,13 +150,13 @@ export class HtmlReporter implements Reporter {
     const criteria = result.criteria
       .map(
         (c) =>
-          `<tr class="${c.notSelected ? 'not-run' : c.passed ? 'passed' : 'failed'}"><td>${criterionIcon(c)}</td><td>${text(c.title)}</td><td>${text(c.detail)}</td><td>${c.logs.map((l) => artifactLink(l, written)).join(', ')}</td></tr>`,
+          `<tr class="${c.notApplicable || c.notSelected ? 'not-run' : c.passed ? 'passed' : 'failed'}"><td>${criterionIcon(c)}</td><td>${text(c.title)}</td><td>${text(c.detail)}</td><td>${c.logs.map((l) => artifactLink(l, written)).join(', ')}</td></tr>`,
       )
       .join('\n');
     const steps = result.steps
       .map(
         (s) =>
-          `<tr class="${e(s.status)}"><td>${stepIcon(s)}</td><td>${e(s.phase)}</td><td>${artifactLink(s.log, written)}</td><td>${text(s.title)}</td><td class="${e(s.status)}">${e(s.status)}</td><td>${s.durationMs === undefined ? '-' : e(formatDuration(s.durationMs))}</td><td>${s.exitCode ?? '-'}</td><td>${text(s.detail)}</td></tr>`,
+          `<tr class="${e(s.status)}"><td>${stepIcon(s)}</td><td>${e(s.phase)}</td><td>${artifactLink(s.log, written)}</td><td>${text(s.title)}</td><td class="${e(s.status)}">${e(statusLabel(s.status))}</td><td>${s.durationMs === undefined ? '-' : e(formatDuration(s.durationMs))}</td><td>${s.exitCode ?? '-'}</td><td>${text(s.detail)}</td></tr>`,
       )
       .join('\n');
     const counts = Object.keys(result.counts)
@@ -180,7 +180,7 @@ export class HtmlReporter implements Reporter {
 ${ICONS}
 <h1>${e(result.tool.name)} validation report</h1>
 <p id="verdict" class="verdict ${e(result.verdict)}${result.complete === false ? ' partial' : ''}">GATE ${e(verdictLabel(result))} — ${e(criteriaCount(result))}</p>
-${stopped ? `<p class="failed">${e(stopped)}</p>\n` : ''}<table>
+${stopped ? `<p class="failed">${e(stopped)}</p>\n` : ''}${targetLine(result) ? `<p>${e(targetLine(result) as string)}</p>\n` : ''}<table>
 <tr><th>Config</th><td><code>${e(result.config)}</code></td></tr>
 <tr><th>Log dir</th><td><code>${e(result.logDir)}</code></td></tr>
 <tr><th>Tool</th><td>${e(`${result.tool.name} ${result.tool.version}`)}</td></tr>

@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { RunResult } from '../model/run-result.js';
-import { criterionDurationMs, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criterionDurationMs, oneLine, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
 
 // Characters XML 1.0 forbids even escaped (ANSI escapes in a detail, say).
 // eslint-disable-next-line no-control-regex
@@ -35,7 +35,10 @@ export class JUnitReporter implements Reporter {
         '@_name': xmlText(oneLine(c.title)),
         '@_time': seconds(criterionDurationMs(result, c)),
       };
-      if (c.notSelected) {
+      if (c.notApplicable) {
+        // Not applicable to the target: JUnit's only neutral state, never a pass.
+        tc['skipped'] = { '@_message': detail || 'n/a' };
+      } else if (c.notSelected) {
         tc['skipped'] = { '@_message': detail || 'not selected' };
       } else if (c.passed) {
         if (detail || evidence) tc['system-out'] = [detail, evidence].filter(Boolean).join('\n');
@@ -44,11 +47,12 @@ export class JUnitReporter implements Reporter {
       }
       return tc;
     });
-    if (result.verdict !== 'passed' && result.criteria.every((c) => c.passed)) {
+    if (result.verdict !== 'passed' && result.criteria.every((c) => c.passed || c.notApplicable)) {
       const why = xmlText(oneLine(stoppedLine(result) ?? `run ${result.verdict}`));
       testcases.push({ '@_classname': suiteName, '@_name': 'Run completed', '@_time': '0.000', failure: { '@_message': why, '@_type': result.verdict, '#text': why } });
     }
     const failures = testcases.filter((t) => t['failure'] !== undefined).length;
+    const skipped = testcases.filter((t) => t['skipped'] !== undefined).length;
     const properties = [
       ['verdict', verdictLabel(result)],
       ['config', result.config],
@@ -57,6 +61,7 @@ export class JUnitReporter implements Reporter {
       ['complete', String(result.complete !== false)],
       ...(result.complete === false ? [['deviations', result.deviations.join('; ')]] : []),
       ...(result.stoppedAt === undefined ? [] : [['stoppedAt', result.stoppedAt]]),
+      ...(result.target ? [['target', targetLine(result) ?? result.target.description]] : []),
     ].map(([name = '', value = '']) => ({ '@_name': name, '@_value': xmlText(oneLine(value)) }));
     const doc = {
       testsuites: {
@@ -70,7 +75,7 @@ export class JUnitReporter implements Reporter {
           '@_tests': String(testcases.length),
           '@_failures': String(failures),
           '@_errors': '0',
-          '@_skipped': '0',
+          '@_skipped': String(skipped),
           '@_time': seconds(result.durationMs),
           '@_timestamp': result.startedAt,
           properties: { property: properties },

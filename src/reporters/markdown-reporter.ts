@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { criteriaCount, criterionMark, LATENCY_HEADER, latencyRows, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, criterionMark, LATENCY_HEADER, latencyRows, oneLine, statusLabel, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
 
 /** Table cells: one line, pipes escaped, and Markdown/HTML specials neutralised. */
 function cell(text: string): string {
@@ -19,6 +19,8 @@ export class MarkdownReporter implements Reporter {
       '',
     ];
     if (stopped) out.push(`**${cell(stopped)}**`, '');
+    const target = targetLine(result);
+    if (target) out.push(cell(target), '');
     out.push(
       `Config \`${oneLine(result.config).replaceAll('`', "'")}\` · log dir \`${oneLine(result.logDir).replaceAll('`', "'")}\` · ${cell(result.tool.name)} ${cell(result.tool.version)} · ${formatDuration(result.durationMs)} (${cell(result.startedAt)} → ${cell(result.endedAt)})`,
       '',
@@ -30,7 +32,7 @@ export class MarkdownReporter implements Reporter {
       '|---|---|---|---|---|---|',
       ...result.steps.map(
         (s) =>
-          `| ${cell(s.phase)} | ${cell(s.log)} | ${cell(s.status)} | ${s.durationMs === undefined ? '-' : formatDuration(s.durationMs)} | ${s.exitCode ?? '-'} | ${cell(s.detail)} |`,
+          `| ${cell(s.phase)} | ${cell(s.log)} | ${cell(statusLabel(s.status))} | ${s.durationMs === undefined ? '-' : formatDuration(s.durationMs)} | ${s.exitCode ?? '-'} | ${cell(s.detail)} |`,
       ),
       '',
     );

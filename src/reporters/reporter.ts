@@ -1,4 +1,4 @@
-import type { CriterionResult, RunResult } from '../model/run-result.js';
+import type { CriterionResult, RunResult, StepStatus } from '../model/run-result.js';
 import { formatDuration } from '../common/duration.js';
 import { oneLine } from '../common/text.js';
 
@@ -24,14 +24,25 @@ export function verdictLabel(result: RunResult): string {
   return result.complete === false ? `${word} — PARTIAL (${oneLine(result.deviations.join('; '))})` : word;
 }
 
-/** The criteria a run judged (a partial run's unselected ones are left out of counts). */
+/** The criteria a run judged (a partial run's unselected ones and those not applicable to the target are left out of counts). */
 export function judgedCriteria(result: RunResult): CriterionResult[] {
-  return result.criteria.filter((c) => !c.notSelected);
+  return result.criteria.filter((c) => !c.notSelected && !c.notApplicable);
 }
 
-/** `✅`, `❌`, or `–` for a criterion a partial run did not select. */
+/** `✅`, `❌`, `–` for a criterion a partial run did not select, `n/a` for one the target does not allow. */
 export function criterionMark(c: CriterionResult): string {
-  return c.notSelected ? '–' : c.passed ? '✅' : '❌';
+  return c.notApplicable ? 'n/a' : c.notSelected ? '–' : c.passed ? '✅' : '❌';
+}
+
+/** A step status as reporters print it: `n/a` for a step not applicable to the target. */
+export function statusLabel(status: StepStatus): string {
+  return status === 'not-applicable' ? 'n/a' : status;
+}
+
+/** `external target: external "staging" (…)` when the run gated a deployment it did not start. */
+export function targetLine(result: RunResult): string | undefined {
+  if (!result.target?.external) return undefined;
+  return `Target: an external deployment (${oneLine(result.target.description)}), not started or stopped by the gate; lifecycle steps n/a`;
 }
 
 /** `7/8 criteria passed`, over the judged criteria only. */

@@ -1,6 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
-import { criteriaCount, criterionMark, judgedCriteria, oneLine, stoppedLine, verdictLabel, type Reporter } from './reporter.js';
+import { criteriaCount, criterionMark, judgedCriteria, oneLine, statusLabel, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
 
 const PASS = '✅';
 const FAIL = '❌';
@@ -44,6 +44,8 @@ export class SummaryTextReporter implements Reporter {
     const stopped = stoppedLine(result);
     out.push(`=== ${result.tool.name}: validation summary ===`, ...table(header.map(([k = '', v = '']) => [k, neutral(oneLine(v))])));
     if (stopped) out.push(neutral(stopped));
+    const target = targetLine(result);
+    if (target) out.push(neutral(target));
 
     if (result.complete === false) out.push(neutral(`Partial: ${oneLine(result.deviations.join('; '))}`));
     const switches = Object.entries(result.switches ?? {});
@@ -52,7 +54,7 @@ export class SummaryTextReporter implements Reporter {
     for (const c of result.criteria) {
       const detail = neutral(oneLine(c.detail));
       // Only judged criteria carry ✅/❌ (the seed's grep counts them).
-      const mark = c.notSelected ? criterionMark(c) : c.passed ? PASS : FAIL;
+      const mark = c.notSelected || c.notApplicable ? criterionMark(c) : c.passed ? PASS : FAIL;
       out.push(`${mark} ${neutral(oneLine(c.title))}${detail ? `: ${detail}` : ''}`);
     }
 
@@ -67,7 +69,7 @@ export class SummaryTextReporter implements Reporter {
       rows.push([
         s.phase,
         s.log,
-        s.status,
+        statusLabel(s.status),
         s.durationMs === undefined ? '-' : formatDuration(s.durationMs),
         s.exitCode === undefined ? '-' : String(s.exitCode),
         oneLine(s.detail),

@@ -6,6 +6,7 @@ export const buildStep = defineStepKind({
   name: 'build',
   schema: z.strictObject({ noCache: z.boolean().default(false).describe('Build from scratch, without any cache') }),
   timeout: 'hard',
+  needs: () => ['build'],
   title: (step) => (step.noCache ? 'Build without cache' : 'Build'),
   async run(step, ctx) {
     await ctx.driver.build({ noCache: step.noCache }, ctx.log, ctx.signal);

@@ -47,6 +47,7 @@ export const execStep = defineStepKind({
   name: 'exec',
   schema: execSchema,
   timeout: 'hard',
+  needs: () => ['exec'],
   title: (step) => `Run in ${step.service}: ${oneLineCommand(step.run)}`,
   run: runExec,
 });

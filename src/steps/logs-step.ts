@@ -27,6 +27,7 @@ export const logsStep = defineStepKind({
       .describe('Fail when an unallowed line matches'),
   }),
   timeout: 'hard',
+  needs: () => ['logs'],
   title: (step) => `Logs of ${step.service ?? 'all services'}${step.tail ? ` (tail ${step.tail})` : ''}`,
   async run(step, ctx) {
     const scanner = step.scan ? createLineScanner({ patterns: step.scan.patterns, allow: step.scan.allow }) : null;

@@ -29,6 +29,7 @@ export const psStep = defineStepKind({
     services: z.number().int().min(1).optional().describe('Number of services expected'),
   }),
   timeout: 'budget',
+  needs: () => ['services'],
   title: (step) => (step.ready ? 'Services running and healthy' : 'Service table'),
   async run(step, ctx) {
     if (!step.ready) {

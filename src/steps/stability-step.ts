@@ -27,6 +27,7 @@ export const stabilityStep = defineStepKind({
       .describe('overlap: later phases run during the window; exclusive: idle through the window first'),
   }),
   timeout: 'budget',
+  needs: () => ['services'],
   title: (step) => `Stability window (${step.window}, ${step.mode})`,
   logName: (step) => step.log.replaceAll('{window}', String(Math.round((parseDuration(step.window) ?? 0) / 1000))),
   async run(step, ctx) {

@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { HttpExchange, ScenarioLatency } from '../model/run-result.js';
-import type { StackDriver } from '../model/stack.js';
+import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
 
@@ -114,6 +114,8 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
    */
   judgeUnreached?(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome | null>;
   title(step: z.output<S> & StepBase): string;
+  /** What the step needs from the driver; a driver that cannot offer one makes the step "not applicable". */
+  needs?(step: z.output<S> & StepBase): readonly StackCapability[];
   /** The log name with placeholders filled (`{window}`, `{runs}`). */
   logName?(step: z.output<S> & StepBase): string;
 }

@@ -6,6 +6,7 @@ export const upStep = defineStepKind({
   name: 'up',
   schema: z.strictObject({}),
   timeout: 'hard',
+  needs: () => ['lifecycle'],
   title: () => 'Start the stack',
   async run(_step, ctx) {
     // Watch before starting, so a crash during start-up and the health waits counts too.

@@ -39,6 +39,8 @@ export const waitHttpStep = defineStepKind({
     service: z.string().optional().describe('Service whose last log lines are shown on failure; its health changes wake the wait'),
   }),
   timeout: 'budget',
+  // From inside a service, the probe runs through exec; `auto` only goes inside when the proxy refuses.
+  needs: (step) => (step.via?.mode === 'service' ? ['exec'] : []),
   title: (step) => `Wait for ${step.url}${step.via ? ` (from ${step.via.service})` : ''}`,
   async run(step, ctx) {
     const base = step.via?.mode === 'service' ? step.via.baseUrl : ctx.baseUrl;
