@@ -63,7 +63,7 @@ describe('reporters on a run with not-applicable steps', () => {
     assert.match(markdownReporter.render(externalRun()), /\| n\/a \| Build \|/);
     assert.match(markdownReporter.render(externalRun()), /\| 01_build_nocache\.log \| n\/a \|/);
     const html = htmlReporter.render(externalRun());
-    assert.match(html, /<tr class="not-run"><td>n\/a<\/td><td>Build<\/td>/);
+    assert.match(html, /<tr class="not-run"><td><svg class="icon skip" role="img" aria-label="not applicable">.*?<\/svg><\/td><td>Build<\/td>/);
     assert.match(html, /<p>Target: an external deployment/);
   });
 });
