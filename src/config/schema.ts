@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, envSchema, regexSchema } from '../common/schema-parts.js';
+import { durationSchema, envSchema, httpUrlSchema, regexSchema } from '../common/schema-parts.js';
 import { defaultReporterNames, reporterNames } from '../reporters/reporters.js';
 import type { StepBase } from '../steps/step-kind.js';
 import type { Registries } from './registries.js';
@@ -57,7 +57,7 @@ export function buildConfigSchema(registries: Registries) {
     extends: z.union([z.string(), z.array(z.string())]).optional().describe('Preset name or path(s) merged under this file'),
     cwd: z.string().optional().describe('Project root commands run in (env ROOT); default: the config file folder'),
     logDir: z.string().optional().describe('Artifacts folder (env LOG_DIR); default /tmp/release_gate_<UTC timestamp>'),
-    baseUrl: z.string().default('http://localhost:8088').describe('Base URL of the application, for wait-http and scenarios'),
+    baseUrl: httpUrlSchema().default('http://localhost:8088').describe('Base URL of the application, for wait-http and scenarios'),
     deadline: durationSchema({ min: 1 }).optional().describe('Budget of the whole gate (--deadline): past it, the running step stops, logs and summary are still written'),
     env: envSchema.default({}).describe('Variables given to the stack and to exec steps'),
     secrets: z
