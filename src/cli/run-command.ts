@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
 import { exitCodeForSignal } from '../common/exit-code.js';
@@ -8,7 +8,7 @@ import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { runGate } from '../engine/gate-runner.js';
 import type { CliOptions } from './cli.js';
-import { localStateDir, resolveRun } from './resolve-run.js';
+import { localStateDir, logDirProblems, resolveRun } from './resolve-run.js';
 
 /**
  * What the stack gets: only variables that have a value. An empty one would override the
@@ -30,11 +30,9 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   const registries = builtinRegistries;
   const run = resolveRun(opts, process.cwd(), process.env, registries);
   const driverKind = driverKindOf(registries, run.config.stack.driver);
-  const stackIssues = driverKind.check?.(run.config.stack as never, run.root) ?? [];
-  if (stackIssues.length > 0) throw new RgConfigError(stackIssues);
-  if (existsSync(run.logDir) && readdirSync(run.logDir).length > 0) {
-    throw new RgUsageError(`Log dir ${run.logDir} is not empty; its evidence would mix with this run's.`, 'Pick another --log-dir / LOG_DIR, or empty it.');
-  }
+  // Everything checkable before a process starts or a folder is created, reported at once.
+  const issues = [...(driverKind.check?.(run.config.stack as never, run.root) ?? []), ...logDirProblems(run.logDir, run.logDirFrom)];
+  if (issues.length > 0) throw new RgConfigError(issues);
   try {
     mkdirSync(run.logDir, { recursive: true });
   } catch (err) {

@@ -37,6 +37,8 @@ export interface ConfigIssue {
   /** file:line:col or file + YAML path such as `phases[2].steps[0].timeout`. */
   where: string;
   message: string;
+  /** The YAML path, when the issue was found on a merged tree: the loader turns it into file:line:col. */
+  path?: (string | number)[];
 }
 
 /** Invalid config: every problem at once, nothing was run. Exit 2. */

@@ -48,7 +48,7 @@ export function regexSchema(compile: (source: string) => unknown = (source) => n
 
 /** A JSONPath (jsonpath-plus syntax), checked at load: a path that cannot work is a config error. */
 export function jsonPathSchema() {
-  return z.string().superRefine((path, ctx) => {
+  return z.string().min(1).superRefine((path, ctx) => {
     const problem = jsonPathProblem(path);
     if (problem) ctx.addIssue({ code: 'custom', message: `invalid JSONPath "${path}": ${problem}` });
   });
