@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
 import { exitCodeForSignal } from '../common/exit-code.js';
 import { RgConfigError, RgEnvironmentError, RgUsageError } from '../common/errors.js';
 import { Redactor } from '../common/redactor.js';
+import { RunLock } from '../common/run-lock.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { runGate } from '../engine/gate-runner.js';
@@ -33,6 +35,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   // Everything checkable before a process starts or a folder is created, reported at once.
   const issues = [...(driverKind.check?.(run.config.stack as never, run.root) ?? []), ...logDirProblems(run.logDir, run.logDirFrom)];
   if (issues.length > 0) throw new RgConfigError(issues);
+  const logDirExisted = existsSync(run.logDir);
   try {
     mkdirSync(run.logDir, { recursive: true });
   } catch (err) {
@@ -46,13 +49,26 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
   for (const [name, value] of Object.entries(run.fromEnvFile)) if (SECRET_NAME.test(name)) redactor.addSecret(value);
   for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
 
+  const stateDir = localStateDir(run.root, run.config.stack);
   const driver = await driverKind.create(run.config.stack as never, {
     root: run.root,
     env: stackEnv(run.config.env, run.generated),
-    stateDir: localStateDir(run.root, run.config.stack),
+    stateDir,
     forceClean: Boolean(opts.forceClean),
     clock: systemClock,
   });
+  // Per stack: a compose project by its name, a local stack by its private state.
+  const project = (driver as { projectName?: unknown }).projectName;
+  const stackName = typeof project === 'string' ? `compose project "${project}"` : `the local stack of ${run.file}`;
+  let lock: RunLock;
+  try {
+    lock = RunLock.acquire(typeof project === 'string' ? `compose-${project}` : `local-${basename(stateDir)}`, { config: run.file, logDir: run.logDir, stack: stackName });
+  } catch (err) {
+    await driver.close();
+    // Refused before anything ran: leave no empty log dir of ours behind.
+    if (!logDirExisted) rmSync(run.logDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const interrupt = new AbortController();
   const forceStop = new AbortController();
@@ -67,6 +83,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
       console.info(`\n${signal}: skipping log capture; tearing down (send again to quit at once, leaving the stack as it is)`);
       forceStop.abort(new Error(signal));
     } else {
+      lock.release();
       process.exit(exitCodeForSignal(signal));
     }
   };
@@ -95,5 +112,6 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
     return outcome.exitCode;
   } finally {
     for (const signal of INTERRUPTS) process.off(signal, onSignal);
+    lock.release();
   }
 }
