@@ -126,6 +126,27 @@ function readStackEnvFile(loaded: LoadedConfig, cwd: string, env: Record<string,
   return parseEnvFile(readFileSync(file, 'utf8'));
 }
 
+/**
+ * Which variable sets which port, read from the config file's text: `\${NAME:-18088}` maps
+ * 18088 (and NAME's current value) to NAME. Only for hints ("set KORRIGO_LITE_PORT…").
+ */
+export function portVariables(file: string, env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?-(\d{1,5})\}/g)) {
+    const [, name = '', port = ''] = m;
+    out[port] ??= name;
+    const current = env[name];
+    if (current && /^\d{1,5}$/.test(current)) out[current] ??= name;
+  }
+  return out;
+}
+
 /** `/tmp/release_gate_<UTC YYYYMMDDTHHMMSSZ>`, as the seed names it. */
 export function defaultLogDir(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');

@@ -10,7 +10,7 @@ import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { runGate } from '../engine/gate-runner.js';
 import type { CliOptions } from './cli.js';
-import { localStateDir, logDirProblems, resolveRun } from './resolve-run.js';
+import { localStateDir, logDirProblems, portVariables, resolveRun } from './resolve-run.js';
 
 /**
  * What the stack gets: only variables that have a value. An empty one would override the
@@ -56,6 +56,7 @@ export async function runCommand(opts: CliOptions, version: string): Promise<num
     stateDir,
     forceClean: Boolean(opts.forceClean),
     clock: systemClock,
+    portVariables: portVariables(run.file, run.env),
   });
   // Per stack: a compose project by its name, a local stack by its private state.
   const project = (driver as { projectName?: unknown }).projectName;

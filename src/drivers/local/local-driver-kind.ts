@@ -72,6 +72,6 @@ export const localDriverKind = defineDriverKind({
   },
   async create(stack, ctx) {
     const { LocalDriver } = await import('./local-driver.js');
-    return new LocalDriver({ services: stack.services, baseDir: ctx.root, env: ctx.env, stateDir: ctx.stateDir, clock: ctx.clock });
+    return new LocalDriver({ services: stack.services, baseDir: ctx.root, env: ctx.env, stateDir: ctx.stateDir, clock: ctx.clock, portVariables: ctx.portVariables ?? {} });
   },
 });

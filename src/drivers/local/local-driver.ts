@@ -26,6 +26,8 @@ export interface LocalDriverOptions {
    */
   stateDir: string;
   clock?: Clock;
+  /** Port → the variable the config takes it from, so a "port taken" hint says what to set. */
+  portVariables?: Record<string, string>;
 }
 
 /** The pid file (pgid + start time of each group) lets a later run kill what a crashed or interrupted run could not. */
@@ -59,7 +61,9 @@ export class LocalDriver implements StackDriver {
           throw new RgEnvironmentError(
             'RG_PORT_TAKEN',
             `Port ${port} of service "${name}" is already in use on 127.0.0.1.`,
-            `Stop what listens on ${port} (\`ss -ltnp 'sport = :${port}'\`) or change the service's port.`,
+            `Stop what listens on ${port} (\`ss -ltnp 'sport = :${port}'\`) or ${
+              this.opts.portVariables?.[String(port)] ? `set ${this.opts.portVariables[String(port)]} to a free port` : "change the service's port"
+            }.`,
           );
         }
       }
