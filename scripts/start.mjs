@@ -50,13 +50,15 @@ if (picked.length > 0) {
   for (const line of picked) console.log(`npm start: ${line}`);
   console.log(`npm start: data in examples/korrigo-lite/${env.KORRIGO_LITE_DATA_DIR}, build in examples/korrigo-lite/${env.KORRIGO_LITE_BUILD_DIR}`);
 }
+// In its own process group: a Ctrl-C reaches this wrapper only, which passes each signal on
+// once (the gate counts signals: a second one skips log capture), and a signal sent to this
+// wrapper alone (`kill`, `timeout`) still reaches the gate.
 const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'run', '--config', join(sample, 'release-gate.yml'), ...process.argv.slice(2)], {
   env,
   stdio: 'inherit',
+  detached: true,
 });
-// The gate handles the signals itself (the terminal sends them to the whole foreground group);
-// this wrapper only waits for its verdict.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(signal, () => {});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(signal, () => child.kill(signal));
 child.on('close', (code, signal) => {
   if (ownBuildDir) rmSync(join(sample, ownBuildDir), { recursive: true, force: true });
   process.exit(code ?? (signal ? 128 + 15 : 1));
