@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: the gate on the embedded sample (examples/korrigo-lite/release-gate.yml).
-// The sample listens on 18088 (backend) and 55432 (db) by default; when one of them is taken
-// (another `npm start`, any program), this picks a free port instead, with its own data and
-// build folders so two gates side by side never share state, and prints what it chose.
-// A port set in the environment is always used as is. Extra arguments go to `release-gate run`.
+// The sample's defaults are 18088 (backend) and 55432 (db). On a shared machine a default
+// that is free at the preflight can be taken by another gate during the build, before the
+// services bind it (seen: a backend answering EADDRINUSE while the health probe reached the
+// other gate's backend). So this always picks free ports, with their own data and build
+// folders so two gates side by side never share state, and prints them. A port set in the
+// environment is used as is (and then the default folders too). Extra arguments go to
+// `release-gate run`.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -38,21 +41,17 @@ const env = { ...process.env };
 const picked = [];
 for (const p of PORTS) {
   if (env[p.name]) continue;
-  if (await free(p.fallback)) continue;
   env[p.name] = String(await pickFree());
-  picked.push(`${p.what} ${p.fallback} is taken: using ${p.name}=${env[p.name]}`);
+  picked.push(`${p.what} on ${p.name}=${env[p.name]} (default ${p.fallback})`);
 }
 let ownBuildDir = null;
 if (picked.length > 0) {
-  const tag = env.KORRIGO_LITE_PORT ?? env.KORRIGO_LITE_DB_PORT;
+  const tag = env.KORRIGO_LITE_PORT;
   env.KORRIGO_LITE_DATA_DIR ??= `.data-${tag}`;
   if (!env.KORRIGO_LITE_BUILD_DIR) ownBuildDir = env.KORRIGO_LITE_BUILD_DIR = `build-${tag}`;
-  for (const line of picked) console.log(`npm start: ${line}`);
+  console.log(`npm start: free ports picked: ${picked.join(', ')}; set them to choose`);
   console.log(`npm start: data in examples/korrigo-lite/${env.KORRIGO_LITE_DATA_DIR}, build in examples/korrigo-lite/${env.KORRIGO_LITE_BUILD_DIR}`);
 }
-// In its own process group: a Ctrl-C reaches this wrapper only, which passes each signal on
-// once (the gate counts signals: a second one skips log capture), and a signal sent to this
-// wrapper alone (`kill`, `timeout`) still reaches the gate.
 const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'run', '--config', join(sample, 'release-gate.yml'), ...process.argv.slice(2)], {
   env,
   stdio: 'inherit',

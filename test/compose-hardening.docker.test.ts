@@ -118,8 +118,9 @@ describe('compose: signals during the build and the window', () => {
       assert.equal(run.code, c.code, run.stdout + run.stderr);
       // The build sleeps 120 s: done in well under that means it was cancelled, not waited out.
       assert.ok(stopSeconds < 45, `took ${stopSeconds.toFixed(1)}s to stop after the signal`);
-      const summary = JSON.parse(readFileSync(join(logDir, 'summary.json'), 'utf8')) as { verdict: string };
+      const summary = JSON.parse(readFileSync(join(logDir, 'summary.json'), 'utf8')) as { verdict: string; steps: { log: string; status: string }[] };
       assert.equal(summary.verdict, 'interrupted');
+      assert.equal(summary.steps.find((s) => s.log === `${c.step}.log`)?.status, 'interrupted', `the signal did not land in ${c.step}`);
       if (c.signals.length === 1) assert.ok(existsSync(join(logDir, '04_logs.log')), 'no log capture');
       assert.deepEqual(await leftovers(name), [], `project ${name} left objects behind`);
     });
