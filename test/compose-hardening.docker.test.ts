@@ -1,7 +1,7 @@
 // Needs a real Docker engine + compose v2 and the local debian:trixie-slim image
 // (scripts/docker-engine.sh). Run alone: node --test dist/test/compose-hardening.docker.test.js
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +12,7 @@ import { RgEnvironmentError } from '../src/common/errors.js';
 import type { OutputSink } from '../src/common/output.js';
 import { ComposeDriver } from '../src/drivers/compose-driver.js';
 import { PROJECT_LABEL } from '../src/drivers/compose/compose-project.js';
-import { FIXTURES, freePort, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { CLI, FIXTURES, freePort, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
 
 /*
  * The compose driver's last isolation holes and its signals, on a real engine: a signal during
@@ -125,6 +125,30 @@ describe('compose: signals during the build and the window', () => {
       assert.deepEqual(await leftovers(name), [], `project ${name} left objects behind`);
     });
   }
+});
+
+describe('compose: a gate killed with -9', () => {
+  it('leaves its containers, and the next run\'s phase 0 removes them by project label (its stale run lock taken over)', async () => {
+    const name = project();
+    const dir = tempDir();
+    const config = writeConfig(dir, gateConfig(name, await freePort(), '120s'));
+    const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, [CLI, 'run', '--config', config, '--log-dir', join(dir, 'logs-1')], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('▶ 03_stability_120s')) resolve();
+      });
+      child.once('close', () => reject(new Error(`the gate ended early:\n${out}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('close', resolve));
+    assert.ok((await leftovers(name)).some((l) => l.startsWith('container')), 'the containers should outlive a kill -9 of the gate');
+    const again = await runCli(['run', '--config', config, '--log-dir', join(dir, 'logs-2'), '--only', 'clean'], { cwd: dir });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.deepEqual(await leftovers(name), [], `project ${name} left objects behind`);
+  });
 });
 
 describe('compose isolation', () => {
