@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseJsonBody, queryJson } from '../common/json-query.js';
-import { regexSchema } from '../common/schema-parts.js';
+import { jsonPathSchema, regexSchema } from '../common/schema-parts.js';
 import { checkExposition } from './prometheus-exposition.js';
 
 /** One HTTP answer, however it was fetched (from this machine or from inside a service). */
@@ -16,7 +16,7 @@ export const contentExpectationSchema = z
   .strictObject({
     contentType: z.string().min(1).optional().describe('Media type the answer must have (prefix match: text/plain, application/json)'),
     body: regexSchema((source) => new RegExp(source, 'm')).optional().describe('Regex (JS, multiline) the body must match'),
-    jsonPath: z.string().min(1).optional().describe('JSONPath that must find at least one value in the JSON body'),
+    jsonPath: jsonPathSchema().optional().describe('JSONPath that must find at least one value in the JSON body'),
     prometheus: z.boolean().optional().describe('The body must be a Prometheus text exposition with at least one sample'),
   })
   .describe('Checks on the answer content: media type, body regex, JSONPath, Prometheus exposition');

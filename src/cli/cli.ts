@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RgError, RgUsageError } from '../common/errors.js';
-import { MAX_STABILITY_WINDOW_MS as MAX_WINDOW_MS, formatDuration, parseDuration } from '../common/duration.js';
+import { MAX_BUDGET_MS, MAX_STABILITY_WINDOW_MS as MAX_WINDOW_MS, formatDuration, parseDuration } from '../common/duration.js';
 
 export interface CliOptions {
   config?: string;
@@ -164,6 +164,7 @@ function validateFlags(opts: CliOptions): void {
   if (opts.deadline !== undefined) {
     const ms = parseDuration(opts.deadline);
     if (ms === null || ms <= 0) throw new RgUsageError(`--deadline: "${opts.deadline}" is not a positive duration.`, 'Use e.g. 30m or 1h.');
+    if (ms > MAX_BUDGET_MS) throw new RgUsageError(`--deadline: ${opts.deadline} is out of range.`, `Give at most ${formatDuration(MAX_BUDGET_MS)} (e.g. 30m or 1h).`);
   }
 }
 

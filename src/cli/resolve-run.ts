@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { parse as parseEnvFile } from 'dotenv';
 import { parseDuration } from '../common/duration.js';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { RgConfigError, RgUsageError, type ConfigIssue } from '../common/errors.js';
 import { generateSecretValue } from '../common/secret-value.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
@@ -16,6 +16,8 @@ export interface ResolvedRun extends LoadedConfig {
   /** Project root: env ROOT, else config `cwd`, else the config file's folder (or the current folder for a bare preset). */
   root: string;
   logDir: string;
+  /** Which setting gave the log dir (`--log-dir`, `LOG_DIR`, the config's `logDir`), for error messages. */
+  logDirFrom: string;
   /** process.env plus generated secrets: what interpolation and the stack see. */
   env: Record<string, string>;
   /** Secrets generated for this run (never printed). */
@@ -60,11 +62,56 @@ export function resolveRun(
   const deviations: string[] = [];
   if (opts.stability) deviations.push(...applyStability(config, opts.stability));
   const root = rootOf(loaded, cwd, env);
-  const logDirSetting = opts.logDir ?? env['LOG_DIR'] ?? config.logDir;
+  const logDirSetting = opts.logDir || env['LOG_DIR'] || config.logDir;
   const logDir = logDirSetting ? (isAbsolute(logDirSetting) ? logDirSetting : resolve(cwd, logDirSetting)) : defaultLogDir();
   const selected = selectSteps(config, opts, registries);
   if (selected) deviations.unshift(...(['only', 'skip', 'from'] as const).filter((flag) => opts[flag]).map((flag) => `--${flag} ${opts[flag]}`));
-  return { ...loaded, root, logDir, env, generated, fromEnvFile, selected, deviations, switches };
+  const logDirFrom = opts.logDir ? '--log-dir' : env['LOG_DIR'] ? 'LOG_DIR' : config.logDir ? `${loaded.file}: logDir` : 'the default log dir';
+  return { ...loaded, root, logDir, logDirFrom, env, generated, fromEnvFile, selected, deviations, switches };
+}
+
+/**
+ * Why the log dir cannot hold this run's evidence, checked before anything is created or
+ * started: an existing file, a folder with files in it (evidence would mix), or a path that
+ * cannot be created (a file on the way, no write permission).
+ */
+export function logDirProblems(logDir: string, from: string): ConfigIssue[] {
+  const where = `${from} ${logDir}`;
+  const allowed = 'pick an empty or new folder (--log-dir / LOG_DIR)';
+  let stat;
+  try {
+    stat = statSync(logDir);
+  } catch {
+    stat = null;
+  }
+  if (stat && !stat.isDirectory()) return [{ where, message: `is a file, not a folder; ${allowed}` }];
+  if (stat) {
+    if (readdirSync(logDir).length > 0) return [{ where, message: `is not empty: its evidence would mix with this run's; ${allowed}` }];
+    return accessProblem(logDir, where, allowed);
+  }
+  // The nearest existing ancestor must be a folder we may write in.
+  let parent = dirname(logDir);
+  for (;;) {
+    let parentStat;
+    try {
+      parentStat = statSync(parent);
+    } catch {
+      if (dirname(parent) === parent) return [{ where, message: `cannot be created; ${allowed}` }];
+      parent = dirname(parent);
+      continue;
+    }
+    if (!parentStat.isDirectory()) return [{ where, message: `cannot be created: ${parent} is a file; ${allowed}` }];
+    return accessProblem(parent, where, allowed);
+  }
+}
+
+function accessProblem(dir: string, where: string, allowed: string): ConfigIssue[] {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return [];
+  } catch {
+    return [{ where, message: `cannot be written: no write permission on ${dir}; ${allowed}` }];
+  }
 }
 
 /** Each documented switch's value (its default when unset), refused at load when not allowed. */
@@ -95,6 +142,27 @@ function readStackEnvFile(loaded: LoadedConfig, cwd: string, env: Record<string,
   const file = kind?.envFile?.(loaded.config.stack as never, rootOf(loaded, cwd, env));
   if (!file || !existsSync(file)) return {};
   return parseEnvFile(readFileSync(file, 'utf8'));
+}
+
+/**
+ * Which variable sets which port, read from the config file's text: `\${NAME:-18088}` maps
+ * 18088 (and NAME's current value) to NAME. Only for hints ("set KORRIGO_LITE_PORT…").
+ */
+export function portVariables(file: string, env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?-(\d{1,5})\}/g)) {
+    const [, name = '', port = ''] = m;
+    out[port] ??= name;
+    const current = env[name];
+    if (current && /^\d{1,5}$/.test(current)) out[current] ??= name;
+  }
+  return out;
 }
 
 /** `/tmp/release_gate_<UTC YYYYMMDDTHHMMSSZ>`, as the seed names it. */

@@ -1,15 +1,17 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
 import { exitCodeForSignal } from '../common/exit-code.js';
 import { RgConfigError, RgEnvironmentError, RgUsageError } from '../common/errors.js';
 import { Redactor } from '../common/redactor.js';
+import { RunLock } from '../common/run-lock.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { readSigningKey } from '../engine/attestation.js';
 import { runGate, type GateRunOutcome } from '../engine/gate-runner.js';
 import type { CliOptions } from './cli.js';
-import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
+import { localStateDir, logDirProblems, portVariables, resolveRun, type ResolvedRun } from './resolve-run.js';
 
 /**
  * What the stack gets: only variables that have a value. An empty one would override the
@@ -36,11 +38,10 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
   // A bad key is bad usage: found before anything runs, not after a ten-minute gate.
   const signKey = opts.signKey ? readSigningKey(opts.signKey) : undefined;
   const driverKind = driverKindOf(registries, run.config.stack.driver);
-  const stackIssues = driverKind.check?.(run.config.stack as never, run.root) ?? [];
-  if (stackIssues.length > 0) throw new RgConfigError(stackIssues);
-  if (existsSync(run.logDir) && readdirSync(run.logDir).length > 0) {
-    throw new RgUsageError(`Log dir ${run.logDir} is not empty; its evidence would mix with this run's.`, 'Pick another --log-dir / LOG_DIR, or empty it.');
-  }
+  // Everything checkable before a process starts or a folder is created, reported at once.
+  const issues = [...(driverKind.check?.(run.config.stack as never, run.root) ?? []), ...logDirProblems(run.logDir, run.logDirFrom)];
+  if (issues.length > 0) throw new RgConfigError(issues);
+  const logDirExisted = existsSync(run.logDir);
   try {
     mkdirSync(run.logDir, { recursive: true });
   } catch (err) {
@@ -54,13 +55,27 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
   for (const [name, value] of Object.entries(run.fromEnvFile)) if (SECRET_NAME.test(name)) redactor.addSecret(value);
   for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
 
+  const stateDir = localStateDir(run.root, run.config.stack);
   const driver = await driverKind.create(run.config.stack as never, {
     root: run.root,
     env: stackEnv(run.config.env, run.generated),
-    stateDir: localStateDir(run.root, run.config.stack),
+    stateDir,
     forceClean: Boolean(opts.forceClean),
     clock: systemClock,
+    portVariables: portVariables(run.file, run.env),
   });
+  // Per stack: a compose project by its name, a local stack by its private state.
+  const project = (driver as { projectName?: unknown }).projectName;
+  const stackName = typeof project === 'string' ? `compose project "${project}"` : `the local stack of ${run.file}`;
+  let lock: RunLock;
+  try {
+    lock = RunLock.acquire(typeof project === 'string' ? `compose-${project}` : `local-${basename(stateDir)}`, { config: run.file, logDir: run.logDir, stack: stackName });
+  } catch (err) {
+    await driver.close();
+    // Refused before anything ran: leave no empty log dir of ours behind.
+    if (!logDirExisted) rmSync(run.logDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const interrupt = new AbortController();
   const forceStop = new AbortController();
@@ -75,6 +90,7 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
       console.info(`\n${signal}: skipping log capture; tearing down (send again to quit at once, leaving the stack as it is)`);
       forceStop.abort(new Error(signal));
     } else {
+      lock.release();
       process.exit(exitCodeForSignal(signal));
     }
   };
@@ -105,5 +121,6 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
     return after ? after(outcome, run, redactor) : outcome.exitCode;
   } finally {
     for (const signal of INTERRUPTS) process.off(signal, onSignal);
+    lock.release();
   }
 }

@@ -1,6 +1,9 @@
 /** The longest stability window accepted (flag and config): beyond a day, a typo is likelier than a wish. */
 export const MAX_STABILITY_WINDOW_MS = 24 * 3_600_000;
 
+/** The longest gate deadline or step timeout accepted: a week; beyond it, a typo (99999h) is likelier. */
+export const MAX_BUDGET_MS = 7 * 24 * 3_600_000;
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parses `500ms`, `180s`, `3m`, `1h`, `1m30s` or a bare number of seconds into ms; null when invalid. */

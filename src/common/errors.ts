@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'RG_PORT_TAKEN'
   | 'RG_DISK_SPACE'
   | 'RG_FOREIGN_PROJECT'
+  | 'RG_GATE_RUNNING'
   | 'RG_STEP_FAILED';
 
 export class RgError extends Error {
@@ -37,6 +38,8 @@ export interface ConfigIssue {
   /** file:line:col or file + YAML path such as `phases[2].steps[0].timeout`. */
   where: string;
   message: string;
+  /** The YAML path, when the issue was found on a merged tree: the loader turns it into file:line:col. */
+  path?: (string | number)[];
 }
 
 /** Invalid config: every problem at once, nothing was run. Exit 2. */
@@ -54,7 +57,7 @@ export class RgConfigError extends RgError {
 
 /** The environment cannot run the gate (no engine, port taken, disk full). Exit 3. */
 export class RgEnvironmentError extends RgError {
-  constructor(code: 'RG_DRIVER_UNAVAILABLE' | 'RG_PORT_TAKEN' | 'RG_DISK_SPACE' | 'RG_FOREIGN_PROJECT', message: string, hint?: string, cause?: unknown) {
+  constructor(code: 'RG_DRIVER_UNAVAILABLE' | 'RG_PORT_TAKEN' | 'RG_DISK_SPACE' | 'RG_FOREIGN_PROJECT' | 'RG_GATE_RUNNING', message: string, hint?: string, cause?: unknown) {
     super(code, message, { hint, cause, exitCode: 3 });
   }
 }

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { systemClock, type Clock } from './clock.js';
 import { exitCodeForSignal } from './exit-code.js';
@@ -180,4 +181,42 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
       else resolve(result);
     });
   });
+}
+
+/**
+ * When a process started, as an opaque stable token (Linux: field 22 of /proc/<pid>/stat,
+ * clock ticks since boot; elsewhere `ps -o lstart=`); null when it does not exist. A pid
+ * recorded with its start time is never mistaken for another process that reused the pid.
+ */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat')) return null;
+  }
+  try {
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return out || null;
+  } catch {
+    // ps exits 1 when there is no such process.
+    return null;
+  }
+}
+
+/** A process group as recorded on disk: its leader's pid and start time. */
+export interface RecordedGroup {
+  pgid: number;
+  start: string;
+}
+
+/** True when the group's leader is the very process recorded (same pid, same start time). */
+export function isRecordedGroup(entry: unknown): entry is RecordedGroup {
+  return typeof entry === 'object' && entry !== null && typeof (entry as RecordedGroup).pgid === 'number' && typeof (entry as RecordedGroup).start === 'string';
+}
+
+export function sameProcess(entry: RecordedGroup): boolean {
+  return processStartTime(entry.pgid) === entry.start;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration.js';
 import { errorMessage } from './errors.js';
+import { jsonPathProblem } from './json-query.js';
 
 /*
  * Schema pieces shared by the config, the step kinds, the drivers and the scenario: one
@@ -43,4 +44,37 @@ export function regexSchema(compile: (source: string) => unknown = (source) => n
       ctx.addIssue({ code: 'custom', message: `invalid regular expression "${source}": ${errorMessage(err)}` });
     }
   });
+}
+
+/** A JSONPath (jsonpath-plus syntax), checked at load: a path that cannot work is a config error. */
+export function jsonPathSchema() {
+  return z.string().min(1).superRefine((path, ctx) => {
+    const problem = jsonPathProblem(path);
+    if (problem) ctx.addIssue({ code: 'custom', message: `invalid JSONPath "${path}": ${problem}` });
+  });
+}
+
+/**
+ * An http(s) URL, checked after interpolation (`NGINX_BASE_URL=garbage` is refused at load,
+ * not as "Invalid URL" mid-run). With `relative`, a path joined to the base URL is accepted too.
+ */
+export function httpUrlSchema(opts: { relative?: boolean } = {}) {
+  return z.string().superRefine((text, ctx) => {
+    const problem = httpUrlProblem(text, opts.relative ?? false);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+export function httpUrlProblem(text: string, relative: boolean): string | null {
+  if (relative && text.startsWith('/')) return null;
+  const allowed = relative ? 'an http:// or https:// URL, or a path starting with /' : 'an http:// or https:// URL such as http://127.0.0.1:8088';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `not a URL "${text}"; expected ${allowed}`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `unsupported scheme "${url.protocol}" in "${text}"; expected ${allowed}`;
+  if (!url.hostname) return `no host in "${text}"; expected ${allowed}`;
+  return null;
 }

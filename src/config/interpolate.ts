@@ -25,6 +25,16 @@ export function interpolateString(
     if (next === out) break;
     out = next;
   }
+  // What is left is no expression this syntax knows (`${X`, `${1}`, `${X#y}`): Compose refuses
+  // it too, and passed on as is it ends as "Invalid URL" or a wrong value, naming nothing.
+  const left = out.indexOf('${');
+  if (left >= 0) {
+    const bad = out.slice(left, out.indexOf('}', left) + 1 || undefined).replaceAll(ESCAPED_DOLLAR, '$$');
+    issues.push({
+      where,
+      message: `invalid interpolation "${bad.length > 40 ? `${bad.slice(0, 37)}...` : bad}" in "${text.length > 80 ? `${text.slice(0, 77)}...` : text}"; allowed: \${VAR}, \${VAR:-default}, \${VAR-default}, \${VAR:?message}, and $$ for a literal $`,
+    });
+  }
   return out.replaceAll(ESCAPED_DOLLAR, '$');
 }
 
@@ -53,19 +63,28 @@ function resolveOne(
   return value ?? '';
 }
 
-/** Interpolates every string in a parsed YAML tree; keys are left alone. */
+/** Interpolates every string in a parsed YAML tree; keys are left alone. Issues carry their YAML path. */
 export function interpolateTree(
   node: unknown,
   env: Readonly<Record<string, string | undefined>>,
   issues: ConfigIssue[],
-  path = '',
+  path: (string | number)[] = [],
 ): unknown {
-  if (typeof node === 'string') return interpolateString(node, env, path || '(root)', issues);
-  if (Array.isArray(node)) return node.map((item, i) => interpolateTree(item, env, issues, `${path}[${i}]`));
+  if (typeof node === 'string') {
+    const own: ConfigIssue[] = [];
+    const out = interpolateString(node, env, formatYamlPath(path) || '(root)', own);
+    for (const issue of own) issues.push({ ...issue, path });
+    return out;
+  }
+  if (Array.isArray(node)) return node.map((item, i) => interpolateTree(item, env, issues, [...path, i]));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) out[key] = interpolateTree(value, env, issues, path ? `${path}.${key}` : key);
+    for (const [key, value] of Object.entries(node)) out[key] = interpolateTree(value, env, issues, [...path, key]);
     return out;
   }
   return node;
+}
+
+function formatYamlPath(path: (string | number)[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
 }

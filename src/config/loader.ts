@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import { RgConfigError, type ConfigIssue } from '../common/errors.js';
+import { RgConfigError, errorMessage, type ConfigIssue } from '../common/errors.js';
 import { interpolateTree } from './interpolate.js';
 import { isPlainObject, mergeConfig } from './merge.js';
 import { builtinRegistries, type Registries } from './registries.js';
@@ -80,9 +80,11 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   }
   if (issues.length > 0) throw new RgConfigError(issues);
 
-  const interpolated = interpolateTree(raw, opts.env, issues);
+  const interpolation: ConfigIssue[] = [];
+  const interpolated = interpolateTree(raw, opts.env, interpolation);
   if (isPlainObject(interpolated)) delete interpolated['extends'];
   const origins = new Origins(raw, sources, opts.env);
+  for (const { path, ...issue } of interpolation) issues.push(path ? { ...issue, where: origins.where(path, valueAt(interpolated, path)) } : issue);
   const registries = opts.registries ?? builtinRegistries;
   const parsed = configSchemaFor(registries).safeParse(interpolated, { reportInput: true });
   if (!parsed.success) {
@@ -122,13 +124,25 @@ function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssu
     return {};
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  // uniqueKeys off: the library's own check compares every key with every other (a 2 MB
+  // mapping took 215 s); duplicateKeys does the same in one pass.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
   for (const error of doc.errors) {
     const pos = error.linePos?.[0];
     issues.push({ where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` });
   }
   if (doc.errors.length > 0) return {};
-  const data: unknown = doc.toJS() ?? {};
+  const duplicates = duplicateKeys(doc, lines, file);
+  issues.push(...duplicates);
+  if (duplicates.length > 0) return {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    // yaml stops an alias bomb ("billion laughs") with a ReferenceError that names no file.
+    issues.push({ where: file, message: `YAML aliases expand too much (${errorMessage(err)}); at most ${MAX_ALIAS_COUNT} alias expansions per node are allowed` });
+    return {};
+  }
   if (!isPlainObject(data)) {
     issues.push({ where: file, message: 'the config must be a YAML mapping (key: value)' });
     return {};
@@ -153,6 +167,31 @@ function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssu
 }
 
 type Path = (string | number)[];
+
+/** yaml's own default: enough for any hand-written config, far below a "billion laughs". */
+const MAX_ALIAS_COUNT = 100;
+
+/** Every key repeated in a mapping, with file:line:col, in one pass over the document. */
+function duplicateKeys(doc: Document, lines: LineCounter, file: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        // `<<` merge keys may repeat; non-scalar keys are compared by the library only (rare, never in a config).
+        if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+        const value = pair.key.value;
+        if (!seen.has(value)) {
+          seen.add(value);
+          continue;
+        }
+        const pos = pair.key.range ? lines.linePos(pair.key.range[0]) : undefined;
+        issues.push({ where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `duplicate key "${String(value)}" in a mapping; each key may appear once` });
+      }
+    },
+  });
+  return issues;
+}
 
 /** Turns a zod issue into `where: message (received …)`, locating the node in the file that defines it. */
 function describeIssue(issue: z.core.$ZodIssue, origins: Origins): ConfigIssue {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema, envSchema, regexSchema } from '../common/schema-parts.js';
+import { MAX_BUDGET_MS } from '../common/duration.js';
+import { durationSchema, envSchema, httpUrlSchema, regexSchema } from '../common/schema-parts.js';
 import { defaultReporterNames, reporterNames } from '../reporters/reporters.js';
 import type { StepBase } from '../steps/step-kind.js';
 import type { Registries } from './registries.js';
@@ -21,7 +22,7 @@ const stepBaseShape = {
   log: z.string().min(1).describe('Artifact log name without .log; {window} is replaced by the stability window in seconds, {runs} by the runs'),
   title: z.string().optional().describe('Human title'),
   criterion: z.string().optional().describe('The criterion this step gives evidence for'),
-  timeout: durationSchema({ min: 1 }).optional().describe('Budget of the step'),
+  timeout: durationSchema({ min: 1, max: MAX_BUDGET_MS }).optional().describe('Budget of the step'),
 };
 
 type Tuple = [z.ZodObject, z.ZodObject, ...z.ZodObject[]];
@@ -57,8 +58,8 @@ export function buildConfigSchema(registries: Registries) {
     extends: z.union([z.string(), z.array(z.string())]).optional().describe('Preset name or path(s) merged under this file'),
     cwd: z.string().optional().describe('Project root commands run in (env ROOT); default: the config file folder'),
     logDir: z.string().optional().describe('Artifacts folder (env LOG_DIR); default /tmp/release_gate_<UTC timestamp>'),
-    baseUrl: z.string().default('http://localhost:8088').describe('Base URL of the application, for wait-http and scenarios'),
-    deadline: durationSchema({ min: 1 }).optional().describe('Budget of the whole gate (--deadline): past it, the running step stops, logs and summary are still written'),
+    baseUrl: httpUrlSchema().default('http://localhost:8088').describe('Base URL of the application, for wait-http and scenarios'),
+    deadline: durationSchema({ min: 1, max: MAX_BUDGET_MS }).optional().describe('Budget of the whole gate (--deadline): past it, the running step stops, logs and summary are still written'),
     env: envSchema.default({}).describe('Variables given to the stack and to exec steps'),
     secrets: z
       .strictObject({
@@ -87,9 +88,10 @@ export function buildConfigSchema(registries: Registries) {
     teardown: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Stop the stack at the end (--keep-up disables)'),
-        volumes: z.boolean().default(false).describe('Also remove volumes at the end'),
+        // Default true: "always torn down" includes the data (a Postgres volume with seeded password hashes must not outlive the run).
+        volumes: z.boolean().default(true).describe('Also remove volumes (compose) or data dirs (local) at the end; --keep-up keeps everything'),
       })
-      .default({ enabled: true, volumes: false }),
+      .default({ enabled: true, volumes: true }),
     reporters: z
       .array(z.enum(names))
       .default([...defaultReporterNames])

@@ -171,18 +171,44 @@ export class ComposeDriver implements StackDriver {
     const args = ['down', '--remove-orphans'];
     if (opts.volumes) args.push('-v');
     await this.composeOrThrow(args, output, `down${opts.volumes ? ' -v' : ''}`);
+    await this.pruneOwnImages(output);
   }
 
   async build(opts: { noCache: boolean }, output: OutputSink, signal?: AbortSignal): Promise<void> {
     const args = ['build'];
     if (opts.noCache) args.push('--no-cache');
     await this.composeOrThrow([...args, ...(this.opts.services ?? [])], output, args.join(' '), signal);
+    // Each rebuild leaves the previous images of this stack untagged (~1.3 GB per Korrigo build).
+    await this.pruneOwnImages(output);
+  }
+
+  /** Removes the dangling images built for this project (compose labels them), never any other image. */
+  private async pruneOwnImages(output: OutputSink): Promise<void> {
+    try {
+      const pruned = await this.docker.pruneImages({ filters: { dangling: ['true'], label: [`${PROJECT_LABEL}=${this.projectName}`] } });
+      const count = pruned.ImagesDeleted?.filter((i) => i.Deleted).length ?? 0;
+      if (count > 0) output.line(`removed ${count} dangling image layer(s) of project ${this.projectName} (${Math.round((pruned.SpaceReclaimed ?? 0) / 1e6)} MB)`);
+    } catch (err) {
+      // Disk hygiene, not evidence: a prune racing another one must not fail the build.
+      output.line(`dangling images of project ${this.projectName} not removed: ${errorMessage(err)}`);
+    }
   }
 
   async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
     // Plain `up -d` as Korrigo's gate: images from the build step are reused, never rebuilt;
     // a missing one is built here rather than failing the boot.
-    await this.composeOrThrow(['up', '-d', ...(this.opts.services ?? [])], output, 'up -d', signal);
+    const r = await this.runCompose(['up', '-d', ...(this.opts.services ?? [])], output, false, signal);
+    if (signal?.aborted) throw signal.reason;
+    const taken = r.exitCode === 0 ? undefined : r.tail.find((line) => /port is already allocated|address already in use/i.test(line));
+    if (taken) {
+      // Free at preflight, taken since (another program, a second gate): the environment, not the release.
+      throw new RgEnvironmentError(
+        'RG_PORT_TAKEN',
+        `A port published by project ${this.projectName} was taken between the preflight and \`up\` (last: ${taken.trim()}).`,
+        `Stop what listens there (\`ss -ltnp\`), or publish another host port in ${this.opts.files.join(', ')}.`,
+      );
+    }
+    if (r.exitCode !== 0) throw this.commandError('up -d', r);
   }
 
   async ps(): Promise<string> {
@@ -446,10 +472,20 @@ export class ComposeDriver implements StackDriver {
     const filters = { label: [`${PROJECT_LABEL}=${this.projectName}`] };
     const containers = (await this.docker.listContainers({ all: true, filters })).filter((c) => c.Labels[MANAGED_LABEL] !== 'true');
     const volumes = ((await this.docker.listVolumes({ filters })).Volumes ?? []).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
-    if (containers.length === 0 && volumes.length === 0) return;
+    // A volume that merely has the name compose will give ours (`<project>_<volume>`), without
+    // the project's label: compose would adopt it, data included, and `down -v` delete it.
+    const model = await this.loadModel().catch(() => null);
+    const namesakes: string[] = [];
+    for (const volume of model?.volumes ?? []) {
+      const name = `${this.projectName}_${volume}`;
+      const info = await this.docker.getVolume(name).inspect().catch(() => null);
+      if (info && (info.Labels ?? {})[PROJECT_LABEL] !== this.projectName) namesakes.push(name);
+    }
+    if (containers.length === 0 && volumes.length === 0 && namesakes.length === 0) return;
     const what = [
       ...containers.map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
       ...volumes.map((v) => `volume ${v.Name}`),
+      ...namesakes.map((name) => `volume ${name} (not created by compose for this project)`),
     ];
     if (this.opts.forceClean) {
       output.line(`--force-clean: removing what release-gate did not create in project ${this.projectName}: ${what.join(', ')}`);

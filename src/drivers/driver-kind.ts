@@ -13,6 +13,8 @@ export interface DriverContext {
   /** Allow removing a stack release-gate did not create. */
   forceClean: boolean;
   clock: Clock;
+  /** Port (as text) → the variable the config takes it from (`\${KORRIGO_LITE_PORT:-18088}`), for "port taken" hints. */
+  portVariables?: Record<string, string>;
 }
 
 /**

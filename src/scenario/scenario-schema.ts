@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contentExpectationSchema } from '../checks/http-answer.js';
-import { durationSchema } from '../common/schema-parts.js';
+import { durationSchema, jsonPathSchema } from '../common/schema-parts.js';
 import { parseCondition } from './step-condition.js';
 import { templateVariables, templateVariablesDeep } from './template.js';
 
@@ -22,16 +22,16 @@ const retrySchema = z
   .describe('Retry a failed step (status, capture, assert or network error; never a template error).');
 
 const captureSchema = z.union([
-  z.string().describe('JSONPath; the first match is captured.'),
+  jsonPathSchema().describe('JSONPath; the first match is captured.'),
   z.strictObject({
-    path: z.string().describe('JSONPath; the first match is captured.'),
+    path: jsonPathSchema().describe('JSONPath; the first match is captured.'),
     secret: z.boolean().default(false).describe('Register the value for redaction before anything is logged.'),
   }),
 ]);
 
 const assertSchema = z
   .strictObject({
-    path: z.string().describe('JSONPath into the response; `$.length` for a bare list, `$[count,length]` for "a DRF page or a list".'),
+    path: jsonPathSchema().describe('JSONPath into the response; `$.length` for a bare list, `$[count,length]` for "a DRF page or a list".'),
     exists: z.boolean().optional().describe('true: the path matches something; false: it matches nothing.'),
     equals: z.unknown().optional().describe('The first match deep-equals this JSON value.'),
     greaterThan: z.number().optional().describe('The first match is a number greater than this.'),
@@ -99,7 +99,7 @@ const stepSchema = z
     assert: z.array(assertSchema).optional().describe('Checks on the JSON response (on the page where pagination stopped).'),
     paginate: z
       .strictObject({
-        next: z.string().default('$.next').describe('JSONPath of the next page URL (DRF: $.next); null or absent ends the pages.'),
+        next: jsonPathSchema().default('$.next').describe('JSONPath of the next page URL (DRF: $.next); null or absent ends the pages.'),
         maxPages: z.int().min(1).default(100).describe('Stop with a failure after this many pages.'),
       })
       .optional()

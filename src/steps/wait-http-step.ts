@@ -5,7 +5,7 @@ import { judge } from '../checks/judges.js';
 import { hostProbe, inServiceProbe, type HttpProbe } from '../checks/in-service-http.js';
 import { parseDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
-import { durationSchema } from '../common/schema-parts.js';
+import { durationSchema, httpUrlSchema } from '../common/schema-parts.js';
 import type { HttpExchange } from '../model/run-result.js';
 import type { HttpWaitResult } from '../checks/http-wait.js';
 import { defineStepKind } from './step-kind.js';
@@ -20,14 +20,14 @@ const MAX_BODY_EVIDENCE = 1024 * 1024;
 export const waitHttpStep = defineStepKind({
   name: 'wait-http',
   schema: z.strictObject({
-    url: z.string().describe('Absolute URL, or a path joined to baseUrl (or to via.baseUrl)'),
+    url: httpUrlSchema({ relative: true }).describe('Absolute URL, or a path joined to baseUrl (or to via.baseUrl)'),
     status: z.union([z.number().int(), z.array(z.number().int())]).default(200).describe('Expected status(es)'),
     headers: z.record(z.string(), z.string()).default({}).describe('Request headers; an empty value is not sent'),
     expect: contentExpectationSchema.optional(),
     via: z
       .strictObject({
         service: z.string().describe('Service the request is made from (its curl, wget, python or node)'),
-        baseUrl: z.string().url().default('http://127.0.0.1:8000').describe('Base URL as seen from inside that service'),
+        baseUrl: httpUrlSchema().default('http://127.0.0.1:8000').describe('Base URL as seen from inside that service'),
         mode: z
           .enum(['service', 'auto', 'proxy'])
           .default('service')

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { commandSchema, durationSchema, envSchema } from '../../common/schema-parts.js';
+import { commandSchema, durationSchema, envSchema, httpUrlSchema } from '../../common/schema-parts.js';
 import { defineDriverKind } from '../driver-kind.js';
 
 const healthcheckSchema = z
   .strictObject({
     command: commandSchema.optional().describe('Healthy when this command exits 0'),
-    http: z.string().optional().describe('Healthy when GET on this URL answers 2xx'),
+    http: httpUrlSchema().optional().describe('Healthy when GET on this URL answers 2xx'),
     interval: durationSchema({ min: 1 }).default('1s').describe('Time between probes'),
     timeout: durationSchema({ min: 1 }).default('5s').describe('Budget of one probe'),
     retries: z.number().int().min(1).default(60).describe('Failed probes in a row before the service is unhealthy'),
@@ -72,6 +72,6 @@ export const localDriverKind = defineDriverKind({
   },
   async create(stack, ctx) {
     const { LocalDriver } = await import('./local-driver.js');
-    return new LocalDriver({ services: stack.services, baseDir: ctx.root, env: ctx.env, stateDir: ctx.stateDir, clock: ctx.clock });
+    return new LocalDriver({ services: stack.services, baseDir: ctx.root, env: ctx.env, stateDir: ctx.stateDir, clock: ctx.clock, portVariables: ctx.portVariables ?? {} });
   },
 });

@@ -10,7 +10,7 @@ import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
 import { portFree } from '../../common/ports.js';
-import { groupAlive, killGroup, runGroup } from '../../common/process-group.js';
+import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, type RecordedGroup } from '../../common/process-group.js';
 import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 
@@ -26,9 +26,11 @@ export interface LocalDriverOptions {
    */
   stateDir: string;
   clock?: Clock;
+  /** Port → the variable the config takes it from, so a "port taken" hint says what to set. */
+  portVariables?: Record<string, string>;
 }
 
-/** The pid file lets a later run kill process groups an interrupted run could not. */
+/** The pid file (pgid + start time of each group) lets a later run kill what a crashed or interrupted run could not. */
 const PIDS_FILE = 'pids.json';
 
 /**
@@ -59,7 +61,9 @@ export class LocalDriver implements StackDriver {
           throw new RgEnvironmentError(
             'RG_PORT_TAKEN',
             `Port ${port} of service "${name}" is already in use on 127.0.0.1.`,
-            `Stop what listens on ${port} (\`ss -ltnp 'sport = :${port}'\`) or change the service's port.`,
+            `Stop what listens on ${port} (\`ss -ltnp 'sport = :${port}'\`) or ${
+              this.opts.portVariables?.[String(port)] ? `set ${this.opts.portVariables[String(port)]} to a free port` : "change the service's port"
+            }.`,
           );
         }
       }
@@ -272,8 +276,12 @@ export class LocalDriver implements StackDriver {
   }
 
   private recordGroups(): void {
-    const pgids = [...this.running.values()].map((s) => s.pgid).filter((p): p is number => p !== null);
-    writeFileSync(join(this.opts.stateDir, PIDS_FILE), JSON.stringify(pgids));
+    const groups: RecordedGroup[] = [];
+    for (const svc of this.running.values()) {
+      const start = svc.pgid === null ? null : processStartTime(svc.pgid);
+      if (svc.pgid !== null && start !== null) groups.push({ pgid: svc.pgid, start });
+    }
+    writeFileSync(join(this.opts.stateDir, PIDS_FILE), JSON.stringify(groups));
   }
 
   /** Kills process groups a previous, interrupted run recorded and could not stop. */
@@ -287,11 +295,15 @@ export class LocalDriver implements StackDriver {
       output.line(`ignoring unreadable ${file}: ${(err as Error).message}`);
       pgids = [];
     }
-    for (const pgid of Array.isArray(pgids) ? pgids : []) {
-      if (typeof pgid === 'number' && groupAlive(pgid)) {
-        output.line(`killing leftover process group ${pgid} from an earlier run`);
-        await killGroup(pgid, 3000, this.clock);
+    for (const entry of Array.isArray(pgids) ? pgids : []) {
+      // Only the very process recorded (pid + start time): a pid reused since is someone else's.
+      if (!isRecordedGroup(entry) || !groupAlive(entry.pgid)) continue;
+      if (!sameProcess(entry)) {
+        output.line(`not killing process group ${entry.pgid}: its pid now belongs to another process`);
+        continue;
       }
+      output.line(`killing leftover process group ${entry.pgid} from an earlier run`);
+      await killGroup(entry.pgid, 3000, this.clock);
     }
     rmSync(file, { force: true });
   }
