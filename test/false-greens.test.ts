@@ -201,15 +201,15 @@ phases:
   it('with via.mode auto, reads /metrics inside the service once the proxy answers its HTML page', async () => {
     const step = (mode: string) => (port: number) => `      - log: 05_wait_metrics
         do: wait-http
-        url: metrics
-        via: { service: web, baseUrl: "http://127.0.0.1:${port}/inside/", mode: ${mode} }
+        url: /metrics
+        via: { service: web, baseUrl: "http://localhost:${port}", mode: ${mode} }
         expect: { prometheus: true }
         interval: 100ms
         criterion: check`;
     const auto = await gate({ web: { METRICS_HTML: '1' }, steps: step('auto') });
     assert.equal(auto.code, 0, auto.out);
     assert.match(auto.line('Check'), /✅ Check: GET \/metrics → 200 text\/plain.*\(from inside web: the proxy answers HTML\)/);
-    assert.match(auto.read('05_wait_metrics.log'), /the proxy answers metrics with 200 text\/html, "<!doctype html>.*probing inside web/);
+    assert.match(auto.read('05_wait_metrics.log'), /the proxy answers \/metrics with 200 text\/html, "<!doctype html>.*probing inside web/);
     // Told to stay on the proxy, the HTML is refused: never a green on it.
     const proxy = await gate({ web: { METRICS_HTML: '1' }, steps: step('proxy') });
     assert.equal(proxy.code, 1, proxy.out);

@@ -1,5 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,3 +63,24 @@ export function processesWith(marker: string): string[] {
 export function marker(): string {
   return `rgmark${process.pid}x${Math.random().toString(36).slice(2, 10)}`;
 }
+
+/**
+ * Calls `action` once the gate has started `step` (its numbered log exists in `logDir`). The
+ * console says nothing when a step starts (one line per step, at its end), so the log dir is
+ * the signal; polled every 50 ms, stopped once fired or after 5 minutes.
+ */
+export function whenStepStarts(logDir: string, step: string, action: () => void): () => void {
+  let fired = false;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (fired || Date.now() - started > 300_000) return clearInterval(timer);
+    if (existsSync(join(logDir, `${step}.log`))) {
+      fired = true;
+      clearInterval(timer);
+      action();
+    }
+  }, 50);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, ROOT, runCli, tempDir } from './helpers.js';
+import { freePort, ROOT, runCli, tempDir, whenStepStarts } from './helpers.js';
 
 /*
  * The embedded sample's ports: `npm start` (scripts/start.mjs) picks free ports and says
@@ -35,8 +35,11 @@ describe('the embedded sample\'s ports', () => {
     const dir = tempDir();
     let second: Promise<{ code: number | null; out: string }> | undefined;
     // The second starts once the first holds its ports (its services are up).
-    const first = await npmStart(join(dir, 'one'), (out) => {
-      if (!second && out.includes('▶ 04_wait_health')) second = npmStart(join(dir, 'two'));
+    let watching = false;
+    const first = await npmStart(join(dir, 'one'), () => {
+      if (watching) return;
+      watching = true;
+      whenStepStarts(join(dir, 'one'), '04_wait_health', () => (second = npmStart(join(dir, 'two'))));
     });
     assert.ok(second, `the first gate never got its services up:\n${first.out.slice(-3000)}`);
     const two = await second;

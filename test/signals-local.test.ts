@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RUN_LOCKS_DIR } from '../src/common/run-lock.js';
 import { processStartTime } from '../src/common/process-group.js';
-import { CLI, FIXTURES, freePort, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { CLI, FIXTURES, freePort, marker, processesWith, runCli, tempDir, whenStepStarts, writeConfig } from './helpers.js';
 
 /*
  * Signals and crashes on real processes (local driver): each signal in each phase stops the
@@ -82,13 +82,17 @@ describe('signals on real processes: every signal in every phase', { concurrency
         const config = writeConfig(dir, signalGate(await freePort(), mark, phase));
         const step = SLOW_STEP[phase];
         let sent = false;
+        let watching = false;
         const run = await runCli(['run', '--config', config, '--log-dir', logDir], {
           cwd: dir,
-          onStdout: (stdout, child) => {
-            if (sent || !new RegExp(`▶ ${step}`).test(stdout)) return;
-            sent = true;
-            // Long enough for the step's child process to exist.
-            setTimeout(() => child.kill(signal), 700);
+          onStdout: (_stdout, child) => {
+            if (watching) return;
+            watching = true;
+            whenStepStarts(logDir, step, () => {
+              sent = true;
+              // Long enough for the step's child process to exist.
+              setTimeout(() => child.kill(signal), 700);
+            });
           },
         });
         assert.ok(sent, `never reached ${step}\n${run.stdout}${run.stderr}`);
@@ -113,12 +117,13 @@ describe('a gate killed with -9', () => {
     const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
     const child = spawn(process.execPath, [CLI, 'run', '--config', config, '--log-dir', join(dir, 'logs-1')], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('▶ 04_stability_60s')) resolve();
+      const stop = whenStepStarts(join(dir, 'logs-1'), '04_stability_60s', () => setTimeout(resolve, 300));
+      child.once('close', () => {
+        stop();
+        reject(new Error(`the gate ended early:\n${out}`));
       });
-      child.once('close', () => reject(new Error(`the gate ended early:\n${out}`)));
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
@@ -162,12 +167,14 @@ describe('the run lock', () => {
     let second: Awaited<ReturnType<typeof runCli>> | undefined;
     const first = await runCli(['run', '--config', config, '--log-dir', join(dir, 'logs-1')], {
       cwd: dir,
-      onStdout: (stdout, child) => {
-        if (second !== undefined || !stdout.includes('▶ 04_stability_60s')) return;
+      onStdout: (_stdout, child) => {
+        if (second !== undefined) return;
         second = { code: -1, stdout: '', stderr: '' };
-        void runCli(['run', '--config', config, '--log-dir', join(dir, 'logs-2')], { cwd: dir }).then((r) => {
-          second = r;
-          child.kill('SIGINT');
+        whenStepStarts(join(dir, 'logs-1'), '04_stability_60s', () => {
+          void runCli(['run', '--config', config, '--log-dir', join(dir, 'logs-2')], { cwd: dir }).then((r) => {
+            second = r;
+            child.kill('SIGINT');
+          });
         });
       },
     });
