@@ -12,7 +12,7 @@ import { RgEnvironmentError } from '../src/common/errors.js';
 import type { OutputSink } from '../src/common/output.js';
 import { ComposeDriver } from '../src/drivers/compose-driver.js';
 import { PROJECT_LABEL } from '../src/drivers/compose/compose-project.js';
-import { CLI, FIXTURES, freePort, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { CLI, FIXTURES, freePort, processesWith, runCli, tempDir, whenStepStarts, writeConfig } from './helpers.js';
 
 /*
  * The compose driver's last isolation holes and its signals, on a real engine: a signal during
@@ -102,14 +102,16 @@ describe('compose: signals during the build and the window', () => {
       const run = await runCli(['run', '--config', config, '--log-dir', logDir], {
         cwd: dir,
         env: c.env,
-        onStdout: (stdout, child) => {
-          if (sentAt || !stdout.includes(`▶ ${c.step}`)) return;
+        onStdout: (_stdout, child) => {
+          if (sentAt) return;
           sentAt = -1;
-          // Into the build's slow RUN (or the window) before the signal.
-          setTimeout(() => {
-            sentAt = Date.now();
-            for (const [i, signal] of c.signals.entries()) setTimeout(() => child.kill(signal), i * 300);
-          }, 6000);
+          whenStepStarts(logDir, c.step, () => {
+            // Into the build's slow RUN (or the window) before the signal.
+            setTimeout(() => {
+              sentAt = Date.now();
+              for (const [i, signal] of c.signals.entries()) setTimeout(() => child.kill(signal), i * 300);
+            }, 6000);
+          });
         },
       });
       const stopSeconds = (Date.now() - sentAt) / 1000;
@@ -135,12 +137,13 @@ describe('compose: a gate killed with -9', () => {
     const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
     const child = spawn(process.execPath, [CLI, 'run', '--config', config, '--log-dir', join(dir, 'logs-1')], { cwd: dir, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('▶ 03_stability_120s')) resolve();
+      const stop = whenStepStarts(join(dir, 'logs-1'), '03_stability_120s', () => setTimeout(resolve, 1000));
+      child.once('close', () => {
+        stop();
+        reject(new Error(`the gate ended early:\n${out}`));
       });
-      child.once('close', () => reject(new Error(`the gate ended early:\n${out}`)));
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('close', resolve));
