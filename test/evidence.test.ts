@@ -2,12 +2,11 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunManifest } from '../src/model/manifest.js';
 import type { RunResult } from '../src/model/run-result.js';
-import { freePort, ROOT, runCli, tempDir, type CliRun } from './helpers.js';
+import { freePort, ROOT, runCli, tempDir, type CliRun, canConnect } from './helpers.js';
 
 /*
  * Evidence you can check: two real runs of the bundled sample (local driver, real processes,
@@ -27,16 +26,6 @@ let runB = '';
 let codeA: number | null = null;
 let codeB: number | null = null;
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** An initialised embedded database, copied into each run: PGlite's initdb costs ~15 s. */
 async function pgTemplate(dir: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,3 +85,14 @@ export function whenStepStarts(logDir: string, step: string, action: () => void)
   return () => clearInterval(timer);
 }
 
+/** True when something accepts a TCP connection on 127.0.0.1:port (a database that is up). */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -2,10 +2,9 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, request, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, processesWith, ROOT, runCli, tempDir } from './helpers.js';
+import { freePort, processesWith, ROOT, runCli, tempDir, canConnect } from './helpers.js';
 
 /*
  * The Korrigo preset end to end on the bundled sample (local driver, real processes, real
@@ -51,16 +50,6 @@ before(async () => {
 
 after(() => rmSync(templateDir, { recursive: true, force: true }));
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 interface SampleRun {
   code: number | null;
