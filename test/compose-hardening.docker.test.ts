@@ -155,7 +155,7 @@ describe('compose: a gate killed with -9', () => {
 });
 
 describe('compose isolation', () => {
-  it('a port taken between the preflight and up fails with RG_PORT_TAKEN (exit 3), naming it', async () => {
+  it('a port taken between the preflight and up fails with RG_PORT_TAKEN (exit 3), naming it and the variable that moves it', async () => {
     const name = project();
     const port = await freePort();
     const driver = new ComposeDriver({ projectDir: fixtureDir, files: ['docker-compose.yml'], projectName: name, env: { RG_FIXTURE_PORT: String(port), RG_IMAGE: name }, minFreeDiskMb: 256 });
@@ -172,6 +172,12 @@ describe('compose isolation', () => {
       assert.equal(err.code, 'RG_PORT_TAKEN');
       assert.equal(err.exitCode, 3);
       assert.match(err.message, /taken between the preflight and `up`/);
+      // The compose file publishes `${RG_FIXTURE_PORT:-18090}`: the hint says which variable to set.
+      assert.match(err.hint ?? '', new RegExp(`sport = :${port}.*set RG_FIXTURE_PORT to a free port`));
+      // Taken before the preflight: the same hint there.
+      const again = await driver.preflight(sink()).then(() => null, (e: unknown) => e);
+      assert.ok(again instanceof RgEnvironmentError && again.code === 'RG_PORT_TAKEN', `expected RG_PORT_TAKEN, got ${String(again)}`);
+      assert.match(again.hint ?? '', /set RG_FIXTURE_PORT to a free port/);
     } finally {
       blocker.close();
       await driver.down({ volumes: true }, out);

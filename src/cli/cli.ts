@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { RgError, RgUsageError } from '../common/errors.js';
-import { MAX_BUDGET_MS, MAX_STABILITY_WINDOW_MS as MAX_WINDOW_MS, formatDuration, parseDuration } from '../common/duration.js';
+import { RgError } from '../common/errors.js';
 
 export interface CliOptions {
   config?: string;
@@ -76,7 +75,6 @@ export async function main(argv: string[], version: string): Promise<number> {
     .addHelpText('after', EXAMPLES)
     .action(async (opts: CliOptions) => {
       verbose = Boolean(opts.verbose);
-      validateFlags(opts);
       const { runCommand } = await import('./run-command.js');
       exitCode = await runCommand(opts, version);
     });
@@ -84,7 +82,6 @@ export async function main(argv: string[], version: string): Promise<number> {
     .addHelpText('after', EXAMPLES)
     .action(async (opts: CliOptions) => {
       verbose = Boolean(opts.verbose);
-      validateFlags(opts);
       const { selftestCommand } = await import('./selftest-command.js');
       exitCode = await selftestCommand(opts, version);
     });
@@ -92,7 +89,6 @@ export async function main(argv: string[], version: string): Promise<number> {
     .addHelpText('after', EXAMPLES)
     .action(async (opts: CliOptions) => {
       verbose = Boolean(opts.verbose);
-      validateFlags(opts);
       const { planCommand } = await import('./plan-command.js');
       exitCode = await planCommand(opts);
     });
@@ -150,21 +146,6 @@ export async function main(argv: string[], version: string): Promise<number> {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
     }
     return reportError(err, verbose);
-  }
-}
-
-function validateFlags(opts: CliOptions): void {
-  if (opts.stability !== undefined) {
-    const ms = parseDuration(opts.stability);
-    if (ms === null) throw new RgUsageError(`--stability: "${opts.stability}" is not a duration.`, 'Use e.g. 180s, 3m or 500ms.');
-    if (ms <= 0 || ms > MAX_WINDOW_MS) {
-      throw new RgUsageError(`--stability: ${opts.stability} is out of range.`, `A window watches the stack: give more than 0s and at most ${formatDuration(MAX_WINDOW_MS)} (e.g. 180s).`);
-    }
-  }
-  if (opts.deadline !== undefined) {
-    const ms = parseDuration(opts.deadline);
-    if (ms === null || ms <= 0) throw new RgUsageError(`--deadline: "${opts.deadline}" is not a positive duration.`, 'Use e.g. 30m or 1h.');
-    if (ms > MAX_BUDGET_MS) throw new RgUsageError(`--deadline: ${opts.deadline} is out of range.`, `Give at most ${formatDuration(MAX_BUDGET_MS)} (e.g. 30m or 1h).`);
   }
 }
 

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { parse as parseEnvFile } from 'dotenv';
-import { parseDuration } from '../common/duration.js';
+import { MAX_BUDGET_MS, MAX_STABILITY_WINDOW_MS, parseDuration } from '../common/duration.js';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { RgConfigError, RgUsageError, type ConfigIssue } from '../common/errors.js';
+import { RgConfigError, RgError, type ConfigIssue } from '../common/errors.js';
 import { generateSecretValue } from '../common/secret-value.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
-import { builtinRegistries, type Registries } from '../config/registries.js';
+import { builtinRegistries, driverKindOf, type Registries } from '../config/registries.js';
 import type { GateConfig, StackConfig } from '../config/schema.js';
 import { planSteps } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
@@ -41,10 +41,27 @@ export function resolveRun(
   cwd = process.cwd(),
   processEnv: NodeJS.ProcessEnv = process.env,
   registries: Registries = builtinRegistries,
+  checks: { logDir?: boolean; driver?: boolean; issues?: ConfigIssue[] } = {},
 ): ResolvedRun {
+  // Every problem of the flags, the environment and the config is listed at once: a user fixing
+  // a bad flag must not then discover a bad config, one run at a time.
+  const issues: ConfigIssue[] = [...flagProblems(opts), ...(checks.issues ?? [])];
   const env: Record<string, string> = Object.fromEntries(Object.entries(processEnv).filter((e): e is [string, string] => e[1] !== undefined));
   const load = () => loadConfig({ configPath: opts.config, preset: opts.preset, cwd, env, registries });
-  let loaded = load();
+  // A config that does not load still gets the flags' and the log dir's problems listed with its own.
+  const loadOrList = (): LoadedConfig => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof RgError) || err.exitCode !== 2) throw err;
+      const logDirFlag = opts.logDir ? '--log-dir' : env['LOG_DIR'] ? 'LOG_DIR' : undefined;
+      const early = checks.logDir && logDirFlag ? logDirProblems(resolve(cwd, (opts.logDir || env['LOG_DIR']) as string), logDirFlag) : [];
+      const own = err instanceof RgConfigError ? err.issues : [{ where: 'config', message: `${err.message}${err.hint ? ` (${err.hint})` : ''}` }];
+      if (issues.length + early.length === 0) throw err;
+      throw new RgConfigError([...issues, ...own, ...early]);
+    }
+  };
+  let loaded = loadOrList();
   const generated: Record<string, string> = {};
   // What the stack's own env file sets is what the app really uses (a token, say): the gate
   // uses those values too, where the environment gives none.
@@ -56,18 +73,42 @@ export function resolveRun(
   }
   Object.assign(env, generated);
   // Loaded once more only when the first load could not see everything `${…}` may name.
-  if (Object.keys(generated).length > 0 || Object.keys(fromEnvFile).length > 0) loaded = load();
+  if (Object.keys(generated).length > 0 || Object.keys(fromEnvFile).length > 0) loaded = loadOrList();
   const config = loaded.config;
-  const switches = resolveSwitches(config, env);
+  const switches = resolveSwitches(config, env, issues);
   const deviations: string[] = [];
-  if (opts.stability) deviations.push(...applyStability(config, opts.stability));
+  if (opts.stability && !issues.some((i) => i.where === '--stability')) deviations.push(...applyStability(config, opts.stability));
   const root = rootOf(loaded, cwd, env);
   const logDirSetting = opts.logDir || env['LOG_DIR'] || config.logDir;
   const logDir = logDirSetting ? (isAbsolute(logDirSetting) ? logDirSetting : resolve(cwd, logDirSetting)) : defaultLogDir();
-  const selected = selectSteps(config, opts, registries);
+  const selected = selectSteps(config, opts, registries, issues);
   if (selected) deviations.unshift(...(['only', 'skip', 'from'] as const).filter((flag) => opts[flag]).map((flag) => `--${flag} ${opts[flag]}`));
   const logDirFrom = opts.logDir ? '--log-dir' : env['LOG_DIR'] ? 'LOG_DIR' : config.logDir ? `${loaded.file}: logDir` : 'the default log dir';
+  if (checks.driver) issues.push(...(driverKindOf(registries, config.stack.driver).check?.(config.stack as never, root) ?? []));
+  if (checks.logDir) issues.push(...logDirProblems(logDir, logDirFrom));
+  if (issues.length > 0) throw new RgConfigError(issues);
   return { ...loaded, root, logDir, logDirFrom, env, generated, fromEnvFile, selected, deviations, switches };
+}
+
+/** A bound as the user would write it: `24h`, not `1440m00s`. */
+const asHours = (ms: number): string => `${ms / 3_600_000}h`;
+
+/** What is wrong with the flags themselves (durations in bounds), as config problems. */
+export function flagProblems(opts: CliOptions): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (opts.stability !== undefined) {
+    const ms = parseDuration(opts.stability);
+    if (ms === null) issues.push({ where: '--stability', message: `"${opts.stability}" is not a duration; use e.g. 180s, 3m or 500ms` });
+    else if (ms <= 0 || ms > MAX_STABILITY_WINDOW_MS) {
+      issues.push({ where: '--stability', message: `${opts.stability} is out of range; a window watches the stack: give more than 0s and at most ${asHours(MAX_STABILITY_WINDOW_MS)} (e.g. 180s)` });
+    }
+  }
+  if (opts.deadline !== undefined) {
+    const ms = parseDuration(opts.deadline);
+    if (ms === null || ms <= 0) issues.push({ where: '--deadline', message: `"${opts.deadline}" is not a positive duration; use e.g. 30m or 1h` });
+    else if (ms > MAX_BUDGET_MS) issues.push({ where: '--deadline', message: `${opts.deadline} is out of range; give at most ${asHours(MAX_BUDGET_MS)} (e.g. 30m or 1h)` });
+  }
+  return issues;
 }
 
 /**
@@ -115,9 +156,8 @@ function accessProblem(dir: string, where: string, allowed: string): ConfigIssue
 }
 
 /** Each documented switch's value (its default when unset), refused at load when not allowed. */
-function resolveSwitches(config: GateConfig, env: Record<string, string>): Record<string, string> {
+function resolveSwitches(config: GateConfig, env: Record<string, string>, issues: ConfigIssue[]): Record<string, string> {
   const values: Record<string, string> = {};
-  const issues: ConfigIssue[] = [];
   for (const [name, spec] of Object.entries(config.switches)) {
     const value = env[name] || spec.default;
     if (!spec.values.includes(value)) issues.push({ where: `env ${name}`, message: `"${value}" is not a value of this switch; allowed: ${spec.values.join(', ')} (${spec.description})` });
@@ -125,7 +165,6 @@ function resolveSwitches(config: GateConfig, env: Record<string, string>): Recor
     // Steps read it from the environment (`{{env.NAME}}`): the default is given there too.
     env[name] = value;
   }
-  if (issues.length > 0) throw new RgConfigError(issues);
   return values;
 }
 
@@ -142,27 +181,6 @@ function readStackEnvFile(loaded: LoadedConfig, cwd: string, env: Record<string,
   const file = kind?.envFile?.(loaded.config.stack as never, rootOf(loaded, cwd, env));
   if (!file || !existsSync(file)) return {};
   return parseEnvFile(readFileSync(file, 'utf8'));
-}
-
-/**
- * Which variable sets which port, read from the config file's text: `\${NAME:-18088}` maps
- * 18088 (and NAME's current value) to NAME. Only for hints ("set KORRIGO_LITE_PORT…").
- */
-export function portVariables(file: string, env: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return out;
-  }
-  for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?-(\d{1,5})\}/g)) {
-    const [, name = '', port = ''] = m;
-    out[port] ??= name;
-    const current = env[name];
-    if (current && /^\d{1,5}$/.test(current)) out[current] ??= name;
-  }
-  return out;
 }
 
 /** `/tmp/release_gate_<UTC YYYYMMDDTHHMMSSZ>`, as the seed names it. */
@@ -198,7 +216,12 @@ function applyStability(config: GateConfig, window: string): string[] {
  * Step ids selected by --only / --skip / --from; undefined = all. A step is named by its id or
  * by the log name the user sees (`06_stability_180s`); a phase id selects its steps.
  */
-export function selectSteps(config: GateConfig, opts: Pick<CliOptions, 'only' | 'skip' | 'from'>, registries: Registries = builtinRegistries): Set<string> | undefined {
+export function selectSteps(
+  config: GateConfig,
+  opts: Pick<CliOptions, 'only' | 'skip' | 'from'>,
+  registries: Registries = builtinRegistries,
+  issues: ConfigIssue[] = [],
+): Set<string> | undefined {
   if (!opts.only && !opts.skip && !opts.from) return undefined;
   const planned = planSteps(config, registries);
   const stepIds = planned.map((p) => p.id);
@@ -212,16 +235,19 @@ export function selectSteps(config: GateConfig, opts: Pick<CliOptions, 'only' | 
         if (phase) return planned.filter((p) => p.phase === phase).map((p) => p.id);
         const step = planned.find((p) => p.id === name || p.logName === name || `${p.logName}.log` === name);
         if (step) return [step.id];
-        throw new RgUsageError(
-          `${flag}: unknown phase or step "${name}".`,
-          `Phases: ${config.phases.map((p) => p.id).join(', ')}. Steps: ${[...new Set(planned.map((p) => p.logName))].join(', ')}.`,
-        );
+        issues.push({
+          where: flag,
+          message: `unknown phase or step "${name}"; phases: ${config.phases.map((p) => p.id).join(', ')}; steps: ${[...new Set(planned.map((p) => p.logName))].join(', ')}`,
+        });
+        return [];
       });
   let selected = new Set(opts.only ? expand('--only', opts.only) : stepIds);
   if (opts.from) {
     const [first] = expand('--from', opts.from);
-    const index = stepIds.indexOf(first as string);
-    selected = new Set([...selected].filter((id) => stepIds.indexOf(id) >= index));
+    if (first !== undefined) {
+      const index = stepIds.indexOf(first);
+      selected = new Set([...selected].filter((id) => stepIds.indexOf(id) >= index));
+    }
   }
   if (opts.skip) for (const id of expand('--skip', opts.skip)) selected.delete(id);
   return selected;

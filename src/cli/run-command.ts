@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
 import { exitCodeForSignal } from '../common/exit-code.js';
-import { RgConfigError, RgEnvironmentError, RgUsageError } from '../common/errors.js';
+import { RgEnvironmentError, RgError, RgUsageError, type ConfigIssue } from '../common/errors.js';
 import { Redactor } from '../common/redactor.js';
 import { RunLock } from '../common/run-lock.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
@@ -11,7 +11,8 @@ import { Console } from '../engine/console.js';
 import { readSigningKey } from '../engine/attestation.js';
 import { runGate, type GateRunOutcome } from '../engine/gate-runner.js';
 import type { CliOptions } from './cli.js';
-import { localStateDir, logDirProblems, portVariables, resolveRun, type ResolvedRun } from './resolve-run.js';
+import { portVariables } from '../common/port-variables.js';
+import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
 
 /**
  * What the stack gets: only variables that have a value. An empty one would override the
@@ -34,13 +35,18 @@ const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
  */
 export async function runCommand(opts: CliOptions, version: string, after?: (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor) => number): Promise<number> {
   const registries = builtinRegistries;
-  const run = resolveRun(opts, process.cwd(), process.env, registries);
   // A bad key is bad usage: found before anything runs, not after a ten-minute gate.
-  const signKey = opts.signKey ? readSigningKey(opts.signKey) : undefined;
-  const driverKind = driverKindOf(registries, run.config.stack.driver);
+  const keyIssues: ConfigIssue[] = [];
+  let signKey;
+  try {
+    signKey = opts.signKey ? readSigningKey(opts.signKey) : undefined;
+  } catch (err) {
+    if (!(err instanceof RgError) || err.exitCode !== 2) throw err;
+    keyIssues.push({ where: '--sign-key', message: `${err.message.replace(/^--sign-key: /, '')}${err.hint ? ` ${err.hint}` : ''}` });
+  }
   // Everything checkable before a process starts or a folder is created, reported at once.
-  const issues = [...(driverKind.check?.(run.config.stack as never, run.root) ?? []), ...logDirProblems(run.logDir, run.logDirFrom)];
-  if (issues.length > 0) throw new RgConfigError(issues);
+  const run = resolveRun(opts, process.cwd(), process.env, registries, { driver: true, logDir: true, issues: keyIssues });
+  const driverKind = driverKindOf(registries, run.config.stack.driver);
   const logDirExisted = existsSync(run.logDir);
   try {
     mkdirSync(run.logDir, { recursive: true });
@@ -62,7 +68,7 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
     stateDir,
     forceClean: Boolean(opts.forceClean),
     clock: systemClock,
-    portVariables: portVariables(run.file, run.env),
+    portVariables: portVariables([run.file], run.env),
   });
   // Per stack: a compose project by its name, a local stack by its private state.
   const project = (driver as { projectName?: unknown }).projectName;

@@ -39,6 +39,7 @@ export const composeDriverKind = defineDriverKind({
       forceClean: ctx.forceClean,
       minFreeDiskMb: stack.minFreeDiskMb,
       env: ctx.env,
+      portVariables: ctx.portVariables ?? {},
     });
   },
 });

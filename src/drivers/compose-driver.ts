@@ -8,6 +8,7 @@ import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '..
 import type { OutputSink } from '../common/output.js';
 import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
 import { bindProbe } from '../common/ports.js';
+import { portInBindError, portTakenHint, portVariables } from '../common/port-variables.js';
 import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
 import {
@@ -48,6 +49,8 @@ export interface ComposeDriverOptions {
   compose?: 'auto' | 'v2' | 'v1';
   /** Engine API client; defaults to DOCKER_HOST or the local socket. */
   docker?: Docker;
+  /** Port → the config's variable that sets it (the compose files' own are read too), for hints. */
+  portVariables?: Record<string, string>;
 }
 
 const DEFAULT_MIN_FREE_DISK_MB = 2048;
@@ -119,6 +122,12 @@ export class ComposeDriver implements StackDriver {
     }
   }
 
+  /** Port → the variable of the compose files (or the config) that sets it, for hints. */
+  private portVariables(): Record<string, string> {
+    const files = this.opts.files.map((f) => resolve(this.projectDir, f));
+    return { ...portVariables(files, this.opts.env ?? {}), ...this.opts.portVariables };
+  }
+
   private async checkPorts(ports: PublishedPort[], output: OutputSink): Promise<void> {
     // Ports our own project already publishes are freed by the gate's `down`: not a conflict.
     const ours = new Set<number>();
@@ -135,7 +144,7 @@ export class ComposeDriver implements StackDriver {
         throw new RgEnvironmentError(
           'RG_PORT_TAKEN',
           `Port ${host}:${p.port} published by service "${p.service}" is not free (${problem}).`,
-          `Stop what listens there (\`ss -ltnp 'sport = :${p.port}'\`), or publish another host port in ${this.opts.files.join(', ')}.`,
+          portTakenHint(p.port, this.portVariables(), this.opts.files),
         );
       }
       output.line(`port ${host}:${p.port} (service "${p.service}"): free`);
@@ -205,7 +214,7 @@ export class ComposeDriver implements StackDriver {
       throw new RgEnvironmentError(
         'RG_PORT_TAKEN',
         `A port published by project ${this.projectName} was taken between the preflight and \`up\` (last: ${taken.trim()}).`,
-        `Stop what listens there (\`ss -ltnp\`), or publish another host port in ${this.opts.files.join(', ')}.`,
+        portTakenHint(portInBindError(taken), this.portVariables(), this.opts.files),
       );
     }
     if (r.exitCode !== 0) throw this.commandError('up -d', r);
