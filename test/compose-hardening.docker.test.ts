@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Docker from 'dockerode';
@@ -15,9 +16,10 @@ import { PROJECT_LABEL } from '../src/drivers/compose/compose-project.js';
 import { CLI, FIXTURES, freePort, processesWith, runCli, tempDir, whenStepStarts, writeConfig } from './helpers.js';
 
 /*
- * The compose driver's last isolation holes and its signals, on a real engine: a signal during
- * a `build --no-cache` and during the window cancels at once and leaves nothing; a port taken
- * after the preflight is exit 3; a volume that only shares a name is refused; each rebuild's
+ * The compose driver's last isolation holes and its signals, on a real engine: each of SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT in one of the phases (build --no-cache, window, E2E, tests) stops at
+ * once and leaves nothing (the full 4×4 matrix runs on real processes, signals-local.test.ts);
+ * a port taken after the preflight is exit 3, its hint naming the variable; a volume that only shares a name is refused; each rebuild's
  * dangling images of the project are removed, another project's never.
  */
 
@@ -49,11 +51,15 @@ async function leftovers(name: string): Promise<string[]> {
   ];
 }
 
-function gateConfig(name: string, port: number, window: string): string {
+/**
+ * A gate with each phase of the issue: build, window, E2E (a scenario against \`e2eUrl\`, a
+ * loopback server the test runs, that never answers /slow), tests (an exec in the container).
+ */
+function gateConfig(name: string, port: number, window: string, slow: 'e2e' | 'tests' | null = null, e2eUrl = `http://127.0.0.1:${port}`): string {
   return `
 name: compose-signals
-baseUrl: http://127.0.0.1:${port}
-criteria: { build: Build, stability: Stability, logs: Logs }
+baseUrl: ${e2eUrl}
+criteria: { build: Build, stability: Stability, e2e: E2E, tests: Tests, logs: Logs }
 env: { RG_FIXTURE_PORT: "${port}", RG_IMAGE: "${name}" }
 stack:
   driver: compose
@@ -69,12 +75,25 @@ phases:
     steps:
       - { log: 02_up, do: up }
       - { log: "03_stability_{window}s", do: stability, window: ${window}, mode: exclusive, criterion: stability }
-  - id: logs
+${
+  slow === null
+    ? ''
+    : `  - id: E
+    steps:
+      - log: 05_e2e
+        do: scenario
+        criterion: e2e
+        scenario: { each: [{ name: ${slow === 'e2e' ? 'slow' : 'health'}, request: { url: ${slow === 'e2e' ? '/slow' : '/health'} }, timeout: 120s }] }
+  - id: T
+    steps:
+      - { log: 06_tests, do: exec, service: app, run: [sh, -c, "sleep ${slow === 'tests' ? 120 : 0}"], criterion: tests }
+`
+}  - id: logs
     always: true
     steps: [{ log: 04_logs, do: logs, criterion: logs }]
   - id: summary
     always: true
-    steps: [{ log: 05_summary, do: summary }]
+    steps: [{ log: 07_summary, do: summary }]
 `;
 }
 
@@ -86,18 +105,29 @@ after(async () => {
   }
 });
 
-describe('compose: signals during the build and the window', () => {
-  const cases: { what: string; step: string; signals: NodeJS.Signals[]; code: number; env: Record<string, string>; window: string }[] = [
+describe('compose: each signal and each phase (build, window, E2E, tests)', () => {
+  // Loopback HTTP for the E2E phase: /health answers, /slow never does (the signal must end it).
+  const e2eServer = createHttpServer((req, res) => {
+    if (req.url === '/health') res.end('ok');
+  });
+  const e2eUrl = new Promise<string>((resolve) => e2eServer.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(e2eServer.address() as AddressInfo).port}`)));
+  after(() => {
+    e2eServer.closeAllConnections();
+    e2eServer.close();
+  });
+  const cases: { what: string; step: string; signals: NodeJS.Signals[]; code: number; env: Record<string, string>; window: string; slow?: 'e2e' | 'tests' }[] = [
     { what: 'SIGINT during build --no-cache cancels the build at once', step: '01_build_nocache', signals: ['SIGINT'], code: 130, env: { SLOW_BUILD: '120' }, window: '1s' },
     { what: 'a second SIGINT during the build stops it too', step: '01_build_nocache', signals: ['SIGINT', 'SIGINT'], code: 130, env: { SLOW_BUILD: '120' }, window: '1s' },
     { what: 'SIGTERM during the window stops it, captures logs, tears down', step: '03_stability_120s', signals: ['SIGTERM'], code: 143, env: {}, window: '120s' },
+    { what: 'SIGHUP (the terminal closed) during the E2E scenario stops its request', step: '05_e2e', signals: ['SIGHUP'], code: 129, env: {}, window: '1s', slow: 'e2e' },
+    { what: 'SIGQUIT during the tests stops the exec in the container', step: '06_tests', signals: ['SIGQUIT'], code: 131, env: {}, window: '1s', slow: 'tests' },
   ];
   for (const c of cases) {
     it(`${c.what}: exit ${c.code}, nothing left (containers, networks, volumes, dangling images, processes)`, async (t) => {
       const name = project();
       const dir = tempDir();
       const logDir = join(dir, 'logs');
-      const config = writeConfig(dir, gateConfig(name, await freePort(), c.window));
+      const config = writeConfig(dir, gateConfig(name, await freePort(), c.window, c.slow ?? null, c.slow ? await e2eUrl : undefined));
       let sentAt = 0;
       const run = await runCli(['run', '--config', config, '--log-dir', logDir], {
         cwd: dir,
