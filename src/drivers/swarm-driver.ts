@@ -14,7 +14,7 @@ import { ComposeDriver } from './compose-driver.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from './compose/compose-project.js';
 import { JsonLineSplitter, mapHealth, toStackEvent, type EngineEvent } from './compose/container-status.js';
 import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine } from './docker/engine-api.js';
-import { toStackFile } from './swarm/stack-file.js';
+import { deployWaves, toStackFile, type DeployWave } from './swarm/stack-file.js';
 import { slotStatuses, type TaskLike } from './swarm/task-status.js';
 
 /** Label `docker stack deploy` puts on the stack's services, task containers, networks and volumes. */
@@ -22,6 +22,8 @@ export const STACK_LABEL = 'com.docker.stack.namespace';
 const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 /** Budget of `down` for swarm to remove the task containers and networks after `stack rm`. */
 const REMOVAL_BUDGET_MS = 90_000;
+/** Budget of `up` for one dependency to meet its `depends_on` condition (compose waits the same way). */
+const START_BUDGET_MS = 180_000;
 const SWARM_HINT = 'Make this engine a one-node swarm: `docker swarm init --advertise-addr 127.0.0.1` (or `sudo RG_SWARM=1 scripts/docker-engine.sh`), or use the compose driver.';
 
 export interface SwarmDriverOptions {
@@ -131,7 +133,19 @@ export class SwarmDriver implements StackDriver {
 
   async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
     await this.refuseForeign(output);
-    const file = await this.writeStackFile(output);
+    await this.loadModel();
+    const waves = deployWaves(this.config, this.opts.services ? new Set(this.opts.services) : undefined);
+    const deployed: string[] = [];
+    for (const [i, wave] of waves.entries()) {
+      for (const w of wave.waitFor) await this.waitCondition(w, output, signal);
+      deployed.push(...wave.services);
+      if (waves.length > 1) output.line(`deploy ${i + 1}/${waves.length}: ${wave.services.join(', ')}`);
+      await this.deploy(new Set(deployed), output, signal, i === 0);
+    }
+  }
+
+  private async deploy(services: ReadonlySet<string>, output: OutputSink, signal: AbortSignal | undefined, withNotes: boolean): Promise<void> {
+    const file = await this.writeStackFile(services, withNotes ? output : null);
     let r: ProcessResult;
     try {
       // --resolve-image never: the images are local; asking a registry for their digest cannot work here and is not wanted.
@@ -141,7 +155,32 @@ export class SwarmDriver implements StackDriver {
       await rm(file, { force: true });
     }
     if (signal?.aborted) throw signal.reason;
-    if (r.exitCode !== 0) throw this.commandError(`stack deploy -c ${file} ${this.stackName}`, r);
+    if (r.exitCode !== 0) throw this.commandError(`stack deploy ${this.stackName}`, r);
+  }
+
+  /** What `docker compose up` waits for before starting a dependent service. */
+  private async waitCondition(w: DeployWave['waitFor'][number], output: OutputSink, signal: AbortSignal | undefined): Promise<void> {
+    const want = { service_started: 'running', service_healthy: 'running and healthy', service_completed_successfully: 'completed (exit 0)' }[w.condition];
+    output.line(`${w.for} waits for ${w.service}: ${want}`);
+    const outcome = await waitFor(
+      async () => {
+        const slots = (await this.services()).filter((s) => s.name === w.service || s.name.startsWith(`${w.service}-`));
+        const ok = (s: ServiceStatus) =>
+          w.condition === 'service_completed_successfully'
+            ? s.state === 'exited' && s.exitCode === 0
+            : s.state === 'running' && (w.condition === 'service_started' || s.health === 'healthy' || s.health === 'none');
+        // A dependency that failed (or turned unhealthy) will not become ready: compose fails the up too.
+        const failed = slots.some((s) => s.restartCount > 0 || s.health === 'unhealthy' || (s.state === 'exited' && s.exitCode !== 0) || s.state === 'dead');
+        const last = slots.map((s) => `${s.name} ${s.state}${s.health !== 'none' ? ` (${s.health})` : ''}${s.restartCount > 0 ? `, ${s.restartCount} restart(s)` : ''}`).join(', ') || 'no task';
+        return { done: slots.length > 0 && slots.every(ok), value: last, stop: failed };
+      },
+      { timeoutMs: START_BUDGET_MS, intervalMs: 500, clock: this.opts.clock, signal },
+    );
+    if (!outcome.ok) {
+      throw new RgStepError(`${w.for} waits for ${w.service} to be ${want}: ${outcome.stopped ? 'it failed' : `not after ${START_BUDGET_MS / 1000}s`} (last: ${outcome.last ?? '?'}).`, {
+        hint: `\`docker service ps ${this.stackName}_${w.service} --no-trunc\` and its logs show why.`,
+      });
+    }
   }
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
@@ -359,7 +398,7 @@ export class SwarmDriver implements StackDriver {
     return this.model;
   }
 
-  private async writeStackFile(output: OutputSink): Promise<string> {
+  private async writeStackFile(only: ReadonlySet<string>, output: OutputSink | null): Promise<string> {
     const model = await this.loadModel();
     const flavor = await this.compose.flavorInUse();
     const { doc, notes } = toStackFile(this.config, {
@@ -371,14 +410,12 @@ export class SwarmDriver implements StackDriver {
       publishMode: this.opts.publishMode,
       endpointMode: this.opts.endpointMode,
     });
-    if (this.opts.services) {
-      const keep = new Set(this.opts.services);
-      const svcs = doc['services'] as Record<string, unknown>;
-      for (const name of Object.keys(svcs)) if (!keep.has(name)) delete svcs[name];
-    }
+    const svcs = doc['services'] as Record<string, unknown>;
+    for (const name of Object.keys(svcs)) if (!only.has(name)) delete svcs[name];
     await mkdir(this.opts.stateDir, { recursive: true });
     const file = join(this.opts.stateDir, `${this.stackName}.stack.json`);
     await writeFile(file, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
+    if (!output) return file;
     output.line(`stack file: ${file}, removed after the deploy (from docker compose config of ${this.opts.files.map((f) => resolve(this.opts.projectDir, f)).join(', ')})`);
     for (const note of notes) output.line(`  ${note}`);
     return file;

@@ -41,7 +41,7 @@ const V3_SERVICE_KEYS = new Set([
 const DROPPED_WHY: Record<string, string> = {
   build: 'built before the deploy by the build step (stack deploy ignores build:)',
   container_name: 'swarm names task containers itself',
-  depends_on: 'swarm has no start order: services must retry their dependencies (the gate\'s Boot wait covers readiness)',
+  depends_on: 'swarm has no start order: the stack is deployed in waves, each once the conditions of its services hold',
   restart: 'translated to deploy.restart_policy',
   links: 'not supported by swarm; services reach each other by name on the stack network',
   network_mode: 'not supported by swarm services',
@@ -161,4 +161,58 @@ function volumeEntry(entry: unknown): unknown {
   }
   if (isRec(out['volume']) && Object.keys(out['volume']).length === 0) delete out['volume'];
   return out;
+}
+
+/** What a service waits for before it starts: compose's `depends_on` conditions. */
+export type StartCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+/** One `docker stack deploy` of the start order: the services it adds, and what must hold first. */
+export interface DeployWave {
+  services: string[];
+  /** Conditions on services of earlier waves that must hold before this wave is deployed. */
+  waitFor: { service: string; condition: StartCondition; for: string }[];
+}
+
+/**
+ * Swarm has no start order, compose has (`depends_on` with conditions): the services are split
+ * into waves by dependency depth, each deployed once the conditions of its services hold, as
+ * `docker compose up` waits. A stack without `depends_on` is one wave.
+ */
+export function deployWaves(config: unknown, only?: ReadonlySet<string>): DeployWave[] {
+  const svcs = isRec(config) && isRec(config['services']) ? config['services'] : {};
+  const names = Object.keys(svcs).filter((n) => only === undefined || only.has(n));
+  const deps = new Map<string, { service: string; condition: StartCondition }[]>();
+  for (const name of names) {
+    const def = svcs[name];
+    const raw = isRec(def) ? def['depends_on'] : undefined;
+    const list: { service: string; condition: StartCondition }[] = [];
+    if (Array.isArray(raw)) for (const d of raw) list.push({ service: String(d), condition: 'service_started' });
+    else if (isRec(raw)) {
+      for (const [dep, spec] of Object.entries(raw)) {
+        const c = isRec(spec) ? spec['condition'] : undefined;
+        list.push({ service: dep, condition: c === 'service_healthy' || c === 'service_completed_successfully' ? c : 'service_started' });
+      }
+    }
+    deps.set(name, list.filter((d) => names.includes(d.service)));
+  }
+  const level = new Map<string, number>();
+  const depth = (name: string, seen: Set<string>): number => {
+    const known = level.get(name);
+    if (known !== undefined) return known;
+    if (seen.has(name)) return 0; // a cycle: compose refuses it at config time; never loop here
+    seen.add(name);
+    const d = Math.max(-1, ...(deps.get(name) ?? []).map((x) => depth(x.service, seen))) + 1;
+    level.set(name, d);
+    return d;
+  };
+  for (const name of names) depth(name, new Set());
+  const waves: DeployWave[] = [];
+  for (const name of names) {
+    const l = level.get(name) ?? 0;
+    while (waves.length <= l) waves.push({ services: [], waitFor: [] });
+    const wave = waves[l] as DeployWave;
+    wave.services.push(name);
+    for (const d of deps.get(name) ?? []) wave.waitFor.push({ ...d, for: name });
+  }
+  return waves.filter((w) => w.services.length > 0);
 }
