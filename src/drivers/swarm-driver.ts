@@ -149,7 +149,8 @@ export class SwarmDriver implements StackDriver {
     let r: ProcessResult;
     try {
       // --resolve-image never: the images are local; asking a registry for their digest cannot work here and is not wanted.
-      r = await this.docker_(['stack', 'deploy', '--resolve-image', 'never', '--prune', '-c', file, this.stackName], output, signal);
+      // --detach: up returns once the services exist; the Boot step waits for their tasks.
+      r = await this.docker_(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '--prune', '-c', file, this.stackName], output, signal);
     } finally {
       // It holds the resolved environment (secrets included): read once by stack deploy, never kept.
       await rm(file, { force: true });
