@@ -5,13 +5,24 @@
 #
 # Idempotent: every step is skipped when already done. Run as root.
 #   scripts/docker-engine.sh            # engine + compose v2 + debian:trixie-slim
+#   scripts/docker-engine.sh --swarm    # the same, and a one-node swarm (also RG_SWARM=1)
 # Env:
 #   RG_DOCKERD_LOG   dockerd log file            (default /var/log/release-gate-dockerd.log)
 #   RG_BASE_IMAGES   base images to provide      (default "debian:trixie-slim")
 #   RG_ENGINE_WAIT   seconds to wait for dockerd (default 30)
 #   RG_SKIP_COMPOSE_V1=1  don't install the legacy docker-compose v1
+#   RG_SWARM=1       make the engine a one-node swarm manager (`docker swarm init`), for the
+#                    swarm driver (`stack.driver: swarm`); left as it is when already in a swarm
 # See /work/shared/docker-on-these-machines.md for the verified recipe.
 set -euo pipefail
+
+SWARM="${RG_SWARM:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --swarm) SWARM=1 ;;
+    *) printf '[docker-engine] ERROR: unknown option %s (allowed: --swarm)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 DOCKERD_LOG="${RG_DOCKERD_LOG:-/var/log/release-gate-dockerd.log}"
 BASE_IMAGES="${RG_BASE_IMAGES:-debian:trixie-slim}"
@@ -164,5 +175,18 @@ for image in $BASE_IMAGES; do
   rm -rf "$rootfs" "$rootfs.log"
   log "built $image after $(elapsed)"
 done
+
+# --- 5. one-node swarm (RG_SWARM=1 / --swarm) -----------------------------------------
+if [ "$SWARM" = 1 ]; then
+  state=$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unknown)
+  if [ "$state" = active ]; then
+    log "swarm already active (skip): manager=$(docker info --format '{{.Swarm.ControlAvailable}}')"
+  else
+    # Loopback: a one-node swarm on this machine, reachable from nowhere else. Compose projects
+    # are unaffected (swarm adds the ingress and docker_gwbridge networks, nothing else).
+    docker swarm init --advertise-addr 127.0.0.1 >/dev/null || die "docker swarm init failed"
+    log "swarm initialised (one node, advertised on 127.0.0.1)"
+  fi
+fi
 
 log "done in $(elapsed): $(docker version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}})'), compose $(docker compose version --short)"

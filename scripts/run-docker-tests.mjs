@@ -13,6 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // Projects the tests create start with this prefix; our label marks everything release-gate made.
 const TEST_PREFIX = 'rg-test-';
 const MANAGED_LABEL = 'dev.release-gate.managed';
+const STACK_LABEL = 'com.docker.stack.namespace';
 
 function docker(args) {
   return spawnSync('docker', args, { encoding: 'utf8' });
@@ -31,7 +32,11 @@ if (info.error || info.status !== 0) {
   );
 }
 const compose = docker(['compose', 'version', '--short']);
-console.log(`run-docker-tests: engine ${info.stdout.trim()}, compose ${compose.status === 0 ? compose.stdout.trim() : 'v2 missing'}`);
+const swarmState = docker(['info', '--format', '{{.Swarm.LocalNodeState}}']).stdout.trim();
+console.log(`run-docker-tests: engine ${info.stdout.trim()}, compose ${compose.status === 0 ? compose.stdout.trim() : 'v2 missing'}, swarm ${swarmState || '?'}`);
+if (swarmState !== 'active') {
+  fail('the engine is not a swarm manager; the swarm driver\'s tests need one: `sudo RG_SWARM=1 scripts/docker-engine.sh` (runs `docker swarm init`).');
+}
 if (docker(['image', 'inspect', 'debian:trixie-slim']).status !== 0) {
   fail('image debian:trixie-slim missing; `sudo scripts/docker-engine.sh` builds it locally.');
 }
@@ -47,6 +52,18 @@ function ours() {
   add('volume', docker(['volume', 'ls', '-q', '--filter', `label=${MANAGED_LABEL}`]));
   add('volume', docker(['volume', 'ls', '-q', '--filter', `name=${TEST_PREFIX}`]));
   add('network', docker(['network', 'ls', '--filter', `name=${TEST_PREFIX}`, '--format', '{{.Name}}']));
+  // Swarm (the swarm driver's tests): stacks, services and their swarm-scoped networks and volumes.
+  // On an engine that is not a swarm manager these commands fail: nothing of the kind can exist.
+  const swarm = (args) => {
+    const r = docker(args);
+    return r.status === 0 ? r : { stdout: '' };
+  };
+  const prefixed = (out) => ({ stdout: out.stdout.split('\n').filter((l) => l.trim().startsWith(TEST_PREFIX)).join('\n') });
+  add('stack', prefixed(swarm(['stack', 'ls', '--format', '{{.Name}}'])));
+  add('service', swarm(['service', 'ls', '--filter', `label=${MANAGED_LABEL}`, '--format', '{{.Name}}']));
+  add('service', swarm(['service', 'ls', '--filter', `name=${TEST_PREFIX}`, '--format', '{{.Name}}']));
+  add('network', prefixed(docker(['network', 'ls', '--filter', `label=${STACK_LABEL}`, '--format', '{{.Name}}'])));
+  add('volume', prefixed(docker(['volume', 'ls', '--filter', `label=${STACK_LABEL}`, '--format', '{{.Name}}'])));
   return [...new Set(found)].sort();
 }
 // Whatever existed before (a developer's gate run) is not the tests' doing.

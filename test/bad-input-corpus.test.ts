@@ -111,6 +111,8 @@ const cases: Case[] = [
   { name: 'two steps with one log name', yaml: config({ steps: '      - { id: other, log: 02_ps, do: ps }' }), where: /steps\[1\]\.log: duplicate log name "02_ps"/ },
   { name: 'teardown.volumes given as a string', yaml: config({ top: 'teardown: { volumes: "yes" }' }), where: /teardown\.volumes: expected a boolean \(received "yes"\)/ },
   { name: 'an unknown reporter', yaml: config({ top: 'reporters: [pdf]' }), where: /reporters\[0\]: .*received "pdf"/ },
+  { name: 'a swarm stack publishing ports in an unknown mode', yaml: 'stack: { driver: swarm, file: compose.yml, publishMode: mesh }\nphases: [{ id: A, steps: [{ log: 00_down, do: down }] }]\n', where: /release-gate\.yml:1:57 stack\.publishMode: .*expected one of "host"\|"ingress" \(received "mesh"\)/ },
+  { name: 'a swarm stack whose compose file is missing', yaml: 'stack: { driver: swarm, file: missing-compose.yml }\nphases: [{ id: A, steps: [{ log: 00_down, do: down }] }]\n', where: /stack\.file: compose file not found: .*missing-compose\.yml/ },
   { name: 'no phase at all', yaml: 'stack: { driver: local, services: { web: { command: [node] } } }\nphases: []\n', where: /phases: .*(at least|>=)/i },
   { name: 'a required variable that is unset', yaml: config({ baseUrl: '"${APP_URL:?set APP_URL to the app}"' }), where: /baseUrl: environment variable APP_URL is required: set APP_URL to the app/ },
   // YAML itself

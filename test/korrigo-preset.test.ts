@@ -76,7 +76,7 @@ describe('the korrigo preset on a real Korrigo checkout', () => {
 });
 
 describe('every shipped config loads', () => {
-  const configs = ['release-gate.yml', 'release-gate.compose.yml', 'release-gate.current.yml'];
+  const configs = ['release-gate.yml', 'release-gate.compose.yml', 'release-gate.swarm.yml', 'release-gate.current.yml'];
   for (const name of configs) {
     it(`plans examples/korrigo-lite/${name} without a problem`, async () => {
       const run = await runCli(['plan', '--config', join(ROOT, 'examples/korrigo-lite', name)], {

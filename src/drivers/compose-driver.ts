@@ -11,6 +11,7 @@ import { bindProbe } from '../common/ports.js';
 import { portInBindError, portTakenHint, portVariables } from '../common/port-variables.js';
 import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
+import { ENGINE_HINT, execInContainer, pingEngine } from './docker/engine-api.js';
 import {
   CONTAINER_NUMBER_LABEL,
   MANAGED_LABEL,
@@ -54,9 +55,6 @@ export interface ComposeDriverOptions {
 }
 
 const DEFAULT_MIN_FREE_DISK_MB = 2048;
-const PING_TIMEOUT_MS = 5000;
-const ENGINE_HINT =
-  'Start a Docker engine: on Debian/Ubuntu run `sudo scripts/docker-engine.sh` from the release-gate checkout (installs and starts dockerd + compose v2); elsewhere start Docker Desktop or dockerd. Or use the local driver (`stack.driver: local`).';
 
 /** Runs the stack with Docker Compose; observes it through the Engine API. */
 export class ComposeDriver implements StackDriver {
@@ -67,6 +65,7 @@ export class ComposeDriver implements StackDriver {
   private readonly docker: Docker;
   private flavor: ComposeFlavor | null = null;
   private model: ComposeModel | null = null;
+  private configOutput = '';
   private overridePath: string | null = null;
   private readonly watchers = new Set<() => void>();
 
@@ -89,7 +88,7 @@ export class ComposeDriver implements StackDriver {
   // ---------------------------------------------------------------- preflight
 
   async preflight(output: OutputSink): Promise<void> {
-    await this.pingEngine();
+    await pingEngine(this.docker);
     const info = (await this.docker.info().catch(() => ({}))) as { ServerVersion?: string; DockerRootDir?: string };
     const version = (await this.docker.version().catch(() => ({}))) as { ApiVersion?: string };
     output.line(`engine: Docker ${info.ServerVersion ?? '?'} (API ${version.ApiVersion ?? '?'}) reachable`);
@@ -103,23 +102,6 @@ export class ComposeDriver implements StackDriver {
     }
     await this.checkPorts(model.ports, output);
     await this.checkDisk(info.DockerRootDir, output);
-  }
-
-  private async pingEngine(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.docker.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS}ms`)), PING_TIMEOUT_MS);
-        }),
-      ]);
-    } catch (err) {
-      const where = process.env['DOCKER_HOST'] || '/var/run/docker.sock';
-      throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Docker engine not reachable at ${where} (${errorMessage(err)}).`, ENGINE_HINT, err);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Port → the variable of the compose files (or the config) that sets it, for hints. */
@@ -310,28 +292,7 @@ export class ComposeDriver implements StackDriver {
   // ---------------------------------------------------------------- exec / copy
 
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
-    const container = this.docker.getContainer(await this.runningContainerId(service));
-    const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
-    // Engine API exec (what `docker compose exec -T` does): env stays off any command line.
-    const exec = await container.exec({ Cmd: argv, Env: env, AttachStdout: true, AttachStderr: true, Tty: false });
-    const stream = await exec.start({ hijack: true, stdin: false, Tty: false });
-    // demuxStream only calls write(): hand each frame straight to the sink, in order.
-    const out = { write: (c: Buffer) => opts.output.write(c, 'stdout') };
-    const err = { write: (c: Buffer) => opts.output.write(c, 'stderr') };
-    this.docker.modem.demuxStream(stream, out as unknown as NodeJS.WritableStream, err as unknown as NodeJS.WritableStream);
-    await new Promise<void>((resolveDone, rejectDone) => {
-      const onAbort = () => {
-        stream.destroy();
-        rejectDone(opts.signal?.reason ?? new Error('aborted'));
-      };
-      if (opts.signal?.aborted) return onAbort();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      stream.on('end', () => resolveDone());
-      stream.on('close', () => resolveDone());
-      stream.on('error', (e) => rejectDone(e));
-    });
-    const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? -1 };
+    return execInContainer(this.docker, await this.runningContainerId(service), argv, opts);
   }
 
   async copyOut(service: string, path: string, dest: string): Promise<void> {
@@ -379,6 +340,17 @@ export class ComposeDriver implements StackDriver {
    */
   private env(): NodeJS.ProcessEnv {
     return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}) }).filter(([, value]) => value !== undefined && value !== ''));
+  }
+
+  /** `docker compose config` output of the files (JSON for v2, YAML for v1; YAML parses both): the swarm driver deploys it. */
+  async configText(): Promise<string> {
+    await this.loadModel();
+    return this.configOutput;
+  }
+
+  /** The compose found (v2 or v1), for drivers building through this one. */
+  flavorInUse(): Promise<ComposeFlavor> {
+    return this.compose();
   }
 
   private async compose(): Promise<ComposeFlavor> {
@@ -442,6 +414,7 @@ export class ComposeDriver implements StackDriver {
     }
     try {
       this.model = parseComposeModel(r.stdout);
+      this.configOutput = r.stdout;
     } catch (err) {
       throw new RgConfigError([{ where: this.opts.files.join(', '), message: `unreadable compose config output: ${errorMessage(err)}` }]);
     }

@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { defaultProjectName } from './compose/compose-project.js';
+import { defineDriverKind } from './driver-kind.js';
+
+const filesOf = (file: string | string[]) => (Array.isArray(file) ? file : [file]);
+
+/**
+ * The same compose file deployed on a Docker swarm with `docker stack deploy`: images built
+ * locally by compose first, then observed through the Engine API (tasks, task replacements as
+ * restarts, the task containers' health and events).
+ */
+export const swarmDriverKind = defineDriverKind({
+  name: 'swarm',
+  schema: z.strictObject({
+    file: z.union([z.string(), z.array(z.string())]).describe('Compose file(s): resolved by `docker compose config`, then deployed as a stack'),
+    envFile: z.string().optional().describe('Passed as --env-file to compose config and build when the file exists'),
+    stack: z.string().optional().describe('Stack name; default: derived from the config, stable per checkout (as compose\'s project)'),
+    services: z.array(z.string()).optional().describe('Services expected to run; default: all of the compose file'),
+    oneShot: z.array(z.string()).default([]).describe('One-shot jobs (restart condition none), judged by their exit code'),
+    publishMode: z
+      .enum(['host', 'ingress'])
+      .default('host')
+      .describe('How ports are published: host (the task\'s port on this node) or ingress (the routing mesh, needs IPVS in the kernel)'),
+    endpointMode: z
+      .enum(['dnsrr', 'vip'])
+      .default('dnsrr')
+      .describe('How service names resolve: dnsrr (to the tasks\' addresses) or vip (a virtual IP, needs IPVS in the kernel)'),
+  }),
+  envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
+  describe: (stack) => `swarm stack${stack.stack ? ` ${stack.stack}` : ''} (${filesOf(stack.file).join(', ')})`,
+  check(stack, root) {
+    return filesOf(stack.file)
+      .filter((file) => !existsSync(resolve(root, file)))
+      .map((file) => ({ where: 'stack.file', message: `compose file not found: ${resolve(root, file)} (set COMPOSE_FILE, or ROOT to your checkout, or run from it)` }));
+  },
+  async create(stack, ctx) {
+    const { SwarmDriver } = await import('./swarm-driver.js');
+    return new SwarmDriver({
+      projectDir: ctx.root,
+      files: filesOf(stack.file),
+      ...(stack.envFile ? { envFile: stack.envFile } : {}),
+      stackName: stack.stack || defaultProjectName(ctx.root, filesOf(stack.file)),
+      ...(stack.services ? { services: stack.services } : {}),
+      oneShot: stack.oneShot,
+      forceClean: ctx.forceClean,
+      env: ctx.env,
+      publishMode: stack.publishMode,
+      endpointMode: stack.endpointMode,
+      stateDir: ctx.stateDir,
+      clock: ctx.clock,
+    });
+  },
+});

@@ -1,0 +1,499 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import Docker from 'dockerode';
+import { parse as parseYaml } from 'yaml';
+import type { Clock } from '../common/clock.js';
+import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
+import type { OutputSink } from '../common/output.js';
+import { bindProbe } from '../common/ports.js';
+import { runGroup, type ProcessResult } from '../common/process-group.js';
+import { waitFor } from '../common/wait.js';
+import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
+import { ComposeDriver } from './compose-driver.js';
+import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from './compose/compose-project.js';
+import { JsonLineSplitter, mapHealth, toStackEvent, type EngineEvent } from './compose/container-status.js';
+import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine } from './docker/engine-api.js';
+import { deployWaves, toStackFile, type DeployWave } from './swarm/stack-file.js';
+import { slotStatuses, type TaskLike } from './swarm/task-status.js';
+
+/** Label `docker stack deploy` puts on the stack's services, task containers, networks and volumes. */
+export const STACK_LABEL = 'com.docker.stack.namespace';
+const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
+/** Budget of `down` for swarm to remove the task containers and networks after `stack rm`. */
+const REMOVAL_BUDGET_MS = 90_000;
+/** Budget of `up` for one dependency to meet its `depends_on` condition (compose waits the same way). */
+const START_BUDGET_MS = 180_000;
+const SWARM_HINT = 'Make this engine a one-node swarm: `docker swarm init --advertise-addr 127.0.0.1` (or `sudo RG_SWARM=1 scripts/docker-engine.sh`), or use the compose driver.';
+
+export interface SwarmDriverOptions {
+  projectDir: string;
+  files: string[];
+  envFile?: string;
+  /** Stack name (`docker stack deploy … <stack>`); also the compose project name of the build. */
+  stackName: string;
+  forceClean?: boolean;
+  env?: Record<string, string>;
+  oneShot?: string[];
+  services?: string[];
+  publishMode: 'host' | 'ingress';
+  endpointMode: 'dnsrr' | 'vip';
+  /** Where the generated stack file is written. */
+  stateDir: string;
+  clock: Clock;
+  docker?: Docker;
+}
+
+/**
+ * The compose file deployed as a swarm stack (`docker stack deploy`), observed through the
+ * Engine API: tasks per service, task replacements as restarts, the task containers' health.
+ * Build, the compose model and `config` go through compose (the same files, the stack name as
+ * project), so images are built and tagged exactly as the compose driver builds them.
+ */
+export class SwarmDriver implements StackDriver {
+  readonly name = 'swarm';
+  readonly stackName: string;
+  private readonly opts: SwarmDriverOptions;
+  private readonly docker: Docker;
+  private readonly compose: ComposeDriver;
+  private model: ComposeModel | null = null;
+  private config: unknown = null;
+  private readonly watchers = new Set<() => void>();
+  /** Replaced failed tasks seen per slot: swarm prunes task history (5 per slot), a restart seen stays counted. */
+  private readonly failures = new Map<string, Set<string>>();
+  private readonly oomByTask = new Map<string, boolean>();
+
+  constructor(opts: SwarmDriverOptions) {
+    if (!isValidProjectName(opts.stackName)) {
+      throw new RgConfigError([
+        { where: 'stack.stack', message: `"${opts.stackName}" is not a valid stack name (lowercase letters, digits, "-" and "_", starting with a letter or digit)` },
+      ]);
+    }
+    this.opts = opts;
+    this.stackName = opts.stackName;
+    this.docker = opts.docker ?? new Docker();
+    this.compose = new ComposeDriver({
+      projectDir: opts.projectDir,
+      files: opts.files,
+      ...(opts.envFile ? { envFile: opts.envFile } : {}),
+      projectName: opts.stackName,
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.services ? { services: opts.services } : {}),
+      compose: 'auto',
+      docker: this.docker,
+    });
+  }
+
+  // ---------------------------------------------------------------- preflight
+
+  async preflight(output: OutputSink): Promise<void> {
+    await pingEngine(this.docker);
+    const info = (await this.docker.info().catch(() => ({}))) as { ServerVersion?: string; Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
+    const state = info.Swarm?.LocalNodeState ?? 'unknown';
+    if (state !== 'active' || info.Swarm?.ControlAvailable !== true) {
+      throw new RgEnvironmentError(
+        'RG_DRIVER_UNAVAILABLE',
+        `Docker ${info.ServerVersion ?? ''} is not a swarm manager (swarm: ${state}${state === 'active' ? ', worker node' : ''}); stack deploy needs one.`,
+        SWARM_HINT,
+      );
+    }
+    output.line(`engine: Docker ${info.ServerVersion ?? '?'}, swarm manager (${state})`);
+    const flavor = await this.compose.flavorInUse();
+    output.line(`compose (config and build): ${flavor.argv0.join(' ')} ${flavor.kind} (${flavor.version})`);
+    const model = await this.loadModel();
+    output.line(`stack: ${this.stackName} (${model.services.length} services: ${model.services.join(', ')}; ports published in ${this.opts.publishMode} mode, names resolved by ${this.opts.endpointMode})`);
+    // Ports our own stack already publishes are freed by the gate's `down`: not a conflict.
+    const ours = new Set<number>();
+    for (const svc of await this.listServices()) for (const p of svc.Endpoint?.Ports ?? []) if (p.PublishedPort) ours.add(p.PublishedPort);
+    for (const c of await this.stackContainers()) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
+    for (const p of model.ports) {
+      if (p.protocol !== 'tcp') continue;
+      if (ours.has(p.port)) {
+        output.line(`port ${p.port} (service "${p.service}"): held by this stack, freed by down`);
+        continue;
+      }
+      const problem = await bindProbe(p.port, '127.0.0.1');
+      if (problem) {
+        throw new RgEnvironmentError(
+          'RG_PORT_TAKEN',
+          `Port ${p.port} published by service "${p.service}" is not free (${problem}).`,
+          `Stop what listens there (\`ss -ltnp 'sport = :${p.port}'\`), or publish another host port in ${this.opts.files.join(', ')}.`,
+        );
+      }
+      output.line(`port ${p.port} (service "${p.service}"): free`);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async build(opts: { noCache: boolean }, output: OutputSink, signal?: AbortSignal): Promise<void> {
+    // Same files, the stack name as project: images get the tags the stack file names.
+    await this.compose.build(opts, output, signal);
+  }
+
+  async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
+    await this.refuseForeign(output);
+    await this.loadModel();
+    const waves = deployWaves(this.config, this.opts.services ? new Set(this.opts.services) : undefined);
+    const deployed: string[] = [];
+    for (const [i, wave] of waves.entries()) {
+      for (const w of wave.waitFor) await this.waitCondition(w, output, signal);
+      deployed.push(...wave.services);
+      if (waves.length > 1) output.line(`deploy ${i + 1}/${waves.length}: ${wave.services.join(', ')}`);
+      await this.deploy(new Set(deployed), output, signal, i === 0);
+    }
+  }
+
+  private async deploy(services: ReadonlySet<string>, output: OutputSink, signal: AbortSignal | undefined, withNotes: boolean): Promise<void> {
+    const file = await this.writeStackFile(services, withNotes ? output : null);
+    let r: ProcessResult;
+    try {
+      // --resolve-image never: the images are local; asking a registry for their digest cannot work here and is not wanted.
+      // --detach: up returns once the services exist; the Boot step waits for their tasks.
+      r = await this.docker_(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '--prune', '-c', file, this.stackName], output, signal);
+    } finally {
+      // It holds the resolved environment (secrets included): read once by stack deploy, never kept.
+      await rm(file, { force: true });
+    }
+    if (signal?.aborted) throw signal.reason;
+    if (r.exitCode !== 0) throw this.commandError(`stack deploy ${this.stackName}`, r);
+  }
+
+  /** What `docker compose up` waits for before starting a dependent service. */
+  private async waitCondition(w: DeployWave['waitFor'][number], output: OutputSink, signal: AbortSignal | undefined): Promise<void> {
+    const want = { service_started: 'running', service_healthy: 'running and healthy', service_completed_successfully: 'completed (exit 0)' }[w.condition];
+    output.line(`${w.for} waits for ${w.service}: ${want}`);
+    const outcome = await waitFor(
+      async () => {
+        const slots = (await this.services()).filter((s) => s.name === w.service || s.name.startsWith(`${w.service}-`));
+        const ok = (s: ServiceStatus) =>
+          w.condition === 'service_completed_successfully'
+            ? s.state === 'exited' && s.exitCode === 0
+            : s.state === 'running' && (w.condition === 'service_started' || s.health === 'healthy' || s.health === 'none');
+        // A dependency that failed (or turned unhealthy) will not become ready: compose fails the up too.
+        const failed = slots.some((s) => s.restartCount > 0 || s.health === 'unhealthy' || (s.state === 'exited' && s.exitCode !== 0) || s.state === 'dead');
+        const last = slots.map((s) => `${s.name} ${s.state}${s.health !== 'none' ? ` (${s.health})` : ''}${s.restartCount > 0 ? `, ${s.restartCount} restart(s)` : ''}`).join(', ') || 'no task';
+        return { done: slots.length > 0 && slots.every(ok), value: last, stop: failed };
+      },
+      { timeoutMs: START_BUDGET_MS, intervalMs: 500, clock: this.opts.clock, signal },
+    );
+    if (!outcome.ok) {
+      throw new RgStepError(`${w.for} waits for ${w.service} to be ${want}: ${outcome.stopped ? 'it failed' : `not after ${START_BUDGET_MS / 1000}s`} (last: ${outcome.last ?? '?'}).`, {
+        hint: `\`docker service ps ${this.stackName}_${w.service} --no-trunc\` and its logs show why.`,
+      });
+    }
+  }
+
+  async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
+    await this.refuseForeign(output);
+    const services = await this.listServices();
+    const networks = await this.stackNetworks();
+    if (services.length > 0 || networks.length > 0) {
+      const r = await this.docker_(['stack', 'rm', this.stackName], output);
+      if (r.exitCode !== 0) throw this.commandError(`stack rm ${this.stackName}`, r);
+    } else {
+      output.line(`stack ${this.stackName}: no service or network to remove`);
+    }
+    // stack rm returns at once; the task containers and the networks go in the background.
+    const gone = await waitFor(
+      async () => {
+        const left = [
+          ...(await this.listServices()).map((s) => `service ${s.Spec?.Name ?? s.ID}`),
+          ...(await this.stackContainers()).map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
+          ...(await this.stackNetworks()).map((n) => `network ${n.Name}`),
+        ];
+        return { done: left.length === 0, value: left };
+      },
+      { timeoutMs: REMOVAL_BUDGET_MS, intervalMs: 500, clock: this.opts.clock },
+    );
+    if (!gone.ok) {
+      throw new RgStepError(`stack ${this.stackName} not gone ${REMOVAL_BUDGET_MS / 1000}s after stack rm (left: ${(gone.last ?? []).join(', ')}).`, {
+        hint: '`docker stack ps` and `docker network inspect` show what holds them.',
+      });
+    }
+    output.line(`stack ${this.stackName}: services, task containers and networks removed`);
+    if (opts.volumes) await this.removeVolumes(output);
+  }
+
+  /** stack rm leaves volumes (they belong to the node): remove the stack's, once no task uses them. */
+  private async removeVolumes(output: OutputSink): Promise<void> {
+    const volumes = await this.stackVolumes();
+    for (const v of volumes) {
+      const removed = await waitFor(
+        async () => {
+          try {
+            await this.docker.getVolume(v.Name).remove();
+            return { done: true, value: '' };
+          } catch (err) {
+            if ((err as { statusCode?: number }).statusCode === 404) return { done: true, value: '' };
+            return { done: false, value: errorMessage(err) }; // in use by a container still going away
+          }
+        },
+        { timeoutMs: 30_000, intervalMs: 500, clock: this.opts.clock },
+      );
+      if (!removed.ok) throw new RgStepError(`volume ${v.Name} of stack ${this.stackName} not removed (last: ${removed.last ?? '?'}).`);
+      output.line(`removed volume ${v.Name}`);
+    }
+    if (volumes.length === 0) output.line(`stack ${this.stackName}: no volume to remove`);
+  }
+
+  async ps(): Promise<string> {
+    const services = await this.docker_(['stack', 'services', this.stackName], undefined, undefined, true);
+    const tasks = await this.docker_(['stack', 'ps', '--no-trunc', '--format', 'table {{.Name}}\t{{.Image}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}', this.stackName], undefined, undefined, true);
+    // An empty stack makes both exit 1 ("Nothing found in stack"): still a table for the logs.
+    return [services.stdout.trim() || services.tail.join('\n'), '', tasks.stdout.trim() || tasks.tail.join('\n'), ''].join('\n');
+  }
+
+  async logs(service: string | undefined, opts: LogsOptions): Promise<void> {
+    const services = await this.listServices();
+    const names = service !== undefined ? [service] : (this.opts.services ?? (await this.loadModel().catch(() => null))?.services ?? services.map((s) => this.shortName(s.Spec?.Name ?? '')));
+    for (const name of names) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      const svc = services.find((s) => s.Spec?.Name === `${this.stackName}_${name}`);
+      if (!svc) {
+        opts.output.line(`${name}: no such service in stack ${this.stackName}`);
+        if (service !== undefined) throw new RgStepError(`Service "${name}" is not in stack ${this.stackName}.`);
+        continue;
+      }
+      // follow: false answers one body (a Buffer of multiplexed frames), not a stream.
+      const logsOpts = { stdout: true, stderr: true, follow: false, ...(opts.tail !== undefined ? { tail: opts.tail } : {}), ...(opts.signal ? { abortSignal: opts.signal } : {}) };
+      const body = (await this.docker.getService(svc.ID).logs(logsOpts as unknown as { follow: false })) as unknown as Buffer;
+      const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
+      const prefix = service === undefined ? `${name} | ` : '';
+      for (const frame of demuxFrames(Buffer.isBuffer(body) ? body : Buffer.from(String(body)))) {
+        const lines = (pending[frame.stream] + frame.chunk.toString('utf8')).split('\n');
+        pending[frame.stream] = lines.pop() ?? '';
+        if (lines.length > 0) opts.output.write(lines.map((l) => `${prefix}${l}\n`).join(''), frame.stream);
+      }
+      for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) opts.output.write(`${prefix}${pending[stream]}\n`, stream);
+    }
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  async services(): Promise<ServiceStatus[]> {
+    const model = await this.loadModel().catch(() => null);
+    const services = await this.listServices();
+    const wanted = this.opts.services ?? model?.services ?? services.map((s) => this.shortName(s.Spec?.Name ?? '')).sort();
+    const oneShot = new Set([...(this.opts.oneShot ?? []), ...(model?.oneShot ?? [])]);
+    const ids = services.map((s) => s.ID);
+    const tasks = ids.length > 0 ? ((await this.docker.listTasks({ filters: { service: ids } })) as TaskLike[] & { ServiceID?: string }[]) : [];
+    const out: ServiceStatus[] = [];
+    for (const name of wanted) {
+      const svc = services.find((s) => s.Spec?.Name === `${this.stackName}_${name}`);
+      if (!svc) {
+        out.push({ name, state: 'unknown', health: 'none', restartCount: 0, oomKilled: false, exitCode: null, startedAt: null });
+        continue;
+      }
+      const replicated = (svc.Spec?.Mode as { Replicated?: { Replicas?: number } } | undefined)?.Replicated;
+      const own = tasks.filter((t) => (t as { ServiceID?: string }).ServiceID === svc.ID);
+      for (const slot of slotStatuses(name, own, replicated ? (replicated.Replicas ?? 1) : null)) {
+        const key = `${name}/${slot.slot}`;
+        const seen = this.failures.get(key) ?? new Set<string>();
+        for (const id of slot.replacedFailures) seen.add(id);
+        this.failures.set(key, seen);
+        let health: ServiceStatus['health'] = 'none';
+        let oomKilled = false;
+        let startedAt = slot.startedAt;
+        if (slot.containerId) {
+          const info = await this.docker.getContainer(slot.containerId).inspect().catch(() => null);
+          if (info) {
+            health = mapHealth(info.State?.Health?.Status);
+            oomKilled = info.State?.OOMKilled ?? false;
+            if (slot.state === 'running' && info.State?.StartedAt && !info.State.StartedAt.startsWith('0001')) startedAt = new Date(info.State.StartedAt);
+          }
+        }
+        for (const taskId of seen) oomKilled = (await this.replacedOom(own, taskId)) || oomKilled;
+        const status: ServiceStatus = { name: slot.name, state: slot.state, health, restartCount: seen.size, oomKilled, exitCode: slot.exitCode, startedAt };
+        out.push(oneShot.has(name) ? { ...status, oneShot: true } : status);
+      }
+    }
+    return out;
+  }
+
+  /** Whether a replaced task's container was OOM-killed (inspected once: a terminal task does not change). */
+  private async replacedOom(tasks: TaskLike[], taskId: string): Promise<boolean> {
+    const known = this.oomByTask.get(taskId);
+    if (known !== undefined) return known;
+    const id = tasks.find((t) => t.ID === taskId)?.Status?.ContainerStatus?.ContainerID;
+    const info = id ? await this.docker.getContainer(id).inspect().catch(() => null) : null;
+    const oom = info?.State?.OOMKilled ?? false;
+    // Pruned from the task history or its container removed: nothing more will ever be known.
+    this.oomByTask.set(taskId, oom);
+    return oom;
+  }
+
+  async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
+    const stream = (await this.docker.getEvents({ filters: { type: ['container'], label: [`${STACK_LABEL}=${this.stackName}`] } })) as unknown as Readable;
+    const splitter = new JsonLineSplitter();
+    const only = this.opts.services ? new Set(this.opts.services) : null;
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      let events: unknown[];
+      try {
+        events = splitter.push(chunk);
+      } catch {
+        return; // a malformed line from the engine: nothing to report from it
+      }
+      for (const raw of events) {
+        // A task container's die is the failure; the replacement task's start follows (no "restart" event in swarm).
+        const ev = toStackEvent(raw as EngineEvent, (attrs) => {
+          const full = attrs[SERVICE_NAME_LABEL];
+          if (full === undefined || !full.startsWith(`${this.stackName}_`)) return undefined;
+          const svc = this.shortName(full);
+          return only === null || only.has(svc) ? svc : undefined;
+        });
+        if (ev) onEvent(ev);
+      }
+    });
+    stream.on('error', () => {
+      /* the stream ends when the engine stops; services() still reports the state */
+    });
+    const stop = () => {
+      this.watchers.delete(stop);
+      stream.removeAllListeners('data');
+      (stream as Readable & { destroy(): void }).destroy();
+    };
+    this.watchers.add(stop);
+    return stop;
+  }
+
+  // ---------------------------------------------------------------- exec / copy
+
+  async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
+    return execInContainer(this.docker, await this.runningContainerId(service), argv, opts);
+  }
+
+  async copyOut(service: string, path: string, dest: string): Promise<void> {
+    const id = await this.runningContainerId(service);
+    const r = await this.docker_(['cp', `${id}:${path}`, dest], undefined, undefined, true);
+    if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest}`, r);
+  }
+
+  async provenance(): Promise<StackProvenance> {
+    const { composeProvenance } = await import('./compose/compose-provenance.js');
+    const model = await this.loadModel().catch(() => null);
+    // Task containers carry the labels of their image (compose's among them): name them by their swarm service instead.
+    const containers = (await this.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
+    const services = this.opts.services ?? model?.services ?? [];
+    const base = await composeProvenance(this.docker, containers, services, await this.compose.flavorInUse().catch(() => null));
+    return { ...base, engine: { ...base.engine, name: 'docker swarm' } };
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.watchers]) stop();
+    await this.compose.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private shortName(full: string): string {
+    return full.startsWith(`${this.stackName}_`) ? full.slice(this.stackName.length + 1) : full;
+  }
+
+  private async loadModel(): Promise<ComposeModel> {
+    if (this.model) return this.model;
+    const text = await this.compose.configText();
+    this.config = parseYaml(text) as unknown;
+    this.model = parseComposeModel(text);
+    return this.model;
+  }
+
+  private async writeStackFile(only: ReadonlySet<string>, output: OutputSink | null): Promise<string> {
+    const model = await this.loadModel();
+    const flavor = await this.compose.flavorInUse();
+    const { doc, notes } = toStackFile(this.config, {
+      stack: this.stackName,
+      project: this.stackName,
+      // compose tags an image it builds for a service without `image:` as <project>-<service> (v1: _).
+      imageFor: (svc, declared) => declared ?? `${this.stackName}${flavor.kind === 'v1' ? '_' : '-'}${svc}`,
+      oneShot: new Set([...(this.opts.oneShot ?? []), ...model.oneShot]),
+      publishMode: this.opts.publishMode,
+      endpointMode: this.opts.endpointMode,
+    });
+    const svcs = doc['services'] as Record<string, unknown>;
+    for (const name of Object.keys(svcs)) if (!only.has(name)) delete svcs[name];
+    await mkdir(this.opts.stateDir, { recursive: true });
+    const file = join(this.opts.stateDir, `${this.stackName}.stack.json`);
+    await writeFile(file, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600 });
+    if (!output) return file;
+    output.line(`stack file: ${file}, removed after the deploy (from docker compose config of ${this.opts.files.map((f) => resolve(this.opts.projectDir, f)).join(', ')})`);
+    for (const note of notes) output.line(`  ${note}`);
+    return file;
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    // As for compose: an empty variable would override the env file's value.
+    return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}) }).filter(([, value]) => value !== undefined && value !== ''));
+  }
+
+  /** The docker CLI (stack deploy / rm / ps have no Engine API: stacks are a client-side notion). */
+  private async docker_(args: string[], output?: OutputSink, signal?: AbortSignal, capture = false): Promise<ProcessResult> {
+    const r = await runGroup(['docker', ...args], { cwd: this.opts.projectDir, env: this.env(), capture, stripAnsi: true, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
+    if (r.spawnError) throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Could not run docker: ${r.spawnError.message}`, ENGINE_HINT, r.spawnError);
+    return r;
+  }
+
+  private commandError(what: string, r: ProcessResult): RgStepError {
+    const last = r.tail.at(-1);
+    return new RgStepError(`docker ${what} exited with ${r.exitCode}${last ? ` (last: ${last.trim()})` : ''}.`, { hint: 'The step log holds the full output.' });
+  }
+
+  private async listServices(): Promise<Docker.Service[]> {
+    return this.docker.listServices({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } });
+  }
+
+  private async stackContainers(): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${this.stackName}`] } });
+  }
+
+  private async stackNetworks(): Promise<Docker.NetworkInspectInfo[]> {
+    return this.docker.listNetworks({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } });
+  }
+
+  private async stackVolumes(): Promise<Docker.VolumeInspectInfo[]> {
+    return (await this.docker.listVolumes({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } })).Volumes ?? [];
+  }
+
+  private async runningContainerId(service: string): Promise<string> {
+    const svc = (await this.listServices()).find((s) => s.Spec?.Name === `${this.stackName}_${service}`);
+    const tasks = svc ? ((await this.docker.listTasks({ filters: { service: [svc.ID] } })) as TaskLike[]) : [];
+    const running = tasks.find((t) => t.DesiredState === 'running' && t.Status?.State === 'running' && t.Status.ContainerStatus?.ContainerID);
+    if (!running?.Status?.ContainerStatus?.ContainerID) {
+      const states = tasks.map((t) => t.Status?.State ?? '?').join(', ') || (svc ? 'no task' : 'no such service');
+      throw new RgStepError(`Service "${service}" of stack ${this.stackName} has no running task (${states}).`, {
+        hint: `Check the up and ps logs; \`docker service ps ${this.stackName}_${service} --no-trunc\` shows why its tasks stopped.`,
+      });
+    }
+    return running.Status.ContainerStatus.ContainerID;
+  }
+
+  /** Refuses to touch a stack holding services or volumes release-gate did not create (as the compose driver does). */
+  private async refuseForeign(output: OutputSink): Promise<void> {
+    const services = (await this.listServices()).filter((s) => (s.Spec?.Labels ?? {})[MANAGED_LABEL] !== 'true');
+    const volumes = (await this.stackVolumes()).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
+    // A volume merely named as the stack will name ours (`<stack>_<volume>`): the stack would adopt it, data included.
+    const model = await this.loadModel().catch(() => null);
+    const namesakes: string[] = [];
+    for (const volume of model?.volumes ?? []) {
+      const name = `${this.stackName}_${volume}`;
+      const info = await this.docker.getVolume(name).inspect().catch(() => null);
+      if (info && (info.Labels ?? {})[STACK_LABEL] !== this.stackName) namesakes.push(name);
+    }
+    const what = [
+      ...services.map((s) => `service ${s.Spec?.Name ?? s.ID}`),
+      ...volumes.map((v) => `volume ${v.Name}`),
+      ...namesakes.map((n) => `volume ${n} (not created by a stack deploy of ${this.stackName})`),
+    ];
+    if (what.length === 0) return;
+    if (this.opts.forceClean) {
+      output.line(`--force-clean: removing what release-gate did not create in stack ${this.stackName}: ${what.join(', ')}`);
+      return;
+    }
+    throw new RgEnvironmentError(
+      'RG_FOREIGN_PROJECT',
+      `Swarm stack "${this.stackName}" holds ${what.length} object(s) release-gate did not create (${what.slice(0, 5).join(', ')}${what.length > 5 ? ', …' : ''}); refusing to touch them.`,
+      'Pick another stack name (stack.stack), or pass --force-clean to remove that stack and its volumes.',
+    );
+  }
+}
