@@ -298,6 +298,11 @@ export class ComposeDriver implements StackDriver {
     return stop;
   }
 
+  /** `docker kill` (SIGKILL) of the service's running container: its restart policy applies. */
+  async killService(service: string): Promise<void> {
+    await this.docker.getContainer(await this.runningContainerId(service)).kill({ signal: 'SIGKILL' });
+  }
+
   // ---------------------------------------------------------------- exec / copy
 
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
