@@ -32,7 +32,7 @@ export async function selftestCommand(opts: CliOptions, version: string): Promis
     const report = judgeSelftest({ config: run.config, result: outcome.result, evidence: outcome.evidence, partialSelection: Boolean(run.selected), ...(live ? { live } : {}) });
     const text = formatSelftest(report);
     process.stdout.write(`\n${redactor.redact(text)}`);
-    writeSelftest(run.logDir, report, redactor);
+    writeSelftest(run.logDir, report, redactor, run.config.reporters);
     process.stdout.write(`selftest: ${run.logDir}/selftest.json\n`);
     // Exit 3 (environment) and 130 (interrupted) say more than "vacuous".
     if (outcome.exitCode > 1) return outcome.exitCode;

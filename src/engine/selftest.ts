@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { htmlReporter } from '../reporters/html-reporter.js';
 import { builtinJudges, type JudgeSet, type Judgement, type Verdict } from '../checks/judges.js';
 import type { Redactor } from '../common/redactor.js';
 import type { GateConfig } from '../config/schema.js';
-import type { RunResult, StepResult } from '../model/run-result.js';
+import type { RunResult, SelftestSection, StepResult } from '../model/run-result.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
 import type { StepEvidence } from './evidence-file.js';
 import type { LiveOutcome } from './gate-runner.js';
@@ -282,8 +283,35 @@ export function selftestResult(row: Pick<SelftestRow, 'caught' | 'notApplicable'
   return row.notApplicable ? 'n/a' : row.caught ? 'caught' : 'MISSED';
 }
 
-/** Writes selftest.json and selftest.log beside the run's evidence. */
-export function writeSelftest(logDir: string, report: SelftestReport, redactor: Redactor): void {
+/** The table as the reporters show it (report.html). */
+export function selftestSection(report: SelftestReport): SelftestSection {
+  return {
+    passed: report.passed,
+    caught: report.criteria.filter((c) => c.caught).length,
+    total: report.criteria.length,
+    rows: report.rows.map((r) => ({
+      title: r.title,
+      mutation: r.mutation,
+      log: r.log,
+      result: selftestResult(r),
+      detail: r.detail,
+      ...(r.live ? { live: true } : {}),
+      ...(r.exitCodeOnly ? { exitCodeOnly: true } : {}),
+    })),
+    vacuous: report.criteria.filter((c) => !c.caught).map((c) => ({ title: c.title, why: c.why ?? '' })),
+    ...(report.live ? { live: { logDir: relative(report.logDir, report.live.logDir) || report.live.logDir, kill: report.live.kill, leftovers: report.live.leftovers } } : {}),
+  };
+}
+
+/**
+ * Writes selftest.json and selftest.log beside the run's evidence, and report.html again with
+ * the table (when the html reporter is on), from the run's final summary.json.
+ */
+export function writeSelftest(logDir: string, report: SelftestReport, redactor: Redactor, reporters: readonly string[] = []): void {
   writeFileSync(join(logDir, 'selftest.json'), redactor.redact(JSON.stringify(report, null, 2)) + '\n');
   writeFileSync(join(logDir, 'selftest.log'), redactor.redact(formatSelftest(report)));
+  if (!reporters.includes(htmlReporter.name) || !existsSync(join(logDir, 'summary.json'))) return;
+  const result = JSON.parse(readFileSync(join(logDir, 'summary.json'), 'utf8')) as RunResult;
+  const artifacts = [...new Set([...result.artifacts, 'selftest.json', 'selftest.log'])].sort();
+  writeFileSync(join(logDir, htmlReporter.fileName), redactor.redact(htmlReporter.render({ ...result, artifacts, selftest: selftestSection(report) })));
 }

@@ -131,6 +131,8 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     const cookie = await env.cookies.header(url);
     if (cookie === undefined) headers.delete('cookie');
     else headers.set('Cookie', cookie);
+    // The session this request carries, taken before its answer can set one (a login's).
+    const session = env.credentialProbe && pages === 1 ? await env.cookies.sessionCookiesFor(url) : [];
     let status: number;
     let text: string;
     let contentType: string;
@@ -162,7 +164,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     evidence = { status, body: text };
 
     const statusOk = expected ? expected.includes(status) : status >= 200 && status < 300;
-    if (statusOk && pages === 1 && env.credentialProbe && !env.credentialProbe.probed.has(step.name)) await probeWithoutCredentials(step, env, { method, url, headers, body }, expected, signal);
+    if (statusOk && pages === 1 && env.credentialProbe && !env.credentialProbe.probed.has(step.name)) await probeWithoutCredentials(step, env, { method, url, headers, body, session }, expected, signal);
     if (!statusOk) {
       return { ok: false, reason: `${summary} (expected ${expected ? expected.join(' or ') : '2xx'})`, evidence, http: { status, expected }, byStatus: true };
     }
@@ -206,14 +208,14 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
 async function probeWithoutCredentials(
   step: StepConfig,
   env: HttpStepEnv,
-  request: { method: string; url: string; headers: Headers; body: string | undefined },
+  request: { method: string; url: string; headers: Headers; body: string | undefined; session: string[] },
   expected: number[] | null,
   signal: AbortSignal,
 ): Promise<void> {
   const sink = env.credentialProbe;
   if (!sink || (expected && !expected.every((s) => s >= 200 && s < 300))) return;
   const tokenHeaders = [...request.headers.entries()].filter(([name, value]) => name !== 'cookie' && value !== '' && isCredentialName(name)).map(([name]) => name);
-  const session = await env.cookies.sessionCookiesFor(request.url);
+  const { session } = request;
   if (tokenHeaders.length === 0 && session.length === 0) return;
   sink.probed.add(step.name);
   const headers = new Headers(request.headers);
