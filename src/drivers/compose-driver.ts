@@ -298,7 +298,10 @@ export class ComposeDriver implements StackDriver {
     return stop;
   }
 
-  /** `docker kill` (SIGKILL) of the service's running container: its restart policy applies. */
+  /**
+   * `docker kill` (SIGKILL) of the service's running container. The engine takes it for a stop,
+   * not a crash: the die (exit 137) is reported, no policy restart follows.
+   */
   async killService(service: string): Promise<void> {
     await this.docker.getContainer(await this.runningContainerId(service)).kill({ signal: 'SIGKILL' });
   }

@@ -99,7 +99,8 @@ export interface StackDriver {
   /** A human table of the services, for the logs. */
   ps(): Promise<string>;
   /**
-   * Kills a service's main process with SIGKILL, as a crash would (its restart policy applies):
+   * Kills a service's main process with SIGKILL, as a crash would (local: the restart policy applies;
+   * Docker takes `docker kill` for a stop and does not restart it):
    * the live selftest proves the stability watch sees it. Optional: a driver that does not own
    * the processes (external) leaves it out, and the live kill is "not applicable" there.
    */
