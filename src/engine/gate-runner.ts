@@ -235,6 +235,8 @@ class GateRun {
         return;
       }
       yield planned.notApplicable === null ? this.stepTask(index) : this.notApplicableTask(index, planned.notApplicable);
+      // Live selftest: a task of its own, outside the step's time limit, once the step passed.
+      if (index === this.killAfter && this.results[index]?.status === 'passed') yield { title: 'selftest: kill a service', run: async (abort) => (await this.killDuringWatch(planned, abort.signal), 'passed') };
     }
   }
 
@@ -250,16 +252,7 @@ class GateRun {
   private stepTask(index: number): Task {
     const planned = this.planned[index] as PlannedStep;
     const hard = planned.kind.timeout === 'hard' && planned.step.timeout !== undefined ? parseDuration(planned.step.timeout) : null;
-    if (index !== this.killAfter) return { title: planned.logName, timeoutMs: hard, run: (abort) => this.runStep(index, abort) };
-    return {
-      title: planned.logName,
-      timeoutMs: hard,
-      run: async (abort) => {
-        const status = await this.runStep(index, abort);
-        if (status === 'passed') await this.killDuringWatch(planned, abort.signal);
-        return status;
-      },
-    };
+    return { title: planned.logName, timeoutMs: hard, run: (abort) => this.runStep(index, abort) };
   }
 
   /**
