@@ -20,6 +20,11 @@ export interface Verdict {
 export interface ExitCodeInput {
   exitCode: number;
   expected: number;
+  /**
+   * A test runner's summary found in the output of a step that parses no test report
+   * (`results:`): its exit code is then all that is judged, and a skipped test goes unseen.
+   */
+  testRun?: string | undefined;
 }
 
 export interface OutputInput {

@@ -10,6 +10,7 @@ import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { readSigningKey } from '../engine/attestation.js';
 import { runGate, type GateRunOutcome } from '../engine/gate-runner.js';
+import type { StackDriver } from '../model/stack.js';
 import type { CliOptions } from './cli.js';
 import { portVariables } from '../common/port-variables.js';
 import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
@@ -33,7 +34,14 @@ const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
  * `release-gate run`: resolves the config, wires signals, runs the gate, returns its exit code.
  * `after` (selftest) gets the outcome and the resolved run, and gives the exit code instead.
  */
-export async function runCommand(opts: CliOptions, version: string, after?: (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor) => number): Promise<number> {
+/** Runs the gate once more under the same lock, signals and secrets, with a new driver: selftest's live run. */
+export type RunAgain = (opts: { logDir: string; selected: Set<string>; live: boolean }) => Promise<{ outcome: GateRunOutcome; driver: StackDriver }>;
+
+export async function runCommand(
+  opts: CliOptions,
+  version: string,
+  after?: (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor, again: RunAgain) => number | Promise<number>,
+): Promise<number> {
   const registries = builtinRegistries;
   // A bad key is bad usage: found before anything runs, not after a ten-minute gate.
   const keyIssues: ConfigIssue[] = [];
@@ -62,14 +70,16 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
   for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
 
   const stateDir = localStateDir(run.root, run.config.stack);
-  const driver = await driverKind.create(run.config.stack as never, {
-    root: run.root,
-    env: stackEnv(run.config.env, run.generated),
-    stateDir,
-    forceClean: Boolean(opts.forceClean),
-    clock: systemClock,
-    portVariables: portVariables([run.file], run.env),
-  });
+  const createDriver = () =>
+    driverKind.create(run.config.stack as never, {
+      root: run.root,
+      env: stackEnv(run.config.env, run.generated),
+      stateDir,
+      forceClean: Boolean(opts.forceClean),
+      clock: systemClock,
+      portVariables: portVariables([run.file], run.env),
+    });
+  const driver = await createDriver();
   // Per stack: a compose project by its name, a local stack by its private state.
   const project = (driver as { projectName?: unknown }).projectName;
   const stackName = typeof project === 'string' ? `compose project "${project}"` : `the local stack of ${run.file}`;
@@ -103,12 +113,10 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
   for (const signal of INTERRUPTS) process.on(signal, onSignal);
   try {
     const deadline = opts.deadline ?? run.config.deadline;
-    const outcome = await runGate({
+    const gateOptions = {
       config: run.config,
       configFile: run.file,
       registries,
-      driver,
-      logDir: run.logDir,
       root: run.root,
       env: run.env,
       redactor,
@@ -123,8 +131,13 @@ export async function runCommand(opts: CliOptions, version: string, after?: (out
       deviations: run.deviations,
       switches: run.switches,
       ...(signKey ? { signKey } : {}),
-    });
-    return after ? after(outcome, run, redactor) : outcome.exitCode;
+    };
+    const outcome = await runGate({ ...gateOptions, driver, logDir: run.logDir });
+    const again: RunAgain = async (more) => {
+      const next = await createDriver();
+      return { outcome: await runGate({ ...gateOptions, driver: next, logDir: more.logDir, selected: more.selected, live: more.live }), driver: next };
+    };
+    return after ? await after(outcome, run, redactor, again) : outcome.exitCode;
   } finally {
     for (const signal of INTERRUPTS) process.off(signal, onSignal);
     lock.release();

@@ -129,6 +129,26 @@ describe('ComposeDriver on a real engine', () => {
       );
     });
 
+    it("ignores a container that has the project's labels without being compose's (one started from an image compose built)", async () => {
+      // What a swarm stack reusing `app:local` runs: the image's compose labels, no container-number.
+      const foreign = await docker.createContainer({
+        Image: 'debian:trixie-slim',
+        Cmd: ['sh', '-c', 'sleep 1; exit 5'],
+        Labels: { [PROJECT_LABEL]: name, 'com.docker.compose.service': 'web' },
+      });
+      const from = Date.now();
+      try {
+        await foreign.start();
+        await foreign.wait();
+        await new Promise((r) => setTimeout(r, 500));
+        const webs = (await driver.services()).filter((s) => s.name === 'web' || s.name.startsWith('web-'));
+        assert.deepEqual(webs.map((s) => [s.name, s.state]), [['web', 'running']]);
+        assert.deepEqual(events.filter((e) => e.service === 'web' && e.kind === 'die' && e.at.getTime() >= from - 1000), []);
+      } finally {
+        await foreign.remove({ force: true });
+      }
+    });
+
     it('reports an unhealthy service, and watch() its health change', async () => {
       await until('sick reported unhealthy', async () => (byName(await driver.services(), 'sick')?.health === 'unhealthy' ? true : undefined));
       await until('health event for sick', async () => events.find((e) => e.service === 'sick' && e.kind === 'health' && e.health === 'unhealthy'));
@@ -190,6 +210,16 @@ describe('ComposeDriver on a real engine', () => {
       const table = await driver.ps();
       for (const svc of ['crash-once', 'sick', 'web']) assert.match(table, new RegExp(svc));
     });
+    // Last of the block: the killed container stays down (the engine takes `docker kill` for a stop).
+    it('killService SIGKILLs the running container: watch() delivers its die with exit 137 and the service is down', async () => {
+      await until('crash-once running again', async () => (byName(await driver.services(), 'crash-once')?.state === 'running' ? true : undefined));
+      const from = Date.now();
+      await driver.killService('crash-once');
+      const die = await until('die 137 of crash-once', async () => events.find((e) => e.service === 'crash-once' && e.kind === 'die' && e.exitCode === 137 && e.at.getTime() >= from - 1000));
+      assert.ok(die);
+      await until('crash-once down after the kill', async () => (byName(await driver.services(), 'crash-once')?.state === 'exited' ? true : undefined));
+    });
+
   });
 
   describe('with the legacy docker-compose v1', () => {

@@ -270,7 +270,7 @@ export class ComposeDriver implements StackDriver {
       }
       for (const raw of events) {
         const ev = toStackEvent(raw as EngineEvent, (attrs) => {
-          if (attrs[ONEOFF_LABEL] === 'True') return undefined;
+          if (attrs[ONEOFF_LABEL] === 'True' || attrs[CONTAINER_NUMBER_LABEL] === undefined) return undefined;
           const svc = attrs[SERVICE_LABEL];
           return svc !== undefined && (only === null || only.has(svc)) ? svc : undefined;
         });
@@ -287,6 +287,14 @@ export class ComposeDriver implements StackDriver {
     };
     this.watchers.add(stop);
     return stop;
+  }
+
+  /**
+   * `docker kill` (SIGKILL) of the service's running container. The engine takes it for a stop,
+   * not a crash: the die (exit 137) is reported, no policy restart follows.
+   */
+  async killService(service: string): Promise<void> {
+    await this.docker.getContainer(await this.runningContainerId(service)).kill({ signal: 'SIGKILL' });
   }
 
   // ---------------------------------------------------------------- exec / copy
@@ -434,7 +442,7 @@ export class ComposeDriver implements StackDriver {
 
   private async listContainers(): Promise<Docker.ContainerInfo[]> {
     const list = await this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.projectName}`] } });
-    return list.filter((c) => c.Labels[ONEOFF_LABEL] !== 'True');
+    return list.filter((c) => c.Labels[ONEOFF_LABEL] !== 'True' && c.Labels[CONTAINER_NUMBER_LABEL] !== undefined);
   }
 
   private async runningContainerId(service: string, anyState = false): Promise<string> {
@@ -452,7 +460,8 @@ export class ComposeDriver implements StackDriver {
   /** Refuses to remove a project holding containers or volumes release-gate did not create. */
   private async refuseForeign(output: OutputSink): Promise<void> {
     const filters = { label: [`${PROJECT_LABEL}=${this.projectName}`] };
-    const containers = (await this.docker.listContainers({ all: true, filters })).filter((c) => c.Labels[MANAGED_LABEL] !== 'true');
+    // Containers of another tool started from an image this project built carry its labels too: not compose's, not ours to judge.
+    const containers = (await this.docker.listContainers({ all: true, filters })).filter((c) => c.Labels[MANAGED_LABEL] !== 'true' && c.Labels[CONTAINER_NUMBER_LABEL] !== undefined);
     const volumes = ((await this.docker.listVolumes({ filters })).Volumes ?? []).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
     // A volume that merely has the name compose will give ours (`<project>_<volume>`), without
     // the project's label: compose would adopt it, data included, and `down -v` delete it.

@@ -33,6 +33,7 @@ const clone = <T>(value: T): T => structuredClone(value);
 /** The injected defects, one builder per judge: each makes the evidence what a broken release leaves. */
 const builders: { [N in JudgeName]: (input: JudgeInput<N>, judgement: Judgement<N>, ownCriterion: string | undefined) => MutationPlan } = {
   'exit-code': (input: ExitCodeInput) => {
+    if (input.testRun) return { none: `no test report parsed; a skipped test would not be seen (the output holds ${input.testRun}, judged by the exit code only: add results: { junit: … })` };
     const code = input.expected === 1 ? 2 : 1;
     return { mutations: [{ label: `the command exits ${code} (expected ${input.expected})`, input: { ...input, exitCode: code } }] };
   },

@@ -11,7 +11,9 @@ import type { GateConfig } from '../config/schema.js';
 import { planSteps, type PlannedStep } from '../config/step-plan.js';
 import { ATTESTATION_FILE, MANIFEST_FILE } from '../model/manifest.js';
 import type { PhaseResult, RunResult, RunTarget, StepResult, StepStatus } from '../model/run-result.js';
+import type { CredentialProbe } from '../model/credential-probe.js';
 import type { StackDriver } from '../model/stack.js';
+import { waitFor } from '../common/wait.js';
 import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
 import { Console } from './console.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
@@ -52,6 +54,23 @@ export interface GateRunOptions {
   switches?: Record<string, string>;
   /** ed25519 key (`--sign-key`): the manifest is also written as a signed DSSE envelope. */
   signKey?: KeyObject;
+  /**
+   * A live selftest run: steps repeat each authenticated request once without its credentials,
+   * and once the stability watch runs (and the last such step is done) a service is killed.
+   */
+  live?: boolean;
+}
+
+/** What the live mutations of a selftest run did. */
+export interface LiveOutcome {
+  /** Each authenticated request, repeated without its credentials. */
+  probes: CredentialProbe[];
+  /** The kill during the watch: none planned (no stability step), or what happened. */
+  kill:
+    | { planned: false; why: string }
+    | { planned: true; notApplicable: string }
+    | { planned: true; service: string; at: string; afterStep: string; seen: boolean }
+    | { planned: true; error: string };
 }
 
 export interface GateRunOutcome {
@@ -59,6 +78,8 @@ export interface GateRunOutcome {
   exitCode: number;
   /** What each step's verdict was judged from (also in evidence.json): `selftest` re-judges it. */
   evidence: StepEvidence[];
+  /** A live selftest run's mutations (`live: true`). */
+  live?: LiveOutcome;
 }
 
 /** A step whose verdict waits for the end of the run (the stability watch). */
@@ -109,6 +130,9 @@ class GateRun {
   private readonly target: RunTarget;
   /** Why the driver cannot start or stop this stack (an external target), or null. */
   private readonly lifecycleNotApplicable: string | null;
+  /** Live selftest: the step after which a service is killed, or null; what the mutations did. */
+  private readonly killAfter: number | null = null;
+  private readonly liveOutcome: LiveOutcome | undefined;
 
   constructor(private readonly opts: GateRunOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -121,6 +145,11 @@ class GateRun {
     const driverKind = driverKindOf(this.registries, opts.config.stack.driver);
     this.target = { driver: driverKind.name, description: driverKind.describe(opts.config.stack as never), external: driverKind.external === true };
     this.lifecycleNotApplicable = driverKind.notApplicable?.(opts.config.stack as never, 'lifecycle') ?? null;
+    if (opts.live) {
+      const plan = killPoint(this.planned, (p) => this.isSelected(p));
+      this.killAfter = typeof plan === 'number' ? plan : null;
+      this.liveOutcome = { probes: [], kill: typeof plan === 'number' ? { planned: true, error: 'the gate stopped before the kill' } : { planned: false, why: plan } };
+    }
   }
 
   async run(): Promise<GateRunOutcome> {
@@ -181,7 +210,7 @@ class GateRun {
     this.console.summary(result);
     this.console.banner(verdictBanner(result, opts.redactor));
     this.console.info(`artifacts: ${opts.logDir}`);
-    return { result, exitCode: gateExitCode(result, this.setup, signal), evidence: this.evidence };
+    return { result, exitCode: gateExitCode(result, this.setup, signal), evidence: this.evidence, ...(this.liveOutcome ? { live: this.liveOutcome } : {}) };
   }
 
   private indexes(keep: (p: PlannedStep) => boolean): number[] {
@@ -206,6 +235,8 @@ class GateRun {
         return;
       }
       yield planned.notApplicable === null ? this.stepTask(index) : this.notApplicableTask(index, planned.notApplicable);
+      // Live selftest: a task of its own, outside the step's time limit, once the step passed.
+      if (index === this.killAfter && this.results[index]?.status === 'passed') yield { title: 'selftest: kill a service', run: async (abort) => (await this.killDuringWatch(planned, abort.signal), 'passed') };
     }
   }
 
@@ -222,6 +253,42 @@ class GateRun {
     const planned = this.planned[index] as PlannedStep;
     const hard = planned.kind.timeout === 'hard' && planned.step.timeout !== undefined ? parseDuration(planned.step.timeout) : null;
     return { title: planned.logName, timeoutMs: hard, run: (abort) => this.runStep(index, abort) };
+  }
+
+  /**
+   * Live selftest: SIGKILL of a service's main process while the stability watch runs, through
+   * the driver (`killService`). Waits until the watch has seen it, so the gate stops at the next
+   * step as it would on a real crash; the Stability verdict must then name the service.
+   */
+  private async killDuringWatch(after: PlannedStep, signal: AbortSignal): Promise<void> {
+    const live = this.liveOutcome as LiveOutcome;
+    const { driver } = this.opts;
+    if (!driver.killService) {
+      live.kill = { planned: true, notApplicable: `the ${driver.name} driver cannot kill a service (it does not own the processes)` };
+      return;
+    }
+    try {
+      const watch = await this.startWatch();
+      const victim = (await driver.services()).find((s) => s.state === 'running' && !s.oneShot);
+      if (!victim) {
+        live.kill = { planned: true, error: 'no running service to kill' };
+        return;
+      }
+      const at = new Date(this.clock.now()).toISOString();
+      this.console.info(`selftest (live): killing service ${victim.name} (SIGKILL) during the stability watch, after ${after.logName}`);
+      await driver.killService(victim.name);
+      const seen = await waitFor(async () => ({ done: watch.problemsSoFar().some((p) => p.service === victim.name), value: null }), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+        clock: this.clock,
+        signal,
+        wake: (wake) => watch.onEvent(wake),
+      });
+      live.kill = { planned: true, service: victim.name, at, afterStep: `${after.logName}.log`, seen: seen.ok };
+    } catch (err) {
+      if (signal.aborted) throw err;
+      live.kill = { planned: true, error: errorMessage(err) };
+    }
   }
 
   /**
@@ -352,6 +419,7 @@ class GateRun {
       watch: () => this.startWatch(),
       logName: planned.logName,
       onTeardown: (title, teardown) => this.teardowns.push(title, teardown),
+      ...(this.liveOutcome ? { credentialProbes: (probe: CredentialProbe) => this.liveOutcome?.probes.push(probe) } : {}),
     };
   }
 
@@ -603,6 +671,19 @@ class GateRun {
       extraFiles: [MANIFEST_FILE, ...(this.opts.signKey ? [ATTESTATION_FILE] : [])],
     };
   }
+}
+
+/**
+ * Where the live kill goes: after the stability step has started watching and after the last
+ * step that may repeat a request without credentials (a token wait, a scenario), so those run on
+ * a healthy stack. Returns the step index, or why there is no kill.
+ */
+export function killPoint(planned: PlannedStep[], selected: (p: PlannedStep) => boolean): number | string {
+  const main = planned.flatMap((p, i) => (!p.phase.always && !p.kind.summary && selected(p) && p.notApplicable === null ? [i] : []));
+  const stability = main.find((i) => (planned[i] as PlannedStep).kind.name === 'stability');
+  if (stability === undefined) return 'no stability step runs: nothing watches for a crash';
+  const probing = main.filter((i) => ['wait-http', 'scenario'].includes((planned[i] as PlannedStep).kind.name));
+  return Math.max(stability, ...probing);
 }
 
 /** How long after a failed step's end a crash may still be what broke it (the engine's event lag). */

@@ -7,7 +7,8 @@ import type { GateConfig } from '../config/schema.js';
 import type { RunResult, StepResult } from '../model/run-result.js';
 import { evaluateCriteria } from './criteria.js';
 import type { StepEvidence } from './evidence-file.js';
-import { formatSelftest, judgeSelftest } from './selftest.js';
+import type { LiveOutcome } from './gate-runner.js';
+import { formatSelftest, judgeSelftest, selftestSection, type LiveInput } from './selftest.js';
 
 /*
  * The engine tested by its own selftest: over a fixed healthy run's evidence, the built-in judges
@@ -131,5 +132,84 @@ describe('release-gate selftest over recorded evidence', () => {
     const report = judgeSelftest(run);
     assert.equal(report.passed, false);
     assert.match(report.replayMismatches[0] ?? '', /pytest\.log: tests judged passed, re-judged failed/);
+  });
+
+  it('calls Tests vacuous when a test run is judged by its exit code only: a skipped test would not be seen', () => {
+    const run = healthy();
+    const pytest = run.evidence[1] as StepEvidence;
+    pytest.judgements = [judge('exit-code', { exitCode: 0, expected: 0, testRun: '3 tests in a node summary line' }) as Judgement];
+    const report = judgeSelftest(run);
+    const tests = report.criteria.find((c) => c.id === 'tests');
+    assert.equal(tests?.caught, false);
+    assert.match(tests?.why ?? '', /no test report parsed; a skipped test would not be seen/);
+    assert.match(formatSelftest(report), /^ {2}Tests: pytest\.log \(exit-code\): no test report parsed/m);
+  });
+
+  it('labels a criterion guarded by exit codes only, and counts it caught', () => {
+    const report = judgeSelftest(healthy());
+    assert.deepEqual(report.criteria.filter((c) => c.exitCodeOnly).map((c) => c.id), ['build']);
+    assert.ok(report.rows.find((r) => r.criterion === 'build')?.exitCodeOnly);
+    assert.match(formatSelftest(report), /note: Build is caught by a flipped exit code only/);
+  });
+});
+
+describe('release-gate selftest: live mutations (judged from the live run)', () => {
+  /** The live run's result: its Stability line as given, the rest as the healthy run. */
+  const liveRun = (stability: { passed: boolean; detail: string }, live: LiveOutcome): LiveInput => {
+    const base = healthy().result;
+    return {
+      logDir: '/tmp/x/selftest-live',
+      result: { ...base, startedAt: '2024-01-01T00:00:00.000Z', endedAt: '2024-01-01T00:00:20.000Z', criteria: base.criteria.map((c) => (c.id === 'stability' ? { ...c, ...stability } : c)) },
+      live,
+      leftovers: [],
+    };
+  };
+  const kill = { planned: true as const, service: 'worker', at: '2024-01-01T00:00:09.000Z', afterStep: 'e2e.log', seen: true };
+
+  it('catches the kill when Stability turns ❌ naming the killed service, and a token-less request refused', () => {
+    const live = liveRun({ passed: false, detail: '1 restarts, 1 exits over 20s (worker)' }, {
+      kill,
+      probes: [{ log: 'metrics.log', criterion: 'stability', request: 'GET /metrics', without: ['X-Metrics-Token'], status: 403 }],
+    });
+    const report = judgeSelftest({ ...healthy(), live });
+    assert.ok(report.passed, formatSelftest(report));
+    const rows = report.rows.filter((r) => r.live);
+    assert.deepEqual(rows.map((r) => [r.criterion, r.caught]), [['stability', true], ['stability', true]]);
+    assert.match(rows[0]?.mutation ?? '', /live: SIGKILL of worker's main process/);
+    assert.match(formatSelftest(report), /live run \(one extra run, same stack\): \/tmp\/x\/selftest-live — killed worker \(SIGKILL\)/);
+    assert.deepEqual(selftestSection(report).live, { logDir: 'selftest-live', kill: report.live?.kill, leftovers: [] });
+  });
+
+  it('reports MISSED when the kill leaves Stability ✅, or ❌ without naming the service', () => {
+    const green = judgeSelftest({ ...healthy(), live: liveRun({ passed: true, detail: '0 restarts over 20s' }, { kill, probes: [] }) });
+    assert.equal(green.passed, false);
+    assert.match(green.criteria.find((c) => c.id === 'stability')?.why ?? '', /live: SIGKILL of worker.*stayed ✅/);
+    const unnamed = judgeSelftest({ ...healthy(), live: liveRun({ passed: false, detail: '0 restarts, 1 exits over 20s (backend)' }, { kill, probes: [] }) });
+    assert.equal(unnamed.passed, false);
+    assert.match(unnamed.criteria.find((c) => c.id === 'stability')?.why ?? '', /does not name worker/);
+  });
+
+  it('reports an endpoint answering 2xx without its credentials as public: MISSED, exit 1', () => {
+    const live = liveRun({ passed: false, detail: '1 exits (worker)' }, {
+      kill,
+      probes: [{ log: 'metrics.log', criterion: 'tests', request: 'GET /metrics', without: ['X-Metrics-Token'], status: 200 }],
+    });
+    const report = judgeSelftest({ ...healthy(), live });
+    assert.equal(report.passed, false);
+    assert.match(report.criteria.find((c) => c.id === 'tests')?.why ?? '', /live: GET \/metrics without X-Metrics-Token .*HTTP 200: the endpoint is public/);
+    // A request of no criterion still fails selftest: an open endpoint is a hole whatever it guards.
+    const stray = judgeSelftest({ ...healthy(), live: { ...live, live: { ...live.live, probes: [{ log: 'm.log', request: 'GET /admin', without: ['cookie sessionid'], status: 204 }] } } });
+    assert.equal(stray.passed, false);
+    assert.match(formatSelftest(stray), /\(no criterion\): live: GET \/admin without cookie sessionid/);
+  });
+
+  it('counts a kill the driver cannot do as n/a, not caught and not missed; anything left running fails', () => {
+    const na = judgeSelftest({ ...healthy(), live: liveRun({ passed: true, detail: 'ok' }, { kill: { planned: true, notApplicable: 'the external driver cannot kill a service' }, probes: [] }) });
+    assert.ok(na.passed, formatSelftest(na));
+    assert.match(formatSelftest(na), /^Stability +n\/a +live: SIGKILL/m);
+    const left = liveRun({ passed: false, detail: '1 exits (worker)' }, { kill, probes: [] });
+    const report = judgeSelftest({ ...healthy(), live: { ...left, leftovers: ['worker (running)'] } });
+    assert.equal(report.passed, false);
+    assert.match(formatSelftest(report), /LEFT RUNNING after the live run: worker \(running\)/);
   });
 });

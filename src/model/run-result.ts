@@ -133,4 +133,18 @@ export interface RunResult {
   counts: Record<string, number>;
   /** Artifact file names in the log dir, sorted. */
   artifacts: string[];
+  /** Set in report.html after `release-gate selftest`: each injected defect and whether it was caught. */
+  selftest?: SelftestSection;
+}
+
+/** The selftest table as reporters show it. */
+export interface SelftestSection {
+  passed: boolean;
+  caught: number;
+  total: number;
+  rows: { title: string; mutation: string; log: string; result: 'caught' | 'MISSED' | 'n/a'; detail: string; live?: boolean; exitCodeOnly?: boolean }[];
+  /** Criteria not caught, with why. */
+  vacuous: { title: string; why: string }[];
+  /** The live run: its log dir (relative), what the kill did, what was left running. */
+  live?: { logDir: string; kill: string; leftovers: string[] };
 }

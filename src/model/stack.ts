@@ -98,6 +98,13 @@ export interface StackDriver {
   logs(service: string | undefined, opts: LogsOptions): Promise<void>;
   /** A human table of the services, for the logs. */
   ps(): Promise<string>;
+  /**
+   * Kills a service's main process with SIGKILL, as a crash would (local: the restart policy applies;
+   * Docker takes `docker kill` for a stop and does not restart it):
+   * the live selftest proves the stability watch sees it. Optional: a driver that does not own
+   * the processes (external) leaves it out, and the live kill is "not applicable" there.
+   */
+  killService?(service: string): Promise<void>;
   /** The engine's versions and each service's image digest (or build output hash); optional: drivers that cannot tell leave it out. */
   provenance?(): Promise<StackProvenance>;
   /** Releases driver resources (sockets, watchers); never stops the stack. */

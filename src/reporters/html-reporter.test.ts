@@ -5,6 +5,32 @@ import type { RunResult, StepResult } from '../model/run-result.js';
 import { sampleRunResult } from './sample-run-result.js';
 
 describe('HtmlReporter', () => {
+  it('shows the selftest table after `release-gate selftest`: each mutation, live ones labelled, MISSED rows and why', () => {
+    const plain = htmlReporter.render(sampleRunResult());
+    assert.doesNotMatch(plain, /id="selftest"/);
+    const result = sampleRunResult();
+    result.selftest = {
+      passed: false,
+      caught: 1,
+      total: 2,
+      rows: [
+        { title: 'Stability', mutation: "live: SIGKILL of worker's main process during the watch", log: 'selftest-live/06_stability_5s.log', result: 'caught', detail: '1 exits (worker)', live: true },
+        { title: 'Build', mutation: 'the step fails (exit code 1)', log: '01_build_nocache.log', result: 'caught', detail: 'exit code 1', exitCodeOnly: true },
+        { title: 'Boot', mutation: 'live: GET /metrics without X-Metrics-Token', log: 'selftest-live/05_wait_metrics.log', result: 'MISSED', detail: 'HTTP 200: the endpoint is public <b>', live: true },
+      ],
+      vacuous: [{ title: 'Boot', why: 'the endpoint is public' }],
+      live: { logDir: 'selftest-live', kill: 'killed worker (SIGKILL) at 00:00:09', leftovers: [] },
+    };
+    const html = htmlReporter.render(result);
+    const section = html.slice(html.indexOf('<section id="selftest">'), html.indexOf('</section>', html.indexOf('<section id="selftest">')));
+    assert.match(section, /SELFTEST FAILED: 1\/2 criteria caught/);
+    assert.equal((section.match(/<tr class="/g) ?? []).length, 3);
+    assert.match(section, /<tr class="failed">.*Boot.*<strong>live<\/strong> live: GET \/metrics without X-Metrics-Token.*MISSED.*the endpoint is public &lt;b&gt;/);
+    assert.match(section, /the step fails \(exit code 1\) <em>\(exit code only\)<\/em>/);
+    assert.match(section, /Live run .*<code>selftest-live<\/code>\): killed worker \(SIGKILL\).*nothing left running/);
+    assert.match(section, /<li>Boot: the endpoint is public<\/li>/);
+  });
+
   it('escapes every value taken from the run', () => {
     const result = sampleRunResult({ config: 'cfg/<script>alert(1)</script>.yml' });
     const html = htmlReporter.render(result);

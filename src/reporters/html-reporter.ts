@@ -138,6 +138,31 @@ function failures(result: RunResult, written: ReadonlySet<string>): string {
   return `<section id="failures">\n<h2>What failed</h2>\n${cards.join('\n')}\n</section>\n`;
 }
 
+/** The selftest table (after `release-gate selftest`): criterion → mutation → caught / MISSED. */
+function selftestSection(result: RunResult, written: ReadonlySet<string>): string {
+  const t = result.selftest;
+  if (!t) return '';
+  const rows = t.rows
+    .map(
+      (r) =>
+        `<tr class="${r.result === 'caught' ? 'passed' : r.result === 'MISSED' ? 'failed' : 'not-run'}"><td>${icon(r.result === 'caught' ? 'pass' : r.result === 'MISSED' ? 'fail' : 'skip', r.result)}</td><td>${text(r.title)}</td><td>${r.live ? '<strong>live</strong> ' : ''}${text(r.mutation)}${r.exitCodeOnly ? ' <em>(exit code only)</em>' : ''}</td><td>${r.live ? text(r.log) : artifactLink(r.log, written)}</td><td>${escapeHtml(r.result)}</td><td>${text(r.detail)}</td></tr>`,
+    )
+    .join('\n');
+  const vacuous = t.vacuous.map((v) => `<li>${text(v.title)}: ${text(v.why)}</li>`).join('\n');
+  const live = t.live
+    ? `<p>Live run (one extra run on the same stack, <code>${text(t.live.logDir)}</code>): ${text(t.live.kill)}; ${t.live.leftovers.length === 0 ? 'nothing left running after it' : `left running: ${text(t.live.leftovers.join(', '))}`}.</p>\n`
+    : '';
+  return `<section id="selftest">
+<h2>Selftest</h2>
+<p class="${t.passed ? 'passed' : 'failed'}">SELFTEST ${t.passed ? 'PASSED' : 'FAILED'}: ${t.caught}/${t.total} criteria caught</p>
+${live}<table>
+<tr><th></th><th>Criterion</th><th>Mutation</th><th>Step</th><th>Result</th><th>Verdict</th></tr>
+${rows}
+</table>
+${vacuous ? `<ul class="failed">\n${vacuous}\n</ul>\n` : ''}</section>
+`;
+}
+
 /** `report.html`: one self-contained page (inline CSS and SVG, no script), every value escaped. */
 export class HtmlReporter implements Reporter {
   readonly name = 'html' as const;
@@ -193,7 +218,7 @@ ${stopped ? `<p class="failed">${e(stopped)}</p>\n` : ''}${targetLine(result) ? 
 <tr><th></th><th>Criterion</th><th>Detail</th><th>Evidence</th></tr>
 ${criteria}
 </table>
-${failures(result, written)}<h2>Timeline</h2>
+${failures(result, written)}${selftestSection(result, written)}<h2>Timeline</h2>
 ${timeline(result, written)}
 ${counts ? `<h2>Counts</h2>\n<table>\n${counts}\n</table>\n` : ''}<h2 id="steps">Steps</h2>
 <table>

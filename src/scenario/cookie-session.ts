@@ -1,5 +1,8 @@
 import { CookieJar } from 'tough-cookie';
 import type { Redactor } from '../common/redactor.js';
+import { isCsrfName } from '../model/credential-probe.js';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * The scenario's cookie jar (tough-cookie: domain, path, expiry and Max-Age rules).
@@ -10,6 +13,8 @@ export class CookieSession {
   private readonly jar = new CookieJar();
   /** The last request answered, to explain a cookie that did not come. */
   lastResponse: { method: string; path: string; status: number } | undefined;
+  /** Cookies a login-like request (an unsafe method) set, CSRF ones aside: the session. */
+  private readonly sessionNames = new Set<string>();
 
   constructor(
     private readonly baseUrl: string,
@@ -23,6 +28,8 @@ export class CookieSession {
       // Register the raw value first: a cookie the jar refuses (bad domain) is still a secret.
       const pair = header.split(';', 1)[0] ?? '';
       this.redactor.addSecret(pair.slice(pair.indexOf('=') + 1).trim());
+      const name = pair.slice(0, pair.indexOf('=')).trim();
+      if (answered && UNSAFE.has(answered.method) && name !== '' && !isCsrfName(name)) this.sessionNames.add(name);
       await this.jar.setCookie(header, url, { ignoreError: true });
     }
   }
@@ -31,6 +38,12 @@ export class CookieSession {
   async header(url: string): Promise<string | undefined> {
     const value = await this.jar.getCookieString(url);
     return value === '' ? undefined : value;
+  }
+
+  /** Names of the session cookies (set by a login-like request) that a request to url carries. */
+  async sessionCookiesFor(url: string): Promise<string[]> {
+    const sent = await this.jar.getCookies(url);
+    return sent.map((c) => c.key).filter((key) => this.sessionNames.has(key));
   }
 
   /** Value of a cookie the base URL would receive (`{{cookie.csrftoken}}`). */

@@ -25,6 +25,8 @@ export interface FakeDrfServer {
     delays: Record<string, number>;
     /** Paths that set no CSRF cookie (a current Korrigo's GET /api/exams/). */
     cookieless: string[];
+    /** Paths served without a session (an API left open by mistake). */
+    open: string[];
     /** Annotations list shape. */
     listShape: 'list' | 'page';
   };
@@ -47,7 +49,7 @@ export async function startFakeDrfServer(): Promise<FakeDrfServer> {
   const state: FakeDrfServer = {
     baseUrl: '',
     seen: [],
-    knobs: { password: 'prof-secret-pw', annotationStatus: 201, readyCopy: true, lockStatus: 201, examsFailures: 0, delays: {}, listShape: 'list', cookieless: [] },
+    knobs: { password: 'prof-secret-pw', annotationStatus: 201, readyCopy: true, lockStatus: 201, examsFailures: 0, delays: {}, listShape: 'list', cookieless: [], open: [] },
     lockToken: undefined,
     issuedSecrets: [],
     reset() {
@@ -119,7 +121,7 @@ export async function startFakeDrfServer(): Promise<FakeDrfServer> {
       res.setHeader('Set-Cookie', setCookies);
       return send(res, 200, { username: 'prof1' });
     }
-    if (!authed) return send(res, 403, { detail: 'Authentication credentials were not provided.' });
+    if (!authed && !state.knobs.open.some((prefix) => url.pathname.startsWith(prefix))) return send(res, 403, { detail: 'Authentication credentials were not provided.' });
 
     if (method === 'GET' && url.pathname === '/api/exams/') {
       if (state.knobs.examsFailures > 0) {

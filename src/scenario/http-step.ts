@@ -2,6 +2,7 @@ import type { OutputSink } from '../common/output.js';
 import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
+import { isCredentialName, isCsrfName, type CredentialProbe } from '../model/credential-probe.js';
 import type { CookieSession } from './cookie-session.js';
 import { checkAssertion } from './assertion.js';
 import { checkContent } from '../checks/http-answer.js';
@@ -18,6 +19,11 @@ export interface HttpStepEnv {
   redactor: Redactor;
   output: OutputSink;
   clock: Clock;
+  /**
+   * Live selftest: each step that sent credentials (a session cookie, a token header) repeats
+   * its request once without them; `probed` holds the steps done (once per step, not per run).
+   */
+  credentialProbe?: { probed: Set<string>; record(probe: Omit<CredentialProbe, 'log'>): void };
 }
 
 /** Outcome of one attempt of a step. */
@@ -125,6 +131,8 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     const cookie = await env.cookies.header(url);
     if (cookie === undefined) headers.delete('cookie');
     else headers.set('Cookie', cookie);
+    // The session this request carries, taken before its answer can set one (a login's).
+    const session = env.credentialProbe && pages === 1 ? await env.cookies.sessionCookiesFor(url) : [];
     let status: number;
     let text: string;
     let contentType: string;
@@ -156,6 +164,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     evidence = { status, body: text };
 
     const statusOk = expected ? expected.includes(status) : status >= 200 && status < 300;
+    if (statusOk && pages === 1 && env.credentialProbe && !env.credentialProbe.probed.has(step.name)) await probeWithoutCredentials(step, env, { method, url, headers, body, session }, expected, signal);
     if (!statusOk) {
       return { ok: false, reason: `${summary} (expected ${expected ? expected.join(' or ') : '2xx'})`, evidence, http: { status, expected }, byStatus: true };
     }
@@ -190,6 +199,41 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     if (failure) return { ok: false, reason: `${summary}: assert ${failure}`, evidence, http: { status: evidence.status, expected } };
   }
   return { ok: true, captures: found, summary, http: { status: evidence.status, expected } };
+}
+
+/**
+ * The request once more without its session cookies, token headers and CSRF pair: a protected
+ * endpoint must refuse it. Its cookies are not stored; a step expecting a non-2xx is not probed.
+ */
+async function probeWithoutCredentials(
+  step: StepConfig,
+  env: HttpStepEnv,
+  request: { method: string; url: string; headers: Headers; body: string | undefined; session: string[] },
+  expected: number[] | null,
+  signal: AbortSignal,
+): Promise<void> {
+  const sink = env.credentialProbe;
+  if (!sink || (expected && !expected.every((s) => s >= 200 && s < 300))) return;
+  const tokenHeaders = [...request.headers.entries()].filter(([name, value]) => name !== 'cookie' && value !== '' && isCredentialName(name)).map(([name]) => name);
+  const { session } = request;
+  if (tokenHeaders.length === 0 && session.length === 0) return;
+  sink.probed.add(step.name);
+  const headers = new Headers(request.headers);
+  headers.delete('cookie');
+  for (const name of [...headers.keys()]) if (tokenHeaders.includes(name) || isCsrfName(name)) headers.delete(name);
+  const without = [...tokenHeaders, ...session.map((c) => `cookie ${c}`)];
+  const path = displayPath(env.baseUrl, request.url);
+  const record = { ...(step.criterion ? { criterion: step.criterion } : {}), request: `${step.name}: ${request.method} ${path}`, without };
+  try {
+    const res = await fetch(request.url, { method: request.method, headers, body: request.body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    await res.arrayBuffer();
+    env.output.line(`selftest (live): ${step.name} → ${request.method} ${path} without ${without.join(', ')} → ${res.status}`);
+    sink.record({ ...record, status: res.status });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    env.output.line(`selftest (live): ${step.name} → ${request.method} ${path} without ${without.join(', ')} → no answer (${networkError(err)})`);
+    sink.record({ ...record, status: null, problem: networkError(err) });
+  }
 }
 
 function networkError(err: unknown): string {

@@ -7,6 +7,7 @@ import { Redactor } from '../common/redactor.js';
 import { startFakeDrfServer, type FakeDrfServer } from './fake-drf-server.fixture.js';
 import { E2E_EXAMPLE_YAML } from './e2e-example.fixture.js';
 import { scenarioSchema } from './scenario-schema.js';
+import type { CredentialProbe } from '../model/credential-probe.js';
 import { runScenario, type ScenarioResult } from './scenario-runner.js';
 
 interface Harness {
@@ -39,7 +40,7 @@ function collect(redactor: Redactor): { sink: OutputSink; lines: string[] } {
 
 async function runExample(
   edit: (raw: RawScenario) => void = () => {},
-  opts: { signal?: AbortSignal; env?: Record<string, string>; exitCode?: number; lines?: string[]; redactor?: Redactor; clock?: FakeClock; execMs?: number[] } = {},
+  opts: { signal?: AbortSignal; env?: Record<string, string>; exitCode?: number; lines?: string[]; redactor?: Redactor; clock?: FakeClock; execMs?: number[]; probes?: Omit<CredentialProbe, 'log'>[] } = {},
 ): Promise<Harness> {
   const raw = parseYaml(E2E_EXAMPLE_YAML) as RawScenario;
   edit(raw);
@@ -55,6 +56,7 @@ async function runExample(
     signal: opts.signal ?? new AbortController().signal,
     redactor,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.probes ? { credentialProbes: (p: Omit<CredentialProbe, 'log'>) => opts.probes?.push(p) } : {}),
     exec: async (service, argv, output) => {
       execCalls.push([service, ...argv]);
       // The exec "takes" this long on the fake clock: latency without sleeping.
@@ -76,6 +78,26 @@ describe('runScenario against a Django/DRF-like server', () => {
   });
   afterEach(async () => {
     await server.close();
+  });
+
+  it('live selftest: repeats each request that carried the session once without it; the login (no session yet) never', async () => {
+    const probes: Omit<CredentialProbe, 'log'>[] = [];
+    server.knobs.open = ['/api/exams/'];
+    const h = await runExample(() => {}, { probes });
+    assert.equal(h.result.passed, true, h.text);
+    const byStep = Object.fromEntries(probes.map((p) => [p.request.split(':')[0], p]));
+    assert.equal(byStep['login'], undefined, 'the login carries no session: not repeated');
+    // Once per scenario step, not per run.
+    assert.equal(probes.length, new Set(probes.map((p) => p.request.split(':')[0])).size);
+    // The open API answers without the session: the evidence of a public endpoint.
+    assert.equal(byStep['exams']?.status, 200);
+    assert.deepEqual(byStep['exams']?.without, ['cookie sessionid']);
+    const annotate = probes.find((p) => p.criterion === 'annotation');
+    assert.equal(annotate?.status, 403);
+    assert.ok(annotate?.without.includes('cookie sessionid'));
+    assert.match(h.text, /selftest \(live\): \w+ → POST \/api\/grading\/copies\/42\/annotations\/ without .*→ 403/);
+    // The probes' answers set no cookie in the jar and change nothing of the real run.
+    assert.equal(seen('POST /api/grading/copies/42/annotations/').length, 4);
   });
 
   it('passes the reference workflow 3/3 and ends with the closing line', async () => {

@@ -4,6 +4,7 @@ import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { ScenarioLatency } from '../model/run-result.js';
 import type { ScenarioExecution } from '../checks/judges.js';
+import type { CredentialProbe } from '../model/credential-probe.js';
 import { CookieSession } from './cookie-session.js';
 import { LatencyRecorder, latencyTable } from './latency-stats.js';
 import type { ScenarioConfig, StepConfig } from './scenario-schema.js';
@@ -25,6 +26,8 @@ export interface ScenarioContext {
   exec(service: string, argv: string[], output: OutputSink, signal: AbortSignal): Promise<{ exitCode: number }>;
   /** Time source for durations and retry pauses; the system clock by default. */
   clock?: Clock;
+  /** Live selftest: each step that sent credentials repeats its request once without them. */
+  credentialProbes?: (probe: Omit<CredentialProbe, 'log'>) => void;
 }
 
 export interface ScenarioResult {
@@ -80,6 +83,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     output: ctx.output,
     clock,
     exec: (service, argv, output, signal) => ctx.exec(service, argv, output, signal),
+    ...(ctx.credentialProbes ? { credentialProbe: { probed: new Set<string>(), record: ctx.credentialProbes } } : {}),
   };
   const { title, runs: total } = config;
   const out = ctx.output;

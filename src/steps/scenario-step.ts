@@ -20,6 +20,7 @@ export const scenarioStep = defineStepKind({
       redactor: ctx.redactor,
       clock: ctx.clock,
       exec: (service, argv, output, signal) => ctx.driver.exec(service, argv, { output, signal }),
+      ...(ctx.credentialProbes ? { credentialProbes: (probe) => ctx.credentialProbes?.({ ...probe, log: `${ctx.logName}.log`, criterion: probe.criterion ?? step.criterion }) } : {}),
     });
     ctx.counts['e2e.runs'] = result.runs;
     ctx.counts['e2e.runsPassed'] = result.runsPassed;

@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { HttpExchange, ScenarioLatency } from '../model/run-result.js';
+import type { CredentialProbeSink } from '../model/credential-probe.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
@@ -55,6 +56,11 @@ export interface StepContext {
   logName: string;
   /** Registers a cleanup run at the end of the gate, last-in first-out. */
   onTeardown(title: string, teardown: () => Promise<void> | void): void;
+  /**
+   * Set in a live selftest run only: a step that sent credentials (a token header, a session
+   * cookie) repeats that request once without them and reports the answer here.
+   */
+  credentialProbes?: CredentialProbeSink;
 }
 
 /**

@@ -8,7 +8,9 @@ import type { Redactor } from '../common/redactor.js';
 import { durationSchema, httpUrlSchema } from '../common/schema-parts.js';
 import type { HttpExchange } from '../model/run-result.js';
 import type { HttpWaitResult } from '../checks/http-wait.js';
-import { defineStepKind } from './step-kind.js';
+import { errorMessage } from '../common/errors.js';
+import { isCredentialName } from '../model/credential-probe.js';
+import { defineStepKind, type StepContext } from './step-kind.js';
 
 /** Characters of the last answer's body kept as evidence. */
 const MAX_BODY_EVIDENCE = 1024 * 1024;
@@ -106,11 +108,39 @@ export const waitHttpStep = defineStepKind({
     const verdict = judge('http-answer', { statuses, expect: step.expect, answer, problem: result.last?.problem ?? undefined });
     // waitForHttp judged each attempt with the same judge; the recorded one replays the last.
     const detail = result.hint ? `${result.detail} (${result.hint})` : result.detail;
+    if (result.ok && ctx.credentialProbes) await probeWithoutCredentials(step, ctx, switched ? inside : via?.mode === 'auto' ? outside : url, headers, probe ?? hostProbe);
     if (result.ok) return { passed: true, detail, judgements: [verdict] };
     const http = exchange(url, statuses, headers, step.via?.service, result, ctx.env, ctx.redactor);
     return { passed: false, detail, http, judgements: [verdict] };
   },
 });
+
+/**
+ * Live selftest: the same request once more, from the same place, without the headers that
+ * carry a credential. Only for a wait that expects a success: a protected endpoint refuses it.
+ */
+async function probeWithoutCredentials(
+  step: { url: string; status: number | number[]; criterion?: string | undefined },
+  ctx: StepContext,
+  url: string,
+  headers: Record<string, string>,
+  probe: HttpProbe,
+): Promise<void> {
+  const statuses = Array.isArray(step.status) ? step.status : [step.status];
+  const dropped = Object.keys(headers).filter(isCredentialName);
+  if (dropped.length === 0 || !statuses.every((s) => s >= 200 && s < 300)) return;
+  const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.includes(name)));
+  const record = { log: `${ctx.logName}.log`, criterion: step.criterion, request: `GET ${new URL(url).pathname}`, without: dropped };
+  try {
+    const answer = await probe(url, kept, AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]));
+    ctx.log.line(`selftest (live): GET ${url} without ${dropped.join(', ')} → ${answer.status}`);
+    ctx.credentialProbes?.({ ...record, status: answer.status });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.line(`selftest (live): GET ${url} without ${dropped.join(', ')} → no answer (${errorMessage(err)})`);
+    ctx.credentialProbes?.({ ...record, status: null, problem: errorMessage(err) });
+  }
+}
 
 /** Header names whose value is a credential even when it is too short for the redactor. */
 const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password|session/i;

@@ -13,8 +13,8 @@ describe('fault switches (KORRIGO_LITE_FAULT) really break what they name', () =
   let env: Record<string, string>;
   const started: CliProcess[] = [];
 
-  const serve = async (fault: string): Promise<{ proc: CliProcess; baseUrl: string }> => {
-    const s = await startServe({ ...env, KORRIGO_LITE_FAULT: fault });
+  const serve = async (fault: string, extra: Record<string, string> = {}): Promise<{ proc: CliProcess; baseUrl: string }> => {
+    const s = await startServe({ ...env, ...extra, KORRIGO_LITE_FAULT: fault });
     started.push(s.proc);
     return s;
   };
@@ -62,6 +62,14 @@ describe('fault switches (KORRIGO_LITE_FAULT) really break what they name', () =
     assert.equal(run.annotation.status, 400);
     await proc.stop();
     assert.equal((await runCli(['reset-locks'], env)).code, 0);
+  });
+
+  it('metrics-public serves /metrics without the token METRICS_TOKEN sets, and with it', async () => {
+    const { proc, baseUrl } = await serve('metrics-public', { METRICS_TOKEN: 'a-token' });
+    const client = new KorrigoClient(baseUrl);
+    assert.equal((await client.request('GET', '/metrics')).status, 200);
+    assert.equal((await client.request('GET', '/metrics', { headers: { 'X-Metrics-Token': 'a-token' } })).status, 200);
+    await proc.stop();
   });
 
   it('health-503, metrics-forbidden, error-log and lock-409 each show on one backend', async () => {

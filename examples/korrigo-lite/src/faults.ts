@@ -5,6 +5,7 @@ export const FAULT_NAMES = [
   'zero-pages',
   'annotation-400',
   'metrics-forbidden',
+  'metrics-public',
   'seed-not-idempotent',
   'crash-once',
   'crash-loop',

@@ -8,6 +8,11 @@ export const MANAGED_LABEL = 'dev.release-gate.managed';
 export const PROJECT_LABEL = 'com.docker.compose.project';
 export const SERVICE_LABEL = 'com.docker.compose.service';
 export const ONEOFF_LABEL = 'com.docker.compose.oneoff';
+/**
+ * Set by compose on the containers it creates, never on images. Images compose builds carry the
+ * project and service labels, and so does any container started from them elsewhere (a swarm
+ * stack reusing `app:local`): without this label such a container is not the project's.
+ */
 export const CONTAINER_NUMBER_LABEL = 'com.docker.compose.container-number';
 
 /**

@@ -160,6 +160,14 @@ export class LocalDriver implements StackDriver {
     );
   }
 
+  /** SIGKILL to the service's whole process group, as the OOM killer or a crash would end it. */
+  async killService(service: string): Promise<void> {
+    this.serviceConfig(service);
+    const pgid = this.running.get(service)?.pgid;
+    if (!pgid || !groupAlive(pgid)) throw new RgStepError(`Service "${service}" has no running process to kill.`, { hint: 'Check the ps log: the service is not running.' });
+    process.kill(-pgid, 'SIGKILL');
+  }
+
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
     this.listeners.add(onEvent);
     return () => this.listeners.delete(onEvent);

@@ -73,7 +73,9 @@ export async function metrics(ctx: RequestContext): Promise<void> {
     return;
   }
   const given = ctx.header('x-metrics-token') ?? ctx.url.searchParams.get('token');
-  if (settings.faults.has('metrics-forbidden') || (token !== undefined && !tokenMatches(given, token))) {
+  // metrics-public: the token is accepted but never required (the misconfiguration selftest's live run must catch).
+  const required = token !== undefined && !settings.faults.has('metrics-public');
+  if (settings.faults.has('metrics-forbidden') || (required && !tokenMatches(given, token))) {
     ctx.text(403, 'Forbidden\n');
     return;
   }

@@ -1,0 +1,95 @@
+// `release-gate selftest` on the bundled sample in Docker Compose (examples/korrigo-lite/
+// release-gate.compose.yml, --stability 5s): the healthy run, every criterion re-judged with
+// injected defects, then the live run (no build) that `docker kill`s a container during the
+// stability watch and repeats /metrics without its token. Needs a Docker engine, compose v2 and
+// debian:trixie-slim (scripts/docker-engine.sh); run through `npm run test:docker`. No skip.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
+
+const SAMPLE = join(ROOT, 'examples/korrigo-lite');
+const CONFIG = join(SAMPLE, 'release-gate.compose.yml');
+const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
+/** Own compose project (the rg-test- prefix is what scripts/run-docker-tests.mjs checks for leftovers). */
+const PROJECT = `rg-test-selftest-${randomBytes(4).toString('hex')}`;
+
+interface SelftestJson {
+  passed: boolean;
+  rows: { criterion: string; title: string; mutation: string; caught: boolean; live?: boolean; log: string; detail: string }[];
+  criteria: { id: string; caught: boolean; why?: string }[];
+  live?: { logDir: string; kill: string; leftovers: string[] };
+}
+
+let wrapperDir = '';
+let wrapperConfig = '';
+
+before(() => {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' });
+  assert.equal(info.status, 0, `Docker engine not reachable (run bash scripts/docker-engine.sh): ${info.stderr ?? info.error}`);
+  wrapperDir = tempDir('rg-selftest-compose-');
+  // The volumes go at teardown: each of the two runs leaves nothing behind.
+  wrapperConfig = writeConfig(wrapperDir, [`extends: ${JSON.stringify(CONFIG)}`, `cwd: ${JSON.stringify(SAMPLE)}`, 'teardown: { volumes: true }', ''].join('\n'));
+});
+
+after(() => {
+  // Safety net for an aborted test: only our own project, never anything else.
+  spawnSync('docker', ['compose', '-p', PROJECT, '-f', COMPOSE_FILE, 'down', '-v', '--remove-orphans', '--timeout', '5'], { cwd: SAMPLE, encoding: 'utf8' });
+  rmSync(wrapperDir, { recursive: true, force: true });
+});
+
+/** Containers, volumes and networks of our project still in the engine. */
+function leftovers(): string[] {
+  const label = `label=com.docker.compose.project=${PROJECT}`;
+  const list = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim() !== '');
+  return [
+    ...list(['ps', '-a', '--filter', label, '--format', 'container {{.Names}} {{.State}}']),
+    ...list(['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}']),
+    ...list(['network', 'ls', '--filter', label, '--format', 'network {{.Name}}']),
+  ];
+}
+
+describe('release-gate selftest on Docker Compose (korrigo-lite)', () => {
+  it('catches every criterion, kills a container during the watch, finds /metrics protected, and leaves nothing', async () => {
+    const logDir = join(tempDir('rg-selftest-compose-logs-'), 'logs');
+    const port = await freePort();
+    const started = Date.now();
+    const run = await runCli(['selftest', '--config', wrapperConfig, '--stability', '5s', '--log-dir', logDir], {
+      cwd: ROOT,
+      env: {
+        KORRIGO_LITE_COMPOSE_PROJECT: PROJECT,
+        KORRIGO_LITE_HTTP_PORT: String(port),
+        KORRIGO_LITE_FAULT: '',
+        KORRIGO_LITE_BUILD_FAULT: '',
+        KORRIGO_LITE_CRASH_AFTER_MS: '',
+        NGINX_BASE_URL: '',
+        // A token: the live run must find /metrics refusing a request without it.
+        METRICS_TOKEN: `tok-${randomBytes(6).toString('hex')}`,
+      },
+    });
+    const output = run.stdout + run.stderr;
+    process.stdout.write(`# selftest on compose took ${((Date.now() - started) / 1000).toFixed(0)}s\n`);
+    assert.equal(run.code, 0, output.split('\n').slice(-60).join('\n'));
+    assert.match(output, /SELFTEST PASSED: (\d+)\/\1 criteria caught/);
+    const report = JSON.parse(readFileSync(join(logDir, 'selftest.json'), 'utf8')) as SelftestJson;
+    assert.equal(report.passed, true);
+    assert.ok(report.criteria.length >= 9, `${report.criteria.length} criteria`);
+    assert.deepEqual(report.criteria.filter((c) => !c.caught), []);
+    const kill = report.rows.find((r) => r.live && r.criterion === 'stability');
+    assert.ok(kill?.caught, `live kill row: ${JSON.stringify(kill)}`);
+    assert.match(kill.mutation, /SIGKILL of (\w+)'s main process/);
+    const victim = /SIGKILL of (\w+)'s/.exec(kill.mutation)?.[1] as string;
+    assert.ok(kill.detail.includes(victim), kill.detail);
+    const metrics = report.rows.find((r) => r.live && /GET \/metrics without x-metrics-token/i.test(r.mutation));
+    assert.ok(metrics?.caught, `metrics probe: ${JSON.stringify(metrics)} in ${JSON.stringify(report.rows.filter((r) => r.live))}`);
+    assert.ok(report.rows.some((r) => r.live && r.criterion === 'annotation' && r.caught), 'the annotation POST was repeated without the session');
+    // The live run is labelled and kept apart; the engine really saw the container die.
+    const liveSummary = readFileSync(join(logDir, 'selftest-live', '17_validation_summary.log'), 'utf8');
+    assert.match(liveSummary, new RegExp(`❌ Stability:.*${victim}`));
+    assert.deepEqual(report.live?.leftovers, []);
+    assert.deepEqual(leftovers(), []);
+  });
+});
