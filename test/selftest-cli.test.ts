@@ -83,6 +83,9 @@ describe('release-gate selftest (local processes)', () => {
     assert.match(html, /id="selftest"/);
     assert.match(html, /SIGKILL of \w+&#39;s main process|SIGKILL of \w+'s main process/);
     assert.match(html, /10\/10 criteria caught/);
+    // What selftest wrote after the run (table, live run, new report) is in the manifest too.
+    const verified = await runCli(['verify', run.logDir], { cwd: ROOT });
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
 
   it('exits 1 naming each vacuous criterion with why: a scan excusing every line, a /metrics that answers without its token', async () => {

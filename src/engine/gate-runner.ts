@@ -80,6 +80,11 @@ export interface GateRunOutcome {
   evidence: StepEvidence[];
   /** A live selftest run's mutations (`live: true`). */
   live?: LiveOutcome;
+  /**
+   * Writes manifest.json (and the attestation) again over the log dir as it is now: for a command
+   * that adds files after the run (selftest), so \`release-gate verify\` still holds.
+   */
+  reseal(): Promise<void>;
 }
 
 /** A step whose verdict waits for the end of the run (the stability watch). */
@@ -195,22 +200,27 @@ class GateRun {
     const result = this.buildResult();
     await writeSummary(summary, result).catch((err: Error) => this.console.info(`summary: ${err.message}`));
     // Last of all: the hashes must cover the final summary.
-    await writeManifest({
-      logDir: opts.logDir,
-      result,
-      config: opts.config,
-      configFile: opts.configFile,
-      root: opts.root,
-      driverName: opts.driver.name,
-      provenance,
-      redactor: opts.redactor,
-      signKey: opts.signKey,
-    }).catch((err: Error) => this.console.info(`manifest: ${err.message}`));
+    const seal = () =>
+      writeManifest({
+        logDir: opts.logDir,
+        result,
+        config: opts.config,
+        configFile: opts.configFile,
+        root: opts.root,
+        driverName: opts.driver.name,
+        provenance,
+        redactor: opts.redactor,
+        signKey: opts.signKey,
+      }).then(
+        () => undefined,
+        (err: Error) => this.console.info(`manifest: ${err.message}`),
+      );
+    await seal();
     const signal = opts.interrupt.aborted ? signalName(opts.interrupt.reason) : undefined;
     this.console.summary(result);
     this.console.banner(verdictBanner(result, opts.redactor));
     this.console.info(`artifacts: ${opts.logDir}`);
-    return { result, exitCode: gateExitCode(result, this.setup, signal), evidence: this.evidence, ...(this.liveOutcome ? { live: this.liveOutcome } : {}) };
+    return { result, exitCode: gateExitCode(result, this.setup, signal), evidence: this.evidence, ...(this.liveOutcome ? { live: this.liveOutcome } : {}), reseal: seal };
   }
 
   private indexes(keep: (p: PlannedStep) => boolean): number[] {
