@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,4 +78,33 @@ describe('StepLog: backpressure from a slow file', () => {
       lines,
     );
   });
+});
+
+describe('StepLog: a secret split across chunks', () => {
+  const secret = 'Zq7Rw2Tq9Mx8Q3kZp7Rw2Tq9';
+  const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-split-'));
+  // Short lines (cut inside a line) and a line longer than the 64 KiB pending cap (flushed
+  // before its end: the part kept back must hold the secret whole).
+  const cases: { name: string; text: string }[] = [
+    { name: 'a short line', text: `token=${secret} ok\n` },
+    { name: 'the end of a 70 KiB line', text: `${'x'.repeat(70 * 1024 - 40)} ${secret} tail\n` },
+    { name: 'a 70 KiB line at the flush point', text: `${'y'.repeat(64 * 1024 - 520)}-${secret}-${'y'.repeat(8 * 1024)}\n` },
+  ];
+  for (const c of cases) {
+    it(`redacts it in ${c.name}, cut at every position of the secret`, async () => {
+      const at = c.text.indexOf(secret);
+      for (let cut = at; cut <= at + secret.length; cut++) {
+        const redactor = new Redactor();
+        redactor.addSecret(secret);
+        const path = join(dir, `split-${cut}.log`);
+        const log = new StepLog(path, redactor, silent, 'split', 'w');
+        log.write(Buffer.from(c.text.slice(0, cut)));
+        log.write(Buffer.from(c.text.slice(cut)));
+        await log.close();
+        const written = readFileSync(path, 'utf8');
+        assert.ok(!written.includes(secret.slice(0, 12)), `cut at ${cut - at}: part of the secret written`);
+        assert.ok(written.includes('[REDACTED]'), `cut at ${cut - at}: nothing redacted`);
+      }
+    });
+  }
 });
