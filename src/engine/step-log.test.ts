@@ -108,3 +108,24 @@ describe('StepLog: a secret split across chunks', () => {
     });
   }
 });
+
+describe('StepLog: a long line flushed before its end', () => {
+  it('never cuts through a secret: the part kept back holds it whole', async () => {
+    const secret = 'Zq7Rw2Tq9Mx8Q3kZp7Rw2Tq9';
+    const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-flush-'));
+    // Glued to word characters on both sides (no partial-echo rule can catch a piece), and
+    // placed so that the flush of the first chunk (keep the last 512) falls inside it.
+    for (const after of [500, 505, 510]) {
+      const redactor = new Redactor();
+      redactor.addSecret(secret);
+      const path = join(dir, `flush-${after}.log`);
+      const log = new StepLog(path, redactor, silent, 'flush', 'w');
+      log.write(`${'x'.repeat(66 * 1024)}${secret}${'z'.repeat(after)}`);
+      log.write(`${'z'.repeat(100)}\n`);
+      await log.close();
+      const written = readFileSync(path, 'utf8');
+      assert.ok(!written.includes(secret.slice(0, 8)) && !written.includes(secret.slice(-8)), `${after} after: part of the secret written`);
+      assert.equal(written.split('[REDACTED]').length, 2, `${after} after: redacted once`);
+    }
+  });
+});
