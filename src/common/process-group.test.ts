@@ -1,5 +1,8 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runGroup } from './process-group.js';
 import { stripAnsi } from './text.js';
 
@@ -34,5 +37,18 @@ describe('runGroup', () => {
     const r = await runGroup(['rg-no-such-program-xyz'], { cwd: process.cwd(), env: process.env });
     assert.ok(r.spawnError);
     assert.notEqual(r.exitCode, 0);
+  });
+});
+
+describe('runGroup with stdoutFd', () => {
+  it('sends stdout straight to the file and only stderr to the output', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rg-test-stdoutfd-')), 'out');
+    const fd = openSync(path, 'w');
+    const seen: string[] = [];
+    const r = await runGroup(['sh', '-c', 'echo to-file; echo to-output >&2'], { stdoutFd: fd, output: { write: (c) => seen.push(String(c)), line: () => undefined } });
+    closeSync(fd);
+    assert.equal(r.exitCode, 0);
+    assert.equal(readFileSync(path, 'utf8'), 'to-file\n');
+    assert.equal(seen.join(''), 'to-output\n');
   });
 });

@@ -52,16 +52,60 @@ export class Redactor {
 
   redact(text: string): string {
     const ranges: [number, number][] = this.secrets.size > 0 ? this.secrets.cover(text, isRedactableEcho) : [];
-    for (const re of this.patterns) patternRanges(re, text, ranges);
-    if (ranges.length === 0) return text;
-    let out = '';
-    let at = 0;
-    for (const [start, end] of mergeRanges(ranges)) {
-      out += text.slice(at, start) + REDACTED;
-      at = end;
-    }
-    return out + text.slice(at);
+    for (const re of this.patterns) patternRanges(re, text, ranges, 0);
+    return hide(text, ranges);
   }
+
+  /**
+   * Redacts a block of lines (joined by `\n`) as redact() would each line, in one scan of the
+   * known secrets over the whole block (a capture's chunk: one call, not one per line). A line
+   * start or end reads to the partial-echo rule as a token boundary either way; patterns still
+   * run line by line, so `^`, `$` and `\s` mean what they mean on one line.
+   */
+  redactLines(block: string): string {
+    const ranges: [number, number][] = this.secrets.size > 0 ? this.secrets.cover(block, isRedactableEcho) : [];
+    if (this.patterns.length > 0) {
+      for (let at = 0; at <= block.length; ) {
+        let nl = block.indexOf('\n', at);
+        if (nl < 0) nl = block.length;
+        const line = block.slice(at, nl);
+        for (const re of this.patterns) patternRanges(re, line, ranges, at);
+        at = nl + 1;
+      }
+    }
+    return hide(block, ranges);
+  }
+
+  /**
+   * `cut` moved back to the start of any known secret running across it, so that text cut
+   * there and scanned in two parts never leaves a piece of one visible.
+   */
+  safeCut(text: string, cut: number): number {
+    let at = cut;
+    // Latest start first: moving the cut back can only make earlier occurrences straddle it.
+    const found = this.secrets.matches(text);
+    for (let i = found.length - 1; i >= 0; i--) {
+      const m = found[i] as LiteralMatch;
+      if (m.start < at && m.end > at) at = m.start;
+    }
+    return at;
+  }
+
+  /** The longest known secret: text cut anywhere keeps at least this much back to never split one unseen. */
+  get longestSecret(): number {
+    return this.secrets.longest;
+  }
+}
+
+function hide(text: string, ranges: [number, number][]): string {
+  if (ranges.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const [start, end] of mergeRanges(ranges)) {
+    out += text.slice(at, start) + REDACTED;
+    at = end;
+  }
+  return out + text.slice(at);
 }
 
 /** Letters, digits and `_`: what a token is made of, for the boundary rule of partial echoes. */
@@ -89,7 +133,7 @@ function isRedactableEcho(match: LiteralMatch, text: string): boolean {
 }
 
 /** Adds the ranges `re` hides in `text`: its non-empty groups, or the whole match when it has none. */
-function patternRanges(re: RegExp, text: string, ranges: [number, number][]): void {
+function patternRanges(re: RegExp, text: string, ranges: [number, number][], offset: number): void {
   re.lastIndex = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[0] === '') re.lastIndex++;
@@ -97,12 +141,12 @@ function patternRanges(re: RegExp, text: string, ranges: [number, number][]): vo
     if (!indices) continue;
     if (indices.length === 1) {
       const whole = indices[0];
-      if (whole && whole[1] > whole[0]) ranges.push([whole[0], whole[1]]);
+      if (whole && whole[1] > whole[0]) ranges.push([offset + whole[0], offset + whole[1]]);
       continue;
     }
     for (let g = 1; g < indices.length; g++) {
       const span = indices[g];
-      if (span && span[1] > span[0]) ranges.push([span[0], span[1]]);
+      if (span && span[1] > span[0]) ranges.push([offset + span[0], offset + span[1]]);
     }
   }
 }

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, mkdtempSync, openSync } from 'node:fs';
+import { mkdir, open, rm, statfs, writeFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,6 +11,7 @@ import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, 
 import { bindProbe } from '../common/ports.js';
 import { portInBindError, portTakenHint, portVariables } from '../common/port-variables.js';
 import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
+import { stripAnsi } from '../common/text.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
 import { ENGINE_HINT, execInContainer, pingEngine } from './docker/engine-api.js';
 import {
@@ -214,9 +216,25 @@ export class ComposeDriver implements StackDriver {
     const args = ['logs', '--no-color'];
     if (opts.tail !== undefined) args.push(`--tail=${opts.tail}`);
     if (service !== undefined) args.push(service);
-    const r = await this.runCompose(args, opts.output, false, opts.signal);
-    if (opts.signal?.aborted) throw opts.signal.reason;
-    if (r.exitCode !== 0) throw this.commandError(args.join(' '), r);
+    // Compose writes the dump to a file, then it is fed to the output in 1 MiB blocks: through
+    // a pipe it came line by line and took 1.4× `docker compose logs > file` before any work on it.
+    const dir = mkdtempSync(join(tmpdir(), 'rg-compose-logs-'));
+    try {
+      const path = join(dir, 'logs.out');
+      const fd = openSync(path, 'w');
+      let r: RunResult;
+      try {
+        r = await this.runCompose(args, opts.output, false, opts.signal, true, fd);
+      } finally {
+        closeSync(fd);
+      }
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      // After compose, not behind it as it writes: on two busy cores the overlap made it slower (1.42× against 1.17×).
+      await feedFile(path, opts.output, opts.signal);
+      if (r.exitCode !== 0) throw this.commandError(args.join(' '), r);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   // ---------------------------------------------------------------- observation
@@ -388,10 +406,18 @@ export class ComposeDriver implements StackDriver {
     return args;
   }
 
-  private async runCompose(args: string[], output: OutputSink | undefined, capture: boolean, signal?: AbortSignal, withOverride = true): Promise<RunResult> {
+  private async runCompose(args: string[], output: OutputSink | undefined, capture: boolean, signal?: AbortSignal, withOverride = true, stdoutFd?: number): Promise<RunResult> {
     const flavor = await this.compose();
     const full = [...(await this.baseArgs(withOverride)), ...args];
-    const r = await runGroup([flavor.argv0[0], ...full], { cwd: this.projectDir, env: this.env(), capture, stripAnsi: true, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
+    const r = await runGroup([flavor.argv0[0], ...full], {
+      cwd: this.projectDir,
+      env: this.env(),
+      capture,
+      stripAnsi: true,
+      ...(output ? { output } : {}),
+      ...(signal ? { signal } : {}),
+      ...(stdoutFd !== undefined ? { stdoutFd } : {}),
+    });
     if (r.spawnError) {
       throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Could not run ${flavor.argv0.join(' ')}: ${r.spawnError.message}`, ENGINE_HINT, r.spawnError);
     }
@@ -487,5 +513,30 @@ export class ComposeDriver implements StackDriver {
       `Compose project "${this.projectName}" holds ${what.length} object(s) release-gate did not create (${what.slice(0, 5).join(', ')}${what.length > 5 ? ', …' : ''}); refusing to remove them.`,
       'Pick another project name (stack.project), or pass --force-clean to remove that stack and its volumes.',
     );
+  }
+}
+
+/**
+ * Feeds a file to `output` as stdout, in blocks cut after a line end (an escape sequence is
+ * never split, so it is stripped whole), waiting whenever the output's file is behind.
+ */
+async function feedFile(path: string, output: OutputSink, signal?: AbortSignal): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    const decoder = new StringDecoder('utf8');
+    let carry = '';
+    for (;;) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const text = carry + (bytesRead > 0 ? decoder.write(buffer.subarray(0, bytesRead)) : decoder.end());
+      // A line longer than the buffer goes as it is (memory stays bounded).
+      const cut = bytesRead > 0 && text.length <= buffer.length ? text.lastIndexOf('\n') + 1 : text.length;
+      carry = text.slice(cut);
+      if (cut > 0 && output.write(stripAnsi(text.slice(0, cut)), 'stdout') === false) await output.drained?.();
+      if (bytesRead === 0) break;
+    }
+  } finally {
+    await handle.close();
   }
 }

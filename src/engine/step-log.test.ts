@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,5 +77,55 @@ describe('StepLog: backpressure from a slow file', () => {
       written.map((l) => l.replace(/^\S+ /, '')),
       lines,
     );
+  });
+});
+
+describe('StepLog: a secret split across chunks', () => {
+  const secret = 'Zq7Rw2Tq9Mx8Q3kZp7Rw2Tq9';
+  const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-split-'));
+  // Short lines (cut inside a line) and a line longer than the 64 KiB pending cap (flushed
+  // before its end: the part kept back must hold the secret whole).
+  const cases: { name: string; text: string }[] = [
+    { name: 'a short line', text: `token=${secret} ok\n` },
+    { name: 'the end of a 70 KiB line', text: `${'x'.repeat(70 * 1024 - 40)} ${secret} tail\n` },
+    { name: 'a 70 KiB line at the flush point', text: `${'y'.repeat(64 * 1024 - 520)}-${secret}-${'y'.repeat(8 * 1024)}\n` },
+  ];
+  for (const c of cases) {
+    it(`redacts it in ${c.name}, cut at every position of the secret`, async () => {
+      const at = c.text.indexOf(secret);
+      for (let cut = at; cut <= at + secret.length; cut++) {
+        const redactor = new Redactor();
+        redactor.addSecret(secret);
+        const path = join(dir, `split-${cut}.log`);
+        const log = new StepLog(path, redactor, silent, 'split', 'w');
+        log.write(Buffer.from(c.text.slice(0, cut)));
+        log.write(Buffer.from(c.text.slice(cut)));
+        await log.close();
+        const written = readFileSync(path, 'utf8');
+        assert.ok(!written.includes(secret.slice(0, 12)), `cut at ${cut - at}: part of the secret written`);
+        assert.ok(written.includes('[REDACTED]'), `cut at ${cut - at}: nothing redacted`);
+      }
+    });
+  }
+});
+
+describe('StepLog: a long line flushed before its end', () => {
+  it('never cuts through a secret: the part kept back holds it whole', async () => {
+    const secret = 'Zq7Rw2Tq9Mx8Q3kZp7Rw2Tq9';
+    const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-flush-'));
+    // Glued to word characters on both sides (no partial-echo rule can catch a piece), and
+    // placed so that the flush of the first chunk (keep the last 512) falls inside it.
+    for (const after of [500, 505, 510]) {
+      const redactor = new Redactor();
+      redactor.addSecret(secret);
+      const path = join(dir, `flush-${after}.log`);
+      const log = new StepLog(path, redactor, silent, 'flush', 'w');
+      log.write(`${'x'.repeat(66 * 1024)}${secret}${'z'.repeat(after)}`);
+      log.write(`${'z'.repeat(100)}\n`);
+      await log.close();
+      const written = readFileSync(path, 'utf8');
+      assert.ok(!written.includes(secret.slice(0, 8)) && !written.includes(secret.slice(-8)), `${after} after: part of the secret written`);
+      assert.equal(written.split('[REDACTED]').length, 2, `${after} after: redacted once`);
+    }
   });
 });

@@ -21,8 +21,8 @@ const LAST_LINES = 12;
  * with the time and writes it to the artifact file as it arrives; the console sees it only
  * with --verbose (quiet console). Several steps may share one file (opened in append mode).
  *
- * Lines of one chunk are written as one block (one write per chunk, not per line: per-line
- * writes made capture ~10 MB/s). write() returns false once the file's buffer is full: the
+ * Lines of one chunk are redacted, stamped and written as one block (one scan and one write
+ * per chunk, not per line: per-line work capped capture at ~30 MB/s). write() returns false once the file's buffer is full: the
  * producer then waits for drained() (runGroup pauses the child's pipes), so a fast service
  * log never piles up in memory in front of a slow disk.
  */
@@ -69,12 +69,17 @@ export class StepLog implements OutputSink, StepOutput {
     let text = this.pending[stream] + (typeof chunk === 'string' ? chunk : this.decoders[stream].write(chunk));
     const lastNl = text.lastIndexOf('\n');
     if (lastNl >= 0) {
-      this.emitBlock(text.slice(0, lastNl).split('\n'));
+      this.emitBlock(text.slice(0, lastNl));
       text = text.slice(lastNl + 1);
     }
     if (text.length > MAX_PENDING) {
-      this.emitBlock([text.slice(0, -OVERLAP)]);
-      text = text.slice(-OVERLAP);
+      // Keep back at least the longest secret, and never cut through one: the part kept is
+      // scanned again with what follows, so a secret split across chunks is still found whole.
+      const cut = this.redactor.safeCut(text, text.length - Math.max(OVERLAP, this.redactor.longestSecret));
+      if (cut > 0) {
+        this.emitBlock(text.slice(0, cut));
+        text = text.slice(cut);
+      }
     }
     this.pending[stream] = text;
     return !this.file.writableNeedDrain;
@@ -92,7 +97,7 @@ export class StepLog implements OutputSink, StepOutput {
   }
 
   line(text: string): void {
-    this.emitBlock(text.split('\n'));
+    this.emitBlock(text);
   }
 
   /** Shows a transient progress line (live on a TTY, throttled otherwise); not written to the file. */
@@ -130,7 +135,7 @@ export class StepLog implements OutputSink, StepOutput {
     if (this.closed) return;
     for (const stream of ['stdout', 'stderr'] as const) {
       this.pending[stream] += this.decoders[stream].end();
-      if (this.pending[stream].length > 0) this.emitBlock([this.pending[stream]]);
+      if (this.pending[stream].length > 0) this.emitBlock(this.pending[stream]);
       this.pending[stream] = '';
     }
     this.closed = true;
@@ -138,21 +143,36 @@ export class StepLog implements OutputSink, StepOutput {
     await new Promise<void>((resolve) => this.file.end(() => resolve()));
   }
 
-  private emitBlock(lines: string[]): void {
+  /**
+   * Writes complete lines (joined by `\n`): one redaction scan and one file write for the
+   * whole block. The lines are split apart only for listeners and the console.
+   */
+  private emitBlock(block: string): void {
     const stamp = this.stamp();
     const echo = this.echo && this.console.echoesStepLines;
-    const ring = this.ring;
-    let out = '';
-    for (const raw of lines) {
-      const text = this.redactor.redact(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-      for (const listener of this.taps) listener(text);
-      out += `${stamp} ${text}\n`;
-      ring[this.ringAt] = text;
-      this.ringAt = (this.ringAt + 1) % LAST_LINES;
-      if (echo) this.console.stepLine(this.label, text);
+    // A CRLF producer: the line's own `\r` is not part of the text.
+    const text = this.redactor.redactLines(block.includes('\r') ? block.replace(/\r$/gm, '') : block);
+    if (echo || this.taps.size > 0) {
+      for (const line of text.split('\n')) {
+        for (const listener of this.taps) listener(line);
+        if (echo) this.console.stepLine(this.label, line);
+      }
     }
+    this.remember(text);
     if (this.closed || this.writeError) return;
-    if (!this.file.write(out)) this.stalls++;
+    if (!this.file.write(`${stamp} ${text.replaceAll('\n', `\n${stamp} `)}\n`)) this.stalls++;
+  }
+
+  /** Puts the block's last lines in the ring (only its end is split: a chunk holds hundreds). */
+  private remember(text: string): void {
+    let from = text.length;
+    for (let n = 0; n < LAST_LINES && from > 0; n++) from = text.lastIndexOf('\n', from - 1);
+    // from is -1 (the whole block) or the `\n` before the twelfth line from the end.
+    const tail = from < 0 ? text : text.slice(from + 1);
+    for (const line of tail.split('\n')) {
+      this.ring[this.ringAt] = line;
+      this.ringAt = (this.ringAt + 1) % LAST_LINES;
+    }
   }
 
   private stamp(): string {

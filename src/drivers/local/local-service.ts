@@ -11,6 +11,9 @@ import type { HealthState, ServiceState, ServiceStatus, StackEvent } from '../..
 /** Delay before a policy restart, like Docker's first backoff step. */
 const RESTART_DELAY_MS = 500;
 
+/** Probe period of a service not yet healthy (capped by its interval). */
+const STARTING_PROBE_MS = 100;
+
 /**
  * One service of the local driver: a supervised process group with a restart policy, a
  * healthcheck loop and a log file. Emits StackEvents as things happen.
@@ -24,7 +27,8 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
   private startedAt: Date | null = null;
   private stopping = false;
   private healthTimer: NodeJS.Timeout | null = null;
-  private consecutiveFailures = 0;
+  /** Failed probing in a row, in ms of interval: `retries` failures at the full interval. */
+  private failingMs = 0;
   /** The service's log file: the child writes to it directly, so it can outlive us (--keep-up). */
   private logFd: number | null = null;
   private probeAbort: AbortController | null = null;
@@ -120,7 +124,7 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
           detail: `restart #${this.restartCount} after exit ${exitCode}`,
         });
         if (this.config.healthcheck) this.setHealth('starting');
-        this.consecutiveFailures = 0;
+        this.failingMs = 0;
         this.spawn();
       }, RESTART_DELAY_MS).unref();
     } else {
@@ -136,20 +140,24 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
     const startPeriod = parseDuration(check.startPeriod) ?? 0;
     const tick = async () => {
       if (this.stopping) return;
+      // Until the first success, probe every 100 ms (a ready service is seen at once); each
+      // failure then counts for its share of an interval, so a failing service still gets
+      // retries × interval before it is unhealthy.
+      const delay = this.health === 'starting' ? Math.min(interval, STARTING_PROBE_MS) : interval;
       if (this.state === 'running') {
         this.probeAbort = new AbortController();
         const ok = await this.probe(check, timeout, this.probeAbort.signal);
         if (this.stopping) return;
         if (ok) {
-          this.consecutiveFailures = 0;
+          this.failingMs = 0;
           this.setHealth('healthy');
         } else {
           const inStartPeriod = this.startedAt !== null && this.clock.now() - this.startedAt.getTime() < startPeriod;
-          if (!inStartPeriod) this.consecutiveFailures++;
-          if (this.consecutiveFailures >= check.retries) this.setHealth('unhealthy');
+          if (!inStartPeriod) this.failingMs += delay;
+          if (this.failingMs >= check.retries * interval) this.setHealth('unhealthy');
         }
       }
-      this.healthTimer = setTimeout(() => void tick(), interval);
+      this.healthTimer = setTimeout(() => void tick(), this.health === 'starting' ? Math.min(interval, STARTING_PROBE_MS) : interval);
       this.healthTimer.unref();
     };
     void tick();
