@@ -2,7 +2,9 @@
  * Idempotence: a probe (e.g. row counts) run before and after a second seed must print
  * the same thing. Only trailing whitespace and line-ending differences are forgiven.
  */
-import { createTwoFilesPatch } from 'diff';
+import { lazyRequire } from '../common/lazy-require.js';
+
+const diffLibrary = lazyRequire<typeof import('diff')>('diff');
 
 export interface ProbeComparison {
   same: boolean;
@@ -20,5 +22,5 @@ export function compareProbeOutputs(before: string, after: string, label: string
   const a = normalise(before);
   const b = normalise(after);
   if (a === b) return { same: true, diff: '' };
-  return { same: false, diff: createTwoFilesPatch(`${label} (before)`, `${label} (after)`, a, b, undefined, undefined, { context: 3 }) };
+  return { same: false, diff: diffLibrary().createTwoFilesPatch(`${label} (before)`, `${label} (after)`, a, b, undefined, undefined, { context: 3 }) };
 }

@@ -4,7 +4,8 @@
  * line). Zero tolerance lives in `judgeTestReport`: a skipped test fails the gate —
  * the bash original missed skips because it grepped `\d+ skipped` with ERE.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
+import { lazyRequire } from '../common/lazy-require.js';
 import { stripAnsi } from '../common/text.js';
 
 /** Outcome of one test case that did not simply pass. */
@@ -55,16 +56,20 @@ type XmlNode = Record<string, unknown>;
 
 const ARRAY_TAGS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property']);
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: true,
-  // Numeric character references too: pytest writes a message's newlines as `&#10;`.
-  htmlEntities: true,
-  isArray: (tagName) => ARRAY_TAGS.has(tagName),
-});
+// Loaded on the first report parsed: `plan` never needs an XML parser.
+const xmlLibrary = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
+let parser: XMLParser | undefined;
+const xmlParser = (): XMLParser =>
+  (parser ??= new (xmlLibrary().XMLParser)({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: true,
+    // Numeric character references too: pytest writes a message's newlines as `&#10;`.
+    htmlEntities: true,
+    isArray: (tagName) => ARRAY_TAGS.has(tagName),
+  }));
 
 function children(node: XmlNode, tag: string): XmlNode[] {
   const value = node[tag];
@@ -128,12 +133,12 @@ function record(report: TestReport, id: string, status: TestCaseStatus | 'passed
  * Throws on malformed XML, naming line and column.
  */
 export function parseJUnitXml(xml: string): TestReport {
-  const valid = XMLValidator.validate(xml);
+  const valid = xmlLibrary().XMLValidator.validate(xml);
   if (valid !== true) {
     const { code, msg, line, col } = valid.err;
     throw new Error(`Malformed JUnit XML at line ${line}, column ${col}: ${msg} (${code})`);
   }
-  const doc = parser.parse(xml) as XmlNode;
+  const doc = xmlParser().parse(xml) as XmlNode;
   const rootSuites = doc['testsuites'];
   let roots: XmlNode[];
   let looseCases: XmlNode[] = [];

@@ -258,3 +258,16 @@ describe('korrigo preset', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('a file parsed once is parsed again when its text changed', () => {
+  it('loads the new value after the file was edited between two loads (the parse cache is keyed by the text)', () => {
+    const text = (name: string) => `name: ${name}\nbaseUrl: http://127.0.0.1:1\n${LOCAL_STACK}\nphases: [{ id: A, steps: [{ log: 00_down, do: down }] }]\n`;
+    const { config, loaded } = load({ 'release-gate.yml': text('first') });
+    assert.equal(loaded().config.name, 'first');
+    writeFileSync(config, text('second'));
+    assert.equal(loaded().config.name, 'second');
+    // And a syntax error found in the new text, not hidden by the earlier good parse.
+    writeFileSync(config, 'name: [unclosed\n');
+    assert.throws(loaded, (err: unknown) => err instanceof RgConfigError && /YAML syntax/.test(lines(err.issues)));
+  });
+});

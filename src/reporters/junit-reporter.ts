@@ -1,6 +1,9 @@
-import { XMLBuilder } from 'fast-xml-parser';
+import type { XMLBuilder } from 'fast-xml-parser';
+import { lazyRequire } from '../common/lazy-require.js';
 import type { RunResult } from '../model/run-result.js';
 import { criterionDurationMs, oneLine, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
+
+const xmlLibrary = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
 
 // Characters XML 1.0 forbids even escaped (ANSI escapes in a detail, say).
 // eslint-disable-next-line no-control-regex
@@ -14,7 +17,9 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true, suppressBooleanAttributes: false });
+let builder: XMLBuilder | undefined;
+const xmlBuilder = (): XMLBuilder =>
+  (builder ??= new (xmlLibrary().XMLBuilder)({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true, suppressBooleanAttributes: false }));
 
 /**
  * `junit.xml`: one testsuite `release-gate`, one testcase per criterion, so CI shows the
@@ -83,7 +88,7 @@ export class JUnitReporter implements Reporter {
         },
       },
     };
-    return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(doc) as string}`;
+    return `<?xml version="1.0" encoding="UTF-8"?>\n${xmlBuilder().build(doc) as string}`;
   }
 }
 

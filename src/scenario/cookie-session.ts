@@ -1,4 +1,7 @@
-import { CookieJar } from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
+import { lazyRequire } from '../common/lazy-require.js';
+
+const toughCookie = lazyRequire<typeof import('tough-cookie')>('tough-cookie');
 import type { Redactor } from '../common/redactor.js';
 import { isCsrfName } from '../model/credential-probe.js';
 
@@ -10,7 +13,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * any line that could contain it is written: session ids and CSRF tokens are credentials.
  */
 export class CookieSession {
-  private readonly jar = new CookieJar();
+  private readonly jar: CookieJar = new (toughCookie().CookieJar)();
   /** The last request answered, to explain a cookie that did not come. */
   lastResponse: { method: string; path: string; status: number } | undefined;
   /** Cookies a login-like request (an unsafe method) set, CSRF ones aside: the session. */
