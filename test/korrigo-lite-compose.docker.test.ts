@@ -6,13 +6,13 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
+import { CRITERIA, SAMPLE, evidence, labelledObjects, readGateRun, type GateRun, type SummaryStep } from './korrigo-lite-docker.js';
 
-const SAMPLE = join(ROOT, 'examples/korrigo-lite');
 const CONFIG = join(SAMPLE, 'release-gate.compose.yml');
 const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
 /** Own compose project (the rg-test- prefix is what scripts/run-docker-tests.mjs checks for leftovers). */
@@ -22,35 +22,7 @@ const SEED_LOGS = [
   '06_stability_5s', '07_migrate', '08_seed_run1', '09_seed_run2', '10_reset_prof_password', '11_db_sanity',
   '12_e2e_3runs', '13_pytest_full', '14_compose_logs', '15_backend_logs_tail', '16_ps_final', '17_validation_summary',
 ].map((name) => `${name}.log`);
-const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings'];
 
-interface SummaryStep {
-  log: string;
-  phase: string;
-  status: string;
-  detail: string;
-  criterion?: string;
-  startedAt?: string;
-  endedAt?: string;
-}
-
-interface SummaryJson {
-  verdict: string;
-  stoppedAt?: string;
-  steps: SummaryStep[];
-  counts: Record<string, number>;
-}
-
-interface GateRun {
-  code: number | null;
-  output: string;
-  logDir: string;
-  summary: string;
-  json: SummaryJson | null;
-  read(name: string): string;
-  /** The summary's ✅/❌ line of one criterion. */
-  line(title: string): string;
-}
 
 /**
  * The sample's compose config, extended only to remove the volumes at teardown (the preset
@@ -88,36 +60,11 @@ async function gate(opts: { skip?: string; stability?: string; env?: Record<stri
       ...opts.env,
     },
   });
-  const read = (name: string) => readFileSync(join(logDir, name), 'utf8');
-  const summary = existsSync(join(logDir, '17_validation_summary.log')) ? read('17_validation_summary.log') : '';
-  const json = existsSync(join(logDir, 'summary.json')) ? (JSON.parse(read('summary.json')) as SummaryJson) : null;
-  const line = (title: string) => summary.split('\n').find((l) => /[✅❌]/.test(l) && l.includes(` ${title}:`)) ?? '';
-  return { code: run.code, output: run.stdout + run.stderr, logDir, summary, json, read, line };
-}
-
-/** What a failing assertion shows: the criteria lines, the tail of each failed step's log. */
-function evidence(run: GateRun): string {
-  const marks = run.summary.split('\n').filter((l) => /[✅❌]/.test(l));
-  const failed = (run.json?.steps ?? [])
-    .filter((s) => s.status === 'failed')
-    .map((s) => `--- ${s.log} ---\n${existsSync(join(run.logDir, s.log)) ? run.read(s.log).split('\n').slice(-25).join('\n') : '(missing)'}`);
-  return [`exit ${run.code}`, run.output.split('\n').slice(-15).join('\n'), ...marks, ...failed].join('\n');
+  return readGateRun(logDir, run);
 }
 
 /** Containers, volumes and networks of our project still in the engine: none after a run. */
-function leftovers(): string[] {
-  const label = `label=com.docker.compose.project=${PROJECT}`;
-  const list = (args: string[]) => {
-    const r = spawnSync('docker', args, { encoding: 'utf8' });
-    assert.equal(r.status, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout.split('\n').filter((l) => l.trim() !== '');
-  };
-  return [
-    ...list(['ps', '-a', '--filter', label, '--format', 'container {{.Names}}']),
-    ...list(['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}']),
-    ...list(['network', 'ls', '--filter', label, '--format', 'network {{.Name}}']),
-  ];
-}
+const leftovers = (): string[] => labelledObjects(`com.docker.compose.project=${PROJECT}`);
 
 /** The summary.json entry of one step, by its log name. */
 function step(run: GateRun, log: string): SummaryStep {

@@ -7,33 +7,15 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
+import { CRITERIA, SAMPLE, evidence, labelledObjects, readGateRun, type GateRun } from './korrigo-lite-docker.js';
 
-const SAMPLE = join(ROOT, 'examples/korrigo-lite');
 const CONFIG = join(SAMPLE, 'release-gate.swarm.yml');
 /** Own stack (the rg-test- prefix is what scripts/run-docker-tests.mjs checks for leftovers). */
 const STACK = `rg-test-swarm-${randomBytes(4).toString('hex')}`;
-const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings'];
-
-interface SummaryJson {
-  verdict: string;
-  stoppedAt?: string;
-  steps: { log: string; status: string; detail: string }[];
-  counts: Record<string, number>;
-}
-
-interface GateRun {
-  code: number | null;
-  output: string;
-  logDir: string;
-  summary: string;
-  json: SummaryJson | null;
-  read(name: string): string;
-  line(title: string): string;
-}
 
 let wrapperDir = '';
 let wrapperConfig = '';
@@ -92,36 +74,11 @@ async function gate(opts: { skip?: string; only?: string; stability?: string; en
       ...opts.env,
     },
   });
-  const read = (name: string) => readFileSync(join(logDir, name), 'utf8');
-  const summary = existsSync(join(logDir, '17_validation_summary.log')) ? read('17_validation_summary.log') : '';
-  const json = existsSync(join(logDir, 'summary.json')) ? (JSON.parse(read('summary.json')) as SummaryJson) : null;
-  const line = (title: string) => summary.split('\n').find((l) => /[✅❌]/.test(l) && l.includes(` ${title}:`)) ?? '';
-  return { code: run.code, output: run.stdout + run.stderr, logDir, summary, json, read, line };
-}
-
-function evidence(run: GateRun): string {
-  const marks = run.summary.split('\n').filter((l) => /[✅❌]/.test(l));
-  const failed = (run.json?.steps ?? [])
-    .filter((s) => s.status === 'failed')
-    .map((s) => `--- ${s.log} ---\n${existsSync(join(run.logDir, s.log)) ? run.read(s.log).split('\n').slice(-25).join('\n') : '(missing)'}`);
-  return [`exit ${run.code}`, run.output.split('\n').slice(-15).join('\n'), ...marks, ...failed].join('\n');
+  return readGateRun(logDir, run);
 }
 
 /** Services, task containers, networks and volumes of our stack still in the engine: none after a run. */
-function leftovers(): string[] {
-  const label = `label=com.docker.stack.namespace=${STACK}`;
-  const list = (kind: string, args: string[]) =>
-    docker(args)
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => `${kind} ${l.trim()}`);
-  return [
-    ...list('service', ['service', 'ls', '--filter', label, '--format', '{{.Name}}']),
-    ...list('container', ['ps', '-a', '--filter', label, '--format', '{{.Names}}']),
-    ...list('network', ['network', 'ls', '--filter', label, '--format', '{{.Name}}']),
-    ...list('volume', ['volume', 'ls', '--filter', label, '--format', '{{.Name}}']),
-  ];
-}
+const leftovers = (): string[] => labelledObjects(`com.docker.stack.namespace=${STACK}`, ['service', 'container', 'network', 'volume']);
 
 describe('the korrigo gate on korrigo-lite on a Docker swarm', () => {
   it('passes in full: built by compose, deployed as a stack in depends_on order, 5/5 healthy tasks, every criterion ✅, nothing left', async () => {

@@ -10,8 +10,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
+import { SAMPLE, labelledObjects } from './korrigo-lite-docker.js';
 
-const SAMPLE = join(ROOT, 'examples/korrigo-lite');
 const CONFIG = join(SAMPLE, 'release-gate.compose.yml');
 const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
 /** Own compose project (the rg-test- prefix is what scripts/run-docker-tests.mjs checks for leftovers). */
@@ -42,15 +42,7 @@ after(() => {
 });
 
 /** Containers, volumes and networks of our project still in the engine. */
-function leftovers(): string[] {
-  const label = `label=com.docker.compose.project=${PROJECT}`;
-  const list = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.trim() !== '');
-  return [
-    ...list(['ps', '-a', '--filter', label, '--format', 'container {{.Names}} {{.State}}']),
-    ...list(['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}']),
-    ...list(['network', 'ls', '--filter', label, '--format', 'network {{.Name}}']),
-  ];
-}
+const leftovers = (): string[] => labelledObjects(`com.docker.compose.project=${PROJECT}`);
 
 describe('release-gate selftest on Docker Compose (korrigo-lite)', () => {
   it('catches every criterion, kills a container during the watch, finds /metrics protected, and leaves nothing', async () => {

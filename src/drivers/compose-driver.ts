@@ -3,7 +3,6 @@ import { mkdir, open, rm, statfs, writeFile } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
@@ -13,7 +12,8 @@ import { portInBindError, portTakenHint, portVariables } from '../common/port-va
 import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
 import { stripAnsi } from '../common/text.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
-import { ENGINE_HINT, execInContainer, pingEngine } from './docker/engine-api.js';
+import { refuseForeignObjects } from './docker/foreign-objects.js';
+import { ENGINE_HINT, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
 import {
   CONTAINER_NUMBER_LABEL,
   MANAGED_LABEL,
@@ -27,7 +27,7 @@ import {
   type ComposeModel,
   type PublishedPort,
 } from './compose/compose-project.js';
-import { JsonLineSplitter, toServiceStatus, toStackEvent, type EngineEvent } from './compose/container-status.js';
+import { toServiceStatus } from './compose/container-status.js';
 
 export interface ComposeDriverOptions {
   /** Folder compose runs in; relative `files` and `envFile` resolve from it. */
@@ -273,35 +273,15 @@ export class ComposeDriver implements StackDriver {
   }
 
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
-    const stream = (await this.docker.getEvents({
-      filters: { type: ['container'], label: [`${PROJECT_LABEL}=${this.projectName}`] },
-    })) as unknown as Readable;
-    const splitter = new JsonLineSplitter();
     const only = this.opts.services ? new Set(this.opts.services) : null;
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      let events: unknown[];
-      try {
-        events = splitter.push(chunk);
-      } catch {
-        return; // a malformed line from the engine: nothing to report from it
-      }
-      for (const raw of events) {
-        const ev = toStackEvent(raw as EngineEvent, (attrs) => {
-          if (attrs[ONEOFF_LABEL] === 'True' || attrs[CONTAINER_NUMBER_LABEL] === undefined) return undefined;
-          const svc = attrs[SERVICE_LABEL];
-          return svc !== undefined && (only === null || only.has(svc)) ? svc : undefined;
-        });
-        if (ev) onEvent(ev);
-      }
-    });
-    stream.on('error', () => {
-      /* the stream ends when the engine stops; services() still reports the state */
-    });
+    const unwatch = await watchContainerEvents(this.docker, `${PROJECT_LABEL}=${this.projectName}`, (attrs) => {
+      if (attrs[ONEOFF_LABEL] === 'True' || attrs[CONTAINER_NUMBER_LABEL] === undefined) return undefined;
+      const svc = attrs[SERVICE_LABEL];
+      return svc !== undefined && (only === null || only.has(svc)) ? svc : undefined;
+    }, onEvent);
     const stop = () => {
       this.watchers.delete(stop);
-      stream.removeAllListeners('data');
-      (stream as Readable & { destroy(): void }).destroy();
+      unwatch();
     };
     this.watchers.add(stop);
     return stop;
@@ -498,21 +478,12 @@ export class ComposeDriver implements StackDriver {
       const info = await this.docker.getVolume(name).inspect().catch(() => null);
       if (info && (info.Labels ?? {})[PROJECT_LABEL] !== this.projectName) namesakes.push(name);
     }
-    if (containers.length === 0 && volumes.length === 0 && namesakes.length === 0) return;
     const what = [
       ...containers.map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
       ...volumes.map((v) => `volume ${v.Name}`),
       ...namesakes.map((name) => `volume ${name} (not created by compose for this project)`),
     ];
-    if (this.opts.forceClean) {
-      output.line(`--force-clean: removing what release-gate did not create in project ${this.projectName}: ${what.join(', ')}`);
-      return;
-    }
-    throw new RgEnvironmentError(
-      'RG_FOREIGN_PROJECT',
-      `Compose project "${this.projectName}" holds ${what.length} object(s) release-gate did not create (${what.slice(0, 5).join(', ')}${what.length > 5 ? ', …' : ''}); refusing to remove them.`,
-      'Pick another project name (stack.project), or pass --force-clean to remove that stack and its volumes.',
-    );
+    refuseForeignObjects(what, { kind: 'Compose project', name: this.projectName, nameSetting: 'stack.project', forceClean: this.opts.forceClean }, output);
   }
 }
 

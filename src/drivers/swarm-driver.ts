@@ -1,6 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { parse as parseYaml } from 'yaml';
 import type { Clock } from '../common/clock.js';
@@ -12,8 +11,9 @@ import { waitFor } from '../common/wait.js';
 import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
 import { ComposeDriver } from './compose-driver.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from './compose/compose-project.js';
-import { JsonLineSplitter, mapHealth, toStackEvent, type EngineEvent } from './compose/container-status.js';
-import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine } from './docker/engine-api.js';
+import { mapHealth } from './compose/container-status.js';
+import { refuseForeignObjects } from './docker/foreign-objects.js';
+import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
 import { deployWaves, toStackFile, type DeployWave } from './swarm/stack-file.js';
 import { slotStatuses, type TaskLike } from './swarm/task-status.js';
 
@@ -324,35 +324,17 @@ export class SwarmDriver implements StackDriver {
   }
 
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
-    const stream = (await this.docker.getEvents({ filters: { type: ['container'], label: [`${STACK_LABEL}=${this.stackName}`] } })) as unknown as Readable;
-    const splitter = new JsonLineSplitter();
     const only = this.opts.services ? new Set(this.opts.services) : null;
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      let events: unknown[];
-      try {
-        events = splitter.push(chunk);
-      } catch {
-        return; // a malformed line from the engine: nothing to report from it
-      }
-      for (const raw of events) {
-        // A task container's die is the failure; the replacement task's start follows (no "restart" event in swarm).
-        const ev = toStackEvent(raw as EngineEvent, (attrs) => {
-          const full = attrs[SERVICE_NAME_LABEL];
-          if (full === undefined || !full.startsWith(`${this.stackName}_`)) return undefined;
-          const svc = this.shortName(full);
-          return only === null || only.has(svc) ? svc : undefined;
-        });
-        if (ev) onEvent(ev);
-      }
-    });
-    stream.on('error', () => {
-      /* the stream ends when the engine stops; services() still reports the state */
-    });
+    // A task container's die is the failure; the replacement task's start follows (no "restart" event in swarm).
+    const unwatch = await watchContainerEvents(this.docker, `${STACK_LABEL}=${this.stackName}`, (attrs) => {
+      const full = attrs[SERVICE_NAME_LABEL];
+      if (full === undefined || !full.startsWith(`${this.stackName}_`)) return undefined;
+      const svc = this.shortName(full);
+      return only === null || only.has(svc) ? svc : undefined;
+    }, onEvent);
     const stop = () => {
       this.watchers.delete(stop);
-      stream.removeAllListeners('data');
-      (stream as Readable & { destroy(): void }).destroy();
+      unwatch();
     };
     this.watchers.add(stop);
     return stop;
@@ -485,15 +467,6 @@ export class SwarmDriver implements StackDriver {
       ...volumes.map((v) => `volume ${v.Name}`),
       ...namesakes.map((n) => `volume ${n} (not created by a stack deploy of ${this.stackName})`),
     ];
-    if (what.length === 0) return;
-    if (this.opts.forceClean) {
-      output.line(`--force-clean: removing what release-gate did not create in stack ${this.stackName}: ${what.join(', ')}`);
-      return;
-    }
-    throw new RgEnvironmentError(
-      'RG_FOREIGN_PROJECT',
-      `Swarm stack "${this.stackName}" holds ${what.length} object(s) release-gate did not create (${what.slice(0, 5).join(', ')}${what.length > 5 ? ', …' : ''}); refusing to touch them.`,
-      'Pick another stack name (stack.stack), or pass --force-clean to remove that stack and its volumes.',
-    );
+    refuseForeignObjects(what, { kind: 'Swarm stack', name: this.stackName, nameSetting: 'stack.stack', forceClean: this.opts.forceClean }, output);
   }
 }

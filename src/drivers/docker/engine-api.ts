@@ -1,6 +1,8 @@
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { RgEnvironmentError, errorMessage } from '../../common/errors.js';
-import type { ExecOptions } from '../../model/stack.js';
+import type { ExecOptions, StackEvent } from '../../model/stack.js';
+import { JsonLineSplitter, toStackEvent, type EngineEvent } from '../compose/container-status.js';
 
 const PING_TIMEOUT_MS = 5000;
 /** What to do when no engine answers: shared by the compose and swarm drivers. */
@@ -69,4 +71,39 @@ export function demuxFrames(body: Buffer): { stream: 'stdout' | 'stderr'; chunk:
   }
   if (at < body.length) out.push({ stream: 'stdout', chunk: body.subarray(at) });
   return out;
+}
+
+/**
+ * Streams the engine's container events carrying `label` as StackEvents; `serviceOf` names the
+ * service of a container from its labels (undefined: not one of ours, ignored). Returns the stop
+ * function. The stream ends when the engine stops; `services()` still reports the state then.
+ */
+export async function watchContainerEvents(
+  docker: Docker,
+  label: string,
+  serviceOf: (attrs: Record<string, string>) => string | undefined,
+  onEvent: (event: StackEvent) => void,
+): Promise<() => void> {
+  const stream = (await docker.getEvents({ filters: { type: ['container'], label: [label] } })) as unknown as Readable;
+  const splitter = new JsonLineSplitter();
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    let events: unknown[];
+    try {
+      events = splitter.push(chunk);
+    } catch {
+      return; // a malformed line from the engine: nothing to report from it
+    }
+    for (const raw of events) {
+      const ev = toStackEvent(raw as EngineEvent, serviceOf);
+      if (ev) onEvent(ev);
+    }
+  });
+  stream.on('error', () => {
+    /* the stream ends when the engine stops; services() still reports the state */
+  });
+  return () => {
+    stream.removeAllListeners('data');
+    (stream as Readable & { destroy(): void }).destroy();
+  };
 }
