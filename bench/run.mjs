@@ -2,6 +2,10 @@
 // `npm run bench`: each figure of issue 14 against a baseline measured in the same run,
 // ≥ 3 repeats (min/median/max), one line per figure. Not a test: numbers, not verdicts.
 // Needs `npm run build` first (it measures dist/). Works in a private temp folder.
+// Knobs: BENCH_REPEATS (3), BENCH_ONLY (sections, below), BENCH_GATE_WINDOW (30s: the full
+// gate's stability window), BENCH_GATE_REPEATS (BENCH_REPEATS; 1 keeps it to ~1 min),
+// BENCH_CAPTURE_MIB (64), BENCH_COMPOSE_MIB (32). Lines marked ℹ️ are scale lines: a number to
+// watch as something grows, with no target of their own.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
