@@ -331,7 +331,7 @@ if (want('gate')) {
     ' %',
     '≤ 1 %',
     (v) => v.median <= 1,
-    `korrigo-lite, --stability ${WINDOW}, ${runs.length} run(s); overhead = CLI wall − union of step intervals = start-up ${fmt(med('startup'), ' ms')} (spawn → first step) + gaps ${fmt(med('gaps'), ' ms')} + tail ${fmt(med('tail'), ' ms')} (last step → exit: teardown, reports); wall ${s(med('wall'))}, union ${s(med('union'))}, Σ steps ${s(med('sum'))}`,
+    `korrigo-lite, --stability ${WINDOW}, ${runs.length} run(s); overhead = CLI wall − union of step intervals = start-up ${fmt(med('startup'), ' ms')} (spawn → first step) + gaps ${fmt(med('gaps'), ' ms')} + tail ${fmt(med('tail'), ' ms')} (last step → exit: teardown, reports); wall ${s(med('wall'))}, union ${s(med('union'))}, Σ steps ${s(med('sum'))}; ≤ 1 % needs a wall ≥ ${s(100 * med('overhead'))} (the real gate's window: BENCH_GATE_WINDOW=180s)`,
   );
   figure(
     'full gate: wall vs overlap floor',
