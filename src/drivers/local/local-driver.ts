@@ -232,14 +232,18 @@ export class LocalDriver implements StackDriver {
     const svc = this.running.get(name);
     if (!svc || (condition === 'healthy' && !this.opts.services[name]?.healthcheck)) return;
     output.line(`waiting for ${name} to be ${condition}`);
+    // A dependency that crashes and is restarted by its policy never shows "exited" for long:
+    // a restart during the wait ends it at once (Boot fails on any restart anyway), not 600 s later.
+    const restartsBefore = svc.status().restartCount;
     const outcome = await waitFor(
       async () => {
         const status = svc.status();
+        const restarted = status.restartCount > restartsBefore;
         if (condition === 'completed') {
           const done = status.state === 'exited';
-          return { done: done && status.exitCode === 0, stop: done, value: status };
+          return { done: done && status.exitCode === 0, stop: done || restarted, value: status };
         }
-        const dead = status.health === 'unhealthy' || status.state === 'exited';
+        const dead = status.health === 'unhealthy' || status.state === 'exited' || restarted;
         return { done: status.health === 'healthy', stop: dead, value: status };
       },
       {
@@ -256,7 +260,15 @@ export class LocalDriver implements StackDriver {
     );
     if (outcome.ok) return;
     const status = outcome.last ?? svc.status();
-    const what = status.state === 'exited' ? `exited (${describeExit(status.exitCode)})` : status.health === 'unhealthy' ? 'unhealthy' : `not ${condition} after 600s`;
+    const restarts = status.restartCount - restartsBefore;
+    const what =
+      restarts > 0
+        ? `crash-looping (restarted ${restarts}× before it was ${condition}, last ${describeExit(status.exitCode)})`
+        : status.state === 'exited'
+          ? `exited (${describeExit(status.exitCode)})`
+          : status.health === 'unhealthy'
+            ? 'unhealthy'
+            : `not ${condition} after 600s`;
     throw new RgStepError(`Service "${name}" is ${what}; its dependants cannot start.`, { hint: `Read its log: ${this.logFile(name)}` });
   }
 
