@@ -4,17 +4,15 @@
 // app's. Needs a Docker engine, compose v2 and debian:trixie-slim (scripts/docker-engine.sh);
 // run through `npm run test:docker`. No skip: without an engine these tests fail.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
 import { freePort, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
-import { CRITERIA, SAMPLE, evidence, labelledObjects, readGateRun, type GateRun, type SummaryStep } from './korrigo-lite-docker.js';
+import { CRITERIA, NO_FAULTS, SAMPLE, composeDown, evidence, labelledObjects, readGateRun, sampleWrapper, type GateRun, type SummaryStep } from './korrigo-lite-docker.js';
 
 const CONFIG = join(SAMPLE, 'release-gate.compose.yml');
-const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
 /** Own compose project (the rg-test- prefix is what scripts/run-docker-tests.mjs checks for leftovers). */
 const PROJECT = `rg-test-kl-${randomBytes(4).toString('hex')}`;
 const SEED_LOGS = [
@@ -24,39 +22,18 @@ const SEED_LOGS = [
 ].map((name) => `${name}.log`);
 
 
-/**
- * The sample's compose config, extended only to remove the volumes at teardown (the preset
- * keeps them, as Korrigo's gate does) so that each run leaves nothing behind.
- */
-let wrapperConfig = '';
-let wrapperDir = '';
-
-before(() => {
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' });
-  assert.equal(info.status, 0, `Docker engine not reachable (run bash scripts/docker-engine.sh): ${info.stderr ?? info.error}`);
-  wrapperDir = tempDir('rg-kl-compose-');
-  wrapperConfig = writeConfig(wrapperDir, [`extends: ${JSON.stringify(CONFIG)}`, `cwd: ${JSON.stringify(SAMPLE)}`, 'teardown: { volumes: true }', ''].join('\n'));
-});
-
-after(() => {
-  // Safety net for an aborted test: only our own project, never anything else.
-  spawnSync('docker', ['compose', '-p', PROJECT, '-f', COMPOSE_FILE, 'down', '-v', '--remove-orphans', '--timeout', '5'], { cwd: SAMPLE, encoding: 'utf8' });
-  rmSync(wrapperDir, { recursive: true, force: true });
-});
+const wrapperConfig = sampleWrapper(CONFIG, { dirPrefix: 'rg-kl-compose-', cleanup: () => composeDown(PROJECT) });
 
 async function gate(opts: { skip?: string; stability?: string; env?: Record<string, string>; port?: number; config?: string } = {}): Promise<GateRun> {
   const logDir = join(tempDir('rg-kl-compose-logs-'), 'logs');
   const port = opts.port ?? (await freePort());
-  const args = ['run', '--config', opts.config ?? wrapperConfig, '--stability', opts.stability ?? '5s', '--log-dir', logDir, ...(opts.skip ? ['--skip', opts.skip] : [])];
+  const args = ['run', '--config', opts.config ?? wrapperConfig(), '--stability', opts.stability ?? '5s', '--log-dir', logDir, ...(opts.skip ? ['--skip', opts.skip] : [])];
   const run = await runCli(args, {
     cwd: ROOT,
     env: {
       KORRIGO_LITE_COMPOSE_PROJECT: PROJECT,
       KORRIGO_LITE_HTTP_PORT: String(port),
-      KORRIGO_LITE_FAULT: '',
-      KORRIGO_LITE_BUILD_FAULT: '',
-      KORRIGO_LITE_CRASH_AFTER_MS: '',
-      NGINX_BASE_URL: '',
+      ...NO_FAULTS,
       ...opts.env,
     },
   });
@@ -158,9 +135,9 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
     // the crash is ~9 s past the minimum; asserted below from the logs, not assumed. Nothing
     // but the watch can see this crash: no step runs in the backend after it.
     const config = writeConfig(
-      wrapperDir,
+      dirname(wrapperConfig()),
       [
-        `extends: ${JSON.stringify(wrapperConfig)}`,
+        `extends: ${JSON.stringify(wrapperConfig())}`,
         'phases:',
         '  - id: F',
         '    steps:',

@@ -3,11 +3,13 @@
 // left in the engine.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './helpers.js';
+import { after, before } from 'node:test';
+import { ROOT, tempDir, writeConfig } from './helpers.js';
 
 export const SAMPLE = join(ROOT, 'examples/korrigo-lite');
+export const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
 export const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings'];
 
 export interface SummaryStep {
@@ -73,4 +75,38 @@ export function labelledObjects(label: string, kinds: ('service' | 'container' |
       .filter((l) => l.trim() !== '')
       .map((l) => `${kind} ${l.trim()}`);
   });
+}
+
+/** Every fault switch of the sample off (a test turns one on in its own env). */
+export const NO_FAULTS: Record<string, string> = { KORRIGO_LITE_FAULT: '', KORRIGO_LITE_BUILD_FAULT: '', KORRIGO_LITE_CRASH_AFTER_MS: '', NGINX_BASE_URL: '' };
+
+/**
+ * One of the sample's configs, extended to remove the volumes at teardown (the preset keeps them,
+ * as Korrigo's gate does) plus `extra` lines, so that each run leaves nothing behind. Written once
+ * the engine answers `engineCheck` (its failure says how to start one); `cleanup` runs after the
+ * file's tests, as the safety net of an aborted test. Returns the wrapper's path (set in `before`).
+ */
+export function sampleWrapper(config: string, opts: { dirPrefix: string; extra?: string[]; engineCheck?: () => void; cleanup: () => void }): () => string {
+  let dir = '';
+  let file = '';
+  before(() => {
+    (opts.engineCheck ?? assertEngineAnswers)();
+    dir = tempDir(opts.dirPrefix);
+    file = writeConfig(dir, [`extends: ${JSON.stringify(config)}`, `cwd: ${JSON.stringify(SAMPLE)}`, 'teardown: { volumes: true }', ...(opts.extra ?? []), ''].join('\n'));
+  });
+  after(() => {
+    opts.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return () => file;
+}
+
+function assertEngineAnswers(): void {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' });
+  assert.equal(info.status, 0, `Docker engine not reachable (run bash scripts/docker-engine.sh): ${info.stderr ?? info.error}`);
+}
+
+/** `docker compose down -v` of one project of the sample: only that project, never anything else. */
+export function composeDown(project: string): void {
+  spawnSync('docker', ['compose', '-p', project, '-f', COMPOSE_FILE, 'down', '-v', '--remove-orphans', '--timeout', '5'], { cwd: SAMPLE, encoding: 'utf8' });
 }

@@ -7,18 +7,15 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { freePort, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
-import { CRITERIA, SAMPLE, evidence, labelledObjects, readGateRun, type GateRun } from './korrigo-lite-docker.js';
+import { describe, it } from 'node:test';
+import { freePort, ROOT, runCli, tempDir } from './helpers.js';
+import { CRITERIA, NO_FAULTS, SAMPLE, evidence, labelledObjects, readGateRun, sampleWrapper, type GateRun } from './korrigo-lite-docker.js';
 
 const CONFIG = join(SAMPLE, 'release-gate.swarm.yml');
 /** Own stack (the rg-test- prefix is what scripts/run-docker-tests.mjs checks for leftovers). */
 const STACK = `rg-test-swarm-${randomBytes(4).toString('hex')}`;
 
-let wrapperDir = '';
-let wrapperConfig = '';
 
 function docker(args: string[]): string {
   const r = spawnSync('docker', args, { encoding: 'utf8' });
@@ -26,40 +23,27 @@ function docker(args: string[]): string {
   return r.stdout;
 }
 
-before(() => {
-  const state = spawnSync('docker', ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'], { encoding: 'utf8' });
-  assert.equal(state.status, 0, `Docker engine not reachable (run RG_SWARM=1 bash scripts/docker-engine.sh): ${state.stderr ?? state.error}`);
-  assert.equal(state.stdout.trim(), 'active true', 'the engine is not a swarm manager: run RG_SWARM=1 bash scripts/docker-engine.sh');
-  wrapperDir = tempDir('rg-kl-swarm-');
-  // The volumes go at teardown too, so that each run leaves nothing behind.
-  wrapperConfig = writeConfig(
-    wrapperDir,
-    [
-      `extends: ${JSON.stringify(CONFIG)}`,
-      `cwd: ${JSON.stringify(SAMPLE)}`,
-      'teardown: { volumes: true }',
-      // The compose suite proves the no-cache build; here the build goes through the swarm driver with its cache (seconds, not minutes).
-      'phases:',
-      '  - id: A',
-      '    steps:',
-      '      - { log: 01_build_nocache, noCache: false }',
-      '',
-    ].join('\n'),
-  );
-});
-
-after(() => {
-  // Safety net for an aborted test: only our own stack and its volumes.
-  spawnSync('docker', ['stack', 'rm', STACK], { encoding: 'utf8' });
-  for (let i = 0; i < 60 && leftovers().some((l) => !l.startsWith('volume ')); i++) spawnSync('sleep', ['0.5']);
-  for (const v of docker(['volume', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${STACK}`]).split('\n').filter(Boolean)) spawnSync('docker', ['volume', 'rm', v]);
-  rmSync(wrapperDir, { recursive: true, force: true });
+const wrapperConfig = sampleWrapper(CONFIG, {
+  dirPrefix: 'rg-kl-swarm-',
+  // The compose suite proves the no-cache build; here the build goes through the swarm driver with its cache (seconds, not minutes).
+  extra: ['phases:', '  - id: A', '    steps:', '      - { log: 01_build_nocache, noCache: false }'],
+  engineCheck: () => {
+    const state = spawnSync('docker', ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'], { encoding: 'utf8' });
+    assert.equal(state.status, 0, `Docker engine not reachable (run RG_SWARM=1 bash scripts/docker-engine.sh): ${state.stderr ?? state.error}`);
+    assert.equal(state.stdout.trim(), 'active true', 'the engine is not a swarm manager: run RG_SWARM=1 bash scripts/docker-engine.sh');
+  },
+  cleanup: () => {
+    // Only our own stack and its volumes.
+    spawnSync('docker', ['stack', 'rm', STACK], { encoding: 'utf8' });
+    for (let i = 0; i < 60 && leftovers().some((l) => !l.startsWith('volume ')); i++) spawnSync('sleep', ['0.5']);
+    for (const v of docker(['volume', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${STACK}`]).split('\n').filter(Boolean)) spawnSync('docker', ['volume', 'rm', v]);
+  },
 });
 
 async function gate(opts: { skip?: string; only?: string; stability?: string; env?: Record<string, string> } = {}): Promise<GateRun> {
   const logDir = join(tempDir('rg-kl-swarm-logs-'), 'logs');
   const args = [
-    'run', '--config', wrapperConfig, '--stability', opts.stability ?? '5s', '--log-dir', logDir,
+    'run', '--config', wrapperConfig(), '--stability', opts.stability ?? '5s', '--log-dir', logDir,
     ...(opts.skip ? ['--skip', opts.skip] : []), ...(opts.only ? ['--only', opts.only] : []),
   ];
   const run = await runCli(args, {
@@ -67,10 +51,7 @@ async function gate(opts: { skip?: string; only?: string; stability?: string; en
     env: {
       KORRIGO_LITE_SWARM_STACK: STACK,
       KORRIGO_LITE_HTTP_PORT: String(await freePort()),
-      KORRIGO_LITE_FAULT: '',
-      KORRIGO_LITE_BUILD_FAULT: '',
-      KORRIGO_LITE_CRASH_AFTER_MS: '',
-      NGINX_BASE_URL: '',
+      ...NO_FAULTS,
       ...opts.env,
     },
   });

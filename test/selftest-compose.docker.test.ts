@@ -4,16 +4,14 @@
 // stability watch and repeats /metrics without its token. Needs a Docker engine, compose v2 and
 // debian:trixie-slim (scripts/docker-engine.sh); run through `npm run test:docker`. No skip.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { freePort, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
-import { SAMPLE, labelledObjects } from './korrigo-lite-docker.js';
+import { describe, it } from 'node:test';
+import { freePort, ROOT, runCli, tempDir } from './helpers.js';
+import { NO_FAULTS, SAMPLE, composeDown, labelledObjects, sampleWrapper } from './korrigo-lite-docker.js';
 
 const CONFIG = join(SAMPLE, 'release-gate.compose.yml');
-const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
 /** Own compose project (the rg-test- prefix is what scripts/run-docker-tests.mjs checks for leftovers). */
 const PROJECT = `rg-test-selftest-${randomBytes(4).toString('hex')}`;
 
@@ -24,22 +22,8 @@ interface SelftestJson {
   live?: { logDir: string; kill: string; leftovers: string[] };
 }
 
-let wrapperDir = '';
-let wrapperConfig = '';
-
-before(() => {
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' });
-  assert.equal(info.status, 0, `Docker engine not reachable (run bash scripts/docker-engine.sh): ${info.stderr ?? info.error}`);
-  wrapperDir = tempDir('rg-selftest-compose-');
-  // The volumes go at teardown: each of the two runs leaves nothing behind.
-  wrapperConfig = writeConfig(wrapperDir, [`extends: ${JSON.stringify(CONFIG)}`, `cwd: ${JSON.stringify(SAMPLE)}`, 'teardown: { volumes: true }', ''].join('\n'));
-});
-
-after(() => {
-  // Safety net for an aborted test: only our own project, never anything else.
-  spawnSync('docker', ['compose', '-p', PROJECT, '-f', COMPOSE_FILE, 'down', '-v', '--remove-orphans', '--timeout', '5'], { cwd: SAMPLE, encoding: 'utf8' });
-  rmSync(wrapperDir, { recursive: true, force: true });
-});
+// The volumes go at teardown: each of the two runs leaves nothing behind.
+const wrapperConfig = sampleWrapper(CONFIG, { dirPrefix: 'rg-selftest-compose-', cleanup: () => composeDown(PROJECT) });
 
 /** Containers, volumes and networks of our project still in the engine. */
 const leftovers = (): string[] => labelledObjects(`com.docker.compose.project=${PROJECT}`);
@@ -49,15 +33,12 @@ describe('release-gate selftest on Docker Compose (korrigo-lite)', () => {
     const logDir = join(tempDir('rg-selftest-compose-logs-'), 'logs');
     const port = await freePort();
     const started = Date.now();
-    const run = await runCli(['selftest', '--config', wrapperConfig, '--stability', '5s', '--log-dir', logDir], {
+    const run = await runCli(['selftest', '--config', wrapperConfig(), '--stability', '5s', '--log-dir', logDir], {
       cwd: ROOT,
       env: {
         KORRIGO_LITE_COMPOSE_PROJECT: PROJECT,
         KORRIGO_LITE_HTTP_PORT: String(port),
-        KORRIGO_LITE_FAULT: '',
-        KORRIGO_LITE_BUILD_FAULT: '',
-        KORRIGO_LITE_CRASH_AFTER_MS: '',
-        NGINX_BASE_URL: '',
+        ...NO_FAULTS,
         // A token: the live run must find /metrics refusing a request without it.
         METRICS_TOKEN: `tok-${randomBytes(6).toString('hex')}`,
       },
