@@ -62,7 +62,7 @@ describe('LiteralMatcher', () => {
   });
 
   it('refuses a window below 1 and a partial rule shorter than the window', () => {
-    assert.throws(() => new LiteralMatcher({ window: 0 }), /window must be a positive integer, got 0/);
+    assert.throws(() => new LiteralMatcher({ window: 0 }), /window must be an integer from 1 to 33, got 0/);
     assert.throws(() => new LiteralMatcher({ window: 6, partial: { minPrefix: 4, minLiteralLength: 12 } }), /minPrefix \(4\) must be at least the window \(6\)/);
   });
 

@@ -49,10 +49,17 @@ export interface LiteralMatcherStats {
 
 /** 2^18 bits (32 KiB): fits a core's cache; thousands of literals fill a few per cent of it. */
 const FILTER_BITS = 18;
-/** Longest q-gram hashed: 4 code units keep chance hits rare even with thousands of random secrets (3 let 5,000 of them hit 8 % of positions). */
+/**
+ * Longest q-gram: 4 code units keep chance hits rare even with thousands of random secrets (3
+ * let 5,000 of them hit 8 % of positions), and their low bytes pack into one 32-bit integer:
+ * the gram is its own exact key, and a scan position costs four byte reads and one multiply
+ * (a polynomial hash of four multiplies made the scan a third of a capture's time).
+ */
 const MAX_Q = 4;
 /** Offsets are kept as bits of a small integer. */
 const MAX_STEP = 30;
+/** Longest window: a longer one would need q-grams of more than MAX_Q units to keep the step within MAX_STEP. */
+const MAX_WINDOW = MAX_STEP + MAX_Q - 1;
 
 interface TrieNode {
   children: Map<number, TrieNode> | null;
@@ -90,12 +97,14 @@ export class LiteralMatcher {
 
   constructor(options: LiteralMatcherOptions = {}) {
     this.window = options.window ?? 6;
-    if (!Number.isInteger(this.window) || this.window < 1) throw new RangeError(`LiteralMatcher window must be a positive integer, got ${this.window}`);
+    if (!Number.isInteger(this.window) || this.window < 1 || this.window > MAX_WINDOW) {
+      throw new RangeError(`LiteralMatcher window must be an integer from 1 to ${MAX_WINDOW}, got ${this.window}`);
+    }
     if (options.partial && options.partial.minPrefix < this.window) {
       throw new RangeError(`LiteralMatcher partial.minPrefix (${options.partial.minPrefix}) must be at least the window (${this.window})`);
     }
     this.partialRule = options.partial;
-    this.q = Math.max(Math.min(MAX_Q, this.window), this.window - MAX_STEP + 1);
+    this.q = Math.min(MAX_Q, this.window);
     // Longer literals would allow a longer stride, but the partial rule must find any
     // leading run of minPrefix (≥ window) units: the stride is the window's.
     this.index = { step: this.window - this.q + 1, grams: new Map<number, number>(), filter: new Uint8Array((1 << FILTER_BITS) / 8) };
@@ -121,7 +130,7 @@ export class LiteralMatcher {
     this.longestLiteral = Math.max(this.longestLiteral, literal.length);
     const band = this.index;
     for (let o = 0; o < band.step; o++) {
-      const h = gramHash(literal, o, this.q);
+      const h = gramKey(literal, o, this.q);
       band.grams.set(h, (band.grams.get(h) ?? 0) | (1 << o));
       const f = filterIndex(h);
       band.filter[f >>> 3]! |= 1 << (f & 7);
@@ -171,13 +180,22 @@ export class LiteralMatcher {
     const { q } = this;
     const { step, filter, grams } = band;
     let sampled = 0;
-    for (let p = 0; p + q <= len; p += step) {
-      sampled++;
-      let h = 0;
-      for (let j = 0; j < q; j++) h = (Math.imul(h, GRAM_BASE) + b[p + j]!) | 0;
-      const f = filterIndex(h);
-      if ((filter[f >>> 3]! & (1 << (f & 7))) === 0) continue;
-      this.candidatesAt(p, grams.get(h), step, len, starts);
+    if (q === MAX_Q) {
+      // The common case (window ≥ 4), unrolled: the loop every captured byte goes through.
+      for (let p = 0; p + 4 <= len; p += step) {
+        const g = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+        const f = filterIndex(g);
+        if ((filter[f >>> 3]! & (1 << (f & 7))) !== 0) this.candidatesAt(p, grams.get(g), step, len, starts);
+      }
+      sampled = len >= 4 ? Math.floor((len - 4) / step) + 1 : 0;
+    } else {
+      for (let p = 0; p + q <= len; p += step) {
+        sampled++;
+        let g = 0;
+        for (let j = 0; j < q; j++) g |= b[p + j]! << (8 * j);
+        const f = filterIndex(g);
+        if ((filter[f >>> 3]! & (1 << (f & 7))) !== 0) this.candidatesAt(p, grams.get(g), step, len, starts);
+      }
     }
     this.stats.positions += sampled;
     return starts;
@@ -244,19 +262,20 @@ export function mergeRanges(ranges: [number, number][]): [number, number][] {
   return out;
 }
 
-/** An odd multiplier: the polynomial hash mixes every code unit modulo 2^32. */
-const GRAM_BASE = 0x01000193;
-
-/** The filter bit of a q-gram hash: the high bits of a multiplicative mix (the low bits of a polynomial hash mix poorly). */
-function filterIndex(h: number): number {
-  return Math.imul(h, 0x9e3779b1) >>> (32 - FILTER_BITS);
+/** The filter bit of a gram: the high bits of a multiplicative (Fibonacci) mix of its packed bytes. */
+function filterIndex(gram: number): number {
+  return Math.imul(gram, 0x9e3779b1) >>> (32 - FILTER_BITS);
 }
 
-function gramHash(text: string, at: number, q: number): number {
-  // Kept a signed 32-bit integer (a small integer to V8): `>>> 0` made it a heap double and the scan 10× slower.
-  let h = 0;
-  for (let j = 0; j < q; j++) h = (Math.imul(h, GRAM_BASE) + (text.charCodeAt(at + j) & 0xff)) | 0;
-  return h;
+/**
+ * The low bytes of `q` (≤ 4) code units from `at`, packed little-end first: the scan reads the
+ * same bytes from its latin1 copy of the text. Kept a signed 32-bit integer (a small integer
+ * to V8): `>>> 0` made it a heap double and the scan 10× slower.
+ */
+function gramKey(text: string, at: number, q: number): number {
+  let g = 0;
+  for (let j = 0; j < q; j++) g |= (text.charCodeAt(at + j) & 0xff) << (8 * j);
+  return g;
 }
 
 function isHighSurrogate(code: number): boolean {

@@ -29,6 +29,13 @@ describe('runGroup', () => {
     assert.ok(chunks.some((c) => c.stream === 'stderr' && c.text.includes('err1')));
     assert.ok(r.tail.includes('err1'));
   });
+  it('keeps the last 20 non-blank lines, in order, and the unfinished one, of output arriving in big chunks', async () => {
+    // 60,000 lines with a blank one every third: 64 KiB chunks, lines and blanks cut anywhere.
+    const script = 'let s = ""; for (let i = 1; i <= 60000; i++) { s += `line ${i}\\n`; if (i % 3 === 0) s += "\\n"; } process.stdout.write(s); process.stdout.write("no newline at the end");';
+    const r = await runGroup([process.execPath, '-e', script], { cwd: process.cwd(), env: process.env });
+    const want = [...Array.from({ length: 20 }, (_, i) => `line ${59981 + i}`), 'no newline at the end'];
+    assert.deepEqual(r.tail, want);
+  });
   it('captures stdout when asked', async () => {
     const r = await runGroup([process.execPath, '-e', 'process.stdout.write("a\\nb")'], { cwd: process.cwd(), env: process.env, capture: true });
     assert.equal(r.stdout, 'a\nb');

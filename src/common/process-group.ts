@@ -97,8 +97,6 @@ export interface ProcessResult {
 }
 
 const TAIL_LINES = 20;
-/** Characters at the end of a chunk searched for the last lines (TAIL_LINES of ordinary length). */
-const REMEMBER_WINDOW = 16 * 1024;
 
 /**
  * Runs a command to completion in its own process group, streaming its output; aborting the
@@ -111,13 +109,19 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
     const tail: string[] = [];
     let partial = '';
     const remember = (text: string) => {
-      // Only the end of a big chunk can hold the last lines: splitting all of it cost a tenth of a capture.
-      if (text.length > REMEMBER_WINDOW) {
-        const cut = text.lastIndexOf('\n', text.length - REMEMBER_WINDOW);
-        if (cut >= 0) {
-          partial = '';
-          text = text.slice(cut + 1);
-        }
+      // Only the chunk's last TAIL_LINES non-blank complete lines can be kept: they are found
+      // from the end, so a 64 KiB chunk costs a few searches, not a split of all of it.
+      const lastNl = text.lastIndexOf('\n');
+      let from = lastNl;
+      for (let kept = 0; kept < TAIL_LINES && from > 0; ) {
+        const before = text.lastIndexOf('\n', from - 1);
+        if (text.slice(before + 1, from).trim() !== '') kept++;
+        from = before;
+      }
+      if (from > 0) {
+        // Enough lines after `from`: what came before it, partial included, is older.
+        partial = '';
+        text = text.slice(from + 1);
       }
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';

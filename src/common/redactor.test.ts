@@ -157,6 +157,58 @@ describe('Redactor: partial echoes of a secret', () => {
   });
 });
 
+describe('Redactor.redactLines: a block hides what each line would', () => {
+  // Patterns whose meaning depends on line edges: the block-wide search that points at lines
+  // must never skip one that matches alone.
+  const patterns: (string | RegExp)[] = [
+    '^token=(\\w+)$', // anchors
+    'password:\\s*(\\S+)', // \s could run across the line break
+    /(?<![\s\S])lead=(\w+)/, // lookbehind: only at a line start, never true inside a block
+    /tail=(\w+)(?![\s\S])/, // lookahead: only at a line end
+    /KEY=(\w+)/i,
+    /^(.*)SECRETLINE$/s,
+    'x*', // matches the empty string everywhere
+    '^x(\\w+)|xk(\\w)', // judged from the line's start, not from where the block search hit
+  ];
+  const lines = [
+    'token=abc123',
+    ' token=notalone',
+    'password:',
+    'hunter22 follows on the next line',
+    'password:   pw-9876',
+    'lead=front1',
+    'middle lead=notfront',
+    'ends with tail=back1',
+    'tail=notback here',
+    'key=MixedCase1 and KEY=upper2',
+    'all of this SECRETLINE',
+    'axkey',
+    '',
+    'token=last99',
+  ];
+
+  it('gives, for every pattern, the same text as redact() line by line', () => {
+    for (const pattern of patterns) {
+      const r = new Redactor();
+      r.addPattern(pattern);
+      r.addSecret('hunter22-secret'); // the secret matcher runs too
+      const block = lines.join('\n');
+      assert.equal(r.redactLines(block), lines.map((l) => r.redact(l)).join('\n'), String(pattern));
+    }
+  });
+
+  it('hides matches on lines far apart in one big block', () => {
+    const r = new Redactor();
+    r.addPattern('^token=(\\w+)$');
+    r.addPattern(/tail=(\w+)(?![\s\S])/);
+    const many = Array.from({ length: 5000 }, (_, i) => (i % 997 === 0 ? `token=t${i}` : i % 1499 === 0 ? `x tail=z${i}` : `plain line ${i}`));
+    const out = r.redactLines(many.join('\n')).split('\n');
+    assert.equal(out.filter((l) => l === 'token=[REDACTED]').length, 6);
+    assert.equal(out.filter((l) => l === 'x tail=[REDACTED]').length, 3);
+    assert.equal(out.length, 5000);
+  });
+});
+
 describe('Redactor: cost does not grow with the number of secrets', () => {
   /** Deterministic pseudo-random secrets, 24 characters of [A-Za-z0-9] like generated ones. */
   function secrets(n: number, seed: number): string[] {

@@ -25,6 +25,8 @@ export class Redactor {
     partial: { minPrefix: Redactor.PARTIAL_ECHO_MIN_PREFIX, minLiteralLength: Redactor.PARTIAL_ECHO_MIN_SECRET },
   });
   private readonly patterns: RegExp[] = [];
+  /** Per pattern, its block finder (see `lineFinder`), or null when the pattern must see every line. */
+  private readonly finders: (RegExp | null)[] = [];
 
   /** Work done so far by the secret matcher (positions hashed, candidates verified). */
   get matcherStats(): Readonly<{ positions: number; candidates: number }> {
@@ -48,6 +50,7 @@ export class Redactor {
     const source = typeof pattern === 'string' ? pattern : pattern.source;
     const flags = typeof pattern === 'string' ? '' : pattern.flags.replace(/[gdy]/g, '');
     this.patterns.push(new RegExp(source, `${flags}gd`));
+    this.finders.push(lineFinder(source, flags));
   }
 
   redact(text: string): string {
@@ -60,19 +63,12 @@ export class Redactor {
    * Redacts a block of lines (joined by `\n`) as redact() would each line, in one scan of the
    * known secrets over the whole block (a capture's chunk: one call, not one per line). A line
    * start or end reads to the partial-echo rule as a token boundary either way; patterns still
-   * run line by line, so `^`, `$` and `\s` mean what they mean on one line.
+   * judge line by line, so `^`, `$` and `\s` mean what they mean on one line (a block-wide
+   * search first points at the lines that can match: see `lineFinder`).
    */
   redactLines(block: string): string {
     const ranges: [number, number][] = this.secrets.size > 0 ? this.secrets.cover(block, isRedactableEcho) : [];
-    if (this.patterns.length > 0) {
-      for (let at = 0; at <= block.length; ) {
-        let nl = block.indexOf('\n', at);
-        if (nl < 0) nl = block.length;
-        const line = block.slice(at, nl);
-        for (const re of this.patterns) patternRanges(re, line, ranges, at);
-        at = nl + 1;
-      }
-    }
+    this.patterns.forEach((re, i) => patternRangesByLine(re, this.finders[i] ?? null, block, ranges));
     return hide(block, ranges);
   }
 
@@ -130,6 +126,37 @@ function isRedactableEcho(match: LiteralMatch, text: string): boolean {
   const startsToken = before === undefined || !WORD_CHAR.test(before) || !WORD_CHAR.test(first);
   const endsToken = after === undefined || !WORD_CHAR.test(after) || !WORD_CHAR.test(last);
   return startsToken && endsToken;
+}
+
+/**
+ * A pattern's finder over a block of lines: the same pattern with `m` (so `^` and `$` hold at
+ * line edges). A line that matches the pattern alone also matches the block at the same place
+ * (a block is lines joined by `\n`, which reads as a line edge to `^`, `$` and `\b`), so lines
+ * where the finder matches nowhere need no look: a block is searched once, not line by line.
+ * Lookarounds see across the `\n` into the next line, which breaks that: such patterns get no
+ * finder and run on every line.
+ */
+function lineFinder(source: string, flags: string): RegExp | null {
+  if (/\(\?<?[=!]/.test(source)) return null;
+  return new RegExp(source, `${flags.replace('m', '')}mg`);
+}
+
+/** Adds the ranges `re` hides in each line of `block`, looking only at lines `finder` points at. */
+function patternRangesByLine(re: RegExp, finder: RegExp | null, block: string, ranges: [number, number][]): void {
+  for (let at = 0; at <= block.length; ) {
+    let start = at;
+    if (finder) {
+      finder.lastIndex = at;
+      const hit = finder.exec(block);
+      if (hit === null) return;
+      // The line the hit starts in (a hit may run on into later lines: they are looked at next).
+      start = hit.index === 0 ? 0 : block.lastIndexOf('\n', hit.index - 1) + 1;
+    }
+    let nl = block.indexOf('\n', start);
+    if (nl < 0) nl = block.length;
+    patternRanges(re, block.slice(start, nl), ranges, start);
+    at = nl + 1;
+  }
 }
 
 /** Adds the ranges `re` hides in `text`: its non-empty groups, or the whole match when it has none. */
