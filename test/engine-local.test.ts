@@ -173,9 +173,14 @@ describe('engine with the local driver on real processes', () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const json = JSON.parse(run.read('summary.json')) as { steps: { log: string; startedAt: string; endedAt: string }[] };
     const at = (log: string, key: 'startedAt' | 'endedAt') => Date.parse(json.steps.find((s) => s.log === log)?.[key] ?? '');
+    // The window is counted from up (where the watch began), not from the stability step.
+    const from = /minimum window 3\.0s counted from up at (\S+)/.exec(run.read('04_stability_3s.log'))?.[1];
+    assert.ok(from, run.read('04_stability_3s.log'));
+    const windowStart = Date.parse(from);
+    assert.ok(windowStart >= at('01_up.log', 'startedAt') && windowStart <= at('01_up.log', 'endedAt'), `window from ${from}`);
     // 05_seed started while the window was watched; log capture came after its 3 s minimum.
-    assert.ok(at('05_seed.log', 'startedAt') < at('04_stability_3s.log', 'startedAt') + 3000);
-    assert.ok(at('07_logs.log', 'startedAt') >= at('04_stability_3s.log', 'startedAt') + 3000);
+    assert.ok(at('05_seed.log', 'startedAt') < windowStart + 3000);
+    assert.ok(at('07_logs.log', 'startedAt') >= windowStart + 3000);
     assert.match(run.read('04_stability_3s.log'), /observed \S+ since up/);
   });
 

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from './clock.js';
 import { exitCodeForSignal } from './exit-code.js';
 import type { OutputSink } from './output.js';
 import { stripAnsi } from './text.js';
-import { waitFor } from './wait.js';
+import { waitFor, type WakeSource } from './wait.js';
 
 /** An argv list, or a string for `sh -c`. */
 export type Command = string | readonly string[];
@@ -54,15 +54,25 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /**
  * SIGTERM to the group, then SIGKILL after the grace period; resolves once no process of
- * the group is left (verified with signal 0), so nothing is orphaned.
+ * the group is left (verified with signal 0), so nothing is orphaned. `wake` (the leader's
+ * exit, when we spawned it: `onChildExit`) ends a poll's delay as soon as something exited.
  */
-export async function killGroup(pgid: number, graceMs = 5000, clock: Clock = systemClock): Promise<void> {
+export async function killGroup(pgid: number, graceMs = 5000, clock: Clock = systemClock, wake?: WakeSource): Promise<void> {
   if (!groupAlive(pgid)) return;
   signalGroup(pgid, 'SIGTERM');
   const gone = async () => ({ done: !groupAlive(pgid), value: null });
-  if ((await waitFor(gone, { timeoutMs: graceMs, intervalMs: 100, initialDelayMs: 10, clock })).ok) return;
+  if ((await waitFor(gone, { timeoutMs: graceMs, intervalMs: 100, initialDelayMs: 10, clock, wake })).ok) return;
   signalGroup(pgid, 'SIGKILL');
-  if (!(await waitFor(gone, { timeoutMs: 5000, intervalMs: 50, initialDelayMs: 10, clock })).ok) throw new Error(`process group ${pgid} survived SIGKILL`);
+  if (!(await waitFor(gone, { timeoutMs: 5000, intervalMs: 50, initialDelayMs: 10, clock, wake })).ok) throw new Error(`process group ${pgid} survived SIGKILL`);
+}
+
+/** Wakes a wait when `child` exits: its group is checked at once, not at the next poll. */
+export function onChildExit(child: ChildProcess): WakeSource {
+  return (wake) => {
+    if (child.exitCode !== null || child.signalCode !== null) queueMicrotask(wake);
+    child.once('exit', wake);
+    return () => child.off('exit', wake);
+  };
 }
 
 export interface RunOptions {
@@ -147,7 +157,7 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
       return;
     }
     const onAbort = () => {
-      if (child.pid) void killGroup(child.pid, opts.killGraceMs ?? 2000).catch((err: Error) => opts.output?.line(`[release-gate] ${err.message}`));
+      if (child.pid) void killGroup(child.pid, opts.killGraceMs ?? 2000, systemClock, onChildExit(child)).catch((err: Error) => opts.output?.line(`[release-gate] ${err.message}`));
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     // Decoders keep a UTF-8 character split across two chunks whole.

@@ -170,9 +170,13 @@ class GateRun {
     const always = this.indexes((p) => p.phase.always && !p.kind.summary);
     const loop = await runTasks(this.mainTasks(main), { interrupt: opts.interrupt, deadlineAt: this.deadlineAt, clock: this.clock, failFast: true });
     this.noteLoopEnd(loop.status);
+    // Asked once the main phases are done (the stack as it ran) and answered while the window
+    // is waited out; awaited before the always phases, which may take the stack down.
+    const asked: Promise<ProvenanceAnswer> = this.stackUnavailable ? Promise.resolve({ error: 'the environment check failed: nothing ran' }) : collectProvenance(opts.driver);
     if (this.stoppedAt === undefined) await this.waitOutPending();
     this.recordAbandoned();
     if (this.stoppedAt !== undefined && !this.stackUnavailable && !opts.verbose) await this.showTroubledServices();
+    const provenance = await asked;
     if (!this.stackUnavailable) {
       const force = opts.forceStop ?? new AbortController().signal;
       await runTasks(this.alwaysTasks(always, force), { interrupt: force, clock: this.clock, failFast: false });
@@ -182,8 +186,6 @@ class GateRun {
     await this.blameLate();
     if (opts.interrupt.aborted && !this.verdictOverride) this.noteLoopEnd('interrupted');
 
-    // Asked before the teardown: once the stack is down, its containers cannot say what they ran.
-    const provenance: ProvenanceAnswer = this.stackUnavailable ? { error: 'the environment check failed: nothing ran' } : await collectProvenance(opts.driver);
     // Before the summary: its artifact list names evidence.json.
     try {
       writeEvidence(opts.logDir, this.evidence, opts.redactor);

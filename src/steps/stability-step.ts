@@ -13,9 +13,11 @@ export const stabilityWindowSchema = durationSchema({ min: 1, max: MAX_STABILITY
 /**
  * The Stability criterion. The stack is watched from `up` to the end of the run: any restart,
  * exit, OOM kill or unhealthy turn in that time fails it. The window is the minimum observed
- * time: in `overlap` mode (default) the next phases run while it is watched and the gate waits
- * out what is left before capturing logs; `exclusive` idles through the window first, as the
- * seed's `sleep 180` did, and goes on watching to the end all the same.
+ * time. In `overlap` mode (default) it is counted from `up`, where the watch began (boot is
+ * watched time: the gate's floor is build + window + the phases the window overlaps), the
+ * next phases run while it is watched and the gate waits out what is left before capturing
+ * logs. `exclusive` idles through a window counted from this step, as the seed's `sleep 180`
+ * after the health checks did, and goes on watching to the end all the same.
  */
 export const stabilityStep = defineStepKind({
   name: 'stability',
@@ -34,16 +36,16 @@ export const stabilityStep = defineStepKind({
     const windowMs = parseDuration(step.window) ?? 180_000;
     const watch = await ctx.watch();
     const services = await ctx.driver.services();
+    const windowStart = step.mode === 'overlap' ? watch.startedAt : ctx.clock.now();
     ctx.log.line(
-      `watching ${services.length} services from up to the final verdict; minimum window ${formatDuration(windowMs)} (${
-        step.mode === 'overlap' ? 'the next phases run meanwhile' : 'idle until it ends'
-      })`,
+      `watching ${services.length} services from up to the final verdict; minimum window ${formatDuration(windowMs)} counted from ${
+        step.mode === 'overlap' ? 'up' : 'this step'
+      } at ${new Date(windowStart).toISOString()} (${step.mode === 'overlap' ? 'the next phases run meanwhile' : 'idle until it ends'})`,
     );
     ctx.log.line(await ctx.driver.ps());
     for (const event of watch.eventsSoFar()) ctx.log.line(formatEvent(event));
     // Events are written as they happen: the log tells when, not only what.
     const stopStreaming = watch.onEvent((event) => ctx.log.line(formatEvent(event)));
-    const windowStart = ctx.clock.now();
     const broken = () => watch.problemsSoFar().length > 0;
 
     const minimum = async (signal: AbortSignal) => {

@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock.js';
 import { parseDuration } from '../../common/duration.js';
 import { exitCodeForSignal } from '../../common/exit-code.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
-import { groupAlive, killGroup, runGroup, spawnGroup, toArgv } from '../../common/process-group.js';
+import { groupAlive, killGroup, onChildExit, runGroup, spawnGroup, toArgv } from '../../common/process-group.js';
 import type { HealthState, ServiceState, ServiceStatus, StackEvent } from '../../model/stack.js';
 
 /** Delay before a policy restart, like Docker's first backoff step. */
@@ -74,8 +74,8 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
   async stop(): Promise<void> {
     this.stopping = true;
     this.stopHealthLoop();
-    const pid = this.child?.pid;
-    if (pid) await killGroup(pid, 5000, this.clock);
+    const child = this.child;
+    if (child?.pid) await killGroup(child.pid, 5000, this.clock, onChildExit(child));
     if (this.state !== 'created') this.state = 'exited';
     if (this.logFd !== null) closeSync(this.logFd);
     this.logFd = null;
