@@ -5,7 +5,8 @@
 // Fails loudly when no engine is reachable: a Docker test that does not run is a
 // failure here, never a skip (STYLE.md rule 9).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,7 +90,10 @@ if (files.length === 0) fail('no dist/**/*.docker.test.js found; compile first (
 console.log(`run-docker-tests: ${files.length} file(s): ${files.map((f) => relative(root, f)).join(', ')}`);
 
 const t0 = Date.now();
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit' });
+// Its own empty parse cache, as npm test (scripts/run-tests.mjs).
+const cache = mkdtempSync(join(tmpdir(), 'rg-test-parse-cache-'));
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit', env: { ...process.env, RELEASE_GATE_CACHE: cache } });
+rmSync(cache, { recursive: true, force: true });
 const leaked = ours().filter((x) => !before.has(x));
 console.log(`run-docker-tests: tests took ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 if (leaked.length > 0) {

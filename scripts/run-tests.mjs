@@ -2,7 +2,8 @@
 // Runs the unit and integration suite (`npm test`): every compiled *.test.js except the
 // Docker ones (*.docker.test.js, `npm run test:docker`), which need a real engine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,5 +35,13 @@ if (files.length === 0) {
   console.error('run-tests: no test files found; did `tsc -b` run?');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+// A parse cache of its own, empty at the start (src/config/parse-cache.ts): every run parses
+// each config once for real, then reads it back, and writes nothing in the user's ~/.cache.
+const cache = mkdtempSync(join(tmpdir(), 'rg-test-parse-cache-'));
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, RELEASE_GATE_CACHE: cache },
+});
+rmSync(cache, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -1,11 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { createRequire } from 'node:module';
+import { parse as parseYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { RgConfigError, type ConfigIssue } from '../common/errors.js';
 import { loadConfig, presetPath } from './loader.js';
+import { ParseCache } from './parse-cache.js';
+
+const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const KORRIGO_LITE = join(ROOT, 'examples/korrigo-lite/release-gate.yml');
@@ -269,5 +274,45 @@ describe('a file parsed once is parsed again when its text changed', () => {
     // And a syntax error found in the new text, not hidden by the earlier good parse.
     writeFileSync(config, 'name: [unclosed\n');
     assert.throws(loaded, (err: unknown) => err instanceof RgConfigError && /YAML syntax/.test(lines(err.issues)));
+  });
+});
+
+describe('a file read back from the parse cache loads as when it is parsed', () => {
+  // Each load below is of a new path, so the tree comes from the disk cache (RELEASE_GATE_CACHE,
+  // set by scripts/run-tests.mjs to a folder of the run), not from this process's memory.
+  // The error case relies on it too: its second load finds the tree, not the syntax.
+  const bad = `name: cached\nbaseUrl: http://127.0.0.1:1\n${LOCAL_STACK}\nphases:\n  - id: A\n    steps:\n      - { log: 00_up, do: up, timeout: soon }\n`;
+
+  it('stores the tree on a first load and reads it back on the next (a tampered entry shows)', () => {
+    assert.ok(process.env['RELEASE_GATE_CACHE'] && process.env['RELEASE_GATE_CACHE'] !== 'off', 'run through npm test: RELEASE_GATE_CACHE names a folder');
+    // A text no other test file loads: they share the run's cache folder, concurrently.
+    const sample = `${readFileSync(KORRIGO_LITE, 'utf8')}\n# ${process.pid}-${Date.now()}\n`;
+    const first = writeFiles({ 'release-gate.yml': sample });
+    const parsed = loadConfig({ configPath: first.config, cwd: first.dir, env: {} });
+    const cache = ParseCache.forEnvironment(process.env, YAML_VERSION);
+    assert.deepEqual(cache.get(sample), parseYaml(sample));
+    cache.put(sample, { ...(parseYaml(sample) as object), name: 'read back from the cache' });
+    const again = writeFiles({ 'release-gate.yml': sample });
+    const cached = loadConfig({ configPath: again.config, cwd: again.dir, env: {} });
+    assert.equal(cached.config.name, 'read back from the cache');
+    assert.deepEqual({ ...cached.config, name: parsed.config.name }, parsed.config);
+  });
+
+  it('locates an issue at the same file:line:col when the tree is read back', () => {
+    const one = problems({ 'release-gate.yml': bad });
+    const two = problems({ 'release-gate.yml': bad });
+    const at = (r: { config: string; issues: ConfigIssue[] }) => lines(r.issues).replaceAll(r.config, 'FILE');
+    const row = bad.split('\n').findIndex((l) => l.includes('timeout: soon'));
+    const col = (bad.split('\n')[row] as string).indexOf('soon') + 1;
+    assert.match(at(two), new RegExp(`^FILE:${row + 1}:${col} phases\\[0\\]\\.steps\\[0\\]\\.timeout: expected a duration`, 'm'));
+    assert.equal(at(two), at(one));
+  });
+
+  it('never stores a file with a syntax error or a repeated key', () => {
+    const cache = ParseCache.forEnvironment(process.env, YAML_VERSION);
+    for (const text of ['name: [unclosed\n', 'name: a\nname: b\n']) {
+      problems({ 'release-gate.yml': text });
+      assert.equal(cache.get(text), undefined, text);
+    }
   });
 });

@@ -2,11 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { RgConfigError, errorMessage, type ConfigIssue } from '../common/errors.js';
+import { lazyRequire } from '../common/lazy-require.js';
 import { interpolateTree } from './interpolate.js';
 import { isPlainObject, mergeConfig } from './merge.js';
+import { ParseCache } from './parse-cache.js';
 import { builtinRegistries, type Registries } from './registries.js';
 import { buildConfigSchema, type ConfigSchema, type GateConfig } from './schema.js';
 
@@ -21,12 +23,21 @@ export interface LoadedConfig {
   baseDir: string;
 }
 
+/** The YAML library: loaded only when a file is parsed (not read back from the parse cache) or an issue needs a position. */
+const yamlLibrary = lazyRequire<typeof import('yaml')>('yaml');
+const yamlVersion = lazyRequire<{ version: string }>('yaml/package.json');
+
 interface SourceFile {
   file: string;
-  doc: Document;
-  lines: LineCounter;
+  /** The syntax tree, for positions: parsed on first use when the tree came from the cache. */
+  syntax: () => Syntax;
   /** The file's own tree, before merging and interpolation. */
   data: Record<string, unknown>;
+}
+
+interface Syntax {
+  doc: Document;
+  lines: LineCounter;
 }
 
 export interface LoadOptions {
@@ -60,6 +71,8 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   const issues: ConfigIssue[] = [];
   // In merge order, lowest priority first: a value comes from the last source defining it.
   const sources: SourceFile[] = [];
+  const cache = ParseCache.forEnvironment(process.env, yamlVersion().version);
+  const loadWithExtends = (file: string, into: SourceFile[], chain: string[]) => loadTree(file, into, issues, chain, cache);
   let file = discoverConfig(opts);
   if (file && !existsSync(file)) {
     throw new RgConfigError([{ where: file, message: 'config file not found (pass --config FILE or create release-gate.yml)' }]);
@@ -67,12 +80,12 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   let raw: unknown;
   if (file) {
     const own: SourceFile[] = [];
-    raw = loadWithExtends(file, own, issues, []);
-    if (opts.preset) raw = mergeConfig(loadWithExtends(presetFile(opts.preset, file, issues), sources, issues, []), raw);
+    raw = loadWithExtends(file, own, []);
+    if (opts.preset) raw = mergeConfig(loadWithExtends(presetFile(opts.preset, file, issues), sources, []), raw);
     sources.push(...own);
   } else if (opts.preset) {
     file = presetFile(opts.preset, opts.cwd, issues);
-    raw = loadWithExtends(file, sources, issues, []);
+    raw = loadWithExtends(file, sources, []);
   } else {
     throw new RgConfigError([
       { where: opts.cwd, message: 'no release-gate.yml here; pass --config FILE or --preset NAME (e.g. --preset korrigo)' },
@@ -111,7 +124,8 @@ function presetFile(name: string, from: string, issues: ConfigIssue[]): string {
   return path;
 }
 
-function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssue[], chain: string[]): unknown {
+/** A file's tree merged over its `extends` parents; adds each file read to `sources`, parents first. */
+function loadTree(file: string, sources: SourceFile[], issues: ConfigIssue[], chain: string[], cache: ParseCache): unknown {
   if (chain.includes(file)) {
     issues.push({ where: file, message: `extends cycle: ${[...chain, file].join(' → ')}` });
     return {};
@@ -123,17 +137,11 @@ function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssu
     issues.push({ where: file, message: `cannot read: ${(err as Error).message}` });
     return {};
   }
-  const { doc, lines, problems } = parseYamlFile(file, text);
-  issues.push(...problems);
-  if (problems.length > 0) return {};
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
-  } catch (err) {
-    // yaml stops an alias bomb ("billion laughs") with a ReferenceError that names no file.
-    issues.push({ where: file, message: `YAML aliases expand too much (${errorMessage(err)}); at most ${MAX_ALIAS_COUNT} alias expansions per node are allowed` });
-    return {};
-  }
+  const parsed = parseYamlFile(file, text, cache);
+  issues.push(...parsed.problems);
+  if (parsed.problems.length > 0) return {};
+  // An empty file is an empty mapping (the schema then says what is missing).
+  const data = parsed.tree ?? {};
   if (!isPlainObject(data)) {
     issues.push({ where: file, message: 'the config must be a YAML mapping (key: value)' });
     return {};
@@ -150,43 +158,72 @@ function loadWithExtends(file: string, sources: SourceFile[], issues: ConfigIssu
       if (parentFile !== presetPath(parent)) issues.push({ where: `${file}: extends`, message: `file not found: ${parentFile}` });
       continue;
     }
-    merged = mergeConfig(merged, loadWithExtends(parentFile, sources, issues, [...chain, file]));
+    merged = mergeConfig(merged, loadTree(parentFile, sources, issues, [...chain, file], cache));
   }
   // After its parents: this file overrides them.
-  sources.push({ file, doc, lines, data });
+  sources.push({ file, syntax: parsed.syntax, data });
   return mergeConfig(merged, data);
 }
 
 interface ParsedYaml {
   text: string;
-  doc: Document;
-  lines: LineCounter;
-  /** Syntax errors and repeated keys, with file:line:col. */
+  /** The file's tree (null for an empty file); meaningless when there are problems. */
+  tree: unknown;
+  /** Syntax errors, repeated keys and alias bombs, with file:line:col. */
   problems: ConfigIssue[];
+  syntax: () => Syntax;
 }
 
 /**
  * Parsed files by path, kept while their text is unchanged: a run loads its config twice (once
  * more after generating secrets) and parsing is most of a load (the korrigo preset: ~200 ms of
- * the 0.5 s `plan` on this machine's kind).
+ * the 0.5 s `plan` on this machine's kind). Across runs, the parse cache keeps the trees.
  */
 const parsedYaml = new Map<string, ParsedYaml>();
 
-function parseYamlFile(file: string, text: string): ParsedYaml {
+function parseYamlFile(file: string, text: string, cache: ParseCache): ParsedYaml {
   const known = parsedYaml.get(file);
   if (known && known.text === text) return known;
+  const cached = cache.get(text);
+  let parsed: ParsedYaml;
+  if (cached !== undefined) {
+    let syntax: Syntax | undefined;
+    parsed = { text, tree: cached, problems: [], syntax: () => (syntax ??= parseSyntax(text)) };
+  } else {
+    const syntax = parseSyntax(text);
+    const problems = syntaxProblems(syntax, file);
+    let tree: unknown = null;
+    if (problems.length === 0) {
+      try {
+        tree = syntax.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? null;
+        cache.put(text, tree);
+      } catch (err) {
+        // yaml stops an alias bomb ("billion laughs") with a ReferenceError that names no file.
+        problems.push({ where: file, message: `YAML aliases expand too much (${errorMessage(err)}); at most ${MAX_ALIAS_COUNT} alias expansions per node are allowed` });
+      }
+    }
+    parsed = { text, tree, problems, syntax: () => syntax };
+  }
+  parsedYaml.set(file, parsed);
+  return parsed;
+}
+
+function parseSyntax(text: string): Syntax {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   // uniqueKeys off: the library's own check compares every key with every other (a 2 MB
   // mapping took 215 s); duplicateKeys does the same in one pass.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  return { doc, lines };
+}
+
+function syntaxProblems({ doc, lines }: Syntax, file: string): ConfigIssue[] {
   const problems: ConfigIssue[] = doc.errors.map((error) => {
     const pos = error.linePos?.[0];
     return { where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` };
   });
   if (problems.length === 0) problems.push(...duplicateKeys(doc, lines, file));
-  const parsed = { text, doc, lines, problems };
-  parsedYaml.set(file, parsed);
-  return parsed;
+  return problems;
 }
 
 type Path = (string | number)[];
@@ -197,6 +234,7 @@ const MAX_ALIAS_COUNT = 100;
 /** Every key repeated in a mapping, with file:line:col, in one pass over the document. */
 function duplicateKeys(doc: Document, lines: LineCounter, file: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const { isScalar, visit } = yamlLibrary();
   visit(doc, {
     Map(_key, map) {
       const seen = new Set<unknown>();
@@ -401,19 +439,21 @@ class Origins {
 
   /** `file:line:col yamlPath`, or `file yamlPath` when the node has no position. */
   private position(source: SourceFile, at: Path, yamlPath: string, key = false): string {
+    const { doc, lines } = source.syntax();
+    const { isMap } = yamlLibrary();
     let range: [number, number, number] | undefined;
     if (key && at.length > 0) {
-      const parent = source.doc.getIn(at.slice(0, -1), true);
+      const parent = doc.getIn(at.slice(0, -1), true);
       const last = at[at.length - 1];
       const pair = isMap(parent) ? parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === last) : undefined;
       range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
     }
     if (!range) {
-      const node = at.length === 0 ? source.doc.contents : source.doc.getIn(at, true);
+      const node = at.length === 0 ? doc.contents : doc.getIn(at, true);
       range = node && typeof node === 'object' && 'range' in node ? (node.range as [number, number, number] | undefined) : undefined;
     }
     if (!range) return `${source.file} ${yamlPath}`;
-    const pos = source.lines.linePos(range[0]);
+    const pos = lines.linePos(range[0]);
     return `${source.file}:${pos.line}:${pos.col} ${yamlPath}`;
   }
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { lazyRequire } from '../../common/lazy-require.js';
+
+/** Loaded on first use: the driver kinds import this file for its names alone (`plan` of a local stack). */
+const yamlLibrary = lazyRequire<typeof import('yaml')>('yaml');
 
 /** Label release-gate puts on every container and volume it creates through compose. */
 export const MANAGED_LABEL = 'dev.release-gate.managed';
@@ -104,7 +107,7 @@ function expandRange(spec: string): number[] {
 
 /** Reads `docker compose config` output (JSON for v2, YAML for v1; YAML parses both). */
 export function parseComposeModel(text: string): ComposeModel {
-  const doc: unknown = parseYaml(text);
+  const doc: unknown = yamlLibrary().parse(text);
   if (!isRec(doc)) throw new Error('compose config printed no mapping');
   const services: string[] = [];
   const ports: PublishedPort[] = [];
