@@ -204,8 +204,17 @@ function parseYamlFile(file: string, text: string, cache: ParseCache): ParsedYam
     }
     parsed = { text, tree, problems, syntax: () => syntax };
   }
+  // Shared by every later load of this text in the process: frozen, so code that would change
+  // it (and so a later load) throws instead.
+  deepFreeze(parsed.tree);
   parsedYaml.set(file, parsed);
   return parsed;
+}
+
+function deepFreeze(tree: unknown): void {
+  if (tree === null || typeof tree !== 'object' || Object.isFrozen(tree)) return;
+  Object.freeze(tree);
+  for (const child of Object.values(tree)) deepFreeze(child);
 }
 
 function parseSyntax(text: string): Syntax {
