@@ -52,7 +52,7 @@ const FILTER_BITS = 18;
 /**
  * Longest q-gram: 4 code units keep chance hits rare even with thousands of random secrets (3
  * let 5,000 of them hit 8 % of positions), and their low bytes pack into one 32-bit integer:
- * the gram is its own exact key, and a scan position costs four byte reads and one multiply
+ * the gram is its own exact key, and a scan position costs one 32-bit read and one multiply
  * (a polynomial hash of four multiplies made the scan a third of a capture's time).
  */
 const MAX_Q = 4;
@@ -186,7 +186,7 @@ export class LiteralMatcher {
     const { step, filter, grams } = band;
     let sampled = 0;
     if (q === MAX_Q) {
-      // The common case (window ≥ 4), unrolled: the loop every captured byte goes through.
+      // The common case (window ≥ 4): the loop every captured byte goes through.
       const view = this.scratchView;
       for (let p = 0; p + 4 <= len; p += step) {
         // Little-endian: the same packing as gramKey (low byte first).
