@@ -11,7 +11,7 @@ import { portInBindError, portTakenHint, portVariables } from '../common/port-va
 import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
 import { feedGrowingFile } from '../common/follow-file.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
-import { refuseForeignObjects } from './docker/foreign-objects.js';
+import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
 import { ENGINE_HINT, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
 import {
   CONTAINER_NUMBER_LABEL,
@@ -279,17 +279,11 @@ export class ComposeDriver implements StackDriver {
 
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
     const only = this.opts.services ? new Set(this.opts.services) : null;
-    const unwatch = await watchContainerEvents(this.docker, `${PROJECT_LABEL}=${this.projectName}`, (attrs) => {
+    return watchContainerEvents(this.docker, `${PROJECT_LABEL}=${this.projectName}`, (attrs) => {
       if (attrs[ONEOFF_LABEL] === 'True' || attrs[CONTAINER_NUMBER_LABEL] === undefined) return undefined;
       const svc = attrs[SERVICE_LABEL];
       return svc !== undefined && (only === null || only.has(svc)) ? svc : undefined;
-    }, onEvent);
-    const stop = () => {
-      this.watchers.delete(stop);
-      unwatch();
-    };
-    this.watchers.add(stop);
-    return stop;
+    }, onEvent, this.watchers);
   }
 
   /**
@@ -474,15 +468,8 @@ export class ComposeDriver implements StackDriver {
     // Containers of another tool started from an image this project built carry its labels too: not compose's, not ours to judge.
     const containers = (await this.docker.listContainers({ all: true, filters })).filter((c) => c.Labels[MANAGED_LABEL] !== 'true' && c.Labels[CONTAINER_NUMBER_LABEL] !== undefined);
     const volumes = ((await this.docker.listVolumes({ filters })).Volumes ?? []).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
-    // A volume that merely has the name compose will give ours (`<project>_<volume>`), without
-    // the project's label: compose would adopt it, data included, and `down -v` delete it.
     const model = await this.loadModel().catch(() => null);
-    const namesakes: string[] = [];
-    for (const volume of model?.volumes ?? []) {
-      const name = `${this.projectName}_${volume}`;
-      const info = await this.docker.getVolume(name).inspect().catch(() => null);
-      if (info && (info.Labels ?? {})[PROJECT_LABEL] !== this.projectName) namesakes.push(name);
-    }
+    const namesakes = await namesakeVolumes(this.docker, this.projectName, model?.volumes ?? [], PROJECT_LABEL);
     const what = [
       ...containers.map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
       ...volumes.map((v) => `volume ${v.Name}`),

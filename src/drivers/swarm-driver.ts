@@ -12,7 +12,7 @@ import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, 
 import { ComposeDriver } from './compose-driver.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from './compose/compose-project.js';
 import { mapHealth } from './compose/container-status.js';
-import { refuseForeignObjects } from './docker/foreign-objects.js';
+import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
 import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
 import { deployWaves, toStackFile, type DeployWave } from './swarm/stack-file.js';
 import { slotStatuses, type TaskLike } from './swarm/task-status.js';
@@ -326,18 +326,12 @@ export class SwarmDriver implements StackDriver {
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
     const only = this.opts.services ? new Set(this.opts.services) : null;
     // A task container's die is the failure; the replacement task's start follows (no "restart" event in swarm).
-    const unwatch = await watchContainerEvents(this.docker, `${STACK_LABEL}=${this.stackName}`, (attrs) => {
+    return watchContainerEvents(this.docker, `${STACK_LABEL}=${this.stackName}`, (attrs) => {
       const full = attrs[SERVICE_NAME_LABEL];
       if (full === undefined || !full.startsWith(`${this.stackName}_`)) return undefined;
       const svc = this.shortName(full);
       return only === null || only.has(svc) ? svc : undefined;
-    }, onEvent);
-    const stop = () => {
-      this.watchers.delete(stop);
-      unwatch();
-    };
-    this.watchers.add(stop);
-    return stop;
+    }, onEvent, this.watchers);
   }
 
   // ---------------------------------------------------------------- exec / copy
@@ -454,14 +448,8 @@ export class SwarmDriver implements StackDriver {
   private async refuseForeign(output: OutputSink): Promise<void> {
     const services = (await this.listServices()).filter((s) => (s.Spec?.Labels ?? {})[MANAGED_LABEL] !== 'true');
     const volumes = (await this.stackVolumes()).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
-    // A volume merely named as the stack will name ours (`<stack>_<volume>`): the stack would adopt it, data included.
     const model = await this.loadModel().catch(() => null);
-    const namesakes: string[] = [];
-    for (const volume of model?.volumes ?? []) {
-      const name = `${this.stackName}_${volume}`;
-      const info = await this.docker.getVolume(name).inspect().catch(() => null);
-      if (info && (info.Labels ?? {})[STACK_LABEL] !== this.stackName) namesakes.push(name);
-    }
+    const namesakes = await namesakeVolumes(this.docker, this.stackName, model?.volumes ?? [], STACK_LABEL);
     const what = [
       ...services.map((s) => `service ${s.Spec?.Name ?? s.ID}`),
       ...volumes.map((v) => `volume ${v.Name}`),

@@ -76,13 +76,15 @@ export function demuxFrames(body: Buffer): { stream: 'stdout' | 'stderr'; chunk:
 /**
  * Streams the engine's container events carrying `label` as StackEvents; `serviceOf` names the
  * service of a container from its labels (undefined: not one of ours, ignored). Returns the stop
- * function. The stream ends when the engine stops; `services()` still reports the state then.
+ * function, also kept in `open` until called (the driver's close() stops what is left). The
+ * stream ends when the engine stops; `services()` still reports the state then.
  */
 export async function watchContainerEvents(
   docker: Docker,
   label: string,
   serviceOf: (attrs: Record<string, string>) => string | undefined,
   onEvent: (event: StackEvent) => void,
+  open: Set<() => void>,
 ): Promise<() => void> {
   const stream = (await docker.getEvents({ filters: { type: ['container'], label: [label] } })) as unknown as Readable;
   const splitter = new JsonLineSplitter();
@@ -102,8 +104,11 @@ export async function watchContainerEvents(
   stream.on('error', () => {
     /* the stream ends when the engine stops; services() still reports the state */
   });
-  return () => {
+  const stop = () => {
+    open.delete(stop);
     stream.removeAllListeners('data');
     (stream as Readable & { destroy(): void }).destroy();
   };
+  open.add(stop);
+  return stop;
 }

@@ -1,5 +1,21 @@
+import type Docker from 'dockerode';
 import { RgEnvironmentError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
+
+/**
+ * The volumes that merely have the names a project or stack `owner` will give its own
+ * (`<owner>_<volume>`) without `label=<owner>`: deploying would adopt them, data included, and
+ * a teardown with volumes delete them.
+ */
+export async function namesakeVolumes(docker: Docker, owner: string, volumes: readonly string[], label: string): Promise<string[]> {
+  const namesakes: string[] = [];
+  for (const volume of volumes) {
+    const name = `${owner}_${volume}`;
+    const info = await docker.getVolume(name).inspect().catch(() => null);
+    if (info && (info.Labels ?? {})[label] !== owner) namesakes.push(name);
+  }
+  return namesakes;
+}
 
 /**
  * What a compose project or a swarm stack holds that release-gate did not create: nothing to
