@@ -37,7 +37,7 @@ sh('npm', ['run', '--silent', 'build'], { cwd: root });
 const packed = JSON.parse(sh('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root }));
 const tarball = join(work, packed[0].filename);
 const files = packed[0].files.map((f) => f.path);
-for (const needed of ['dist/src/cli/main.js', 'presets/korrigo.yml', 'schema/release-gate.schema.json', 'action.yml', 'scripts/github-action.mjs']) {
+for (const needed of ['dist/bundle/cli/release-gate.cjs', 'dist/bundle/cli/cli.cjs', 'presets/korrigo.yml', 'schema/release-gate.schema.json', 'action.yml', 'scripts/github-action.mjs']) {
   if (!files.includes(needed)) fail(`${needed} is missing from the tarball (check "files" in package.json)`);
 }
 const tests = files.filter((f) => /\.test\.js$/.test(f));

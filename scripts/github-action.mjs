@@ -54,7 +54,7 @@ function run() {
   const logDir = resolve(env.INPUT_LOG_DIR || join(env.RUNNER_TEMP || '/tmp', `release-gate-${env.GITHUB_RUN_ID || process.pid}-${env.GITHUB_RUN_ATTEMPT || '1'}`));
   // Written first: the upload and summary steps need it even when the gate fails.
   output('log-dir', logDir);
-  const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
+  const cli = join(packageRoot, 'dist', 'bundle', 'cli', 'release-gate.cjs');
   if (!existsSync(cli)) fail(`${cli} not found: build the package first (npm ci runs the build).`);
   const args = gateArgs(env, logDir);
   process.stdout.write(`release-gate ${args.join(' ')}\n`);

@@ -52,7 +52,7 @@ if (picked.length > 0) {
   console.log(`npm start: free ports picked: ${picked.join(', ')}; set them to choose`);
   console.log(`npm start: data in examples/korrigo-lite/${env.KORRIGO_LITE_DATA_DIR}, build in examples/korrigo-lite/${env.KORRIGO_LITE_BUILD_DIR}`);
 }
-const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'run', '--config', join(sample, 'release-gate.yml'), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [join(root, 'dist/bundle/cli/release-gate.cjs'), 'run', '--config', join(sample, 'release-gate.yml'), ...process.argv.slice(2)], {
   env,
   stdio: 'inherit',
   detached: true,

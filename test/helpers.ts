@@ -8,7 +8,10 @@ import { pickFreePort } from '../src/common/ports.js';
 
 /** Repository root, from dist/test/. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
+/** The installed command: the bundle (scripts/bundle.mjs), what users run. */
+export const CLI = join(ROOT, 'dist/bundle/cli/release-gate.cjs');
+/** The CLI from its compiled modules (development entry). */
+export const MODULES_CLI = join(ROOT, 'dist/src/cli/main.js');
 export const FIXTURES = join(ROOT, 'test/fixtures');
 
 /** A free port for a process the test starts later (below the ephemeral range: see pickFreePort). */

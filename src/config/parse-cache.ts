@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDirFromEnvironment, pruneCacheEntries, writeCacheEntry } from '../common/cache-dir.js';
 
 /** Changes whenever what is stored changes meaning: old entries are then never read. */
 const FORMAT = 'release-gate parse cache 1';
@@ -19,11 +19,8 @@ const KEEP = 256;
  * exactly (`.inf`, `.nan`, `-0`). Nothing depends on the environment: interpolation and
  * validation run on every load.
  *
- * Where: `RELEASE_GATE_CACHE` (a folder, or `off`), else `$XDG_CACHE_HOME/release-gate`, else
- * `~/.cache/release-gate`, from the process environment (a setting of the tool, not of the
- * config: a config's interpolation environment may be anything). A folder that another user owns or others may write is not used
- * (someone could plant a tree there), nor one that cannot be created: the cache is then off
- * and nothing is said, since loading works the same without it.
+ * Where: the tool's cache folder (common/cache-dir.ts: `RELEASE_GATE_CACHE`, XDG, ~/.cache),
+ * never one another user could write.
  */
 export class ParseCache {
   private constructor(
@@ -32,10 +29,7 @@ export class ParseCache {
   ) {}
 
   static forEnvironment(env: Readonly<Record<string, string | undefined>>, parserVersion: string): ParseCache {
-    const setting = env['RELEASE_GATE_CACHE'];
-    if (setting === 'off') return new ParseCache(null, parserVersion);
-    const dir = setting || join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'release-gate');
-    return new ParseCache(usableDir(dir) ? dir : null, parserVersion);
+    return new ParseCache(cacheDirFromEnvironment(env), parserVersion);
   }
 
   get enabled(): boolean {
@@ -59,48 +53,11 @@ export class ParseCache {
   put(text: string, tree: unknown): void {
     if (!this.dir || !jsonExact(tree)) return;
     const key = this.key(text);
-    const tmp = join(this.dir, `.${key}.${process.pid}.tmp`);
-    try {
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeSync(fd, JSON.stringify({ key, tree }));
-      } finally {
-        closeSync(fd);
-      }
-      // Atomic: a reader sees the whole entry or none.
-      renameSync(tmp, join(this.dir, `${key}.json`));
-      this.prune();
-    } catch {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // never written
-      }
-    }
+    if (writeCacheEntry(this.dir, `${key}.json`, JSON.stringify({ key, tree }))) pruneCacheEntries(this.dir, /^[0-9a-f]{64}\.json$/, KEEP);
   }
 
   private key(text: string): string {
     return createHash('sha256').update(`${FORMAT}\0${this.parserVersion}\0`).update(text).digest('hex');
-  }
-
-  private prune(): void {
-    const dir = this.dir as string;
-    const names = readdirSync(dir).filter((n) => n.endsWith('.json'));
-    if (names.length <= 2 * KEEP) return;
-    const byAge = names.map((name) => ({ name, at: statSync(join(dir, name)).mtimeMs })).sort((a, b) => a.at - b.at);
-    for (const { name } of byAge.slice(0, names.length - KEEP)) unlinkSync(join(dir, name));
-  }
-}
-
-/** Ours alone: a folder (not a link) owned by this user that nobody else may write; created so when missing. */
-function usableDir(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = lstatSync(dir);
-    const uid = process.getuid?.();
-    return st.isDirectory() && (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
-  } catch {
-    return false;
   }
 }
 

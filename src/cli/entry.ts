@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+
+/** What an entry point runs: cli.ts's main, from the modules or from the bundle. */
+export interface CliModule {
+  main(argv: string[], version: string): Promise<number>;
+}
+
+/**
+ * The part both entry points share. Imports nothing but node:fs, so `release-gate --version`
+ * answers before any heavy module loads: the commands come from `load` only after.
+ */
+export async function runEntry(load: () => Promise<CliModule>): Promise<void> {
+  const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  // `release-gate plan | head` closes the pipe early: that is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+  const argv = process.argv.slice(2);
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${version}\n`);
+    return;
+  }
+  const cli = await load();
+  process.exitCode = await cli.main(argv, version);
+}
