@@ -13,7 +13,7 @@
  * and what lazyRequire loads (a createRequire the bundler does not follow, on purpose).
  */
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,7 +38,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  minify: true,
+  minify: !process.env.RG_BUNDLE_UNMINIFIED,
   // Function names stay readable in a --verbose stack trace.
   keepNames: true,
   external: ['dockerode', 'ssh2', 'cpu-features', 'playwright-core'],
@@ -52,3 +52,12 @@ const common = {
 await build({ ...common, entryPoints: ['dist/src/cli/cli.js'], outfile: 'dist/bundle/cli/cli.cjs', plugins: [zodWithoutLocales] });
 await build({ ...common, entryPoints: ['dist/src/cli/launch.js'], outfile: 'dist/bundle/cli/release-gate.cjs' });
 chmodSync(`${root}/dist/bundle/cli/release-gate.cjs`, 0o755);
+
+// esbuild escapes every non-ASCII character but those of regex literals. The launcher reads an
+// ASCII bundle as one-byte text (src/cli/bundle-loader.ts), faster than UTF-8 for V8: say where.
+const cli = readFileSync(`${root}/dist/bundle/cli/cli.cjs`, 'latin1');
+const nonAscii = /[^\x00-\x7f]+/.exec(cli);
+if (nonAscii) {
+  const from = cli.lastIndexOf('\n', nonAscii.index) + 1;
+  console.warn(`bundle: non-ASCII text in dist/bundle/cli/cli.cjs near "${Buffer.from(cli.slice(Math.max(from, nonAscii.index - 60), nonAscii.index + 20), 'latin1').toString('utf8')}": write it as \\u escapes in the source (the bundle still works, read as UTF-8)`);
+}

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI, MODULES_CLI, ROOT, tempDir } from './helpers.js';
@@ -30,6 +30,12 @@ describe('the installed command', () => {
     assert.equal(second.stdout, fromModules.stdout);
     assert.deepEqual(codeFiles(cache), [stored]);
     assert.equal(statSync(join(cache, stored)).mtimeMs, writtenAt, 'a hit writes nothing');
+  });
+
+  it('is ASCII, so the launcher hands V8 one-byte text (a ✔ in a regex literal would make all of it two-byte)', () => {
+    const text = readFileSync(join(ROOT, 'dist/bundle/cli/cli.cjs'), 'latin1');
+    const at = text.search(/[^\x00-\x7f]/);
+    assert.equal(at, -1, `non-ASCII near: ${text.slice(Math.max(0, at - 60), at + 10)} (write it as a \\u escape in the source)`);
   });
 
   it('--version answers without reading the bundle', () => {

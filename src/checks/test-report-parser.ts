@@ -219,7 +219,9 @@ const PYTEST_WORDS = 'passed|failed|skipped|deselected|xfailed|xpassed|warnings?
 const PYTEST_SUMMARY = new RegExp(`(?:^|[\\s=])((?:\\d+ (?:${PYTEST_WORDS})(?:, )?)+) in \\d+(?:\\.\\d+)?s\\b`);
 const PYTEST_NO_TESTS = /(?:^|[\s=])no tests ran in \d+(?:\.\d+)?s\b/;
 const PLAIN_ITEM = /(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|todo|pending|total)\b/g;
-const NODE_COUNT = /^(?:.*?\s)?(?:ℹ|#) (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\d+(?:\.\d+)?)\s*$/;
+// node's marks (ℹ here, ✔ ✖ ﹣ below) as \u escapes: esbuild keeps regex literals as written, and
+// the installed bundle must stay ASCII (scripts/bundle.mjs).
+const NODE_COUNT = /^(?:.*?\s)?(?:\u2139|#) (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\d+(?:\.\d+)?)\s*$/;
 const PYTEST_STATUS = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS';
 /** `tests/x.py::test_y FAILED`, or xdist's `PASSED tests/x.py::test_y`, or `FAILED tests/x.py::test_y - msg`. */
 const PYTEST_ID_AFTER = new RegExp(`(?:^|\\s)(\\S+::\\S+) (${PYTEST_STATUS})\\b`);
@@ -309,7 +311,7 @@ function parseNodeBlock(lines: string[], start: number): { report: TestReport; e
   return { report: r, end: i - 1 };
 }
 
-const NODE_SPEC_LINE = /^(?:.*?\s)??(✔|✖|﹣)\s+(.*?)\s+\(\d+(?:\.\d+)?m?s\)(?:\s+#\s*(.*))?$/;
+const NODE_SPEC_LINE = /^(?:.*?\s)??(\u2714|\u2716|\ufe63)\s+(.*?)\s+\(\d+(?:\.\d+)?m?s\)(?:\s+#\s*(.*))?$/;
 const NODE_TAP_LINE = /^(?:.*?\s)??(not ok|ok) \d+ - (.*?)(?:\s+#\s*(SKIP|TODO)\b\s*(.*))?$/;
 
 /** Failing and skipped test names from node's spec or TAP output before the summary block. */
@@ -317,7 +319,7 @@ function nodeIds(lines: string[], end: number): Map<string, { status: TestCaseSt
   const ids = new Map<string, { status: TestCaseStatus | 'passed'; message?: string }>();
   // The spec reporter repeats failures under `✖ failing tests:`; that list excludes suites, so prefer it.
   let failingSection = -1;
-  for (let i = 0; i < lines.length; i++) if (/^\s*✖ failing tests:\s*$/.test(lines[i] as string)) failingSection = i;
+  for (let i = 0; i < lines.length; i++) if (/^\s*\u2716 failing tests:\s*$/.test(lines[i] as string)) failingSection = i;
   for (let i = 0; i < Math.min(end, lines.length); i++) {
     const line = lines[i] as string;
     const spec = NODE_SPEC_LINE.exec(line);
@@ -337,7 +339,7 @@ function nodeIds(lines: string[], end: number): Map<string, { status: TestCaseSt
   }
   if (failingSection >= 0) {
     for (let i = failingSection + 1; i < lines.length; i++) {
-      const m = /^\s*✖\s+(.*?)\s+\(\d+(?:\.\d+)?m?s\)\s*$/.exec(lines[i] as string);
+      const m = /^\s*\u2716\s+(.*?)\s+\(\d+(?:\.\d+)?m?s\)\s*$/.exec(lines[i] as string);
       if (m) ids.set(m[1] as string, { status: 'failed' });
     }
   }

@@ -22,7 +22,7 @@ interface Load {
 }
 
 /** Loads the bundle in a new process, calls what it exports, and saves the compiled code as launch.ts does. */
-function loadInNewProcess(file: string, cacheDir: string | null): Load {
+function loadInNewProcess(file: string, cacheDir: string | null, nodeFlags: string[] = []): Load {
   const script = `
     import { loadBundle } from ${JSON.stringify(LOADER)};
     const b = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cacheDir)});
@@ -30,7 +30,7 @@ function loadInNewProcess(file: string, cacheDir: string | null): Load {
     try { b.exports.fails(); } catch (err) { stack = err.stack; }
     process.stdout.write(JSON.stringify({ cache: b.cache, value: b.exports.value(), here: b.exports.here, strict: b.exports.strict, stack }));
     b.save();`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Load;
 }
@@ -68,6 +68,15 @@ describe('loadBundle', () => {
     const rebuilt = loadInNewProcess(bundle(dir, 'new'), dir);
     assert.equal(rebuilt.cache, 'miss');
     assert.equal(rebuilt.value, 'new');
+    assert.equal(codeFiles(dir).length, 2);
+  });
+
+  it('keeps one entry per set of Node flags: running with and without them does not overwrite each other', () => {
+    const dir = work();
+    const file = bundle(dir, 'flg');
+    const flagged = ['--no-warnings'];
+    const loads = [loadInNewProcess(file, dir), loadInNewProcess(file, dir, flagged), loadInNewProcess(file, dir), loadInNewProcess(file, dir, flagged)];
+    assert.deepEqual(loads.map((l) => l.cache), ['miss', 'miss', 'hit', 'hit']);
     assert.equal(codeFiles(dir).length, 2);
   });
 

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,14 +24,19 @@ export interface LoadedBundle<T> {
  * kept between runs: Node 20 has no compile cache of its own (module.enableCompileCache is
  * Node 22), and compiling the bundle is a fifth of a `plan` (measured: 216 → 173 ms median).
  *
- * The stored code is keyed by the SHA-256 of the bundle's text, the Node version and the
- * architecture: V8 itself only checks the source's length and its own flags, so a rebuilt
- * bundle of the same length would otherwise run stale code. Compiled code is code: the folder
+ * The stored code is keyed by the SHA-256 of the bundle's text, the Node version, the
+ * architecture and Node's flags: V8 itself only checks the source's length and its own flags,
+ * so a rebuilt bundle of the same length would otherwise run stale code. Compiled code is code: the folder
  * must be ours alone (common/cache-dir.ts); without one the bundle just compiles each time.
  */
 export function loadBundle<T>(file: string, cacheDir: string | null): LoadedBundle<T> {
-  const source = readFileSync(file, 'utf8');
-  const name = cacheDir ? `code-${createHash('sha256').update(`${FORMAT}\0${process.version}\0${process.arch}\0`).update(source).digest('hex')}.bin` : '';
+  const bytes = readFileSync(file);
+  // An ASCII bundle (scripts/bundle.mjs checks it) becomes a one-byte string V8 scans faster; as UTF-8 text a single ✔ would make all of it two-byte.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  // Node's flags too: V8 refuses code compiled under other flags, and one entry per flag set
+  // keeps two ways of running (with and without NODE_OPTIONS, say) from overwriting each other.
+  const flags = `${process.execArgv.join(' ')}\0${process.env['NODE_OPTIONS'] ?? ''}`;
+  const name = cacheDir ? `code-${createHash('sha256').update(`${FORMAT}\0${process.version}\0${process.arch}\0${flags}\0`).update(bytes).digest('hex')}.bin` : '';
   let cachedData: Buffer | undefined;
   if (cacheDir) {
     try {
