@@ -53,9 +53,17 @@ await build({ ...common, entryPoints: ['dist/src/cli/cli.js'], outfile: 'dist/bu
 await build({ ...common, entryPoints: ['dist/src/cli/launch.js'], outfile: 'dist/bundle/cli/release-gate.cjs' });
 chmodSync(`${root}/dist/bundle/cli/release-gate.cjs`, 0o755);
 
+// esbuild turns import() into require() in CommonJS output; one left (an ES-only package marked
+// external, say) would fail at run time, since the launcher's vm.Script has no ES module loader.
+const cli = readFileSync(`${root}/dist/bundle/cli/cli.cjs`, 'latin1');
+const dynamicImport = /(?<![\w$.])import\(/.exec(cli);
+if (dynamicImport) {
+  console.error(`bundle: dist/bundle/cli/cli.cjs calls import() near "${cli.slice(Math.max(0, dynamicImport.index - 80), dynamicImport.index + 40)}": bundle that package, or load it with lazyRequire`);
+  process.exit(1);
+}
+
 // esbuild escapes every non-ASCII character but those of regex literals. The launcher reads an
 // ASCII bundle as one-byte text (src/cli/bundle-loader.ts), faster than UTF-8 for V8: say where.
-const cli = readFileSync(`${root}/dist/bundle/cli/cli.cjs`, 'latin1');
 const nonAscii = /[^\x00-\x7f]+/.exec(cli);
 if (nonAscii) {
   const from = cli.lastIndexOf('\n', nonAscii.index) + 1;

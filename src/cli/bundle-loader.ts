@@ -26,12 +26,15 @@ export interface LoadedBundle<T> {
  *
  * The stored code is keyed by the SHA-256 of the bundle's text, the Node version, the
  * architecture and Node's flags: V8 itself only checks the source's length and its own flags,
- * so a rebuilt bundle of the same length would otherwise run stale code. Compiled code is code: the folder
- * must be ours alone (common/cache-dir.ts); without one the bundle just compiles each time.
+ * so a rebuilt bundle of the same length would otherwise run stale code. Compiled code is
+ * code: the folder must be ours alone (common/cache-dir.ts); without one the bundle just
+ * compiles each time. No ES module loader is given to the script: the bundle has no import()
+ * (scripts/bundle.mjs refuses one).
  */
 export function loadBundle<T>(file: string, cacheDir: string | null): LoadedBundle<T> {
   const bytes = readFileSync(file);
-  // An ASCII bundle (scripts/bundle.mjs checks it) becomes a one-byte string V8 scans faster; as UTF-8 text a single ✔ would make all of it two-byte.
+  // An ASCII bundle (scripts/bundle.mjs warns otherwise) becomes a one-byte string, which V8
+  // scans faster: decoded as UTF-8, a single ✔ would make all of it two-byte.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   // Node's flags too: V8 refuses code compiled under other flags, and one entry per flag set
   // keeps two ways of running (with and without NODE_OPTIONS, say) from overwriting each other.
