@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
+import { ChunkDecoder } from './chunk-decoder.js';
 import type { OutputSink } from './output.js';
 import { stripAnsi } from './text.js';
 
@@ -23,7 +23,7 @@ export async function feedGrowingFile(path: string, output: OutputSink, opts: Fo
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(BLOCK);
-    const decoder = new StringDecoder('utf8');
+    const decoder = new ChunkDecoder();
     let carry = '';
     for (;;) {
       opts.signal?.throwIfAborted();

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { ChunkDecoder } from './chunk-decoder.js';
 import { systemClock, type Clock } from './clock.js';
 import { exitCodeForSignal } from './exit-code.js';
 import type { OutputSink } from './output.js';
@@ -161,7 +161,7 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     // Decoders keep a UTF-8 character split across two chunks whole.
-    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const decoders = { stdout: new ChunkDecoder(), stderr: new ChunkDecoder() };
     const clean = (text: string) => (opts.stripAnsi ? stripAnsi(text) : text);
     const output = opts.output;
     // Backpressure: while the sink's file is behind, the pipes are paused, so the child blocks

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { ChunkDecoder } from '../common/chunk-decoder.js';
 import type { OutputSink } from '../common/output.js';
 import type { StepOutput } from '../steps/step-kind.js';
 import type { Redactor } from '../common/redactor.js';
@@ -30,7 +30,7 @@ export class StepLog implements OutputSink, StepOutput {
   private readonly file: WriteStream;
   private pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
   // One decoder per stream: a multi-byte character split across two reads stays whole.
-  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  private readonly decoders = { stdout: new ChunkDecoder(), stderr: new ChunkDecoder() };
   /** The first write error (disk full…): the run goes on, the error is reported once. */
   writeError: NodeJS.ErrnoException | null = null;
   private closed = false;
