@@ -174,7 +174,7 @@ if (want('startup')) {
   // The installed command (the bundle) and a cache folder of the bench alone (parsed configs,
   // compiled code: src/config/parse-cache.ts, src/cli/bundle-loader.ts), filled by a first plan
   // and read by the measured ones; the cold figure (an empty cache each time) is a scale line.
-  const cacheDir = join(work, 'parse-cache');
+  const cacheDir = join(work, 'cache');
   const run = (args, cache = cacheDir) => {
     const t = performance.now();
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, RELEASE_GATE_CACHE: cache } });
@@ -189,7 +189,7 @@ if (want('startup')) {
     node.push(run(['-e', '']));
     plan.push(run([cli, 'plan', '--config', config]));
     version.push(run([cli, '--version']));
-    cold.push(run([cli, 'plan', '--config', config], join(work, `parse-cache-cold-${i}`)));
+    cold.push(run([cli, 'plan', '--config', config], join(work, `cache-cold-${i}`)));
   }
   figure('plan (korrigo-lite)', stats(plan), stats(node), ' ms', "≤ 2× node -e ''", (_, ratio) => ratio <= 2, 'installed command, caches warm, as from the second plan or run on');
   scale('plan, empty cache', stats(cold), ' ms', `a first plan (YAML parser loaded and run, bundle compiled): ${(stats(cold).median / stats(node).median).toFixed(2)}× node -e ''`);

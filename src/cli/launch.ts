@@ -12,8 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { CliModule } from './entry.js';
-import { runEntry } from './entry.js';
+import { runEntry, type CliModule } from './entry.js';
 
 const BUNDLE = fileURLToPath(new URL('../../bundle/cli/cli.cjs', import.meta.url));
 

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,12 +48,8 @@ export function pruneCacheEntries(dir: string, pattern: RegExp, keep: number): v
 export function writeCacheEntry(dir: string, name: string, data: string | NodeJS.ArrayBufferView): boolean {
   const tmp = join(dir, `.${name}.${process.pid}.tmp`);
   try {
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, data as string);
-    } finally {
-      closeSync(fd);
-    }
+    // writeFileSync writes until all is written (one writeSync may stop short on a large entry).
+    writeFileSync(tmp, data, { mode: 0o600 });
     renameSync(tmp, join(dir, name));
     return true;
   } catch {

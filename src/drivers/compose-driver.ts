@@ -478,8 +478,3 @@ export class ComposeDriver implements StackDriver {
     refuseForeignObjects(what, { kind: 'Compose project', name: this.projectName, nameSetting: 'stack.project', forceClean: this.opts.forceClean }, output);
   }
 }
-
-/**
- * Feeds a file to `output` as stdout, in blocks cut after a line end (an escape sequence is
- * never split, so it is stripped whole), waiting whenever the output's file is behind.
- */
