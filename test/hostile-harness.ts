@@ -236,9 +236,9 @@ export async function runHostileCase(c: HostileCase): Promise<HostileRun> {
   }
 }
 
-/** A local-driver config with one quick service, for cases that need a whole (small) gate. */
-export function smallLocalConfig(parts: { top?: string; service?: string; steps?: string; port?: number } = {}): string {
-  const port = parts.port ?? 18997;
+/** A local-driver config with one quick service, for cases that need a whole (small) gate. `port`: from freePort() (cases run concurrently). */
+export function smallLocalConfig(parts: { port: number; top?: string; service?: string; steps?: string }): string {
+  const port = parts.port;
   return `name: hostile
 baseUrl: http://127.0.0.1:${port}
 criteria: { boot: Boot }
