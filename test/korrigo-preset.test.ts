@@ -6,6 +6,9 @@ import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config/loader.js';
 import { ROOT, runCli, tempDir } from './helpers.js';
 
+/** What a run gives the final load: the preset's generated secrets exist by then (resolveRun). */
+const GENERATED = { ADMIN_PASSWORD: 'generated-admin-1', TEACHER_PASSWORD: 'generated-teacher-1', TEST_PROF_PASSWORD: 'generated-prof-1' };
+
 /*
  * The korrigo preset's own commands, where they hold logic of their own (the makemigrations
  * summary), run for real with sh and awk against Django's output, and its switches.
@@ -14,7 +17,7 @@ import { ROOT, runCli, tempDir } from './helpers.js';
 function presetStep(id: string): { run: string[]; detailFrom?: string } {
   const dir = tempDir();
   writeFileSync(join(dir, 'docker-compose.yml'), 'services: {}\n');
-  const { config } = loadConfig({ preset: 'korrigo', cwd: dir, env: {} });
+  const { config } = loadConfig({ preset: 'korrigo', cwd: dir, env: GENERATED });
   const step = config.phases.flatMap((p) => p.steps).find((s) => (s.id ?? s.log) === id);
   assert.ok(step, `no step ${id}`);
   return step as unknown as { run: string[]; detailFrom?: string };

@@ -47,11 +47,11 @@ export function resolveRun(
   // a bad flag must not then discover a bad config, one run at a time.
   const issues: ConfigIssue[] = [...flagProblems(opts), ...(checks.issues ?? [])];
   const env: Record<string, string> = Object.fromEntries(Object.entries(processEnv).filter((e): e is [string, string] => e[1] !== undefined));
-  const load = () => loadConfig({ configPath: opts.config, preset: opts.preset, cwd, env, registries });
+  const load = (unset: 'error' | 'empty') => loadConfig({ configPath: opts.config, preset: opts.preset, cwd, env, registries, unset });
   // A config that does not load still gets the flags' and the log dir's problems listed with its own.
-  const loadOrList = (): LoadedConfig => {
+  const loadOrList = (unset: 'error' | 'empty' = 'error'): LoadedConfig => {
     try {
-      return load();
+      return load(unset);
     } catch (err) {
       if (!(err instanceof RgError) || err.exitCode !== 2) throw err;
       const logDirFlag = opts.logDir ? '--log-dir' : env['LOG_DIR'] ? 'LOG_DIR' : undefined;
@@ -61,7 +61,9 @@ export function resolveRun(
       throw new RgConfigError([...issues, ...own, ...early]);
     }
   };
-  let loaded = loadOrList();
+  // Provisional: the config names the secrets to generate and the env file, either of which may
+  // set a `${VAR}` it uses. The run's own load below is strict (an unset `${VAR}` is an error).
+  let loaded = loadOrList('empty');
   const generated: Record<string, string> = {};
   // What the stack's own env file sets is what the app really uses (a token, say): the gate
   // uses those values too, where the environment gives none.
@@ -73,7 +75,7 @@ export function resolveRun(
   }
   Object.assign(env, generated);
   // Loaded once more only when the first load could not see everything `${…}` may name.
-  if (Object.keys(generated).length > 0 || Object.keys(fromEnvFile).length > 0) loaded = loadOrList();
+  if (loaded.provisional || Object.keys(generated).length > 0 || Object.keys(fromEnvFile).length > 0) loaded = loadOrList();
   const config = loaded.config;
   const switches = resolveSwitches(config, env, issues);
   const deviations: string[] = [];

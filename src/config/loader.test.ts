@@ -10,6 +10,9 @@ import { RgConfigError, type ConfigIssue } from '../common/errors.js';
 import { loadConfig, presetPath } from './loader.js';
 import { ParseCache } from './parse-cache.js';
 
+/** What a run gives the final load: the preset's generated secrets exist by then (resolveRun). */
+const GENERATED = { ADMIN_PASSWORD: 'generated-admin-1', TEACHER_PASSWORD: 'generated-teacher-1', TEST_PROF_PASSWORD: 'generated-prof-1' };
+
 const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,7 +27,7 @@ function writeFiles(files: Record<string, string>): { dir: string; config: strin
 
 function load(files: Record<string, string>, preset?: string) {
   const { dir, config } = writeFiles(files);
-  return { dir, config, loaded: () => loadConfig({ configPath: config, cwd: dir, env: {}, ...(preset ? { preset } : {}) }) };
+  return { dir, config, loaded: () => loadConfig({ configPath: config, cwd: dir, env: GENERATED, ...(preset ? { preset } : {}) }) };
 }
 
 /** The issues of an invalid config; fails when the config loads. */
@@ -245,7 +248,7 @@ phases:
 
 describe('korrigo preset', () => {
   it('checks pending migrations with makemigrations --check --dry-run, not a migrate --check that cannot fail', () => {
-    const config = loadConfig({ preset: 'korrigo', cwd: tmpdir(), env: {} }).config;
+    const config = loadConfig({ preset: 'korrigo', cwd: tmpdir(), env: GENERATED }).config;
     const step = config.phases.flatMap((p) => p.steps).find((s) => s.id === '07_migrate_check');
     assert.equal(step?.title, 'No pending migrations');
     const run = step && 'run' in step ? (step.run as string[]) : [];
@@ -254,7 +257,7 @@ describe('korrigo preset', () => {
   });
 
   it("keeps korrigo-lite's own migrate --check override", () => {
-    const config = loadConfig({ configPath: KORRIGO_LITE, cwd: ROOT, env: {} }).config;
+    const config = loadConfig({ configPath: KORRIGO_LITE, cwd: ROOT, env: GENERATED }).config;
     const step = config.phases.flatMap((p) => p.steps).find((s) => s.id === '07_migrate_check');
     assert.deepEqual(step && 'run' in step ? step.run : undefined, ['node', 'build/cli.js', 'migrate', '--check']);
   });
@@ -288,12 +291,12 @@ describe('a file read back from the parse cache loads as when it is parsed', () 
     // A text no other test file loads: they share the run's cache folder, concurrently.
     const sample = `${readFileSync(KORRIGO_LITE, 'utf8')}\n# ${process.pid}-${Date.now()}\n`;
     const first = writeFiles({ 'release-gate.yml': sample });
-    const parsed = loadConfig({ configPath: first.config, cwd: first.dir, env: {} });
+    const parsed = loadConfig({ configPath: first.config, cwd: first.dir, env: GENERATED });
     const cache = ParseCache.forEnvironment(process.env, YAML_VERSION);
     assert.deepEqual(cache.get(sample), parseYaml(sample));
     cache.put(sample, { ...(parseYaml(sample) as object), name: 'read back from the cache' });
     const again = writeFiles({ 'release-gate.yml': sample });
-    const cached = loadConfig({ configPath: again.config, cwd: again.dir, env: {} });
+    const cached = loadConfig({ configPath: again.config, cwd: again.dir, env: GENERATED });
     assert.equal(cached.config.name, 'read back from the cache');
     assert.deepEqual({ ...cached.config, name: parsed.config.name }, parsed.config);
   });

@@ -6,7 +6,8 @@ import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { RgConfigError, errorMessage, type ConfigIssue } from '../common/errors.js';
 import { lazyRequire } from '../common/lazy-require.js';
-import { interpolateTree } from './interpolate.js';
+import { codePlaces } from './command-code.js';
+import { hasInterpolation, interpolateTree } from './interpolate.js';
 import { isPlainObject, mergeConfig } from './merge.js';
 import { ParseCache } from './parse-cache.js';
 import { builtinRegistries, type Registries } from './registries.js';
@@ -21,6 +22,8 @@ export interface LoadedConfig {
   file: string;
   /** Folder relative paths in the config resolve against. */
   baseDir: string;
+  /** Loaded with `unset: 'empty'` and some `${VAR}` was unset: to be loaded again, strictly, before use. */
+  provisional?: boolean;
 }
 
 /** The YAML library: loaded only when a file is parsed (not read back from the parse cache) or an issue needs a position. */
@@ -49,6 +52,11 @@ export interface LoadOptions {
   registries?: Registries;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * `empty` only for a provisional load (reading which secrets to generate before they exist):
+   * an unset `${VAR}` then becomes "". Every load a run uses is strict (the default).
+   */
+  unset?: 'error' | 'empty';
 }
 
 export function presetPath(name: string): string {
@@ -94,19 +102,46 @@ export function loadConfig(opts: LoadOptions): LoadedConfig {
   if (issues.length > 0) throw new RgConfigError(issues);
 
   const interpolation: ConfigIssue[] = [];
-  const interpolated = interpolateTree(raw, opts.env, interpolation);
+  let provisional = false;
+  const interpolated = interpolateTree(raw, opts.env, interpolation, [], { unset: opts.unset ?? 'error', onUnset: () => (provisional = true) });
   if (isPlainObject(interpolated)) delete interpolated['extends'];
   const origins = new Origins(raw, sources, opts.env);
   for (const { path, ...issue } of interpolation) issues.push(path ? { ...issue, where: origins.where(path, valueAt(interpolated, path)) } : issue);
   const registries = opts.registries ?? builtinRegistries;
-  const parsed = configSchemaFor(registries).safeParse(interpolated, { reportInput: true });
+  const schema = configSchemaFor(registries);
+  for (const problem of interpolatedCode(schema, raw, interpolated)) issues.push({ where: origins.where(problem.path, valueAt(interpolated, problem.path)), message: problem.message });
+  const parsed = schema.safeParse(interpolated, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) issues.push(describeIssue(issue, origins));
   }
   // Also when the schema failed (best effort on the raw tree), so every problem comes out at once.
   checkReferences(interpolated, registries, (path, message) => issues.push({ where: origins.where(path, valueAt(interpolated, path)), message }));
   if (issues.length > 0 || !parsed.success) throw new RgConfigError(issues);
-  return { config: parsed.data, file: file as string, baseDir: dirname(file as string) };
+  return { config: parsed.data, file: file as string, baseDir: dirname(file as string), ...(provisional ? { provisional } : {}) };
+}
+
+/**
+ * `${…}` where the value would run as code: a string command (sh -c) or the script argument
+ * of an argv command (`sh -c X`, `node -e X`). Refused with the safe form: the value in the
+ * step's or service's `env:`, read by the shell as "$$NAME" (data, expanded once).
+ */
+function interpolatedCode(schema: ConfigSchema, raw: unknown, interpolated: unknown): { path: Path; message: string }[] {
+  const out: { path: Path; message: string }[] = [];
+  for (const place of codePlaces(schema, interpolated)) {
+    const text = valueAt(raw, place.path);
+    if (typeof text !== 'string' || !hasInterpolation(text)) continue;
+    const name = /\$\{([A-Za-z_][A-Za-z0-9_]*)/.exec(text.replaceAll('$$', ''))?.[1] ?? 'NAME';
+    const read =
+      place.kind === 'string command'
+        ? `write "$$${name}" in the command (the shell reads "$${name}" once, as a value), or use an argv list with the value as its own item`
+        : `read it from the environment in the script ("$$${name}" in sh, process.env.${name} in node, os.environ["${name}"] in python)`;
+    const runner = place.kind === 'string command' ? 'this string command runs through sh -c' : 'this argument is a script (after -c / -e)';
+    out.push({
+      path: place.path,
+      message: `\${…} in a command: ${runner}, so an interpolated value would run as code ($(…), backticks, quotes). Pass the value as data: put it in env (env: { ${name}: "\${${name}}" }) and ${read}`,
+    });
+  }
+  return out;
 }
 
 const schemas = new WeakMap<Registries, ConfigSchema>();
