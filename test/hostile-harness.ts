@@ -81,7 +81,7 @@ export function createSandbox(): Sandbox {
     root,
     project,
     outside,
-    logDir: join(root, 'logs', 'run'),
+    logDir: join(root, 'run-logs'),
     marker,
     write(path, text) {
       const file = join(project, path);

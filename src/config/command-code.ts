@@ -1,6 +1,6 @@
-import { basename } from 'node:path';
 import type { z } from 'zod';
 import { commandSchema } from '../common/schema-parts.js';
+import { scriptArgumentIndexes } from '../common/script-arguments.js';
 import { isPlainObject } from './merge.js';
 
 /*
@@ -19,10 +19,6 @@ export interface CodePlace {
   /** `string command` (run by sh -c) or `script argument` (after -c / -e in an argv list). */
   kind: 'string command' | 'script argument';
 }
-
-/** Flags whose next argument is a program text in the tools a gate runs (sh/bash -c, node -e/-p, python -c, psql -c…). */
-const SCRIPT_FLAGS = new Set(['-c', '-e', '--eval', '--command']);
-const NODE = new Set(['node', 'nodejs']);
 
 /** Every place in `tree` where `schema` expects a command, with the string or script argument found there. */
 export function codePlaces(schema: z.ZodType, tree: unknown): CodePlace[] {
@@ -44,7 +40,7 @@ function walk(schema: z.ZodType, value: unknown, path: Path, out: CodePlace[]): 
   const def = defOf(schema);
   if (def === commandDef) {
     if (typeof value === 'string') out.push({ path, kind: 'string command' });
-    else if (Array.isArray(value)) for (const index of scriptIndexes(value)) out.push({ path: [...path, index], kind: 'script argument' });
+    else if (Array.isArray(value)) for (const index of scriptArgumentIndexes(value)) out.push({ path: [...path, index], kind: 'script argument' });
     return;
   }
   switch (def.type) {
@@ -91,18 +87,4 @@ function unionBranch(def: Def, value: unknown): z.ZodType | undefined {
     return options.find((option) => (option as unknown as { _zod: { propValues?: Record<string, Set<unknown>> } })._zod.propValues?.[discriminator]?.has(value[discriminator]));
   }
   return options.find((option) => option.safeParse(value).success);
-}
-
-/** Indexes of the argv elements that are program text: after a script flag (`sh -c X`, `node -e X`, `psql -c X`), or node's `-p X`. */
-function scriptIndexes(argv: unknown[]): number[] {
-  const program = typeof argv[0] === 'string' ? basename(argv[0]) : '';
-  const out: number[] = [];
-  for (let i = 0; i < argv.length - 1; i++) {
-    const arg = argv[i];
-    if (typeof arg !== 'string') continue;
-    // `sh -ec 'script'`, `bash -xc …`: combined short flags ending in c, for shells.
-    const shellFlags = /^-[a-z]*c$/.test(arg) && /^(ba|da|z|k|a)?sh$/.test(program);
-    if (SCRIPT_FLAGS.has(arg) || shellFlags || (NODE.has(program) && (arg === '-p' || arg === '--print'))) out.push(i + 1);
-  }
-  return out;
 }

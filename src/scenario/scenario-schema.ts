@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scriptArgumentIndexes } from '../common/script-arguments.js';
 import { contentExpectationSchema } from '../checks/http-answer.js';
 import { durationSchema, jsonPathSchema } from '../common/schema-parts.js';
 import { parseCondition } from './step-condition.js';
@@ -63,7 +64,18 @@ const latencySchema = z
 const execSchema = z
   .strictObject({
     service: z.string().min(1).describe('Service to run the command in (the stack driver\'s exec).'),
-    run: z.array(z.string()).min(1).describe('argv, no shell; each item may use {{…}} templates.'),
+    run: z
+      .array(z.string())
+      .min(1)
+      .superRefine((argv, ctx) => {
+        // A captured value comes from the app's answers: spliced into a script it would run as code.
+        for (const index of scriptArgumentIndexes(argv)) {
+          if (argv[index]?.includes('{{')) {
+            ctx.addIssue({ code: 'custom', path: [index], message: 'a {{…}} template inside a script (after -c / -e) would run a captured value as code; pass it as its own argv item and read it from there' });
+          }
+        }
+      })
+      .describe('argv, no shell; each item may use {{…}} templates (never inside a script after -c / -e).'),
   })
   .describe('Run a command in a service, e.g. a reset between runs.');
 
