@@ -75,7 +75,7 @@ export function createSandbox(): Sandbox {
   writeFileSync(join(outside, 'sibling-checkout', 'README.md'), 'a sibling checkout the gate must never touch\n');
   writeFileSync(join(outside, 'sibling-checkout', '.git', 'HEAD'), 'ref: refs/heads/main\n');
   writeFileSync(join(outside, 'precious.txt'), 'precious\n');
-  mkdirSync(join(root, 'home'));
+  mkdirSync(join(root, 'home', '.cache'), { recursive: true });
   writeFileSync(join(root, 'home', '.gitconfig'), '[user]\n\tname = a user whose home the gate must never touch\n');
   mkdirSync(join(project, 'src'));
   writeFileSync(join(project, 'src', 'app.js'), '// the project sources\n');
@@ -200,7 +200,8 @@ export async function runHostileCase(c: HostileCase): Promise<HostileRun> {
   try {
     const { args, env, cwd } = c.setup(sandbox);
     const logDir = sandbox.logDir;
-    const mayChange = (c.mayChange ?? []).map((p) => join(sandbox.root, p));
+    // The gate's own cache (parse trees, compiled code) under HOME is the gate's to write.
+    const mayChange = [...(c.mayChange ?? []), 'home/.cache/release-gate'].map((p) => join(sandbox.root, p));
     const skip = (path: string) => path === logDir || path.startsWith(`${logDir}/`) || mayChange.some((m) => path === m || path.startsWith(`${m}/`));
     const before = snapshot(sandbox.root, skip);
     const run = await runMarked(args, {
