@@ -25,7 +25,7 @@ function refused(name: string, yaml: string, names: (string | RegExp)[], env: Re
     setup: (sandbox: Sandbox) => ({ args: [command, '--config', sandbox.write('release-gate.yml', yaml)], env }),
     code: 2,
     names,
-    after: (_run: unknown, sandbox: Sandbox) => assert.deepEqual(readdirSync(sandbox.root).sort(), ['outside', 'project'], 'no log dir created for a refused config'),
+    after: (_run: unknown, sandbox: Sandbox) => assert.deepEqual(readdirSync(sandbox.root).sort(), ['home', 'outside', 'project'], 'no log dir created for a refused config'),
   }));
 }
 
