@@ -93,6 +93,8 @@ export interface RunOptions {
    * line (`compose logs`: one write per line) reached us in 800-byte chunks, 1.4× its time.
    */
   stdoutFd?: number;
+  /** Called with the group's id once it is spawned, and with `null` once it is gone: lets an owner kill it synchronously on a last signal. */
+  onGroup?: (pgid: number, alive: boolean) => void;
 }
 
 export interface ProcessResult {
@@ -156,6 +158,7 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
       cannotStart(err as Error);
       return;
     }
+    if (child.pid) opts.onGroup?.(child.pid, true);
     const onAbort = () => {
       if (child.pid) void killGroup(child.pid, opts.killGraceMs ?? 2000, systemClock, onChildExit(child)).catch((err: Error) => opts.output?.line(`[release-gate] ${err.message}`));
     };
@@ -196,8 +199,13 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
       if (partial.trim()) tail.push(partial);
       const result: ProcessResult = { exitCode: code ?? (signal ? exitCodeForSignal(signal) : 1), stdout: stdoutParts.join(''), tail, ...(spawnError ? { spawnError } : {}) };
       // The leader is gone; make sure nothing it started lingers in the group.
-      if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000).then(() => resolve(result), () => resolve(result));
-      else resolve(result);
+      // Gone for the owner only once the whole group is.
+      const done = () => {
+        if (child.pid) opts.onGroup?.(child.pid, false);
+        resolve(result);
+      };
+      if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000).then(done, done);
+      else done();
     });
   });
 }
