@@ -28,6 +28,8 @@ export interface Sandbox {
   logDir: string;
   /** The marker every process of the run inherits (RG_HOSTILE_MARK). */
   marker: string;
+  /** HOME for the run: a folder of the sandbox, so a gate that removed "$HOME" removes only this (and the case fails). */
+  home: string;
   /** Writes a file under the project (folders created). */
   write(path: string, text: string): string;
 }
@@ -73,6 +75,8 @@ export function createSandbox(): Sandbox {
   writeFileSync(join(outside, 'sibling-checkout', 'README.md'), 'a sibling checkout the gate must never touch\n');
   writeFileSync(join(outside, 'sibling-checkout', '.git', 'HEAD'), 'ref: refs/heads/main\n');
   writeFileSync(join(outside, 'precious.txt'), 'precious\n');
+  mkdirSync(join(root, 'home'));
+  writeFileSync(join(root, 'home', '.gitconfig'), '[user]\n\tname = a user whose home the gate must never touch\n');
   mkdirSync(join(project, 'src'));
   writeFileSync(join(project, 'src', 'app.js'), '// the project sources\n');
   mkdirSync(join(project, '.git'));
@@ -83,6 +87,7 @@ export function createSandbox(): Sandbox {
     outside,
     logDir: join(root, 'logs', 'run'),
     marker,
+    home: join(root, 'home'),
     write(path, text) {
       const file = join(project, path);
       mkdirSync(join(file, '..'), { recursive: true });
@@ -150,14 +155,15 @@ export function processesMarked(marker: string): number[] {
 /** Runs the real CLI (the installed bundle) with a kill timer; the marker goes into its environment. */
 export function runMarked(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string>; marker: string; timeoutMs: number; during?: (child: ReturnType<typeof spawn>) => void },
+  opts: { cwd: string; env?: Record<string, string>; marker: string; home?: string; timeoutMs: number; during?: (child: ReturnType<typeof spawn>) => void },
 ): Promise<HostileRun> {
   const { NODE_TEST_CONTEXT: _ignored, ...env } = process.env;
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd,
-      env: { ...env, NO_COLOR: '1', CI: 'true', ...opts.env, RG_HOSTILE_MARK: opts.marker },
+      // Never the real HOME: a guard broken on purpose ("break it once") must not wipe the machine's.
+      env: { ...env, NO_COLOR: '1', CI: 'true', ...(opts.home ? { HOME: opts.home } : {}), ...opts.env, RG_HOSTILE_MARK: opts.marker },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -194,13 +200,15 @@ export async function runHostileCase(c: HostileCase): Promise<HostileRun> {
   try {
     const { args, env, cwd } = c.setup(sandbox);
     const logDir = sandbox.logDir;
-    const mayChange = (c.mayChange ?? []).map((p) => join(sandbox.root, p));
+    // The gate's own cache (parse trees, compiled code) under HOME is the gate's to write.
+    const mayChange = [...(c.mayChange ?? []), 'home/.cache/release-gate'].map((p) => join(sandbox.root, p));
     const skip = (path: string) => path === logDir || path.startsWith(`${logDir}/`) || mayChange.some((m) => path === m || path.startsWith(`${m}/`));
     const before = snapshot(sandbox.root, skip);
     const run = await runMarked(args, {
       cwd: cwd ?? sandbox.project,
       env: { LOG_DIR: logDir, ...env },
       marker: sandbox.marker,
+      home: sandbox.home,
       timeoutMs: c.timeoutMs ?? 60_000,
       ...(c.during ? { during: (child) => c.during?.(child, sandbox) } : {}),
     });

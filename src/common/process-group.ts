@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { ChunkDecoder } from './chunk-decoder.js';
 import { systemClock, type Clock } from './clock.js';
 import { exitCodeForSignal } from './exit-code.js';
@@ -246,4 +246,42 @@ export function isRecordedGroup(entry: unknown): entry is RecordedGroup {
 
 export function sameProcess(entry: RecordedGroup): boolean {
   return processStartTime(entry.pgid) === entry.start;
+}
+
+/**
+ * Waits, blocking the thread (a last signal's handler cannot await), until no process of the
+ * groups is alive, at most budgetMs; zombies count as gone (their parent, maybe this process,
+ * reaps them). Linux only (/proc): elsewhere returns at once. Returns the groups still alive.
+ */
+export function waitGroupsGoneSync(pgids: readonly number[], budgetMs: number): number[] {
+  if (pgids.length === 0 || !existsSync('/proc/self/stat')) return [];
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + budgetMs;
+  let alive = livingGroups(pgids);
+  while (alive.length > 0 && Date.now() < deadline) {
+    Atomics.wait(sleeper, 0, 0, 5);
+    alive = livingGroups(alive);
+  }
+  return alive;
+}
+
+/** Groups with at least one member that is not a zombie, from /proc/<pid>/stat (state, pgrp). */
+function livingGroups(pgids: readonly number[]): number[] {
+  const wanted = new Set(pgids);
+  const living = new Set<number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      // Gone meanwhile.
+      continue;
+    }
+    // After the command name (which may hold spaces and parentheses): state ppid pgrp …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const group = Number(pgrp);
+    if (state !== 'Z' && state !== 'X' && wanted.has(group)) living.add(group);
+  }
+  return pgids.filter((pgid) => living.has(pgid));
 }

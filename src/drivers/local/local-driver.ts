@@ -10,7 +10,7 @@ import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
 import { portFree } from '../../common/ports.js';
-import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, type RecordedGroup } from '../../common/process-group.js';
+import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, waitGroupsGoneSync, type RecordedGroup } from '../../common/process-group.js';
 import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 
@@ -235,8 +235,11 @@ export class LocalDriver implements StackDriver {
    */
   abandon(): string[] {
     const lines: string[] = [];
+    const killed = new Set<number>();
     const kill = (pgid: number, what: string) => {
-      if (!groupAlive(pgid)) return;
+      // A group just sent SIGKILL may still show alive (not yet reaped): once is enough.
+      if (killed.has(pgid) || !groupAlive(pgid)) return;
+      killed.add(pgid);
       try {
         process.kill(-pgid, 'SIGKILL');
         lines.push(`killed ${what} (process group ${pgid})`);
@@ -247,6 +250,8 @@ export class LocalDriver implements StackDriver {
     for (const svc of this.running.values()) if (svc.pgid !== null) kill(svc.pgid, `service ${svc.name}`);
     for (const pgid of this.commandGroups) kill(pgid, 'a running build or exec command');
     for (const entry of this.recordedGroups()) if (sameProcess(entry)) kill(entry.pgid, 'a process group recorded by an earlier run');
+    // SIGKILL is sent, not yet done: exit only once they are gone, so nothing outlives the gate.
+    for (const pgid of waitGroupsGoneSync([...killed], 2000)) lines.push(`process group ${pgid} still alive 2s after SIGKILL; check with \`ps -o pid,stat,args -g ${pgid}\``);
     for (const [name, svc] of Object.entries(this.opts.services)) {
       for (const dir of svc.dataDirs) {
         const path = this.resolvePath(dir);
