@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { CONFIG_MAX_BYTES, readRegularText } from '../common/safe-file.js';
 import { parse as parseEnvFile } from 'dotenv';
 import { MAX_BUDGET_MS, MAX_STABILITY_WINDOW_MS, parseDuration } from '../common/duration.js';
 import { tmpdir } from 'node:os';
@@ -182,7 +183,7 @@ function readStackEnvFile(loaded: LoadedConfig, cwd: string, env: Record<string,
   const kind = registries.drivers.find((d) => d.name === loaded.config.stack.driver);
   const file = kind?.envFile?.(loaded.config.stack as never, rootOf(loaded, cwd, env));
   if (!file || !existsSync(file)) return {};
-  return parseEnvFile(readFileSync(file, 'utf8'));
+  return parseEnvFile(readRegularText(file, { maxBytes: CONFIG_MAX_BYTES, what: 'env file' }));
 }
 
 /** `/tmp/release_gate_<UTC YYYYMMDDTHHMMSSZ>`, as the seed names it. */

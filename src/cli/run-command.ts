@@ -97,6 +97,8 @@ export async function runCommand(
   const forceStop = new AbortController();
   const console = new Console(process.stdout, { verbose: Boolean(opts.verbose) });
   let signals = 0;
+  /** The driver of the run in progress (selftest's live run has its own). */
+  let active: StackDriver = driver;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
@@ -106,6 +108,10 @@ export async function runCommand(
       console.info(`\n${signal}: skipping log capture; tearing down (send again to quit at once, leaving the stack as it is)`);
       forceStop.abort(new Error(signal));
     } else {
+      // Quit now, but first kill what is cheap to kill, synchronously, and say what is left.
+      const left = active.abandon?.() ?? [];
+      console.info(`\n${signal}: quitting at once${left.length > 0 ? '' : '; the stack is left as it is'}`);
+      for (const line of left) console.info(`  ${line}`);
       lock.release();
       process.exit(exitCodeForSignal(signal));
     }
@@ -135,6 +141,7 @@ export async function runCommand(
     const outcome = await runGate({ ...gateOptions, driver, logDir: run.logDir });
     const again: RunAgain = async (more) => {
       const next = await createDriver();
+      active = next;
       return { outcome: await runGate({ ...gateOptions, driver: next, logDir: more.logDir, selected: more.selected, live: more.live }), driver: next };
     };
     return after ? await after(outcome, run, redactor, again) : outcome.exitCode;

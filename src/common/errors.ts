@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'RG_DISK_SPACE'
   | 'RG_FOREIGN_PROJECT'
   | 'RG_GATE_RUNNING'
-  | 'RG_STEP_FAILED';
+  | 'RG_STEP_FAILED'
+  | 'RG_UNSAFE_FILE';
 
 export class RgError extends Error {
   readonly code: ErrorCode;
@@ -52,6 +53,19 @@ export class RgConfigError extends RgError {
       exitCode: 2,
     });
     this.issues = issues;
+  }
+}
+
+/**
+ * A file the gate was asked to read is not one it reads: not a regular file (FIFO, device,
+ * folder), too big, or (under verify/compare) a symlink leading out of its folder. Refused
+ * before it is opened, so it can neither block nor fill memory. Exit 2.
+ */
+export class RgUnsafeFileError extends RgError {
+  readonly path: string;
+  constructor(path: string, message: string, hint?: string) {
+    super('RG_UNSAFE_FILE', message, { hint, exitCode: 2 });
+    this.path = path;
   }
 }
 

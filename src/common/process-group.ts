@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { ChunkDecoder } from './chunk-decoder.js';
 import { systemClock, type Clock } from './clock.js';
 import { exitCodeForSignal } from './exit-code.js';
@@ -93,6 +93,8 @@ export interface RunOptions {
    * line (`compose logs`: one write per line) reached us in 800-byte chunks, 1.4× its time.
    */
   stdoutFd?: number;
+  /** Called with the group's id once it is spawned, and with `null` once it is gone: lets an owner kill it synchronously on a last signal. */
+  onGroup?: (pgid: number, alive: boolean) => void;
 }
 
 export interface ProcessResult {
@@ -156,6 +158,7 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
       cannotStart(err as Error);
       return;
     }
+    if (child.pid) opts.onGroup?.(child.pid, true);
     const onAbort = () => {
       if (child.pid) void killGroup(child.pid, opts.killGraceMs ?? 2000, systemClock, onChildExit(child)).catch((err: Error) => opts.output?.line(`[release-gate] ${err.message}`));
     };
@@ -196,8 +199,13 @@ export function runGroup(command: Command, opts: RunOptions = {}): Promise<Proce
       if (partial.trim()) tail.push(partial);
       const result: ProcessResult = { exitCode: code ?? (signal ? exitCodeForSignal(signal) : 1), stdout: stdoutParts.join(''), tail, ...(spawnError ? { spawnError } : {}) };
       // The leader is gone; make sure nothing it started lingers in the group.
-      if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000).then(() => resolve(result), () => resolve(result));
-      else resolve(result);
+      // Gone for the owner only once the whole group is.
+      const done = () => {
+        if (child.pid) opts.onGroup?.(child.pid, false);
+        resolve(result);
+      };
+      if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000).then(done, done);
+      else done();
     });
   });
 }
@@ -238,4 +246,42 @@ export function isRecordedGroup(entry: unknown): entry is RecordedGroup {
 
 export function sameProcess(entry: RecordedGroup): boolean {
   return processStartTime(entry.pgid) === entry.start;
+}
+
+/**
+ * Waits, blocking the thread (a last signal's handler cannot await), until no process of the
+ * groups is alive, at most budgetMs; zombies count as gone (their parent, maybe this process,
+ * reaps them). Linux only (/proc): elsewhere returns at once. Returns the groups still alive.
+ */
+export function waitGroupsGoneSync(pgids: readonly number[], budgetMs: number): number[] {
+  if (pgids.length === 0 || !existsSync('/proc/self/stat')) return [];
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + budgetMs;
+  let alive = livingGroups(pgids);
+  while (alive.length > 0 && Date.now() < deadline) {
+    Atomics.wait(sleeper, 0, 0, 5);
+    alive = livingGroups(alive);
+  }
+  return alive;
+}
+
+/** Groups with at least one member that is not a zombie, from /proc/<pid>/stat (state, pgrp). */
+function livingGroups(pgids: readonly number[]): number[] {
+  const wanted = new Set(pgids);
+  const living = new Set<number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      // Gone meanwhile.
+      continue;
+    }
+    // After the command name (which may hold spaces and parentheses): state ppid pgrp …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const group = Number(pgrp);
+    if (state !== 'Z' && state !== 'X' && wanted.has(group)) living.add(group);
+  }
+  return pgids.filter((pgid) => living.has(pgid));
 }

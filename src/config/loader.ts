@@ -1,17 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
-import { RgConfigError, errorMessage, type ConfigIssue } from '../common/errors.js';
+import { RgConfigError, RgUnsafeFileError, errorMessage, type ConfigIssue } from '../common/errors.js';
 import { lazyRequire } from '../common/lazy-require.js';
+import { CONFIG_MAX_BYTES, readRegularText } from '../common/safe-file.js';
 import { codePlaces } from './command-code.js';
 import { hasInterpolation, interpolateTree } from './interpolate.js';
 import { isPlainObject, mergeConfig } from './merge.js';
 import { ParseCache } from './parse-cache.js';
 import { builtinRegistries, type Registries } from './registries.js';
 import { buildConfigSchema, type ConfigSchema, type GateConfig } from './schema.js';
+import { MAX_YAML_DEPTH, yamlTooDeep } from './yaml-depth.js';
 
 /** Presets shipped with the package: presets/<name>.yml at the package root. */
 export const PRESETS_DIR = fileURLToPath(new URL('../../../presets/', import.meta.url));
@@ -165,14 +167,17 @@ function loadTree(file: string, sources: SourceFile[], issues: ConfigIssue[], ch
     issues.push({ where: file, message: `extends cycle: ${[...chain, file].join(' → ')}` });
     return {};
   }
+  // An extends target may be any file the config names (/etc/passwd, a JSON file): its problems
+  // name the file and line:col only, never its text.
+  const role: FileRole = chain.length > 0 ? 'extends' : 'config';
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularText(file, { maxBytes: CONFIG_MAX_BYTES, what: role === 'extends' ? 'extends target' : 'config' });
   } catch (err) {
-    issues.push({ where: file, message: `cannot read: ${(err as Error).message}` });
+    issues.push({ where: file, message: err instanceof RgUnsafeFileError ? err.message : `cannot read: ${(err as Error).message}` });
     return {};
   }
-  const parsed = parseYamlFile(file, text, cache);
+  const parsed = parseYamlFile(file, text, cache, role);
   issues.push(...parsed.problems);
   if (parsed.problems.length > 0) return {};
   // An empty file is an empty mapping (the schema then says what is missing).
@@ -180,6 +185,13 @@ function loadTree(file: string, sources: SourceFile[], issues: ConfigIssue[], ch
   if (!isPlainObject(data)) {
     issues.push({ where: file, message: 'the config must be a YAML mapping (key: value)' });
     return {};
+  }
+  if (role === 'extends') {
+    const stranger = foreignTopKey(data);
+    if (stranger !== undefined) {
+      issues.push({ where: topKeyWhere(file, parsed, stranger), message: `not a release-gate config: a top-level key is not a config key (allowed: ${configKeys().join(', ')})` });
+      return {};
+    }
   }
   const parents = data['extends'] === undefined ? [] : Array.isArray(data['extends']) ? data['extends'] : [data['extends']];
   let merged: unknown = {};
@@ -200,7 +212,33 @@ function loadTree(file: string, sources: SourceFile[], issues: ConfigIssue[], ch
   return mergeConfig(merged, data);
 }
 
+/** `config`: the file the user gave (its errors quote it, as they always did); `extends`: a file it names, maybe not a config at all. */
+type FileRole = 'config' | 'extends';
+
+/** The top-level keys a config may have (the same with any registries). */
+function configKeys(): string[] {
+  return Object.keys(configSchemaFor(builtinRegistries).shape);
+}
+
+/** The first top-level key that is not a config key: the file is someone else's (package.json, another tool's YAML). */
+function foreignTopKey(data: Record<string, unknown>): string | undefined {
+  const keys = new Set(configKeys());
+  return Object.keys(data).find((key) => !keys.has(key));
+}
+
+/** file:line:col of a top-level key, without its text. */
+function topKeyWhere(file: string, parsed: ParsedYaml, key: string): string {
+  const { doc, lines } = parsed.syntax();
+  const { isMap } = yamlLibrary();
+  const pair = isMap(doc.contents) ? doc.contents.items.find((p) => (p.key as { value?: unknown } | null)?.value === key) : undefined;
+  const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+  if (!range) return file;
+  const pos = lines.linePos(range[0]);
+  return `${file}:${pos.line}:${pos.col}`;
+}
+
 interface ParsedYaml {
+  role: FileRole;
   text: string;
   /** The file's tree (null for an empty file); meaningless when there are problems. */
   tree: unknown;
@@ -216,17 +254,24 @@ interface ParsedYaml {
  */
 const parsedYaml = new Map<string, ParsedYaml>();
 
-function parseYamlFile(file: string, text: string, cache: ParseCache): ParsedYaml {
+function parseYamlFile(file: string, text: string, cache: ParseCache, role: FileRole): ParsedYaml {
   const known = parsedYaml.get(file);
-  if (known && known.text === text) return known;
+  if (known && known.text === text && known.role === role) return known;
   const cached = cache.get(text);
   let parsed: ParsedYaml;
   if (cached !== undefined) {
     let syntax: Syntax | undefined;
-    parsed = { text, tree: cached, problems: [], syntax: () => (syntax ??= parseSyntax(text)) };
+    parsed = { role, text, tree: cached, problems: [], syntax: () => (syntax ??= parseSyntax(text)) };
   } else {
+    // Before the parser, which recurses per level and crashes the process on 10,000 `[`.
+    const deep = yamlTooDeep(text);
+    if (deep !== null) {
+      const { line, col } = lineCol(text, deep);
+      const problems = [{ where: `${file}:${line}:${col}`, message: `YAML nested deeper than ${MAX_YAML_DEPTH} levels; at most ${MAX_YAML_DEPTH} are allowed` }];
+      return { role, text, tree: null, problems, syntax: () => parseSyntax('') };
+    }
     const syntax = parseSyntax(text);
-    const problems = syntaxProblems(syntax, file);
+    const problems = syntaxProblems(syntax, file, role);
     let tree: unknown = null;
     if (problems.length === 0) {
       try {
@@ -237,7 +282,7 @@ function parseYamlFile(file: string, text: string, cache: ParseCache): ParsedYam
         problems.push({ where: file, message: `YAML aliases expand too much (${errorMessage(err)}); at most ${MAX_ALIAS_COUNT} alias expansions per node are allowed` });
       }
     }
-    parsed = { text, tree, problems, syntax: () => syntax };
+    parsed = { role, text, tree, problems, syntax: () => syntax };
   }
   // Shared by every later load of this text in the process: frozen, so code that would change
   // it (and so a later load) throws instead.
@@ -261,13 +306,21 @@ function parseSyntax(text: string): Syntax {
   return { doc, lines };
 }
 
-function syntaxProblems({ doc, lines }: Syntax, file: string): ConfigIssue[] {
+function syntaxProblems({ doc, lines }: Syntax, file: string, role: FileRole): ConfigIssue[] {
   const problems: ConfigIssue[] = doc.errors.map((error) => {
     const pos = error.linePos?.[0];
-    return { where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` };
+    // The library's message may quote the file's text: for an extends target only its code.
+    const message = role === 'extends' ? `not a YAML config (YAML syntax error ${error.code})` : `YAML syntax: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`;
+    return { where: pos ? `${file}:${pos.line}:${pos.col}` : file, message };
   });
-  if (problems.length === 0) problems.push(...duplicateKeys(doc, lines, file));
+  if (problems.length === 0) problems.push(...duplicateKeys(doc, lines, file, role));
   return problems;
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
 }
 
 type Path = (string | number)[];
@@ -276,7 +329,7 @@ type Path = (string | number)[];
 const MAX_ALIAS_COUNT = 100;
 
 /** Every key repeated in a mapping, with file:line:col, in one pass over the document. */
-function duplicateKeys(doc: Document, lines: LineCounter, file: string): ConfigIssue[] {
+function duplicateKeys(doc: Document, lines: LineCounter, file: string, role: FileRole): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const { isScalar, visit } = yamlLibrary();
   visit(doc, {
@@ -291,7 +344,8 @@ function duplicateKeys(doc: Document, lines: LineCounter, file: string): ConfigI
           continue;
         }
         const pos = pair.key.range ? lines.linePos(pair.key.range[0]) : undefined;
-        issues.push({ where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `duplicate key "${String(value)}" in a mapping; each key may appear once` });
+        const key = role === 'extends' ? 'a key' : `key "${String(value)}"`;
+        issues.push({ where: pos ? `${file}:${pos.line}:${pos.col}` : file, message: `duplicate ${key} in a mapping; each key may appear once` });
       }
     },
   });

@@ -321,6 +321,11 @@ export class ComposeDriver implements StackDriver {
     return composeProvenance(this.docker, containers, services, await this.compose().catch(() => null));
   }
 
+  /** The third signal: containers are not cheap to stop synchronously; say what is up and how to remove it. */
+  abandon(): string[] {
+    return [`left the compose project "${this.projectName}" as it is (containers, networks, volumes); remove it with: docker compose -p ${this.projectName} down -v`];
+  }
+
   async close(): Promise<void> {
     for (const stop of [...this.watchers]) stop();
     if (this.overridePath) {

@@ -356,6 +356,11 @@ export class SwarmDriver implements StackDriver {
     return { ...base, engine: { ...base.engine, name: 'docker swarm' } };
   }
 
+  /** The third signal: the stack is the engine's to stop; say it is up and how to remove it. */
+  abandon(): string[] {
+    return [`left the swarm stack "${this.stackName}" deployed; remove it with: docker stack rm ${this.stackName}`];
+  }
+
   async close(): Promise<void> {
     for (const stop of [...this.watchers]) stop();
     await this.compose.close();

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { sha256Text } from '../common/file-digest.js';
 import { RgUsageError, errorMessage } from '../common/errors.js';
+import { KEY_MAX_BYTES, readRegularText } from '../common/safe-file.js';
 import type { ArtifactDigest, RunManifest } from '../model/manifest.js';
 
 /*
@@ -43,7 +43,7 @@ export function keyId(key: KeyObject): string {
 
 function readKeyFile(file: string, flag: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegularText(file, { maxBytes: KEY_MAX_BYTES, what: 'key file' });
   } catch (err) {
     throw new RgUsageError(`${flag}: cannot read ${file}: ${errorMessage(err)}`, 'Give a PEM file, e.g. made with `openssl genpkey -algorithm ed25519 -out gate.key`.');
   }

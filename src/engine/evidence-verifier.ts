@@ -1,8 +1,10 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestFile, listFiles, sha256Text } from '../common/file-digest.js';
-import { errorMessage } from '../common/errors.js';
+import { RgUnsafeFileError, errorMessage } from '../common/errors.js';
+import { ARTIFACT_MAX_BYTES, EVIDENCE_JSON_MAX_BYTES, formatBytes, openRegularFile, parseJsonQuietly, readRegularFile } from '../common/safe-file.js';
 import { ATTESTATION_FILE, MANIFEST_FILE, MANIFEST_SCHEMA, type ArtifactDigest, type RunManifest } from '../model/manifest.js';
 import { keyId, openEnvelope } from './attestation.js';
 
@@ -28,7 +30,8 @@ export interface VerifyReport {
 /**
  * Recomputes every hash of `manifest.json` against the files of dir and, with a key, checks
  * the DSSE signature and that the signed statement is this manifest. Never throws for bad
- * evidence: the report says what is wrong, file by file.
+ * evidence: the report says what is wrong, file by file. Throws RgUnsafeFileError (exit 2) for a
+ * file it will not open: a FIFO, a device, an oversize file, a symlink leading out of dir.
  */
 export async function verifyEvidence(dir: string, key?: KeyObject): Promise<VerifyReport> {
   const report: VerifyReport = { ok: false, dir, intact: 0, changed: [], missing: [], extra: [], signature: key ? 'absent' : 'unsigned', problems: [] };
@@ -37,10 +40,11 @@ export async function verifyEvidence(dir: string, key?: KeyObject): Promise<Veri
     report.problems.push(`no ${MANIFEST_FILE} in ${dir}: not the output of a run (or it was removed)`);
     return report;
   }
-  const manifestBytes = readFileSync(manifestPath);
+  const manifestBytes = readRegularFile(manifestPath, { maxBytes: EVIDENCE_JSON_MAX_BYTES, within: dir, what: MANIFEST_FILE });
   let manifest: RunManifest;
   try {
-    manifest = JSON.parse(manifestBytes.toString('utf8')) as RunManifest;
+    manifest = parseJsonQuietly(manifestBytes.toString('utf8')) as RunManifest;
+    if (manifest === null || typeof manifest !== 'object') throw new Error('not a JSON object');
     if (manifest.schema !== MANIFEST_SCHEMA || !Array.isArray(manifest.artifacts)) throw new Error(`schema is ${JSON.stringify(manifest.schema)}, expected ${MANIFEST_SCHEMA}`);
   } catch (err) {
     report.problems.push(`${MANIFEST_FILE} is unreadable: ${errorMessage(err)}`);
@@ -54,22 +58,50 @@ export async function verifyEvidence(dir: string, key?: KeyObject): Promise<Veri
       report.missing.push(expected.name);
       continue;
     }
-    const actual = await digestFile(join(dir, expected.name));
+    const actual = await digestArtifact(dir, expected.name);
     if (actual.sha256 === expected.sha256 && actual.size === expected.size) report.intact++;
     else report.changed.push({ name: expected.name, expected: { size: expected.size, sha256: expected.sha256 }, actual });
   }
   report.extra = [...onDisk].sort();
 
   const attestationPath = join(dir, ATTESTATION_FILE);
-  if (existsSync(attestationPath)) checkAttestation(report, readFileSync(attestationPath, 'utf8'), manifest, sha256Text(manifestBytes), key);
+  if (existsSync(attestationPath)) {
+    const text = readRegularFile(attestationPath, { maxBytes: EVIDENCE_JSON_MAX_BYTES, within: dir, what: ATTESTATION_FILE }).toString('utf8');
+    checkAttestation(report, text, manifest, sha256Text(manifestBytes), key);
+  }
   report.ok = report.problems.length === 0 && report.changed.length === 0 && report.missing.length === 0 && report.extra.length === 0 && report.signature !== 'invalid' && report.signature !== 'absent';
   return report;
+}
+
+/**
+ * Size and sha256 of an artifact: a symlink as its target path (never followed), anything else
+ * only when it is a regular file inside dir, streamed from the descriptor that was checked.
+ */
+async function digestArtifact(dir: string, name: string): Promise<{ size: number; sha256: string }> {
+  const path = join(dir, name);
+  if (lstatSync(path).isSymbolicLink()) return digestFile(path);
+  const { fd } = openRegularFile(path, { maxBytes: ARTIFACT_MAX_BYTES, within: dir, what: 'artifact' });
+  const hash = createHash('sha256');
+  // What is actually read is what is judged (a file growing meanwhile is measured as it is now), capped.
+  let size = 0;
+  await new Promise<void>((resolve, reject) => {
+    const stream = createReadStream('', { fd });
+    stream
+      .on('error', reject)
+      .on('data', (chunk) => {
+        size += chunk.length;
+        if (size > ARTIFACT_MAX_BYTES) stream.destroy(new RgUnsafeFileError(path, `artifact ${path} grew past ${formatBytes(ARTIFACT_MAX_BYTES)} while it was read; at most that is hashed.`));
+        else hash.update(chunk);
+      })
+      .on('end', resolve);
+  });
+  return { size, sha256: hash.digest('hex') };
 }
 
 function checkAttestation(report: VerifyReport, text: string, manifest: RunManifest, manifestSha256: string, key: KeyObject | undefined): void {
   let envelope: unknown;
   try {
-    envelope = JSON.parse(text);
+    envelope = parseJsonQuietly(text);
   } catch (err) {
     report.signature = key ? 'invalid' : 'not checked';
     report.problems.push(`${ATTESTATION_FILE} is not JSON: ${errorMessage(err)}`);

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from '../common/duration.js';
 import { RgUsageError, errorMessage } from '../common/errors.js';
+import { EVIDENCE_JSON_MAX_BYTES, parseJsonQuietly, readRegularText } from '../common/safe-file.js';
+import { firstShapeProblem, manifestShape, runSummaryShape } from './run-summary-shape.js';
 import { MANIFEST_FILE, type RunManifest } from '../model/manifest.js';
 import type { CriterionResult, RunResult } from '../model/run-result.js';
 
@@ -48,19 +50,28 @@ interface LoadedRun {
 function loadRun(dir: string, which: string): LoadedRun {
   const file = join(dir, 'summary.json');
   if (!existsSync(file)) throw new RgUsageError(`${which}: no summary.json in ${dir}.`, 'Give the log dir of a run (LOG_DIR / --log-dir).');
-  let result: RunResult;
+  // A FIFO, a device, a huge file or a symlink out of the dir is refused before it is opened (exit 2).
+  const text = readRegularText(file, { maxBytes: EVIDENCE_JSON_MAX_BYTES, within: dir, what: `${which}: summary` });
+  let value: unknown;
   try {
-    result = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+    value = parseJsonQuietly(text);
   } catch (err) {
-    throw new RgUsageError(`${which}: ${file} is not JSON: ${errorMessage(err)}`);
+    throw new RgUsageError(`${which}: ${file} is ${errorMessage(err)}.`, 'Give the log dir of a release-gate run.');
   }
+  const problem = firstShapeProblem(runSummaryShape, value);
+  if (problem) throw new RgUsageError(`${which}: ${file} is not a release-gate summary (${problem}).`, 'Give the log dir of a release-gate run: its summary.json is written by `release-gate run`.');
+  const result = value as RunResult;
   const manifestFile = join(dir, MANIFEST_FILE);
   let manifest: RunManifest | null = null;
-  try {
-    manifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as RunManifest) : null;
-  } catch {
-    // Without a readable manifest the comparison still has the summary; images are just unknown.
-    manifest = null;
+  if (existsSync(manifestFile)) {
+    const manifestText = readRegularText(manifestFile, { maxBytes: EVIDENCE_JSON_MAX_BYTES, within: dir, what: `${which}: ${MANIFEST_FILE}` });
+    try {
+      const parsed = parseJsonQuietly(manifestText);
+      // Without a usable manifest the comparison still has the summary; images are just unknown.
+      manifest = firstShapeProblem(manifestShape, parsed) === null ? (parsed as RunManifest) : null;
+    } catch {
+      manifest = null;
+    }
   }
   return { dir, result, manifest };
 }

@@ -107,6 +107,13 @@ export interface StackDriver {
   killService?(service: string): Promise<void>;
   /** The engine's versions and each service's image digest (or build output hash); optional: drivers that cannot tell leave it out. */
   provenance?(): Promise<StackProvenance>;
+  /**
+   * The third signal's last act, before the process exits: synchronous, no awaiting. Kills what
+   * is cheap to kill (local: SIGKILL to every process group it started) and returns the lines
+   * saying what is left (a compose stack, data folders), each with the command that removes it.
+   * Optional: a driver without it leaves the stack as it is, unmentioned.
+   */
+  abandon?(): string[];
   /** Releases driver resources (sockets, watchers); never stops the stack. */
   close(): Promise<void>;
 }

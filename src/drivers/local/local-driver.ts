@@ -10,7 +10,7 @@ import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
 import { portFree } from '../../common/ports.js';
-import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, type RecordedGroup } from '../../common/process-group.js';
+import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, waitGroupsGoneSync, type RecordedGroup } from '../../common/process-group.js';
 import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 
@@ -106,7 +106,7 @@ export class LocalDriver implements StackDriver {
       }
       output.line(`building ${name}: ${typeof build.command === 'string' ? build.command : build.command.join(' ')}`);
       const started = this.clock.now();
-      const { exitCode: code } = await runGroup(build.command, { cwd: this.cwdOf(svc), env: this.envFor(svc), output, signal });
+      const { exitCode: code } = await runGroup(build.command, { cwd: this.cwdOf(svc), env: this.envFor(svc), output, signal, onGroup: this.trackGroup });
       signal?.throwIfAborted();
       if (code !== 0) throw new RgStepError(`Build of service "${name}" failed with exit code ${code}.`, { hint: 'Read the build output above.' });
       output.line(`built ${name} in ${formatDuration(this.clock.now() - started)}`);
@@ -175,7 +175,7 @@ export class LocalDriver implements StackDriver {
 
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
     const config = this.serviceConfig(service);
-    const { exitCode } = await runGroup(argv, { cwd: this.cwdOf(config), env: { ...this.envFor(config), ...opts.env }, signal: opts.signal, output: opts.output });
+    const { exitCode } = await runGroup(argv, { cwd: this.cwdOf(config), env: { ...this.envFor(config), ...opts.env }, signal: opts.signal, output: opts.output, onGroup: this.trackGroup });
     return { exitCode };
   }
 
@@ -225,6 +225,60 @@ export class LocalDriver implements StackDriver {
     // With --keep-up the services go on writing their logs: leave them and the processes be.
     if (this.running.size > 0) for (const svc of this.running.values()) svc.detach();
     else rmSync(this.logsDir, { recursive: true, force: true });
+  }
+
+  /**
+   * The third signal: SIGKILL, synchronously, to every process group this driver started (the
+   * services, a running build or exec) and to those recorded by an earlier run; the raw logs
+   * (the gate's own) go. Data dirs are the project's: named with how to remove them, never
+   * removed here.
+   */
+  abandon(): string[] {
+    const lines: string[] = [];
+    const killed = new Set<number>();
+    const kill = (pgid: number, what: string) => {
+      // A group just sent SIGKILL may still show alive (not yet reaped): once is enough.
+      if (killed.has(pgid) || !groupAlive(pgid)) return;
+      killed.add(pgid);
+      try {
+        process.kill(-pgid, 'SIGKILL');
+        lines.push(`killed ${what} (process group ${pgid})`);
+      } catch (err) {
+        lines.push(`could not kill ${what} (process group ${pgid}): ${(err as Error).message}; kill it with \`kill -KILL -- -${pgid}\``);
+      }
+    };
+    for (const svc of this.running.values()) if (svc.pgid !== null) kill(svc.pgid, `service ${svc.name}`);
+    for (const pgid of this.commandGroups) kill(pgid, 'a running build or exec command');
+    for (const entry of this.recordedGroups()) if (sameProcess(entry)) kill(entry.pgid, 'a process group recorded by an earlier run');
+    // SIGKILL is sent, not yet done: exit only once they are gone, so nothing outlives the gate.
+    for (const pgid of waitGroupsGoneSync([...killed], 2000)) lines.push(`process group ${pgid} still alive 2s after SIGKILL; check with \`ps -o pid,stat,args -g ${pgid}\``);
+    for (const [name, svc] of Object.entries(this.opts.services)) {
+      for (const dir of svc.dataDirs) {
+        const path = this.resolvePath(dir);
+        if (existsSync(path)) lines.push(`left the data dir of ${name}: ${path} (the next run's \`down\` with volumes removes it, or: rm -rf ${JSON.stringify(path)})`);
+      }
+    }
+    rmSync(this.logsDir, { recursive: true, force: true });
+    return lines;
+  }
+
+  /** Process groups of builds and execs running now (runGroup's onGroup). */
+  private readonly commandGroups = new Set<number>();
+  private readonly trackGroup = (pgid: number, alive: boolean): void => {
+    if (alive) this.commandGroups.add(pgid);
+    else this.commandGroups.delete(pgid);
+  };
+
+  /** The groups pids.json records; none when it is absent or unreadable. */
+  private recordedGroups(): RecordedGroup[] {
+    const file = join(this.opts.stateDir, PIDS_FILE);
+    try {
+      const entries: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      return Array.isArray(entries) ? entries.filter(isRecordedGroup) : [];
+    } catch {
+      // Absent (nothing started yet) or half-written: the running map still has the services.
+      return [];
+    }
   }
 
   /** Waits for a dependency's condition; reacts to its events instead of polling blindly. */
