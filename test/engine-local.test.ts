@@ -20,7 +20,7 @@ interface FixtureOptions {
   mode?: 'overlap' | 'exclusive';
   child?: boolean;
   window?: string;
-  seed?: string;
+  seed?: string | string[];
   probe?: string;
   junit?: string;
 }
@@ -240,7 +240,11 @@ describe('engine with the local driver on real processes', () => {
   });
 
   it('redacts secret env values and configured patterns from every artifact', async () => {
-    const run = await gate({ seed: 'echo seeding token=abc123secret with $FIXTURE_SECRET and ${FIXTURE_SECRET}' });
+    // The secret reaches the command twice: from the environment, and interpolated as its own
+    // argv item (a `${…}` inside the script itself is refused at load: values are data).
+    const run = await gate({
+      seed: ['node', '-e', 'console.log("seeding token=abc123secret with " + process.env.FIXTURE_SECRET + " and " + process.argv[1])', '${FIXTURE_SECRET}'],
+    });
     assert.equal(run.code, 0, run.stdout);
     for (const name of readdirSync(run.logDir)) {
       const text = readFileSync(join(run.logDir, name), 'utf8');
