@@ -89,7 +89,7 @@ export async function runCommand(
 
   const interrupt = new AbortController();
   const forceStop = new AbortController();
-  const console = new Console(process.stdout, { verbose: Boolean(opts.verbose) });
+  const console = new Console(process.stdout, { verbose: Boolean(opts.verbose), redactor });
   const notice = notRedactedNotice(notRedacted);
   if (notice) console.info(notice);
   let signals = 0;

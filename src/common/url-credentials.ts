@@ -47,7 +47,8 @@ export function secretTextsOf(credential: UrlCredential): string[] {
   const rawSecret = colon >= 0 ? userinfo.slice(colon + 1) : userinfo;
   const secret = password ?? user;
   const basic = Buffer.from(`${user}:${password ?? ''}`).toString('base64');
-  return [...new Set([rawSecret, secret, userinfo, basic])].filter((text) => text !== '');
+  // Not the whole `user:pass`: its leading `user:` alone would read as a partial echo of it (the replay's `-u admin:"$VAR"`).
+  return [...new Set([rawSecret, secret, basic])].filter((text) => text !== '');
 }
 
 /** `scheme://[REDACTED]@host`: for text printed before a redactor exists (a config error). */
