@@ -243,6 +243,26 @@ const shortCases: HostileCase[] = [
     after: (run) => assert.ok(!/not redacted[^\n]*q7z9w/.test(run.output), 'the notice never holds the value'),
   },
   {
+    name: 'a DSN password in env, printed alone (not as a URL) by a step, is hidden: URL credentials are collected as secrets',
+    setup: (s) => ({
+      args: [
+        'run',
+        '-c',
+        s.write(
+          'release-gate.yml',
+          secretConfig('env: { DB_URL: "postgres://app:DbPassw0rd-42@db:5432/app" }').replace(
+            '[echo, "using ${SHORT_TOKEN}"]',
+            `[sh, -c, 'echo "$DB_URL" | cut -d: -f3 | cut -d@ -f1 | sed "s/^/db password: /"'], env: { DB_URL: "postgres://app:DbPassw0rd-42@db:5432/app" }`,
+          ),
+        ),
+      ],
+    }),
+    code: 0,
+    names: ['GATE PASSED'],
+    secrets: ['DbPassw0rd-42'],
+    after: (_run, s) => assert.match(readFileSync(join(s.logDir, '03_use.log'), 'utf8'), /db password: \[REDACTED\]/),
+  },
+  {
     name: 'an empty declared secret is no secret: not refused',
     setup: (s) => ({ args: ['plan', '-c', s.write('release-gate.yml', secretConfig('secrets: { env: [SHORT_TOKEN] }'))], env: { SHORT_TOKEN: '' } }),
     code: 0,
