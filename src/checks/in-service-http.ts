@@ -1,3 +1,4 @@
+import { credentialFetch } from '../common/credential-fetch.js';
 import type { StackDriver } from '../model/stack.js';
 import type { HttpAnswer } from './http-answer.js';
 
@@ -9,7 +10,7 @@ const MAX_BODY = 256 * 1024;
 
 /** From this machine, with fetch: what the user's browser or CI sees. */
 export const hostProbe: HttpProbe = async (url, headers, signal) => {
-  const response = await fetch(url, { headers, signal, redirect: 'manual' });
+  const response = await credentialFetch(url, { headers, signal, redirect: 'manual' });
   const body = (await response.text()).slice(0, MAX_BODY);
   return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
 };

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RgError } from '../common/errors.js';
+import { maskUrlCredentials } from '../common/url-credentials.js';
 
 export interface CliOptions {
   config?: string;
@@ -151,14 +152,16 @@ export async function main(argv: string[], version: string): Promise<number> {
 
 /** Prints an error with its code and hint; the stack only with --verbose. Returns the exit code. */
 export function reportError(err: unknown, verbose: boolean): number {
+  // Printed before (or without) the run's redactor: a config error quoting a URL keeps its credential hidden.
+  const write = (text: string) => process.stderr.write(maskUrlCredentials(text));
   if (err instanceof RgError) {
-    process.stderr.write(`release-gate: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
-    process.stderr.write(`  (${err.code}, exit ${err.exitCode})\n`);
-    if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+    write(`release-gate: ${err.message}\n`);
+    if (err.hint) write(`  hint: ${err.hint}\n`);
+    write(`  (${err.code}, exit ${err.exitCode})\n`);
+    if (verbose && err.stack) write(`${err.stack}\n`);
     return err.exitCode;
   }
-  process.stderr.write(`release-gate: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.stderr.write(verbose && err instanceof Error && err.stack ? `${err.stack}\n` : '  (run with --verbose for the stack trace)\n');
+  write(`release-gate: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+  write(verbose && err instanceof Error && err.stack ? `${err.stack}\n` : '  (run with --verbose for the stack trace)\n');
   return 1;
 }

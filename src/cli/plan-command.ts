@@ -4,12 +4,15 @@ import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { planSteps } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
 import { resolveRun } from './resolve-run.js';
+import { notRedactedNotice, runRedactor } from './run-redactor.js';
 
 /** `release-gate plan`: the resolved phases, steps, logs and criteria. Runs nothing. */
 export async function planCommand(opts: CliOptions): Promise<number> {
   const registries = builtinRegistries;
   const run = resolveRun(opts, process.cwd(), process.env, registries);
   const { config } = run;
+  // The plan shows interpolated values (baseUrl, commands): hidden exactly as a run hides them.
+  const { redactor, notRedacted } = runRedactor(run);
   const out: string[] = [];
   out.push(`config:   ${run.file}`);
   out.push(`name:     ${config.name}`);
@@ -20,6 +23,8 @@ export async function planCommand(opts: CliOptions): Promise<number> {
   out.push(`baseUrl:  ${config.baseUrl}`);
   out.push(`logDir:   ${run.logDir}`);
   out.push(`secrets:  ${[...new Set([...config.secrets.env, ...config.secrets.generate])].join(', ') || 'none'}${config.secrets.patterns.length ? ` + ${config.secrets.patterns.length} pattern(s)` : ''}`);
+  const notice = notRedactedNotice(notRedacted);
+  if (notice) out.push(notice);
   for (const [name, spec] of Object.entries(config.switches)) {
     out.push(`switch:   ${name}=${run.switches[name]}${run.switches[name] === spec.default ? ' (default)' : ` (default ${spec.default})`} — ${spec.description}; values: ${spec.values.join(', ')}`);
   }
@@ -39,7 +44,7 @@ export async function planCommand(opts: CliOptions): Promise<number> {
   out.push('');
   out.push('criteria:');
   for (const [id, title] of Object.entries(config.criteria)) out.push(`  ${id.padEnd(12)} ${title}`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  process.stdout.write(`${redactor.redactLines(out.join('\n'))}\n`);
   return 0;
 }
 

@@ -12,6 +12,7 @@ import { builtinRegistries, driverKindOf, type Registries } from '../config/regi
 import type { GateConfig, StackConfig } from '../config/schema.js';
 import { planSteps } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
+import { shortSecretProblems } from './short-secret-problems.js';
 
 export interface ResolvedRun extends LoadedConfig {
   /** Project root: env ROOT, else config `cwd`, else the config file's folder (or the current folder for a bare preset). */
@@ -79,6 +80,7 @@ export function resolveRun(
   if (loaded.provisional || Object.keys(generated).length > 0 || Object.keys(fromEnvFile).length > 0) loaded = loadOrList();
   const config = loaded.config;
   const switches = resolveSwitches(config, env, issues);
+  issues.push(...shortSecretProblems(config, env));
   const deviations: string[] = [];
   if (opts.stability && !issues.some((i) => i.where === '--stability')) deviations.push(...applyStability(config, opts.stability));
   const root = rootOf(loaded, cwd, env);

@@ -4,7 +4,7 @@ import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
 import { exitCodeForSignal } from '../common/exit-code.js';
 import { RgEnvironmentError, RgError, RgUsageError, type ConfigIssue } from '../common/errors.js';
-import { Redactor } from '../common/redactor.js';
+import type { Redactor } from '../common/redactor.js';
 import { RunLock } from '../common/run-lock.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
@@ -14,6 +14,7 @@ import type { StackDriver } from '../model/stack.js';
 import type { CliOptions } from './cli.js';
 import { portVariables } from '../common/port-variables.js';
 import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
+import { notRedactedNotice, runRedactor } from './run-redactor.js';
 
 /**
  * What the stack gets: only variables that have a value. An empty one would override the
@@ -23,9 +24,6 @@ import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
 export function stackEnv(configEnv: Record<string, string>, generated: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries({ ...configEnv, ...generated }).filter(([, value]) => value !== ''));
 }
-
-/** Variable names whose values are secrets whether the config says so or not. */
-const SECRET_NAME = /PASS|TOKEN|SECRET|KEY|CREDENTIAL|DATABASE_URL|DSN/i;
 
 /** The signals that interrupt the gate: closing the terminal (SIGHUP) included. */
 const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
@@ -63,11 +61,7 @@ export async function runCommand(
     if (code === 'ENOSPC') throw new RgEnvironmentError('RG_DISK_SPACE', `No space left to create the log dir ${run.logDir}.`, 'Free some disk space.');
     throw new RgUsageError(`Cannot create the log dir ${run.logDir}: ${(err as Error).message}`, 'Pick another --log-dir / LOG_DIR.');
   }
-  const redactor = new Redactor();
-  for (const name of [...run.config.secrets.env, ...run.config.secrets.generate]) redactor.addSecret(run.env[name]);
-  // The env file may hold secrets the config does not name (SECRET_KEY, POSTGRES_PASSWORD…).
-  for (const [name, value] of Object.entries(run.fromEnvFile)) if (SECRET_NAME.test(name)) redactor.addSecret(value);
-  for (const pattern of run.config.secrets.patterns) redactor.addPattern(pattern);
+  const { redactor, notRedacted } = runRedactor(run);
 
   const stateDir = localStateDir(run.root, run.config.stack);
   const createDriver = () =>
@@ -95,7 +89,9 @@ export async function runCommand(
 
   const interrupt = new AbortController();
   const forceStop = new AbortController();
-  const console = new Console(process.stdout, { verbose: Boolean(opts.verbose) });
+  const console = new Console(process.stdout, { verbose: Boolean(opts.verbose), redactor });
+  const notice = notRedactedNotice(notRedacted);
+  if (notice) console.info(notice);
   let signals = 0;
   /** The driver of the run in progress (selftest's live run has its own). */
   let active: StackDriver = driver;

@@ -1,4 +1,5 @@
 import { LiteralMatcher, mergeRanges, type LiteralMatch } from './literal-matcher.js';
+import { URL_USERINFO } from './url-credentials.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -11,9 +12,16 @@ export const REDACTED = '[REDACTED]';
  * number (a run learns one cookie or lock token per E2E step); configured patterns stay
  * regexes. Every range to hide is found on the original text, then hidden in one pass, so
  * overlapping secrets and pattern values never leave a piece of one visible.
+ *
+ * The userinfo of any `scheme://user:pass@host` is always hidden, known or not: a URL credential
+ * is a secret wherever the URL comes from (a config value, a redirect, a driver's error).
  */
 export class Redactor {
-  /** Values shorter than 6 characters would blank out ordinary words (a password "prof" in logs full of "prof1"); they are not redacted. */
+  /**
+   * Values shorter than 6 characters would blank out ordinary words (a password "prof" in logs
+   * full of "prof1"); they are not redacted. A declared secret that short is refused at load
+   * unless the config accepts it (`secrets.allowShort`): see short-secret-problems.ts.
+   */
   static readonly MIN_SECRET_LENGTH = 6;
   /** A secret at least this long also has its leading characters hidden when a command echoes only them. */
   static readonly PARTIAL_ECHO_MIN_SECRET = 12;
@@ -27,6 +35,10 @@ export class Redactor {
   private readonly patterns: RegExp[] = [];
   /** Per pattern, its block finder (see `lineFinder`), or null when the pattern must see every line. */
   private readonly finders: (RegExp | null)[] = [];
+
+  constructor() {
+    this.addPattern(URL_USERINFO);
+  }
 
   /** Work done so far by the secret matcher (positions hashed, candidates verified). */
   get matcherStats(): Readonly<{ positions: number; candidates: number }> {

@@ -69,8 +69,12 @@ export function buildConfigSchema(registries: Registries) {
           .array(regexSchema((source) => new RegExp(source, 'gd')).describe('Regex (JS syntax) of a secret; its groups are redacted, or the whole match'))
           .default([])
           .describe('Regexes redacted in every artifact (groups only when the regex has groups)'),
+        allowShort: z
+          .array(z.string())
+          .default([])
+          .describe('Declared secrets accepted with a value shorter than 6 characters: run, but NOT redacted (refused at load otherwise)'),
       })
-      .default({ env: [], generate: [], patterns: [] }),
+      .default({ env: [], generate: [], patterns: [], allowShort: [] }),
     stack: stackSchemaOf(registries),
     criteria: z.record(z.string(), z.string()).default({}).describe('Criteria ids and titles, in summary order'),
     switches: z

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { formatDuration } from '../common/duration.js';
+import type { Redactor } from '../common/redactor.js';
 import type { RunResult } from '../model/run-result.js';
 import { criterionMark, judgedCriteria } from '../reporters/reporter.js';
 
@@ -9,6 +10,8 @@ const PLAIN_PROGRESS_EVERY_MS = 15_000;
 export interface ConsoleOptions {
   /** Stream service and command output (every step-log line) to the console too; default: files only. */
   verbose?: boolean;
+  /** Hides secrets in every line: the console is an artifact too (CI keeps it), and some lines (the criteria's details) come straight from the result. */
+  redactor?: Pick<Redactor, 'redact'>;
 }
 
 /**
@@ -88,7 +91,8 @@ export class Console {
     this.show(`${label} running for ${formatDuration(elapsedMs)}`);
   }
 
-  private show(text: string): void {
+  private show(raw: string): void {
+    const text = this.opts.redactor ? this.opts.redactor.redact(raw) : raw;
     if (this.tty) {
       this.out.write(`\r\x1b[2K${pc.yellow('…')} ${text}`);
       this.liveLine = true;
@@ -106,7 +110,8 @@ export class Console {
     this.lastPlainProgress = Date.now();
   }
 
-  private print(line: string): void {
+  private print(raw: string): void {
+    const line = this.opts.redactor ? this.opts.redactor.redact(raw) : raw;
     if (this.liveLine) {
       this.out.write('\r\x1b[2K');
       this.liveLine = false;

@@ -61,6 +61,8 @@ export interface HttpExchange {
   url: string;
   /** Headers sent; a secret value is written as a `$VAR` reference, never as its value. */
   headers: Record<string, string>;
+  /** The Basic credentials the URL carried (`url` is then without them): the password, and a user that is a secret, as `$VAR` references. */
+  auth?: { user: string; password: string };
   /** The service the request was made from, when not from this machine. */
   from?: string;
   /** Statuses the check accepted. */

@@ -19,6 +19,16 @@ describe('curlCommand', () => {
       `curl -sS -i --max-time 10 -X GET -H 'Accept: it'\\''s/json' 'http://127.0.0.1/x?a=1&b=2'`,
     ],
     [
+      'URL credentials as -u with the password a $VAR reference',
+      { ...base, auth: { user: 'admin', password: '$URL_PASSWORD' } },
+      `curl -sS -i --max-time 10 -X GET -u admin:"$URL_PASSWORD" http://127.0.0.1:8088/api/health/`,
+    ],
+    [
+      'a URL whose user is the credential (a token, no password)',
+      { ...base, auth: { user: '$NGINX_BASE_URL_USER', password: '' } },
+      `curl -sS -i --max-time 10 -X GET -u "$NGINX_BASE_URL_USER": http://127.0.0.1:8088/api/health/`,
+    ],
+    [
       'a request made from inside a service says where to run it',
       { ...base, from: 'backend' },
       `# from inside the backend service, e.g. docker compose exec backend sh -c '…'\ncurl -sS -i --max-time 10 -X GET http://127.0.0.1:8088/api/health/`,

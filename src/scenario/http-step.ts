@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
 import { isCredentialName, isCsrfName, type CredentialProbe } from '../model/credential-probe.js';
+import { credentialFetch, splitUrlCredentials } from '../common/credential-fetch.js';
 import type { CookieSession } from './cookie-session.js';
 import { checkAssertion } from './assertion.js';
 import { checkContent } from '../checks/http-answer.js';
@@ -137,7 +138,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     let text: string;
     let contentType: string;
     try {
-      const res = await fetch(url, { method, headers, body, redirect: 'manual', signal });
+      const res = await credentialFetch(url, { method, headers, body, redirect: 'manual', signal });
       // Cookies first: they are registered as secrets before any line can show them.
       await env.cookies.store(url, res.headers.getSetCookie(), { method, path, status: res.status });
       status = res.status;
@@ -216,16 +217,18 @@ async function probeWithoutCredentials(
   if (!sink || (expected && !expected.every((s) => s >= 200 && s < 300))) return;
   const tokenHeaders = [...request.headers.entries()].filter(([name, value]) => name !== 'cookie' && value !== '' && isCredentialName(name)).map(([name]) => name);
   const { session } = request;
-  if (tokenHeaders.length === 0 && session.length === 0) return;
+  if (tokenHeaders.length === 0 && session.length === 0 && !splitUrlCredentials(request.url).authorization) return;
   sink.probed.add(step.name);
   const headers = new Headers(request.headers);
   headers.delete('cookie');
   for (const name of [...headers.keys()]) if (tokenHeaders.includes(name) || isCsrfName(name)) headers.delete(name);
-  const without = [...tokenHeaders, ...session.map((c) => `cookie ${c}`)];
+  // Credentials in the URL (Basic auth) are credentials too: the repeat goes without them.
+  const bare = splitUrlCredentials(request.url);
+  const without = [...tokenHeaders, ...session.map((c) => `cookie ${c}`), ...(bare.authorization ? ['URL credentials'] : [])];
   const path = displayPath(env.baseUrl, request.url);
   const record = { ...(step.criterion ? { criterion: step.criterion } : {}), request: `${step.name}: ${request.method} ${path}`, without };
   try {
-    const res = await fetch(request.url, { method: request.method, headers, body: request.body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    const res = await fetch(bare.url, { method: request.method, headers, body: request.body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
     await res.arrayBuffer();
     env.output.line(`selftest (live): ${step.name} → ${request.method} ${path} without ${without.join(', ')} → ${res.status}`);
     sink.record({ ...record, status: res.status });

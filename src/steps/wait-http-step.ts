@@ -167,19 +167,63 @@ export function exchange(
   for (const [name, value] of Object.entries(headers)) {
     const secret = redactor.redact(value) !== value || SENSITIVE_HEADER.test(name);
     if (!secret) refs[name] = value;
-    else {
-      const variable = Object.keys(env).sort().find((k) => env[k] === value && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
-      refs[name] = `$${variable ?? name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-    }
+    else refs[name] = `$${variableHolding(value, env) ?? name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
   }
+  const credentials = urlCredentialRefs(url, env, redactor);
   const answer = result.last?.answer;
   return {
     method: 'GET',
-    url: redactor.redact(url),
+    url: redactor.redact(credentials?.url ?? url),
     headers: refs,
+    ...(credentials ? { auth: credentials.auth } : {}),
     ...(from ? { from } : {}),
     expected,
     ...(answer ? { status: answer.status, contentType: answer.contentType, bodyExcerpt: redactor.redact(answer.body.slice(0, BODY_EXCERPT)) } : {}),
     ...(result.last?.problem ? { problem: redactor.redact(result.last.problem) } : {}),
   };
+}
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The run-environment variable whose value is exactly `value` (the replay reads it from there). */
+function variableHolding(value: string, env: Record<string, string>): string | undefined {
+  return Object.keys(env)
+    .sort()
+    .find((k) => env[k] === value && VARIABLE_NAME.test(k));
+}
+
+/**
+ * A URL's userinfo as `$VAR` references for the replay: the password is read from the variable
+ * holding it (`http://admin:${ADMIN_PASSWORD}@…` → `$ADMIN_PASSWORD`), else from one named after
+ * the variable holding the whole URL (`NGINX_BASE_URL` → `$NGINX_BASE_URL_PASSWORD`), else
+ * `$URL_PASSWORD`: export it and the replay works. A user is kept unless it is the secret itself.
+ */
+function urlCredentialRefs(url: string, env: Record<string, string>, redactor: Redactor): { url: string; auth: { user: string; password: string } } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.username === '' && parsed.password === '') return undefined;
+  const user = safeDecode(parsed.username);
+  const password = safeDecode(parsed.password);
+  const userinfo = `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@`;
+  const holder = Object.keys(env)
+    .sort()
+    .find((k) => VARIABLE_NAME.test(k) && (env[k] ?? '').includes(userinfo));
+  const ref = (value: string, suffix: string) => `$${variableHolding(value, env) ?? (holder ? `${holder}_${suffix}` : `URL_${suffix}`)}`;
+  // No password: the user is the credential (`https://<token>@host`).
+  const userIsSecret = password === '' || redactor.redact(user) !== user;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), auth: { user: userIsSecret ? ref(user, 'USER') : user, password: password === '' ? '' : ref(password, 'PASSWORD') } };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from '../../common/clock.js';
+import { credentialFetch } from '../../common/credential-fetch.js';
 import { parseDuration } from '../../common/duration.js';
 import { exitCodeForSignal } from '../../common/exit-code.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
@@ -173,7 +174,7 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
     const signal = AbortSignal.any([abort, AbortSignal.timeout(timeoutMs)]);
     try {
       if (check.http) {
-        const response = await fetch(check.http, { signal });
+        const response = await credentialFetch(check.http, { signal });
         await response.body?.cancel();
         return response.status >= 200 && response.status < 300;
       }
