@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compareProbeOutputs } from '../checks/idempotence-diff.js';
 import { judge, type Judgement } from '../checks/judges.js';
 import { checkOutput, outputExpectationSchema } from '../checks/output-expectation.js';
+import { reportFreshness } from '../checks/report-freshness.js';
 import { combineTestReports, formatFailingTests, parseJUnitXml, parseTestSummary, type TestReport } from '../checks/test-report-parser.js';
 import { errorMessage } from '../common/errors.js';
 import { describeExit } from '../common/exit-code.js';
@@ -27,7 +28,7 @@ const execSchema = z.strictObject({
     .optional(),
   results: z
     .strictObject({
-      junit: z.string().optional().describe('JUnit XML path inside the service, copied out and parsed'),
+      junit: z.string().optional().describe('JUnit XML path inside the service, copied out and parsed; it must have been written after the step started (else "stale report")'),
       xfail: z.enum(['fail', 'allow']).default('fail').describe('Whether xfailed tests count as skipped (fail) or are allowed'),
     })
     .optional()
@@ -57,6 +58,8 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
   const before = step.idempotence ? await runProbe(ctx, probeService, step.idempotence.probe, 'before') : null;
 
   const argv = toArgv(step.run);
+  // A results file must be written after this moment: an older one is another run's.
+  const startedAt = ctx.clock.now();
   ctx.log.line(`$ [${step.service}] ${argv.join(' ')}`);
   const stopCapture = ctx.log.capture();
   const { exitCode } = await ctx.driver.exec(step.service, argv, { env: step.env, output: ctx.log, signal: ctx.signal });
@@ -84,7 +87,7 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
     (output.passed ? details : failures).push(output.detail);
   }
   if (step.results) {
-    const judged = await judgeResults(step, ctx, lines);
+    const judged = await judgeResults(step, ctx, lines, startedAt);
     evidence = Math.min(evidence ?? Infinity, judged.evidence);
     if (judged.judgement) judgements.push(judged.judgement);
     (judged.passed ? details : failures).push(judged.detail);
@@ -125,14 +128,20 @@ async function runProbe(ctx: StepContext, service: string, probe: string | strin
   return { output, exitCode };
 }
 
-async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): Promise<{ passed: boolean; detail: string; evidence: number; judgement?: Judgement }> {
+async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[], startedAt: number): Promise<{ passed: boolean; detail: string; evidence: number; judgement?: Judgement }> {
   const results = step.results as NonNullable<ExecStep['results']>;
   const policy = { allowXfail: results.xfail === 'allow' };
   let report: TestReport | null = null;
   if (results.junit) {
     const local = ctx.artifactPath(`${ctx.logName}_junit.xml`);
     try {
-      await ctx.driver.copyOut(step.service, results.junit, local);
+      const copied = await ctx.driver.copyOut(step.service, results.junit, local);
+      const freshness = reportFreshness(results.junit, copied, startedAt, ctx.clock.now());
+      if (!freshness.fresh) {
+        // Not this step's: neither it nor the summary line may stand in for the run that wrote none.
+        ctx.log.line(`✗ ${freshness.detail} (copy kept as ${local.split('/').pop()})`);
+        return { passed: false, detail: freshness.detail, evidence: 0 };
+      }
       // The test run's own report passes through redaction like every artifact.
       writeFileSync(local, ctx.redactor.redact(readFileSync(local, 'utf8')));
       report = parseJUnitXml(readFileSync(local, 'utf8'));

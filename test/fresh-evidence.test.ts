@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+
+/*
+ * Issue 24, "fresh evidence only": each case once gave a ✅ (or a second ❌) it should not have.
+ * Every test runs the real CLI on real processes: the fixture server under the local driver.
+ */
+
+interface Gate {
+  /** Extra env for the web service. */
+  web?: Record<string, string>;
+  /** YAML of the steps of phase `check` (after boot); a function gets the service's port and the test's dir. */
+  steps: (ctx: { port: number; dir: string }) => string;
+  /** Stability window (default 1s). */
+  window?: string;
+  /** Files to create in the test's dir before the run. */
+  before?: (dir: string) => void;
+}
+
+interface SummaryJson {
+  verdict: string;
+  complete: boolean;
+  deviations: string[];
+  counts: Record<string, number>;
+  criteria: { id: string; title: string; passed: boolean; detail: string; notJudged?: boolean }[];
+  steps: { log: string; status: string; detail: string; history?: unknown; retries?: unknown }[];
+}
+
+async function gate(g: Gate) {
+  const dir = tempDir('rg-fresh-');
+  const port = await freePort();
+  const mark = marker();
+  g.before?.(dir);
+  const webEnv = { PORT: String(port), MARKER: mark, ...g.web };
+  const config = writeConfig(
+    dir,
+    `
+name: fresh-evidence
+baseUrl: http://127.0.0.1:${port}
+criteria: { boot: Boot, stability: Stability, check: Check }
+stack:
+  driver: local
+  services:
+    web:
+      command: [node, ${JSON.stringify(join(FIXTURES, 'fixture-server.mjs'))}, --marker=${mark}]
+      env: ${JSON.stringify(webEnv)}
+      healthcheck: { http: "http://127.0.0.1:${port}/", interval: 100ms, retries: 50 }
+      restart: always
+      ports: [${port}]
+phases:
+  - id: boot
+    steps:
+      - { log: 01_up, do: up }
+      - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
+      - { log: "03_stability_{window}s", do: stability, window: ${g.window ?? '1s'}, criterion: stability }
+  - id: check
+    steps:
+${g.steps({ port, dir })}
+  - id: summary
+    always: true
+    steps: [{ log: 99_summary, do: summary }]
+`,
+  );
+  const logDir = join(dir, 'logs');
+  const run = await runCli(['run', '--config', config, '--log-dir', logDir], { cwd: dir });
+  const read = (name: string) => readFileSync(join(logDir, name), 'utf8');
+  const summary = existsSync(join(logDir, '99_summary.log')) ? read('99_summary.log') : '';
+  const line = (title: string) => summary.split('\n').find((l) => l.includes(` ${title}:`)) ?? '';
+  const json = () => JSON.parse(read('summary.json')) as SummaryJson;
+  assert.deepEqual(processesWith(mark), [], 'processes left running');
+  return { ...run, dir, port, logDir, read, summary, line, json, out: run.stdout + run.stderr };
+}
+
+const ALL_PASSED = '<?xml version="1.0"?><testsuites><testsuite name="s" tests="2"><testcase classname="t" name="a"/><testcase classname="t" name="b"/></testsuite></testsuites>\n';
+
+describe('a report must be this step\'s', () => {
+  it('fails Tests with "stale report" when the step writes no JUnit file and an old all-passing one is there', async () => {
+    const run = await gate({
+      before: (dir) => {
+        writeFileSync(join(dir, 'junit.xml'), ALL_PASSED);
+        // Left by an earlier run, dated 2024.
+        const old = new Date('2024-06-01T12:00:00Z');
+        utimesSync(join(dir, 'junit.xml'), old, old);
+      },
+      steps: ({ dir }) => `      - { log: 13_tests, do: exec, service: web, run: "echo 'tests: nothing written'", results: { junit: ${JSON.stringify(join(dir, 'junit.xml'))} }, criterion: check }`,
+    });
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.line('Check'), /❌ Check: stale report: .*junit\.xml last written 2024-06-01T12:00:00\.000Z, before the step started at 20\d\d-/);
+    assert.match(run.read('13_tests.log'), /✗ stale report: /);
+    assert.doesNotMatch(run.summary, /✅ Check/);
+  });
+
+  it('accepts the report the step itself wrote', async () => {
+    const run = await gate({
+      before: (dir) => writeFileSync(join(dir, 'source.xml'), ALL_PASSED),
+      steps: ({ dir }) => `      - { log: 13_tests, do: exec, service: web, run: ${JSON.stringify(`cp ${join(dir, 'source.xml')} ${join(dir, 'junit.xml')}`)}, results: { junit: ${JSON.stringify(join(dir, 'junit.xml'))} }, criterion: check }`,
+    });
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.line('Check'), /✅ Check: 2 passed/);
+  });
+});
