@@ -102,3 +102,55 @@ describe('a report must be this step\'s', () => {
     assert.match(run.line('Check'), /✅ Check: 2 passed/);
   });
 });
+
+const FLAKY = '<?xml version="1.0"?><testsuites><testsuite name="s" tests="2"><testcase classname="t" name="a"/><testcase classname="t" name="flaky_login"><flakyFailure message="timeout on first try"/></testcase></testsuite></testsuites>\n';
+
+/** A tests step that writes `xml` as its report during the step. */
+const writesReport = (xml: string, results = '') => (ctx: { dir: string }) => {
+  writeFileSync(join(ctx.dir, 'source.xml'), xml);
+  const out = join(ctx.dir, 'junit.xml');
+  return `      - { log: 13_tests, do: exec, service: web, run: ${JSON.stringify(`cp ${join(ctx.dir, 'source.xml')} ${out}`)}, results: { junit: ${JSON.stringify(out)}${results} }, criterion: check }`;
+};
+
+describe('retries and unselected tests are not clean', () => {
+  it('fails Tests on a test that passed only on a rerun (flakyFailure), naming it', async () => {
+    const run = await gate({ steps: writesReport(FLAKY) });
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.line('Check'), /❌ Check: 2 passed, 0 failed, 0 errors, 0 skipped, 1 retried \(t::flaky_login\)/);
+    assert.match(run.read('13_tests.log'), /TESTS: 2 passed, 0 failed, 0 errors, 0 skipped, 0 xfailed, 1 retried, 0 deselected \(source: junit\)/);
+    assert.match(run.read('13_tests_failing_tests.txt'), /^RERUN t::flaky_login - timeout on first try$/m);
+    assert.equal(run.json().counts['tests.retried'], 1);
+  });
+
+  it('accepts a retry with allowRetries, as a deviation shown in summary.json, junit.xml and the summary log', async () => {
+    const run = await gate({ steps: writesReport(FLAKY, ', allowRetries: "flaky login tracked in #123"') });
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.line('Check'), /✅ Check: .*1 retried \(t::flaky_login\) \(accepted: flaky login tracked in #123\)/);
+    const json = run.json();
+    assert.equal(json.complete, false);
+    assert.deepEqual(json.deviations, ['13_tests: 1 retried test accepted (flaky login tracked in #123)']);
+    assert.match(run.summary, / Partial: 13_tests: 1 retried test accepted \(flaky login tracked in #123\)$/m);
+    assert.match(run.summary, /RESULT: GATE PASSED — PARTIAL \(13_tests: 1 retried test accepted/);
+    assert.match(run.out, /✅ GATE PASSED — PARTIAL \(13_tests: 1 retried test accepted/);
+    assert.match(run.read('junit.xml'), /<property name="deviations" value="13_tests: 1 retried test accepted \(flaky login tracked in #123\)"\/>/);
+    assert.match(run.read('report.html'), /GATE PASSED — PARTIAL \(13_tests: 1 retried test accepted/);
+  });
+
+  it('counts pytest\'s "1 rerun" and "2 deselected" from its summary line, and fails on them', async () => {
+    const output = ['tests/test_api.py::test_login RERUN [ 33%]', 'tests/test_api.py::test_login PASSED [ 33%]', 'tests/test_api.py::test_lock PASSED [ 66%]', '==== 2 passed, 2 deselected, 1 rerun in 0.42s ===='];
+    const run = await gate({ steps: () => `      - { log: 13_tests, do: exec, service: web, run: ${JSON.stringify(output.map((l) => `echo '${l}'`).join('; '))}, results: {}, criterion: check }` });
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.line('Check'), /❌ Check: 2 passed, 0 failed, 0 errors, 0 skipped, 1 retried \(tests\/test_api\.py::test_login\), 2 deselected/);
+    assert.match(run.read('13_tests.log'), /TESTS: 2 passed, 0 failed, 0 errors, 0 skipped, 0 xfailed, 1 retried, 2 deselected \(source: pytest\)/);
+    const json = run.json();
+    assert.equal(json.counts['tests.deselected'], 2);
+    assert.equal(json.counts['tests.retried'], 1);
+  });
+
+  it('accepts deselected tests with allowDeselected, never silently', async () => {
+    const run = await gate({ steps: () => `      - { log: 13_tests, do: exec, service: web, run: "echo '==== 5 passed, 2 deselected in 0.42s ===='", results: { allowDeselected: "slow suite runs nightly" }, criterion: check }` });
+    assert.equal(run.code, 0, run.out);
+    assert.deepEqual(run.json().deviations, ['13_tests: 2 deselected tests accepted (slow suite runs nightly)']);
+    assert.match(run.line('Check'), /✅ Check: 5 passed, .*2 deselected \(accepted: slow suite runs nightly\)/);
+  });
+});

@@ -132,6 +132,8 @@ class GateRun {
   private running: { index: number; started: number } | null = null;
   private readonly abandoned = new Set<number>();
   private readonly evidence: StepEvidence[] = [];
+  /** Deviations the steps accepted (an allowed retry), beside the run's own (--skip, a short window). */
+  private readonly stepDeviations: string[] = [];
   private readonly target: RunTarget;
   /** Why the driver cannot start or stop this stack (an external target), or null. */
   private readonly lifecycleNotApplicable: string | null;
@@ -409,6 +411,7 @@ class GateRun {
     // response of a failed check, a command's last output) without --verbose.
     if (status === 'failed' && !this.opts.verbose) this.console.evidence(`last lines of ${planned.logName}.log:`, log.lastLines());
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
+    if (outcome.deviations?.length) this.stepDeviations.push(...outcome.deviations);
     if (outcome.judgements?.length) this.evidence.push({ id: planned.id, log: `${planned.logName}.log`, judgements: outcome.judgements });
     if (stops && status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
     return status as TaskStatus;
@@ -652,8 +655,8 @@ class GateRun {
       target: this.target,
       ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
       ...(this.opts.switches && Object.keys(this.opts.switches).length > 0 ? { switches: this.opts.switches } : {}),
-      complete: (this.opts.deviations ?? []).length === 0,
-      deviations: this.opts.deviations ?? [],
+      complete: (this.opts.deviations ?? []).length + this.stepDeviations.length === 0,
+      deviations: [...(this.opts.deviations ?? []), ...this.stepDeviations],
       startedAt: new Date(this.startedAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
       durationMs: endedAt - this.startedAt,

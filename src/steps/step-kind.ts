@@ -99,6 +99,12 @@ export interface StepOutcome {
   judgements?: Judgement[];
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
+  /**
+   * What the step accepted that zero tolerance would refuse, with the config's reason
+   * (`13_pytest_full: 1 retried test accepted (quarantined upstream bug #12)`): added to the run's
+   * deviations, so the run reads PARTIAL in every report, never a silent pass.
+   */
+  deviations?: string[];
 }
 
 /**
