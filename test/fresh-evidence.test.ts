@@ -154,3 +154,18 @@ describe('retries and unselected tests are not clean', () => {
     assert.match(run.line('Check'), /✅ Check: 5 passed, .*2 deselected \(accepted: slow suite runs nightly\)/);
   });
 });
+
+describe('waits keep their history', () => {
+  it('records the 502s a wait got before its first 200, in its log and in summary.json', async () => {
+    const run = await gate({
+      web: { HEALTH_FAIL_FIRST: '6' },
+      steps: () => '      - { log: 04_wait_health, do: wait-http, url: /health, timeout: 30s, interval: 50ms, criterion: check }',
+    });
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.read('04_wait_health.log'), /answers before the first good one: 502 ×6 \(\d\d:\d\d:\d\d\.\d{3}–\d\d:\d\d:\d\d\.\d{3}\)/);
+    const step = run.json().steps.find((s) => s.log === '04_wait_health.log') as { answersBefore?: { answer: string; count: number; firstAt: string; lastAt: string }[] };
+    assert.equal(step.answersBefore?.length, 1, JSON.stringify(step));
+    assert.deepEqual([step.answersBefore?.[0]?.answer, step.answersBefore?.[0]?.count], ['502', 6]);
+    assert.ok((step.answersBefore?.[0]?.firstAt ?? '') <= (step.answersBefore?.[0]?.lastAt ?? ''));
+  });
+});

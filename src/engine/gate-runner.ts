@@ -632,6 +632,7 @@ class GateRun {
       ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
       ...(outcome.latency ? { latency: outcome.latency } : {}),
       ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
+      ...(outcome.answersBefore ? { answersBefore: outcome.answersBefore } : {}),
     };
   }
 

@@ -25,6 +25,16 @@ export interface StepResult {
   latency?: ScenarioLatency;
   /** The last HTTP exchange of a failed HTTP check (wait-http): what was asked, what came back. */
   http?: HttpExchange;
+  /** A wait's answers before its first good one (or all of them, when none was good), by kind. */
+  answersBefore?: AnswerCount[];
+}
+
+/** How often a wait got one kind of answer (`502`, `connection refused`), first and last time (ISO). */
+export interface AnswerCount {
+  answer: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
 }
 
 /** Latency of one scenario step over every time it ran (nearest-rank percentiles, in ms). */

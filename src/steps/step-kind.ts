@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
-import type { HttpExchange, ScenarioLatency } from '../model/run-result.js';
+import type { AnswerCount, HttpExchange, ScenarioLatency } from '../model/run-result.js';
 import type { CredentialProbeSink } from '../model/credential-probe.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
@@ -92,6 +92,8 @@ export interface StepOutcome {
   latency?: ScenarioLatency;
   /** The last HTTP exchange of a failed HTTP check, for the report (redacted, secrets as `$VAR`). */
   http?: HttpExchange;
+  /** A wait's answers before its first good one, by kind: recorded in the step's result. */
+  answersBefore?: AnswerCount[];
   /**
    * The judgements the verdict came from (judge, plain-JSON input, verdict): saved in
    * evidence.json, re-judged with injected defects by `release-gate selftest`.
