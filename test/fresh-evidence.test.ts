@@ -10,8 +10,8 @@ import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, writeConfig
  */
 
 interface Gate {
-  /** Extra env for the web service. */
-  web?: Record<string, string>;
+  /** Extra env for the web service; a function gets the test's dir. */
+  web?: Record<string, string> | ((dir: string) => Record<string, string>);
   /** YAML of the steps of phase `check` (after boot); a function gets the service's port and the test's dir. */
   steps: (ctx: { port: number; dir: string }) => string;
   /** Stability window (default 1s). */
@@ -34,7 +34,7 @@ async function gate(g: Gate) {
   const port = await freePort();
   const mark = marker();
   g.before?.(dir);
-  const webEnv = { PORT: String(port), MARKER: mark, ...g.web };
+  const webEnv = { PORT: String(port), MARKER: mark, ...(typeof g.web === 'function' ? g.web(dir) : g.web) };
   const config = writeConfig(
     dir,
     `
@@ -167,5 +167,43 @@ describe('waits keep their history', () => {
     assert.equal(step.answersBefore?.length, 1, JSON.stringify(step));
     assert.deepEqual([step.answersBefore?.[0]?.answer, step.answersBefore?.[0]?.count], ['502', 6]);
     assert.ok((step.answersBefore?.[0]?.firstAt ?? '') <= (step.answersBefore?.[0]?.lastAt ?? ''));
+  });
+});
+
+describe('one defect, one red', () => {
+  it('reads Stability "not judged" when another step fails mid-window: one ❌, the verdict red from the real failure', async () => {
+    const run = await gate({ window: '60s', steps: () => '      - { log: 05_fails, do: host, run: "echo broken; exit 1", criterion: check }' });
+    assert.equal(run.code, 1, run.out);
+    const marked = run.summary.split('\n').filter((l) => /✅|❌/.test(l));
+    assert.equal(marked.filter((l) => l.includes('❌')).length, 1, run.summary);
+    assert.match(run.line('Check'), /❌ Check: /);
+    const stability = run.line('Stability');
+    assert.match(stability, / – Stability: not judged: the gate stopped at 05_fails after \d+(\.\d)?m?s of 1m00s \(0 restarts seen\)$/);
+    assert.doesNotMatch(stability, /✅|❌/);
+    assert.match(run.out, /– Stability: not judged: the gate stopped at 05_fails/);
+    assert.match(run.summary, /--- Criteria: 1\/2 passed ---/);
+    const json = run.json();
+    assert.equal(json.verdict, 'failed');
+    const criterion = json.criteria.find((c) => c.id === 'stability');
+    assert.equal(criterion?.notJudged, true);
+    assert.equal(criterion?.passed, false);
+    const junit = run.read('junit.xml');
+    assert.match(junit, /<testcase classname="release-gate" name="Stability"[^>]*>\s*<skipped message="not judged: the gate stopped at 05_fails/);
+    assert.match(junit, /failures="1"/);
+    assert.match(run.read('report.html'), /not judged: the gate stopped at 05_fails/);
+    assert.match(run.read('03_stability_60s.log'), /=== NOT JUDGED in /);
+  });
+
+  it('keeps Stability ❌ when a restart was seen before the gate stopped', async () => {
+    const run = await gate({
+      window: '60s',
+      // The service crashes once (exit 3) when the step creates crash-now; `restart: always` brings it back.
+      web: (dir) => ({ CRASH_ONCE_FILE: join(dir, 'crashed-once'), CRASH_WHEN_FILE: join(dir, 'crash-now') }),
+      steps: ({ dir }) => `      - { log: 05_crash, do: host, run: ${JSON.stringify(`touch ${join(dir, 'crash-now')}; sleep 3`)} }
+      - { log: 06_fails, do: host, run: "exit 1", criterion: check }`,
+    });
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.line('Stability'), /❌ Stability: [1-9]\d* restarts/);
+    assert.doesNotMatch(run.line('Stability'), /not judged/);
   });
 });

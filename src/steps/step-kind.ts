@@ -102,6 +102,11 @@ export interface StepOutcome {
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
   /**
+   * The step saw nothing wrong but could not observe all it must (a window cut short): when the
+   * gate stopped at another step's failure, its criterion is "not judged", neither ✅ nor ❌.
+   */
+  notJudged?: NotJudged;
+  /**
    * What the step accepted that zero tolerance would refuse, with the config's reason
    * (`13_pytest_full: 1 retried test accepted (quarantined upstream bug #12)`): added to the run's
    * deviations, so the run reads PARTIAL in every report, never a silent pass.
@@ -132,6 +137,14 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   needs?(step: z.output<S> & StepBase): readonly StackCapability[];
   /** The log name with placeholders filled (`{window}`, `{runs}`). */
   logName?(step: z.output<S> & StepBase): string;
+}
+
+/** How far a step got before the gate stopped: `1m39s of 3m00s (0 restarts seen)`. */
+export interface NotJudged {
+  observedMs: number;
+  windowMs: number;
+  /** What was seen meanwhile, for the reader: `0 restarts seen`. */
+  seen: string;
 }
 
 /** Types a step kind's definition against its own schema. */
