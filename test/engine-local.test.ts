@@ -74,8 +74,9 @@ phases:
       - log: 06_tests
         do: exec
         service: web
-        run: "echo running tests"
-        results: { junit: ${JSON.stringify(o.junit ?? join(FIXTURES, 'junit-all-passed.xml'))} }
+        # The step writes its report (a copy has this run's mtime): a report older than the step is refused.
+        run: ${JSON.stringify(`echo running tests; cp ${JSON.stringify(o.junit ?? join(FIXTURES, 'junit-all-passed.xml'))} junit-out.xml`)}
+        results: { junit: junit-out.xml }
         criterion: tests
   - id: logs
     always: true

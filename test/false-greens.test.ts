@@ -179,9 +179,11 @@ phases:
 
   it('gives no green without evidence: a test report with no test case is ❌ "no evidence"', async () => {
     const dir = tempDir();
-    const junit = join(dir, 'empty-junit.xml');
-    writeFileSync(junit, '<?xml version="1.0"?><testsuites><testsuite name="s" tests="0" failures="0" errors="0" skipped="0"></testsuite></testsuites>\n');
-    const run = await gate({ steps: `      - { log: 13_tests, do: exec, service: web, run: "echo 'collected 0 items'", results: { junit: ${JSON.stringify(junit)} }, criterion: check }` });
+    const empty = join(dir, 'empty-junit.xml');
+    writeFileSync(empty, '<?xml version="1.0"?><testsuites><testsuite name="s" tests="0" failures="0" errors="0" skipped="0"></testsuite></testsuites>\n');
+    // Written by the step itself (a copy), so it is this step's report, not a stale one.
+    const junit = join(dir, 'out-junit.xml');
+    const run = await gate({ steps: `      - { log: 13_tests, do: exec, service: web, run: ${JSON.stringify(`echo 'collected 0 items'; cp ${empty} ${junit}`)}, results: { junit: ${JSON.stringify(junit)} }, criterion: check }` });
     assert.equal(run.code, 1, run.out);
     assert.match(run.line('Check'), /❌ Check: (no evidence|no tests ran)/);
   });

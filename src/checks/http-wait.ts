@@ -2,6 +2,8 @@ import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import { waitFor, type WakeSource } from '../common/wait.js';
 import { checkContent, describeAnswer, type ContentExpectation, type HttpAnswer } from './http-answer.js';
+import type { AnswerCount } from '../model/run-result.js';
+import { AnswerHistory } from './answer-history.js';
 import { hostProbe, type HttpProbe } from './in-service-http.js';
 import { judgeHttpAnswer } from './judges.js';
 
@@ -41,6 +43,8 @@ export interface HttpWaitResult {
   detail: string;
   /** What to do next, when the wait failed for a reason a user can fix. */
   hint?: string;
+  /** The answers before the first good one (all of them when none was), by kind. */
+  history: AnswerCount[];
 }
 
 /** Identical refusals in a row after which the answer is taken as final (a rejected token, the wrong page). */
@@ -55,6 +59,7 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
   const path = displayPath(opts.url);
   const probe = opts.probe ?? hostProbe;
   let streak = { key: '', count: 0 };
+  const history = new AnswerHistory();
   const outcome = await waitFor<HttpAttempt>(
     async (signal) => {
       const attemptSignal = AbortSignal.any([AbortSignal.timeout(Math.max(2000, Math.min(10_000, opts.intervalMs * 5))), ...(signal ? [signal] : [])]);
@@ -70,6 +75,7 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
       }
       // The same judge the recorded evidence is re-judged with (selftest).
       const done = attempt.answer !== null && judgeHttpAnswer({ statuses: opts.status, expect: opts.expect, answer: attempt.answer }).passed;
+      if (!done) history.add(attempt, opts.clock.now());
       const key = settledKey(attempt);
       streak = key && key === streak.key ? { key, count: streak.count + 1 } : { key, count: key ? 1 : 0 };
       return { done, value: attempt, stop: streak.count >= SETTLED_AFTER };
@@ -93,6 +99,7 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
       last,
       attempts: outcome.attempts,
       elapsedMs: outcome.elapsedMs,
+      history: history.entries(),
       detail: `GET ${path}${from} → ${answer?.status}${answer?.contentType ? ` ${answer.contentType.split(';')[0]}` : ''} after ${formatDuration(outcome.elapsedMs)} (${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'})`,
     };
   }
@@ -103,6 +110,7 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
       last,
       attempts: outcome.attempts,
       elapsedMs: outcome.elapsedMs,
+      history: history.entries(),
       detail: `GET ${path}${from} → ${status} ${SETTLED_AFTER} times in a row: token rejected (or missing)`,
       hint: 'Give the token the app really uses: the same value as in the stack env file (METRICS_TOKEN in .env), or set it in the environment.',
     };
@@ -113,6 +121,7 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
       last,
       attempts: outcome.attempts,
       elapsedMs: outcome.elapsedMs,
+      history: history.entries(),
       detail: `GET ${path}${from} → ${last.problem}`,
       hint: opts.expect?.prometheus
         ? `Is ${path} routed by the proxy? If the proxy hides it, probe it inside the app: \`via: { service: <backend>, baseUrl: http://127.0.0.1:<port> }\`.`
@@ -124,6 +133,7 @@ export async function waitForHttp(opts: HttpWaitOptions): Promise<HttpWaitResult
     last,
     attempts: outcome.attempts,
     elapsedMs: outcome.elapsedMs,
+    history: history.entries(),
     detail: `GET ${path}${from} not ${opts.status.join('|')}${opts.expect ? ' with the expected content' : ''} after ${formatDuration(opts.timeoutMs)} (last: ${describe(last)})`,
   };
 }

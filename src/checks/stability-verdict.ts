@@ -20,6 +20,11 @@ export interface StabilityVerdict {
   observedMs: number;
   /** `0 restarts, 0 exits, 0 OOM, 0 unhealthy over 183s` */
   detail: string;
+  /**
+   * Nothing broke, but the window was cut short (the gate stopped first): the verdict is not a
+   * pass, and not a failure of its own either; the engine reports it "not judged".
+   */
+  cutShort?: { observedMs: number; windowMs: number };
 }
 
 /** A service's state at the verdict, as plain JSON. */
@@ -117,5 +122,6 @@ export function judgeStability(input: StabilityInput): StabilityVerdict {
   const services = [...new Set(problems.map((p) => p.service))];
   const window = input.window;
   const short = stable && window && window.observedMs < window.ms ? ` — window cut short at ${formatDuration(window.observedMs)} of ${formatDuration(window.ms)}` : '';
-  return { passed: stable && short === '', ...counted, problems, observedMs, detail: stable ? summary + short : `${summary} (${services.join(', ')})` };
+  const cutShort = short && window ? { cutShort: { observedMs: window.observedMs, windowMs: window.ms } } : {};
+  return { passed: stable && short === '', ...counted, problems, observedMs, detail: stable ? summary + short : `${summary} (${services.join(', ')})`, ...cutShort };
 }

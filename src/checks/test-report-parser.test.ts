@@ -694,3 +694,73 @@ describe('JUnit and summary counts agree', () => {
     assert.deepEqual(report.cases, [{ id: 'c::t', status: 'failed', message: "assert 'a' == 'b'" }]);
   });
 });
+
+describe('retried and deselected tests are not clean passes', () => {
+  const junit = (inner: string) => `<?xml version="1.0"?><testsuites><testsuite name="s"><testcase classname="c" name="clean"/>${inner}</testsuite></testsuites>`;
+  const retryCases: { name: string; xml: string; retried: number; failed: number; passed: number }[] = [
+    { name: 'Surefire flakyFailure', xml: junit('<testcase classname="c" name="t"><flakyFailure message="boom">trace</flakyFailure></testcase>'), retried: 1, failed: 0, passed: 2 },
+    { name: 'Surefire flakyError', xml: junit('<testcase classname="c" name="t"><flakyError message="io"/></testcase>'), retried: 1, failed: 0, passed: 2 },
+    { name: 'Gradle rerunFailure', xml: junit('<testcase classname="c" name="t"><rerunFailure message="x"/><rerunFailure message="y"/></testcase>'), retried: 1, failed: 0, passed: 2 },
+    { name: 'rerunError', xml: junit('<testcase classname="c" name="t"><rerunError message="x"/></testcase>'), retried: 1, failed: 0, passed: 2 },
+    // Failed on every rerun: a failure, not a retry.
+    { name: 'a failure after reruns', xml: junit('<testcase classname="c" name="t"><failure message="f"/><rerunFailure message="x"/></testcase>'), retried: 0, failed: 1, passed: 1 },
+  ];
+  for (const c of retryCases) {
+    it(`counts ${c.name} as ${c.retried ? 'retried' : 'failed'}`, () => {
+      const report = parseJUnitXml(c.xml);
+      assert.equal(report.retried, c.retried);
+      assert.equal(report.failed, c.failed);
+      assert.equal(report.passed, c.passed);
+      if (c.retried) assert.deepEqual(report.retriedIds, ['c::t']);
+    });
+  }
+
+  const summaries: { text: string; retried: number; deselected: number; passed: number }[] = [
+    { text: '==== 3 passed, 1 rerun in 0.50s ====', retried: 1, deselected: 0, passed: 3 },
+    { text: '==== 3 passed, 2 deselected in 0.50s ====', retried: 0, deselected: 2, passed: 3 },
+    { text: '=== 4 passed, 2 deselected, 3 rerun in 1.20s ===', retried: 3, deselected: 2, passed: 4 },
+  ];
+  for (const c of summaries) {
+    it(`reads "${c.text}"`, () => {
+      const report = parseTestSummary(c.text) as TestReport;
+      assert.equal(report.retried, c.retried);
+      assert.equal(report.deselected, c.deselected);
+      assert.equal(report.passed, c.passed);
+      assert.equal(report.total, c.passed);
+    });
+  }
+
+  it('names a pytest test reported RERUN before it passed', () => {
+    const report = parseTestSummary(['tests/t.py::test_flaky RERUN [ 50%]', 'tests/t.py::test_flaky PASSED [ 50%]', 'tests/t.py::test_ok PASSED [100%]', '==== 2 passed, 1 rerun in 0.10s ===='].join('\n')) as TestReport;
+    assert.deepEqual(report.retriedIds, ['tests/t.py::test_flaky']);
+  });
+
+  const verdicts: { name: string; report: Partial<TestReport>; policy: { allowRetries?: string; allowDeselected?: string }; passed: boolean; detail: RegExp }[] = [
+    { name: 'a retry fails by default, naming the test', report: { retried: 1, retriedIds: ['c::t'] }, policy: {}, passed: false, detail: /1 retried \(c::t\)$/ },
+    { name: 'an accepted retry passes and says why', report: { retried: 1, retriedIds: ['c::t'] }, policy: { allowRetries: 'known flake #12' }, passed: true, detail: /1 retried \(c::t\) \(accepted: known flake #12\)/ },
+    { name: 'a deselection fails by default', report: { deselected: 2 }, policy: {}, passed: false, detail: /2 deselected$/ },
+    { name: 'an accepted deselection passes', report: { deselected: 2 }, policy: { allowDeselected: 'slow suite runs nightly' }, passed: true, detail: /2 deselected \(accepted: slow suite runs nightly\)/ },
+    { name: 'a retry accepted does not accept a deselection', report: { retried: 1, deselected: 1 }, policy: { allowRetries: 'x' }, passed: false, detail: /1 deselected$/ },
+  ];
+  for (const c of verdicts) {
+    it(c.name, () => {
+      const report: TestReport = { total: 3, passed: 3, failed: 0, errors: 0, skipped: 0, xfailed: 0, xpassed: 0, failingIds: [], skippedIds: [], source: 'junit', ...c.report };
+      const verdict = judgeTestReport(report, { allowXfail: false, ...c.policy });
+      assert.equal(verdict.passed, c.passed, verdict.detail);
+      assert.match(verdict.detail, c.detail);
+    });
+  }
+
+  it('lists retried tests in the failing-tests file unless accepted', () => {
+    const report = parseJUnitXml(junit('<testcase classname="c" name="t"><flakyFailure message="boom"/></testcase>'));
+    assert.equal(formatFailingTests(report), 'RERUN c::t - boom\n');
+    assert.equal(formatFailingTests(report, { allowXfail: false, allowRetries: 'ok' }), '');
+  });
+
+  it('keeps the retries of the JUnit report when the summary line gives the counts', () => {
+    const combined = combineTestReports(parseJUnitXml(junit('<testcase classname="c" name="t"><flakyFailure/></testcase>')), parseTestSummary('== 2 passed, 1 deselected in 0.1s ==')) as TestReport;
+    assert.equal(combined.retried, 1);
+    assert.deepEqual(combined.retriedIds, ['c::t']);
+    assert.equal(combined.deselected, 1);
+  });
+});

@@ -8,8 +8,8 @@ import type { XMLParser } from 'fast-xml-parser';
 import { lazyRequire } from '../common/lazy-require.js';
 import { stripAnsi } from '../common/text.js';
 
-/** Outcome of one test case that did not simply pass. */
-export type TestCaseStatus = 'failed' | 'error' | 'skipped' | 'xfailed' | 'xpassed';
+/** Outcome of one test case that did not simply pass; `retried`: it passed only on a rerun. */
+export type TestCaseStatus = 'failed' | 'error' | 'skipped' | 'xfailed' | 'xpassed' | 'retried';
 
 export interface TestCaseOutcome {
   id: string;
@@ -30,6 +30,15 @@ export interface TestReport {
   failingIds: string[];
   /** Ids of skipped (and todo) tests, plus xfailed ones. */
   skippedIds: string[];
+  /**
+   * Tests that passed only on a rerun (also counted in `passed`): JUnit `<flakyFailure>`,
+   * `<flakyError>`, `<rerunFailure>`, `<rerunError>`; pytest's `N rerun` (reruns, not tests).
+   */
+  retried?: number;
+  /** Ids of the tests that passed only on a rerun. */
+  retriedIds?: string[];
+  /** Tests collected and then not run (pytest's `N deselected`: a `-m`/`-k` in addopts, say). */
+  deselected?: number;
   source: 'junit' | 'pytest' | 'node' | 'plain';
   /**
    * Where the counts come from when a JUnit report and a summary line were both read
@@ -47,6 +56,10 @@ export interface TestPolicy {
   allowXfail: boolean;
   /** Fail when the summary reports warnings (the seed's "0 warnings" that never failed). */
   failOnWarnings?: boolean;
+  /** Why tests that passed only on a rerun are accepted; absent: they fail the verdict. */
+  allowRetries?: string | undefined;
+  /** Why deselected tests are accepted; absent: they fail the verdict. */
+  allowDeselected?: string | undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -54,7 +67,9 @@ export interface TestPolicy {
 
 type XmlNode = Record<string, unknown>;
 
-const ARRAY_TAGS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property']);
+/** A test case holding one of these failed or errored before a rerun passed (Surefire, Gradle). */
+const RETRY_TAGS = ['flakyFailure', 'flakyError', 'rerunFailure', 'rerunError'];
+const ARRAY_TAGS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', ...RETRY_TAGS]);
 
 // Loaded on the first report parsed: `plan` never needs an XML parser.
 const xmlLibrary = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
@@ -99,13 +114,21 @@ function decodeEntities(text: string): string {
 }
 
 function emptyReport(source: TestReport['source']): TestReport {
-  return { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, xfailed: 0, xpassed: 0, failingIds: [], skippedIds: [], source, cases: [] };
+  return { total: 0, passed: 0, failed: 0, errors: 0, skipped: 0, xfailed: 0, xpassed: 0, failingIds: [], skippedIds: [], retried: 0, retriedIds: [], deselected: 0, source, cases: [] };
 }
 
 function record(report: TestReport, id: string, status: TestCaseStatus | 'passed', message?: string): void {
   report.total++;
   if (status === 'passed') {
     report.passed++;
+    return;
+  }
+  if (status === 'retried') {
+    // It did pass in the end: counted as passed, and as retried, which the verdict judges.
+    report.passed++;
+    report.retried = (report.retried ?? 0) + 1;
+    (report.retriedIds ??= []).push(id);
+    report.cases?.push(message === undefined ? { id, status } : { id, status, message });
     return;
   }
   if (status === 'failed') report.failed++;
@@ -196,7 +219,11 @@ export function parseJUnitXml(xml: string): TestReport {
       const message = type === 'todo' ? 'todo' : messageOf(skipped);
       record(report, id, type === 'pytest.xfail' ? 'xfailed' : 'skipped', message === 'true' ? undefined : message);
     } else if (error && !teardownError) record(report, id, 'error', messageOf(error));
-    else if (!(teardownError && seen)) record(report, id, 'passed');
+    else if (!(teardownError && seen)) {
+      const retry = RETRY_TAGS.map((tag) => children(node, tag)[0]).find((n) => n !== undefined);
+      if (retry) record(report, id, 'retried', messageOf(retry));
+      else record(report, id, 'passed');
+    }
     if (error && (teardownError || failure || skipped)) record(report, id, 'error', messageOf(error));
   }
 
@@ -222,7 +249,7 @@ const PLAIN_ITEM = /(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|todo|pe
 // node's marks (ℹ here, ✔ ✖ ﹣ below) as \u escapes: esbuild keeps regex literals as written, and
 // the installed bundle must stay ASCII (scripts/bundle.mjs).
 const NODE_COUNT = /^(?:.*?\s)?(?:\u2139|#) (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\d+(?:\.\d+)?)\s*$/;
-const PYTEST_STATUS = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS';
+const PYTEST_STATUS = 'PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS|RERUN';
 /** `tests/x.py::test_y FAILED`, or xdist's `PASSED tests/x.py::test_y`, or `FAILED tests/x.py::test_y - msg`. */
 const PYTEST_ID_AFTER = new RegExp(`(?:^|\\s)(\\S+::\\S+) (${PYTEST_STATUS})\\b`);
 const PYTEST_ID_BEFORE = new RegExp(`(?:^|\\s)(${PYTEST_STATUS}) (\\S+(?:::\\S+|\\.py))(?: - (.*))?$`);
@@ -244,6 +271,8 @@ function pytestStatus(word: string): TestCaseStatus | 'passed' {
       return 'skipped';
     case 'XFAIL':
       return 'xfailed';
+    case 'RERUN':
+      return 'retried';
     default:
       return 'xpassed';
   }
@@ -261,7 +290,10 @@ function parsePytestCounts(items: string): TestReport {
     else if (word === 'xpassed') r.xpassed = n;
     else if (word.startsWith('error')) r.errors = n;
     else if (word.startsWith('warning')) r.warnings = n;
+    else if (word === 'rerun') r.retried = n;
+    else if (word === 'deselected') r.deselected = n;
   }
+  // A rerun is not a test of its own (its last outcome is counted), nor is a deselected test.
   r.total = r.passed + r.failed + r.errors + r.skipped + r.xfailed + r.xpassed;
   return r;
 }
@@ -285,7 +317,8 @@ function pytestIds(lines: string[]): Map<string, { status: TestCaseStatus | 'pas
 function attachIds(report: TestReport, ids: Map<string, { status: TestCaseStatus | 'passed'; message?: string }>): void {
   for (const [id, { status, message }] of ids) {
     if (status === 'passed') continue;
-    if (status === 'skipped' || status === 'xfailed') report.skippedIds.push(id);
+    if (status === 'retried') (report.retriedIds ??= []).push(id);
+    else if (status === 'skipped' || status === 'xfailed') report.skippedIds.push(id);
     else report.failingIds.push(id);
     report.cases?.push(message === undefined ? { id, status } : { id, status, message });
   }
@@ -419,6 +452,8 @@ export function parseTestSummary(text: string): TestReport | null {
 export function combineTestReports(junit: TestReport | null, summary: TestReport | null): TestReport | null {
   if (!junit || !summary) return junit ?? summary;
   const cases = [...(junit.cases ?? []), ...(summary.cases ?? []).filter((c) => c.status === 'xpassed')];
+  // Retries: the JUnit file names them, the summary counts reruns; either one seeing some is enough.
+  const retriedIds = [...new Set([...(junit.retriedIds ?? []), ...(summary.retriedIds ?? [])])];
   const counts = { total: summary.total, passed: summary.passed, failed: summary.failed, errors: summary.errors, skipped: summary.skipped, xfailed: summary.xfailed, xpassed: summary.xpassed };
   const xpassIds = (summary.cases ?? []).filter((c) => c.status === 'xpassed').map((c) => c.id);
   const report: TestReport = {
@@ -427,6 +462,9 @@ export function combineTestReports(junit: TestReport | null, summary: TestReport
     skippedIds: [...junit.skippedIds],
     source: 'junit',
     countsFrom: 'summary',
+    retried: Math.max(junit.retried ?? 0, summary.retried ?? 0, retriedIds.length),
+    retriedIds,
+    deselected: Math.max(junit.deselected ?? 0, summary.deselected ?? 0),
     cases,
   };
   if (summary.warnings !== undefined) report.warnings = summary.warnings;
@@ -465,8 +503,15 @@ export function judgeTestReport(report: TestReport, policy: TestPolicy): { passe
   ];
   if (report.xfailed > 0) parts.push(`${report.xfailed} xfailed${policy.allowXfail ? ' (allowed)' : ''}`);
   if (report.xpassed > 0) parts.push(`${report.xpassed} xpassed`);
+  const retried = report.retried ?? 0;
+  const deselected = report.deselected ?? 0;
+  // A pass on a rerun and a test never run are not clean passes: each is named, and fails unless accepted with a reason.
+  if (retried > 0) parts.push(`${retried} retried${listIds(report.retriedIds ?? [])}${policy.allowRetries ? ` (accepted: ${policy.allowRetries})` : ''}`);
+  if (deselected > 0) parts.push(`${deselected} deselected${policy.allowDeselected ? ` (accepted: ${policy.allowDeselected})` : ''}`);
   if (report.warnings !== undefined) parts.push(plural(report.warnings, 'warning'));
   let passed = report.total > 0 && failed === 0 && report.errors === 0 && skipped === 0;
+  if (retried > 0 && !policy.allowRetries) passed = false;
+  if (deselected > 0 && !policy.allowDeselected) passed = false;
   if (policy.failOnWarnings && (report.warnings ?? 0) > 0) passed = false;
   let detail = parts.join(', ');
   if (report.total === 0) detail = `no tests ran (${detail})`;
@@ -477,8 +522,8 @@ function isXfail(report: TestReport, id: string): boolean {
   return (report.cases ?? []).some((c) => c.id === id && c.status === 'xfailed');
 }
 
-const STATUS_LABEL: Record<TestCaseStatus, string> = { failed: 'FAILED', error: 'ERROR', xpassed: 'XPASS', skipped: 'SKIPPED', xfailed: 'XFAIL' };
-const STATUS_ORDER: TestCaseStatus[] = ['failed', 'error', 'xpassed', 'skipped', 'xfailed'];
+const STATUS_LABEL: Record<TestCaseStatus, string> = { failed: 'FAILED', error: 'ERROR', xpassed: 'XPASS', skipped: 'SKIPPED', xfailed: 'XFAIL', retried: 'RERUN' };
+const STATUS_ORDER: TestCaseStatus[] = ['failed', 'error', 'xpassed', 'retried', 'skipped', 'xfailed'];
 
 /**
  * Content of `<log>_failing_tests.txt`: one `STATUS id[ - message]` line per test that
@@ -490,13 +535,16 @@ export function formatFailingTests(report: TestReport, policy: TestPolicy = { al
     : [
         ...report.failingIds.map((id) => ({ id, status: 'failed' as const })),
         ...report.skippedIds.map((id) => ({ id, status: 'skipped' as const })),
+        ...(report.retriedIds ?? []).map((id) => ({ id, status: 'retried' as const })),
       ];
   const wanted = cases
-    .filter((c) => !(policy.allowXfail && c.status === 'xfailed'))
+    .filter((c) => !(policy.allowXfail && c.status === 'xfailed') && !(policy.allowRetries && c.status === 'retried'))
     .sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
   const lines = wanted.map((c) => `${STATUS_LABEL[c.status]} ${c.id}${c.message ? ` - ${c.message}` : ''}`);
   const uncounted = report.failed + report.errors + report.xpassed - wanted.filter((c) => c.status === 'failed' || c.status === 'error' || c.status === 'xpassed').length;
   // The summary counted failures the output did not name (e.g. pytest -q without -rfE).
   if (uncounted > 0) lines.push(`(${uncounted} more failing test${uncounted === 1 ? '' : 's'} not named in the output)`);
+  const deselected = report.deselected ?? 0;
+  if (deselected > 0 && !policy.allowDeselected) lines.push(`DESELECTED ${deselected} test${deselected === 1 ? '' : 's'} (not run; the runner does not name them: see its -m/-k/addopts)`);
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

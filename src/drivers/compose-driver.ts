@@ -5,11 +5,12 @@ import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
 import { bindProbe } from '../common/ports.js';
 import { portInBindError, portTakenHint, portVariables } from '../common/port-variables.js';
 import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
 import { feedGrowingFile } from '../common/follow-file.js';
+import { copiedFileInfo } from './docker/copied-file-info.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
 import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
 import { ENGINE_HINT, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
@@ -300,7 +301,7 @@ export class ComposeDriver implements StackDriver {
     return execInContainer(this.docker, await this.runningContainerId(service), argv, opts);
   }
 
-  async copyOut(service: string, path: string, dest: string): Promise<void> {
+  async copyOut(service: string, path: string, dest: string): Promise<CopiedFile> {
     const flavor = await this.compose();
     let r: RunResult;
     if (flavor.kind === 'v2') {
@@ -311,6 +312,7 @@ export class ComposeDriver implements StackDriver {
       r = await runGroup(['docker', 'cp', `${id}:${path}`, dest], { cwd: this.projectDir, env: this.env(), capture: true });
     }
     if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest}`, r);
+    return copiedFileInfo(this.docker, dest);
   }
 
   async provenance(): Promise<StackProvenance> {

@@ -8,8 +8,9 @@ import type { OutputSink } from '../common/output.js';
 import { bindProbe } from '../common/ports.js';
 import { runGroup, type ProcessResult } from '../common/process-group.js';
 import { waitFor } from '../common/wait.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
 import { ComposeDriver } from './compose-driver.js';
+import { copiedFileInfo } from './docker/copied-file-info.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from './compose/compose-project.js';
 import { mapHealth } from './compose/container-status.js';
 import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
@@ -340,10 +341,11 @@ export class SwarmDriver implements StackDriver {
     return execInContainer(this.docker, await this.runningContainerId(service), argv, opts);
   }
 
-  async copyOut(service: string, path: string, dest: string): Promise<void> {
+  async copyOut(service: string, path: string, dest: string): Promise<CopiedFile> {
     const id = await this.runningContainerId(service);
     const r = await this.docker_(['cp', `${id}:${path}`, dest], undefined, undefined, true);
     if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest}`, r);
+    return copiedFileInfo(this.docker, dest);
   }
 
   async provenance(): Promise<StackProvenance> {

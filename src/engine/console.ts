@@ -61,8 +61,8 @@ export class Console {
   }
 
   /** `✓ 02_up.log 8.9s — stack started`: the one line a step prints by default. */
-  stepEnd(label: string, status: 'passed' | 'failed' | 'interrupted', durationMs: number, detail: string): void {
-    const mark = status === 'passed' ? pc.green('✓') : status === 'interrupted' ? pc.yellow('■') : pc.red('✗');
+  stepEnd(label: string, status: 'passed' | 'failed' | 'interrupted' | 'not-judged', durationMs: number, detail: string): void {
+    const mark = status === 'passed' ? pc.green('✓') : status === 'interrupted' ? pc.yellow('■') : status === 'not-judged' ? pc.dim('–') : pc.red('✗');
     this.print(`${pc.dim(time())} ${mark} ${pc.bold(`${label}.log`)} ${formatDuration(durationMs)}${detail ? ` — ${detail}` : ''}`);
   }
 

@@ -10,6 +10,8 @@ export type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: 
  * With a partial selection (--only/--skip/--from), criteria with no selected step say "not selected"
  * (neither ✅ nor ❌), and one with some of its steps selected says which. A criterion whose
  * steps are all "not applicable" to the target (an external one's build) is "n/a": not counted.
+ * One the gate stopped before it could finish judging, with nothing wrong seen, is "not judged"
+ * (neither ✅ nor ❌, not counted): one defect, one red.
  */
 export function evaluateCriteria(
   config: GateConfig,
@@ -46,8 +48,10 @@ export function evaluateCriteria(
     const failed = selected.find((s) => s.status === 'failed' || s.status === 'interrupted' || s.status === 'timedout');
     const failedExtra = fromOthers.find((v) => !v.passed);
     const notRun = selected.find((s) => s.status === 'not-run');
+    const notJudged = selected.find((s) => s.notJudged);
     if (failed) out.push({ id, title, passed: false, detail: `${failed.detail} (${failed.log})${partOf}`, logs });
     else if (failedExtra) out.push({ id, title, passed: false, detail: `${failedExtra.detail} (${failedExtra.log})${partOf}`, logs });
+    else if (notJudged) out.push({ id, title, passed: false, notJudged: true, detail: `${notJudged.detail}${partOf}`, logs });
     else if (notRun) {
       out.push({ id, title, passed: false, detail: `not run${stoppedAt ? `: the gate stopped at ${stoppedAt}` : ''}${partOf}`, logs });
     } else {

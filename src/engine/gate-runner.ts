@@ -19,6 +19,7 @@ import { Console } from './console.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
 import { writeEvidence, type StepEvidence } from './evidence-file.js';
 import { gateExitCode } from './gate-exit-code.js';
+import { notJudgedDetail } from './not-judged.js';
 import { collectProvenance, writeManifest, type ProvenanceAnswer } from './manifest-writer.js';
 import { StepLog } from './step-log.js';
 import { writeSummary, type SummaryTarget } from './summary-writer.js';
@@ -132,6 +133,8 @@ class GateRun {
   private running: { index: number; started: number } | null = null;
   private readonly abandoned = new Set<number>();
   private readonly evidence: StepEvidence[] = [];
+  /** Deviations the steps accepted (an allowed retry), beside the run's own (--skip, a short window). */
+  private readonly stepDeviations: string[] = [];
   private readonly target: RunTarget;
   /** Why the driver cannot start or stop this stack (an external target), or null. */
   private readonly lifecycleNotApplicable: string | null;
@@ -392,11 +395,11 @@ class GateRun {
     // Recorded as abandoned already: what it does now comes too late for the verdict.
     if (this.abandoned.has(index)) return taskStatus;
     if (this.running?.index === index) this.running = null;
-    let status: StepStatus = taskStatus;
+    let status: StepStatus = outcome.notJudged ? 'not-run' : taskStatus;
     const ended = this.clock.now();
     // The detail of a passed step lives in the summary; repeating it here would add lines to the
     // seed's greps (`grep "pages=" 11_db_sanity.log` must list the READY copies only).
-    log.line(`=== ${status.toUpperCase()} in ${((ended - started) / 1000).toFixed(1)}s${status === 'passed' ? '' : `: ${outcome.detail}`} ===`);
+    log.line(`=== ${outcome.notJudged ? 'NOT JUDGED' : status.toUpperCase()} in ${((ended - started) / 1000).toFixed(1)}s${status === 'passed' ? '' : `: ${outcome.detail}`} ===`);
     await log.close();
     if (log.writeError) {
       // Evidence that could not be written is evidence lost: the step cannot pass.
@@ -404,11 +407,12 @@ class GateRun {
       outcome = { ...outcome, passed: false, detail: `cannot write ${planned.logName}.log: ${log.writeError.message}` };
       if (log.writeError.code === 'ENOSPC' || log.writeError.code === 'EDQUOT') this.setup.environmentError = true;
     }
-    this.console.stepEnd(planned.logName, status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'interrupted', ended - started, this.opts.redactor.redact(outcome.detail));
+    this.console.stepEnd(planned.logName, outcome.notJudged ? 'not-judged' : status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'interrupted', ended - started, this.opts.redactor.redact(outcome.detail));
     // Service output is in the files only: a failure shows what explains it (the request and
     // response of a failed check, a command's last output) without --verbose.
     if (status === 'failed' && !this.opts.verbose) this.console.evidence(`last lines of ${planned.logName}.log:`, log.lastLines());
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
+    if (outcome.deviations?.length) this.stepDeviations.push(...outcome.deviations);
     if (outcome.judgements?.length) this.evidence.push({ id: planned.id, log: `${planned.logName}.log`, judgements: outcome.judgements });
     if (stops && status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
     return status as TaskStatus;
@@ -587,6 +591,14 @@ class GateRun {
       } catch (err) {
         outcome = { passed: false, detail: errorMessage(err) };
       }
+      if (outcome.notJudged) {
+        // Cut short by another step's failure with nothing wrong seen: "not judged", no second ❌.
+        if (this.stoppedAt !== undefined) outcome = { ...outcome, detail: notJudgedDetail(this.stoppedAt, outcome.notJudged) };
+        else {
+          const { notJudged: _cut, ...judged } = outcome;
+          outcome = judged;
+        }
+      }
       // The verdict of a watch that ran to the end stops nothing: every step has run.
       await this.endStep(pending.index, pending.log, outcome.passed ? 'passed' : 'failed', outcome, pending.started, false);
     }
@@ -629,6 +641,8 @@ class GateRun {
       ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
       ...(outcome.latency ? { latency: outcome.latency } : {}),
       ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
+      ...(outcome.answersBefore ? { answersBefore: outcome.answersBefore } : {}),
+      ...(outcome.notJudged ? { notJudged: true } : {}),
     };
   }
 
@@ -642,7 +656,7 @@ class GateRun {
       // Nothing this target allows was judged: a gate of only "n/a" lines proves nothing.
       criteria.push({ id: 'applicable', title: 'Evidence', passed: false, detail: `no criterion is applicable to this target (${this.target.description}): nothing was judged`, logs: [] });
     }
-    const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed && !c.notSelected && !c.notApplicable);
+    const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed && !c.notSelected && !c.notApplicable && !c.notJudged);
     const endedAt = this.clock.now();
     return {
       tool: { name: 'release-gate', version: this.opts.version },
@@ -652,8 +666,8 @@ class GateRun {
       target: this.target,
       ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
       ...(this.opts.switches && Object.keys(this.opts.switches).length > 0 ? { switches: this.opts.switches } : {}),
-      complete: (this.opts.deviations ?? []).length === 0,
-      deviations: this.opts.deviations ?? [],
+      complete: (this.opts.deviations ?? []).length + this.stepDeviations.length === 0,
+      deviations: [...(this.opts.deviations ?? []), ...this.stepDeviations],
       startedAt: new Date(this.startedAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
       durationMs: endedAt - this.startedAt,

@@ -18,7 +18,7 @@ export interface RunSide {
   commit?: string;
 }
 
-type CriterionState = 'passed' | 'failed' | 'not selected' | 'absent';
+type CriterionState = 'passed' | 'failed' | 'not selected' | 'not judged' | 'absent';
 
 export interface RunComparison {
   a: RunSide;
@@ -78,7 +78,7 @@ function loadRun(dir: string, which: string): LoadedRun {
 
 function criterionState(c: CriterionResult | undefined): CriterionState {
   if (!c) return 'absent';
-  return c.notSelected ? 'not selected' : c.passed ? 'passed' : 'failed';
+  return c.notSelected ? 'not selected' : c.notJudged ? 'not judged' : c.passed ? 'passed' : 'failed';
 }
 
 function pct(a: number, b: number): number | undefined {
@@ -191,7 +191,7 @@ export function compareLoaded(A: LoadedRun, B: LoadedRun, maxPct: number | null)
 const ms = (v: number | undefined) => (v === undefined ? '–' : formatDuration(v));
 const signed = (v: number | undefined) => (v === undefined ? '' : `${v > 0 ? '+' : ''}${v}%`);
 const short = (v: string | undefined) => (v === undefined ? '–' : v.length > 24 ? `${v.slice(0, 23)}…` : v);
-const mark = (s: CriterionState) => ({ passed: '✅', failed: '❌', 'not selected': '–', absent: '∅' })[s];
+const mark = (s: CriterionState) => ({ passed: '✅', failed: '❌', 'not selected': '–', 'not judged': '–', absent: '∅' })[s];
 
 /** The comparison for a terminal. */
 export function formatComparison(c: RunComparison): string {

@@ -25,6 +25,18 @@ export interface StepResult {
   latency?: ScenarioLatency;
   /** The last HTTP exchange of a failed HTTP check (wait-http): what was asked, what came back. */
   http?: HttpExchange;
+  /** A wait's answers before its first good one (or all of them, when none was good), by kind. */
+  answersBefore?: AnswerCount[];
+  /** The gate stopped at another step's failure before this one could finish judging (status `not-run`). */
+  notJudged?: boolean;
+}
+
+/** How often a wait got one kind of answer (`502`, `connection refused`), first and last time (ISO). */
+export interface AnswerCount {
+  answer: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
 }
 
 /** Latency of one scenario step over every time it ran (nearest-rank percentiles, in ms). */
@@ -98,6 +110,11 @@ export interface CriterionResult {
   notSelected?: boolean;
   /** Every step giving evidence for it is not applicable to this target: neither ✅ nor ❌ ("n/a"), and not counted. */
   notApplicable?: boolean;
+  /**
+   * The gate stopped at another criterion's failure before this one could be judged, and nothing
+   * wrong was seen meanwhile: neither ✅ nor ❌ ("–"), not counted; the verdict is red from the real failure.
+   */
+  notJudged?: boolean;
 }
 
 /** What the run gated. */

@@ -20,6 +20,19 @@ export interface ServiceStatus {
 }
 
 /**
+ * When a copied file was last written, by the service's own clock, with that clock's time at
+ * the copy: their difference (the file's age) needs no agreement between host and service clocks.
+ */
+export interface CopiedFile {
+  /** Last modification, service clock; null when the driver could not tell (then said in `why`). */
+  mtime: Date | null;
+  /** The service clock when the file was copied. */
+  at: Date;
+  /** Why the mtime is unknown. */
+  why?: string;
+}
+
+/**
  * What a step may need from the stack's driver. A driver kind says which ones it cannot offer
  * (`DriverKind.notApplicable`): such steps are recorded "not applicable", never run, never ✅.
  * `lifecycle`: down and up; `build`: images or build commands; `services`: observing service
@@ -93,8 +106,8 @@ export interface StackDriver {
   /** Calls onEvent for each event from now on until the returned function is called. */
   watch(onEvent: (event: StackEvent) => void): Promise<() => void>;
   exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }>;
-  /** Copies a file out of a service to a local path. */
-  copyOut(service: string, path: string, dest: string): Promise<void>;
+  /** Copies a file out of a service to a local path; says when the file was last written (a stale report is refused). */
+  copyOut(service: string, path: string, dest: string): Promise<CopiedFile>;
   logs(service: string | undefined, opts: LogsOptions): Promise<void>;
   /** A human table of the services, for the logs. */
   ps(): Promise<string>;

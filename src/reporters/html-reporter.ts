@@ -35,7 +35,7 @@ function stepIcon(step: StepResult): string {
 }
 
 function criterionIcon(c: CriterionResult): string {
-  return c.notApplicable ? icon('skip', 'not applicable') : c.notSelected ? icon('skip', 'not selected') : c.passed ? icon('pass') : icon('fail');
+  return c.notApplicable ? icon('skip', 'not applicable') : c.notSelected ? icon('skip', 'not selected') : c.notJudged ? icon('skip', 'not judged') : c.passed ? icon('pass') : icon('fail');
 }
 
 /** One line of run text, escaped, with the ✅/❌ it may hold drawn as icons. */
@@ -175,7 +175,7 @@ export class HtmlReporter implements Reporter {
     const criteria = result.criteria
       .map(
         (c) =>
-          `<tr class="${c.notApplicable || c.notSelected ? 'not-run' : c.passed ? 'passed' : 'failed'}"><td>${criterionIcon(c)}</td><td>${text(c.title)}</td><td>${text(c.detail)}</td><td>${c.logs.map((l) => artifactLink(l, written)).join(', ')}</td></tr>`,
+          `<tr class="${c.notApplicable || c.notSelected || c.notJudged ? 'not-run' : c.passed ? 'passed' : 'failed'}"><td>${criterionIcon(c)}</td><td>${text(c.title)}</td><td>${text(c.detail)}</td><td>${c.logs.map((l) => artifactLink(l, written)).join(', ')}</td></tr>`,
       )
       .join('\n');
     const steps = result.steps

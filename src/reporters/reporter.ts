@@ -24,14 +24,14 @@ export function verdictLabel(result: RunResult): string {
   return result.complete === false ? `${word} — PARTIAL (${oneLine(result.deviations.join('; '))})` : word;
 }
 
-/** The criteria a run judged (a partial run's unselected ones and those not applicable to the target are left out of counts). */
+/** The criteria a run judged (a partial run's unselected ones, those not applicable to the target and those not judged are left out of counts). */
 export function judgedCriteria(result: RunResult): CriterionResult[] {
-  return result.criteria.filter((c) => !c.notSelected && !c.notApplicable);
+  return result.criteria.filter((c) => !c.notSelected && !c.notApplicable && !c.notJudged);
 }
 
-/** `✅`, `❌`, `–` for a criterion a partial run did not select, `n/a` for one the target does not allow. */
+/** `✅`, `❌`, `–` for a criterion a partial run did not select or the gate could not finish judging, `n/a` for one the target does not allow. */
 export function criterionMark(c: CriterionResult): string {
-  return c.notApplicable ? 'n/a' : c.notSelected ? '–' : c.passed ? '✅' : '❌';
+  return c.notApplicable ? 'n/a' : c.notSelected || c.notJudged ? '–' : c.passed ? '✅' : '❌';
 }
 
 /** A step status as reporters print it: `n/a` for a step not applicable to the target. */

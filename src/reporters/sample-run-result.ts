@@ -70,6 +70,29 @@ export function sampleRunResult(overrides: Partial<RunResult> = {}): RunResult {
 }
 
 /**
+ * The sample run as issue 24 shapes it: Tests failed for real, Stability "not judged" (the gate
+ * stopped mid-window with nothing wrong seen), an accepted retry as a deviation, and a wait that
+ * kept the 502s it got before its first 200.
+ */
+export function sampleNotJudgedRunResult(): RunResult {
+  const base = sampleRunResult();
+  const notJudged = 'not judged: the gate stopped at 13_pytest_full after 1m39s of 3m00s (0 restarts seen)';
+  return {
+    ...base,
+    complete: false,
+    deviations: ['12_e2e_3runs: 1 retried test accepted (flaky login tracked in #123)'],
+    steps: base.steps.map((s) =>
+      s.criterion === 'stability'
+        ? { ...s, status: 'not-run', notJudged: true, detail: notJudged }
+        : s.log === '03_ps_initial.log'
+          ? { ...s, answersBefore: [{ answer: '502', count: 101, firstAt: '2025-03-01T10:01:40.000Z', lastAt: '2025-03-01T10:01:50.000Z' }] }
+          : s,
+    ),
+    criteria: base.criteria.map((c) => (c.id === 'stability' ? { ...c, passed: false, notJudged: true, detail: notJudged } : c)),
+  };
+}
+
+/**
  * Masks ISO timestamps, the run's total duration line and JSON/XML time values, so a
  * snapshot does not depend on the clock. Step durations stay: they are fixed inputs.
  */

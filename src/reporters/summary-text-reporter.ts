@@ -54,7 +54,7 @@ export class SummaryTextReporter implements Reporter {
     for (const c of result.criteria) {
       const detail = neutral(oneLine(c.detail));
       // Only judged criteria carry ✅/❌ (the seed's grep counts them).
-      const mark = c.notSelected || c.notApplicable ? criterionMark(c) : c.passed ? PASS : FAIL;
+      const mark = c.notSelected || c.notApplicable || c.notJudged ? criterionMark(c) : c.passed ? PASS : FAIL;
       out.push(`${mark} ${neutral(oneLine(c.title))}${detail ? `: ${detail}` : ''}`);
     }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compareProbeOutputs } from '../checks/idempotence-diff.js';
 import { judge, type Judgement } from '../checks/judges.js';
 import { checkOutput, outputExpectationSchema } from '../checks/output-expectation.js';
+import { reportFreshness } from '../checks/report-freshness.js';
 import { combineTestReports, formatFailingTests, parseJUnitXml, parseTestSummary, type TestReport } from '../checks/test-report-parser.js';
 import { errorMessage } from '../common/errors.js';
 import { describeExit } from '../common/exit-code.js';
@@ -27,11 +28,23 @@ const execSchema = z.strictObject({
     .optional(),
   results: z
     .strictObject({
-      junit: z.string().optional().describe('JUnit XML path inside the service, copied out and parsed'),
+      junit: z.string().optional().describe('JUnit XML path inside the service, copied out and parsed; it must have been written after the step started (else "stale report")'),
       xfail: z.enum(['fail', 'allow']).default('fail').describe('Whether xfailed tests count as skipped (fail) or are allowed'),
+      allowRetries: z
+        .string()
+        .trim()
+        .min(1)
+        .optional()
+        .describe('Why tests that passed only on a rerun are accepted; without it each one fails Tests. An accepted retry is a deviation: the run reads PARTIAL'),
+      allowDeselected: z
+        .string()
+        .trim()
+        .min(1)
+        .optional()
+        .describe('Why deselected tests (pytest `N deselected`) are accepted; without it they fail Tests. An accepted deselection is a deviation: the run reads PARTIAL'),
     })
     .optional()
-    .describe('Judge a test run: 0 failed, 0 errors, 0 skipped'),
+    .describe('Judge a test run: 0 failed, 0 errors, 0 skipped, 0 passed only on a rerun, 0 deselected'),
 });
 type ExecStep = z.output<typeof execSchema>;
 
@@ -57,6 +70,8 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
   const before = step.idempotence ? await runProbe(ctx, probeService, step.idempotence.probe, 'before') : null;
 
   const argv = toArgv(step.run);
+  // A results file must be written after this moment: an older one is another run's.
+  const startedAt = ctx.clock.now();
   ctx.log.line(`$ [${step.service}] ${argv.join(' ')}`);
   const stopCapture = ctx.log.capture();
   const { exitCode } = await ctx.driver.exec(step.service, argv, { env: step.env, output: ctx.log, signal: ctx.signal });
@@ -65,6 +80,8 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
 
   const failures: string[] = [];
   const details: string[] = [];
+  // What the step accepted that zero tolerance would not (an allowed retry): the run says so.
+  const deviations: string[] = [];
   // Every verdict through a judge over recorded evidence: `selftest` re-judges the same input.
   const judgements: Judgement[] = [];
   // How much the step observed, when it judges output: no evidence is never a pass.
@@ -84,10 +101,11 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
     (output.passed ? details : failures).push(output.detail);
   }
   if (step.results) {
-    const judged = await judgeResults(step, ctx, lines);
+    const judged = await judgeResults(step, ctx, lines, startedAt);
     evidence = Math.min(evidence ?? Infinity, judged.evidence);
     if (judged.judgement) judgements.push(judged.judgement);
     (judged.passed ? details : failures).push(judged.detail);
+    deviations.push(...judged.deviations);
   }
   if (step.idempotence && before !== null) {
     const after = await runProbe(ctx, probeService, step.idempotence.probe, 'after');
@@ -110,6 +128,7 @@ async function runExec(step: ExecStep, ctx: StepContext): Promise<StepOutcome> {
     // A failure keeps what was measured too: `exit code 139 (SIGSEGV); 477 passed, 0 failed…`.
     detail: failures.length > 0 ? [...failures, ...details].join('; ') : details.join('; ') || `exit code ${exitCode}`,
     ...(evidence === undefined ? {} : { evidence }),
+    ...(deviations.length > 0 ? { deviations } : {}),
     judgements,
   };
 }
@@ -125,14 +144,25 @@ async function runProbe(ctx: StepContext, service: string, probe: string | strin
   return { output, exitCode };
 }
 
-async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): Promise<{ passed: boolean; detail: string; evidence: number; judgement?: Judgement }> {
+async function judgeResults(
+  step: ExecStep,
+  ctx: StepContext,
+  lines: string[],
+  startedAt: number,
+): Promise<{ passed: boolean; detail: string; evidence: number; judgement?: Judgement; deviations: string[] }> {
   const results = step.results as NonNullable<ExecStep['results']>;
-  const policy = { allowXfail: results.xfail === 'allow' };
+  const policy = { allowXfail: results.xfail === 'allow', allowRetries: results.allowRetries, allowDeselected: results.allowDeselected };
   let report: TestReport | null = null;
   if (results.junit) {
     const local = ctx.artifactPath(`${ctx.logName}_junit.xml`);
     try {
-      await ctx.driver.copyOut(step.service, results.junit, local);
+      const copied = await ctx.driver.copyOut(step.service, results.junit, local);
+      const freshness = reportFreshness(results.junit, copied, startedAt, ctx.clock.now());
+      if (!freshness.fresh) {
+        // Not this step's: neither it nor the summary line may stand in for the run that wrote none.
+        ctx.log.line(`✗ ${freshness.detail} (copy kept as ${local.split('/').pop()})`);
+        return { passed: false, detail: freshness.detail, evidence: 0, deviations: [] };
+      }
       // The test run's own report passes through redaction like every artifact.
       writeFileSync(local, ctx.redactor.redact(readFileSync(local, 'utf8')));
       report = parseJUnitXml(readFileSync(local, 'utf8'));
@@ -144,10 +174,17 @@ async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): 
   }
   // One source for the counts: the summary line when there is one (pytest's own), names from JUnit.
   report = combineTestReports(report, parseTestSummary(lines.join('\n')));
-  if (!report) return { passed: false, detail: 'no test report: no JUnit file and no recognisable summary line', evidence: 0 };
+  if (!report) return { passed: false, detail: 'no test report: no JUnit file and no recognisable summary line', evidence: 0, deviations: [] };
   const verdict = judge('tests', { report, policy });
   // A stable, greppable line: `grep passed <log> | tail -1` shows the counts.
-  ctx.log.line(`TESTS: ${report.passed} passed, ${report.failed + report.xpassed} failed, ${report.errors} errors, ${report.skipped} skipped, ${report.xfailed} xfailed (source: ${report.source})`);
+  const retried = report.retried ?? 0;
+  const deselected = report.deselected ?? 0;
+  ctx.log.line(
+    `TESTS: ${report.passed} passed, ${report.failed + report.xpassed} failed, ${report.errors} errors, ${report.skipped} skipped, ${report.xfailed} xfailed, ${retried} retried, ${deselected} deselected (source: ${report.source})`,
+  );
+  if (retried > 0) ctx.log.line(`retried (passed only on a rerun): ${(report.retriedIds ?? []).join(', ') || '(not named in the output)'}${policy.allowRetries ? ` (accepted: ${policy.allowRetries})` : ''}`);
+  ctx.counts['tests.retried'] = retried;
+  ctx.counts['tests.deselected'] = deselected;
   ctx.counts['tests.passed'] = report.passed;
   ctx.counts['tests.failed'] = report.failed + report.xpassed;
   ctx.counts['tests.errors'] = report.errors;
@@ -157,5 +194,15 @@ async function judgeResults(step: ExecStep, ctx: StepContext, lines: string[]): 
     writeFileSync(file, ctx.redactor.redact(formatFailingTests(report, policy)));
     ctx.log.line(`failing tests written to ${file.split('/').pop()}`);
   }
-  return { passed: verdict.passed, detail: verdict.detail, judgement: verdict, evidence: report.passed + report.failed + report.errors + report.skipped + report.xfailed + report.xpassed };
+  const deviations = [
+    ...(retried > 0 && policy.allowRetries ? [`${ctx.logName}: ${retried} retried test${retried === 1 ? '' : 's'} accepted (${policy.allowRetries})`] : []),
+    ...(deselected > 0 && policy.allowDeselected ? [`${ctx.logName}: ${deselected} deselected test${deselected === 1 ? '' : 's'} accepted (${policy.allowDeselected})`] : []),
+  ];
+  return {
+    passed: verdict.passed,
+    detail: verdict.detail,
+    judgement: verdict,
+    evidence: report.passed + report.failed + report.errors + report.skipped + report.xfailed + report.xpassed,
+    deviations: verdict.passed ? deviations : [],
+  };
 }

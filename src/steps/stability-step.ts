@@ -68,7 +68,10 @@ export const stabilityStep = defineStepKind({
       const observed = ctx.clock.now() - windowStart;
       const { verdict, input } = await watch.judgeWithEvidence({ ms: windowMs, observedMs: observed });
       await writeVerdict(ctx, verdict, observed);
-      return { passed: verdict.passed, detail: verdict.detail, judgements: [{ judge: 'stability' as const, input, passed: verdict.passed, detail: verdict.detail }] };
+      const judgements = [{ judge: 'stability' as const, input, passed: verdict.passed, detail: verdict.detail }];
+      // Nothing broke, the window was cut short: not judged (the engine knows whether the gate stopped).
+      if (verdict.cutShort) return { passed: false, detail: verdict.detail, notJudged: { ...verdict.cutShort, seen: `${verdict.restarts} restarts seen` }, judgements };
+      return { passed: verdict.passed, detail: verdict.detail, judgements };
     };
     return { passed: true, detail: 'watching', pending: { minimum, broken, finish } };
   },

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
-import type { HttpExchange, ScenarioLatency } from '../model/run-result.js';
+import type { AnswerCount, HttpExchange, ScenarioLatency } from '../model/run-result.js';
 import type { CredentialProbeSink } from '../model/credential-probe.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
@@ -92,6 +92,8 @@ export interface StepOutcome {
   latency?: ScenarioLatency;
   /** The last HTTP exchange of a failed HTTP check, for the report (redacted, secrets as `$VAR`). */
   http?: HttpExchange;
+  /** A wait's answers before its first good one, by kind: recorded in the step's result. */
+  answersBefore?: AnswerCount[];
   /**
    * The judgements the verdict came from (judge, plain-JSON input, verdict): saved in
    * evidence.json, re-judged with injected defects by `release-gate selftest`.
@@ -99,6 +101,17 @@ export interface StepOutcome {
   judgements?: Judgement[];
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
+  /**
+   * The step saw nothing wrong but could not observe all it must (a window cut short): when the
+   * gate stopped at another step's failure, its criterion is "not judged", neither ✅ nor ❌.
+   */
+  notJudged?: NotJudged;
+  /**
+   * What the step accepted that zero tolerance would refuse, with the config's reason
+   * (`13_pytest_full: 1 retried test accepted (quarantined upstream bug #12)`): added to the run's
+   * deviations, so the run reads PARTIAL in every report, never a silent pass.
+   */
+  deviations?: string[];
 }
 
 /**
@@ -124,6 +137,14 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   needs?(step: z.output<S> & StepBase): readonly StackCapability[];
   /** The log name with placeholders filled (`{window}`, `{runs}`). */
   logName?(step: z.output<S> & StepBase): string;
+}
+
+/** How far a step got before the gate stopped: `1m39s of 3m00s (0 restarts seen)`. */
+export interface NotJudged {
+  observedMs: number;
+  windowMs: number;
+  /** What was seen meanwhile, for the reader: `0 restarts seen`. */
+  seen: string;
 }
 
 /** Types a step kind's definition against its own schema. */

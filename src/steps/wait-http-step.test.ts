@@ -10,6 +10,7 @@ const failed = (body: string): HttpWaitResult => ({
   attempts: 3,
   elapsedMs: 10,
   detail: 'GET /metrics → 403',
+  history: [],
 });
 
 describe('wait-http exchange (the report\'s evidence of a failed wait)', () => {

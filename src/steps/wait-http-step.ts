@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkContent, contentExpectationSchema, describeAnswer } from '../checks/http-answer.js';
+import { formatAnswerHistory } from '../checks/answer-history.js';
 import { waitForHttp } from '../checks/http-wait.js';
 import { judge } from '../checks/judges.js';
 import { hostProbe, inServiceProbe, type HttpProbe } from '../checks/in-service-http.js';
@@ -95,6 +96,10 @@ export const waitHttpStep = defineStepKind({
     });
     if (switched) result.detail += ` (from inside ${via?.service}: the proxy answers HTML)`;
     ctx.log.line(result.detail);
+    // What came before the first good answer (a proxy's 502s while the app booted) is evidence too.
+    if (result.history.length > 0) ctx.log.line(`answers ${result.ok ? 'before the first good one' : 'received'}: ${formatAnswerHistory(result.history)}`);
+    else if (result.ok) ctx.log.line('answers before the first good one: none');
+    const answersBefore = result.history.length > 0 ? { answersBefore: result.history } : {};
     if (!result.ok) {
       if (result.hint) ctx.log.line(`hint: ${result.hint}`);
       const last = result.last?.answer;
@@ -111,9 +116,9 @@ export const waitHttpStep = defineStepKind({
     // waitForHttp judged each attempt with the same judge; the recorded one replays the last.
     const detail = result.hint ? `${result.detail} (${result.hint})` : result.detail;
     if (result.ok && ctx.credentialProbes) await probeWithoutCredentials(step, ctx, switched ? inside : via?.mode === 'auto' ? outside : url, headers, probe ?? hostProbe);
-    if (result.ok) return { passed: true, detail, judgements: [verdict] };
+    if (result.ok) return { passed: true, detail, judgements: [verdict], ...answersBefore };
     const http = exchange(url, statuses, headers, step.via?.service, result, ctx.env, ctx.redactor);
-    return { passed: false, detail, http, judgements: [verdict] };
+    return { passed: false, detail, http, judgements: [verdict], ...answersBefore };
   },
 });
 

@@ -3,7 +3,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
 import { runGroup } from '../../common/process-group.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent } from '../../model/stack.js';
 
 export interface ExternalDriverOptions {
   /** What the target is called (`staging`). */
@@ -85,11 +85,24 @@ export class ExternalDriver implements StackDriver {
     return { exitCode: result.exitCode };
   }
 
-  /** Through exec: `cat` prints the file, the driver writes it locally. */
-  async copyOut(service: string, path: string, dest: string): Promise<void> {
+  /**
+   * Through exec: `cat` prints the file, the driver writes it locally; then `stat -c %Y` and
+   * `date +%s` in the service give its mtime and the service's clock now (the target's clock may
+   * differ from ours). Without them the mtime is unknown, and the report cannot pass.
+   */
+  async copyOut(service: string, path: string, dest: string): Promise<CopiedFile> {
     const result = await runGroup(this.execCommand(service, ['cat', path]), { cwd: this.opts.cwd, env: this.envWith(), capture: true });
     if (result.exitCode !== 0) throw new RgStepError(`cannot copy ${path} out of ${service} (exit ${result.exitCode}): ${result.tail.slice(-3).join(' | ')}`);
     writeFileSync(dest, result.stdout);
+    const seconds = async (argv: string[]): Promise<number | string> => {
+      const r = await runGroup(this.execCommand(service, argv), { cwd: this.opts.cwd, env: this.envWith(), capture: true });
+      const n = Number(r.stdout.trim());
+      return r.exitCode === 0 && Number.isFinite(n) && r.stdout.trim() !== '' ? n : `\`${argv.join(' ')}\` exit ${r.exitCode}: ${r.tail.slice(-1).join('')}`;
+    };
+    const mtime = await seconds(['stat', '-c', '%Y', path]);
+    const now = await seconds(['date', '+%s']);
+    if (typeof mtime === 'string' || typeof now === 'string') return { mtime: null, at: new Date(), why: typeof mtime === 'string' ? mtime : String(now) };
+    return { mtime: new Date(mtime * 1000), at: new Date(now * 1000) };
   }
 
   async logs(service: string | undefined, opts: LogsOptions): Promise<void> {

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { formatDuration } from '../../common/duration.js';
@@ -11,7 +11,7 @@ import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-driver-kind.js';
 import { portFree } from '../../common/ports.js';
 import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, waitGroupsGoneSync, type RecordedGroup } from '../../common/process-group.js';
-import type { ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 
 export interface LocalDriverOptions {
@@ -179,10 +179,13 @@ export class LocalDriver implements StackDriver {
     return { exitCode };
   }
 
-  async copyOut(service: string, path: string, dest: string): Promise<void> {
+  async copyOut(service: string, path: string, dest: string): Promise<CopiedFile> {
     const config = this.serviceConfig(service);
     const source = isAbsolute(path) ? path : resolve(this.cwdOf(config), path);
+    // Stat the source: a copy gets a fresh mtime. Services run on this host: one clock.
+    const { mtime } = await stat(source);
     await copyFile(source, dest);
+    return { mtime, at: new Date(this.clock.now()) };
   }
 
   async logs(service: string | undefined, opts: LogsOptions): Promise<void> {
