@@ -67,9 +67,10 @@ export function confinedPath(value: string, opts: { base: string; root: string; 
   const through = physical !== path ? ` (through a symlink: ${physical})` : '';
   let problem: string | null = null;
   if (physical === sep) problem = `is / (the whole file system)${through}`;
-  else if (physical === home || isStrictlyInside(home, physical)) problem = `is ${physical === home ? '' : 'a parent of '}$HOME (${home})${through}`;
   else if (physical === root) problem = `is the project root itself${through}`;
   else if (isStrictlyInside(root, physical)) problem = `is a parent of the project root ${root}${through}`;
+  // $HOME may hold the project (a developer's checkout) or lie inside it (ROOT=$HOME/..): never removed either way.
+  else if (physical === home || isStrictlyInside(home, physical)) problem = `is ${physical === home ? '' : 'a parent of '}$HOME (${home})${through}`;
   else if (!isStrictlyInside(physical, root)) problem = `is outside the project root ${root}${through}`;
   return { path, physical, problem };
 }
