@@ -107,9 +107,14 @@ const pathCases: PathCase[] = [
   { name: 'an empty step id', parts: () => ({ steps: '      - { id: "", log: 03_ps, do: ps }' }), names: [`${STEP}.id`, 'is empty'] },
 ];
 
-/** No line of the output may begin with a verdict of success. */
+/** No line of the output may begin with a ✅ (an error message may quote a hostile value holding one, escaped, mid-line). */
 function noGreen(run: HostileRun): void {
   assert.doesNotMatch(run.output, /^\s*✅/mu, 'a ✅ line was printed');
+}
+
+/** A run without its evidence shows no ✅ at all: no verdict, no criterion marked passed. */
+function noCheckMark(run: HostileRun): void {
+  assert.doesNotMatch(run.output, /✅/u, 'a ✅ was printed');
 }
 
 describe('hostile paths: refused at load by plan and run (exit 2, the YAML path named, nothing touched)', () => {
@@ -160,13 +165,31 @@ describe('evidence or no green: a real run whose log dir is lost ends with exit 
         // mkdir -p creates the log dir's parent folder.
         mayChange: ['logs'],
         after: (run) => {
-          noGreen(run);
+          noCheckMark(run);
           assert.match(run.stderr, /^evidence lost: /m, 'the evidence line is on stderr');
           assert.match(run.stdout, /NO VERDICT/, 'the console says there is no verdict');
         },
       });
     });
   }
+
+  it('a data dir turned into a path leading out during the run is refused at the moment of removal (nothing outside deleted)', async () => {
+    const port = await freePort();
+    await runHostileCase({
+      name: 'symlink swapped in during the run',
+      setup: (s) => {
+        // At load `shared` is a real folder inside the project; the host step swaps it for a link to the sibling checkout's folder.
+        mkdirSync(join(s.project, 'shared'));
+        const steps = [hostStep('rm -rf shared && ln -s ../outside shared'), '      - { log: 04_down, do: down, volumes: true }'].join('\n');
+        s.write('release-gate.yml', smallLocalConfig({ port, service: dataDirs('"shared/sibling-checkout"'), steps }));
+        return { args: ['run'] };
+      },
+      code: 1,
+      names: [/Refused to remove the data dir of service "web": "shared\/sibling-checkout" .* outside the project root/],
+      mayChange: ['logs', 'project/shared'],
+      after: (run) => assert.doesNotMatch(run.output, /^\s*✅ GATE PASSED/mu),
+    });
+  });
 
   it('a run that keeps its log dir still passes with its evidence on disk (the check sees no loss)', async () => {
     const port = await freePort();
