@@ -107,6 +107,13 @@ const pathCases: PathCase[] = [
   { name: 'an empty step id', parts: () => ({ steps: '      - { id: "", log: 03_ps, do: ps }' }), names: [`${STEP}.id`, 'is empty'] },
 ];
 
+/**
+ * `run` must refuse these configs at load; should that guard be broken ("break it once"), the
+ * run still removes nothing: no `down` step selected, no teardown. A broken guard with
+ * `dataDirs: ["/"]` must fail the case on its exit code, not remove the machine's files.
+ */
+const NOTHING_REMOVED = 'teardown: { enabled: false, volumes: false }';
+
 /** No line of the output may begin with a ✅ (an error message may quote a hostile value holding one, escaped, mid-line). */
 function noGreen(run: HostileRun): void {
   assert.doesNotMatch(run.output, /^\s*✅/mu, 'a ✅ line was printed');
@@ -126,8 +133,8 @@ describe('hostile paths: refused at load by plan and run (exit 2, the YAML path 
           name: c.name,
           setup: (s) => {
             c.prepare?.(s);
-            s.write('release-gate.yml', smallLocalConfig({ port, ...c.parts(s) }));
-            return { args: [command], ...(c.env ? { env: c.env(s) } : {}) };
+            s.write('release-gate.yml', smallLocalConfig({ port, top: NOTHING_REMOVED, ...c.parts(s) }));
+            return { args: command === 'run' ? ['run', '--only', '02_ps'] : ['plan'], ...(c.env ? { env: c.env(s) } : {}) };
           },
           code: 2,
           names: c.names,
