@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunManifest } from '../src/model/manifest.js';
 import type { RunResult } from '../src/model/run-result.js';
-import { freePort, ROOT, runCli, tempDir, type CliRun, canConnect } from './helpers.js';
+import { freePort, ROOT, runCli, sampleDataDir, tempDir, type CliRun, canConnect } from './helpers.js';
 
 /*
  * Evidence you can check: two real runs of the bundled sample (local driver, real processes,
@@ -42,7 +42,9 @@ async function pgTemplate(dir: string): Promise<void> {
 }
 
 async function sampleRun(name: string, template: string, extra: string[]): Promise<{ dir: string; run: CliRun }> {
-  const dataDir = join(work, `data-${name}`);
+  // Inside the sample: the gate removes data dirs only inside the project root.
+  const dataDir = sampleDataDir(`evidence-${name}-`);
+  dataDirs.push(dataDir);
   cpSync(join(template, 'pg'), join(dataDir, 'pg'), { recursive: true });
   const dir = join(work, name);
   const run = await runCli(['run', '--config', CONFIG, '--stability', '2s', '--skip', 'clean,A', '--log-dir', dir, ...extra], {
@@ -77,7 +79,11 @@ before(async () => {
   assert.equal(codeB, 0, b.run.stdout + b.run.stderr);
 });
 
-after(() => rmSync(work, { recursive: true, force: true }));
+const dataDirs: string[] = [];
+after(() => {
+  rmSync(work, { recursive: true, force: true });
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 

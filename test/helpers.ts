@@ -21,6 +21,15 @@ export function tempDir(prefix = 'rg-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * A data dir for the korrigo-lite sample, inside the sample: the gate removes data dirs only
+ * strictly inside the project root (DESIGN.md, safety rules). `.data*` is git-ignored there.
+ * The caller removes it.
+ */
+export function sampleDataDir(prefix: string): string {
+  return mkdtempSync(join(ROOT, 'examples/korrigo-lite', `.data-${prefix}`));
+}
+
 export function writeConfig(dir: string, yaml: string, name = 'release-gate.yml'): string {
   const file = join(dir, name);
   writeFileSync(file, yaml);

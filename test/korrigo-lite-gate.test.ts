@@ -4,7 +4,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, processesWith, ROOT, runCli, tempDir, canConnect } from './helpers.js';
+import { freePort, processesWith, ROOT, runCli, sampleDataDir, tempDir, canConnect } from './helpers.js';
 
 /*
  * The Korrigo preset end to end on the bundled sample (local driver, real processes, real
@@ -49,6 +49,11 @@ before(async () => {
 });
 
 after(() => rmSync(templateDir, { recursive: true, force: true }));
+/** The runs' data dirs (inside the sample): removed once every test has looked at them. */
+const dataDirs: string[] = [];
+after(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 
 interface SampleRun {
@@ -63,7 +68,8 @@ interface SampleRun {
 }
 
 async function sampleGate(opts: { fault?: string; full?: boolean; env?: Record<string, string> } = {}): Promise<SampleRun> {
-  const dataDir = tempDir('rg-kl-data-');
+  const dataDir = sampleDataDir('kl-');
+  dataDirs.push(dataDir);
   const logDir = join(tempDir('rg-kl-logs-'), 'logs');
   const buildDir = `build-test-${Math.random().toString(36).slice(2, 8)}`;
   if (!opts.full) cpSync(join(templateDir, 'pg'), join(dataDir, 'pg'), { recursive: true });

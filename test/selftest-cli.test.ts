@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { canConnect, freePort, processesWith, ROOT, runCli, tempDir, writeConfig } from './helpers.js';
+import { canConnect, freePort, processesWith, ROOT, runCli, sampleDataDir, tempDir, writeConfig } from './helpers.js';
 
 const SAMPLE = join(ROOT, 'examples/korrigo-lite');
 const CONFIG = join(SAMPLE, 'release-gate.yml');
@@ -25,7 +25,7 @@ interface SelftestJson {
 }
 
 async function selftest(opts: { config?: string; skip?: string; env?: Record<string, string> } = {}) {
-  const dataDir = tempDir('rg-selftest-data-');
+  const dataDir = sampleDataDir('selftest-');
   const logDir = join(tempDir('rg-selftest-logs-'), 'logs');
   const buildDir = `build-selftest-${Math.random().toString(36).slice(2, 8)}`;
   const ports = [await freePort(), await freePort()];
@@ -52,6 +52,7 @@ async function selftest(opts: { config?: string; skip?: string; env?: Record<str
     return { code: run.code, output, logDir, json };
   } finally {
     rmSync(join(SAMPLE, buildDir), { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -13,6 +13,7 @@ import type { GateConfig, StackConfig } from '../config/schema.js';
 import { planSteps } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
 import { shortSecretProblems } from './short-secret-problems.js';
+import { removalProblems } from './removal-problems.js';
 
 export interface ResolvedRun extends LoadedConfig {
   /** Project root: env ROOT, else config `cwd`, else the config file's folder (or the current folder for a bare preset). */
@@ -90,6 +91,8 @@ export function resolveRun(
   if (selected) deviations.unshift(...(['only', 'skip', 'from'] as const).filter((flag) => opts[flag]).map((flag) => `--${flag} ${opts[flag]}`));
   const logDirFrom = opts.logDir ? '--log-dir' : env['LOG_DIR'] ? 'LOG_DIR' : config.logDir ? `${loaded.file}: logDir` : 'the default log dir';
   if (checks.driver) issues.push(...(driverKindOf(registries, config.stack.driver).check?.(config.stack as never, root) ?? []));
+  // Always, `plan` included: a config that would delete the project must not look valid.
+  issues.push(...removalProblems(driverKindOf(registries, config.stack.driver), config.stack, root, { path: logDir, from: logDirFrom }));
   if (checks.logDir) issues.push(...logDirProblems(logDir, logDirFrom));
   if (issues.length > 0) throw new RgConfigError(issues);
   return { ...loaded, root, logDir, logDirFrom, env, generated, fromEnvFile, selected, deviations, switches };

@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { RgConfigError, RgUnsafeFileError, errorMessage, type ConfigIssue } from '../common/errors.js';
+import { pathSegmentProblem } from '../common/confined-path.js';
 import { lazyRequire } from '../common/lazy-require.js';
 import { CONFIG_MAX_BYTES, readRegularText } from '../common/safe-file.js';
 import { codePlaces } from './command-code.js';
@@ -605,12 +606,19 @@ function checkReferences(tree: unknown, registries: Registries, report: (path: P
       if (!isPlainObject(step)) return;
       const path: Path = ['phases', p, 'steps', s];
       const id = stepId(step);
-      if (id !== undefined && seenSteps.has(id)) report(path, `duplicate step id "${id}" (give one of them an id)`);
+      if (id !== undefined && seenSteps.has(id)) report(path, `duplicate step id ${JSON.stringify(id)} (give one of them an id)`);
       if (id !== undefined) seenSteps.add(id);
+      // The log name (and an id, which may stand for it) is a file name in the log dir and a
+      // console label: one safe segment, never `../x` or a newline forging a console line.
+      // Placeholders ({window}, {runs}) are only ever filled with digits, so the raw name decides.
+      for (const key of ['log', 'id'] as const) {
+        const unsafe = typeof step[key] === 'string' ? pathSegmentProblem(step[key]) : null;
+        if (unsafe) report([...path, key], `${JSON.stringify(step[key])} ${unsafe}; a ${key === 'log' ? 'log name' : 'step id'} is one file name: letters, digits, _ - . {} (no / \\ .. or control characters)`);
+      }
       const log = step['log'];
       const firstWithLog = typeof log === 'string' ? seenLogs.get(log) : undefined;
       // Two steps writing one numbered log: the summary could not say which of them failed.
-      if (typeof log === 'string' && firstWithLog) report([...path, 'log'], `duplicate log name "${log}" (also phases[${firstWithLog[1]}].steps[${firstWithLog[3]}]); give each step its own log`);
+      if (typeof log === 'string' && firstWithLog) report([...path, 'log'], `duplicate log name ${JSON.stringify(log)} (also phases[${firstWithLog[1]}].steps[${firstWithLog[3]}]); give each step its own log`);
       else if (typeof log === 'string') seenLogs.set(log, path);
       const criterion = step['criterion'];
       if (criteria && typeof criterion === 'string' && !criteria.includes(criterion)) {

@@ -48,6 +48,21 @@ export interface DriverKind<S extends z.ZodObject = z.ZodObject> {
   readonly external?: boolean;
   /** Checks needing the file system but nothing started (a compose file that exists). */
   check?(stack: z.output<S>, root: string): ConfigIssue[];
+  /**
+   * Every path the driver may remove (data dirs, build outputs): confined to the project root
+   * at load, by `plan` and `run` alike (removalProblems), and kept away from the log dir.
+   */
+  removes?(stack: z.output<S>, root: string): RemovablePath[];
+}
+
+/** A path from the config that the driver may delete. */
+export interface RemovablePath {
+  /** The YAML path under `stack` (`['services', 'db', 'dataDirs', 0]`). */
+  path: (string | number)[];
+  /** The value as configured (after interpolation). */
+  value: string;
+  /** The folder the value resolves against (the project root, a service's cwd). */
+  base: string;
 }
 
 export function defineDriverKind<S extends z.ZodObject>(kind: DriverKind<S>): DriverKind<S> {

@@ -23,6 +23,8 @@ import { notJudgedDetail } from './not-judged.js';
 import { collectProvenance, writeManifest, type ProvenanceAnswer } from './manifest-writer.js';
 import { StepLog } from './step-log.js';
 import { writeSummary, type SummaryTarget } from './summary-writer.js';
+import { EVIDENCE_LOST_EXIT, EvidenceCheck, expectedEvidence } from './evidence-check.js';
+import { verdictBanner } from './verdict-banner.js';
 import { runTasks, type Task, type TaskAbort, type TaskStatus } from './task-loop.js';
 import { TeardownStack } from './teardown-stack.js';
 
@@ -81,6 +83,8 @@ export interface GateRunOutcome {
   evidence: StepEvidence[];
   /** A live selftest run's mutations (`live: true`). */
   live?: LiveOutcome;
+  /** What is missing from the log dir at the end (the run then has no verdict, exit 3). */
+  evidenceLost?: string;
   /**
    * Writes manifest.json (and the attestation) again over the log dir as it is now: for a command
    * that adds files after the run (selftest), so \`release-gate verify\` still holds.
@@ -163,6 +167,7 @@ class GateRun {
   async run(): Promise<GateRunOutcome> {
     const { opts } = this;
     mkdirSync(opts.logDir, { recursive: true });
+    const evidenceCheck = EvidenceCheck.start(opts.logDir);
     this.teardowns.push('release the driver', () => opts.driver.close());
     this.console.banner(`release-gate ${opts.version} — ${opts.config.name} (${opts.driver.name} driver)`);
     this.console.info(`artifacts: ${opts.logDir}`);
@@ -222,10 +227,13 @@ class GateRun {
       );
     await seal();
     const signal = opts.interrupt.aborted ? signalName(opts.interrupt.reason) : undefined;
-    this.console.summary(result);
-    this.console.banner(verdictBanner(result, opts.redactor));
+    // Checked before any verdict is shown: without its evidence on disk a run has no verdict (exit 3).
+    const evidenceLost = evidenceCheck.lost(expectedEvidence(summary, result));
+    if (evidenceLost === null) this.console.summary(result);
+    this.console.banner(verdictBanner(result, opts.redactor, evidenceLost));
     this.console.info(`artifacts: ${opts.logDir}`);
-    return { result, exitCode: gateExitCode(result, this.setup, signal), evidence: this.evidence, ...(this.liveOutcome ? { live: this.liveOutcome } : {}), reseal: seal };
+    const exitCode = evidenceLost === null ? gateExitCode(result, this.setup, signal) : EVIDENCE_LOST_EXIT;
+    return { result, exitCode, ...(evidenceLost === null ? {} : { evidenceLost }), evidence: this.evidence, ...(this.liveOutcome ? { live: this.liveOutcome } : {}), reseal: seal };
   }
 
   private indexes(keep: (p: PlannedStep) => boolean): number[] {
@@ -745,25 +753,6 @@ function phaseResult(phase: PlannedStep['phase'], steps: StepResult[]): PhaseRes
   const start = Math.min(...ran.map((r) => Date.parse(r.startedAt as string)));
   const end = Math.max(...ran.map((r) => Date.parse(r.endedAt as string)));
   return { id: phase.id, title: phase.title, status: worst, startedAt: new Date(start).toISOString(), endedAt: new Date(end).toISOString(), durationMs: end - start };
-}
-
-function verdictBanner(result: RunResult, redactor: Redactor): string {
-  const partial = result.complete ? '' : ` — PARTIAL (${redactor.redact(result.deviations.join('; '))})`;
-  const external = result.target?.external ? ` — external target, ${result.criteria.filter((c) => c.notApplicable).length} criteria n/a` : '';
-  return verdictWords(result, redactor) + partial + external;
-}
-
-function verdictWords(result: RunResult, redactor: Redactor): string {
-  switch (result.verdict) {
-    case 'passed':
-      return '✅ GATE PASSED';
-    case 'interrupted':
-      return '■ GATE INTERRUPTED';
-    case 'timedout':
-      return `❌ GATE TIMED OUT${result.stoppedAt ? ` (stopped at ${redactor.redact(result.stoppedAt)})` : ''}`;
-    default:
-      return `❌ GATE FAILED${result.stoppedAt ? ` (stopped at ${redactor.redact(result.stoppedAt)})` : ''}`;
-  }
 }
 
 function signalName(reason: unknown): NodeJS.Signals | undefined {

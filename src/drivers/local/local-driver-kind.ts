@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { commandSchema, durationSchema, envSchema, httpUrlSchema } from '../../common/schema-parts.js';
 import { defineDriverKind } from '../driver-kind.js';
@@ -70,6 +71,12 @@ export const localDriverKind = defineDriverKind({
       }
     }
   },
+  // Resolved as the driver resolves them (LocalDriver.removable): data dirs against the root, build outputs against the service's cwd.
+  removes: (stack, root) =>
+    Object.entries(stack.services).flatMap(([name, svc]) => [
+      ...svc.dataDirs.map((value, i) => ({ path: ['services', name, 'dataDirs', i], value, base: root })),
+      ...(svc.build?.outputs ?? []).map((value, i) => ({ path: ['services', name, 'build', 'outputs', i], value, base: resolve(root, svc.cwd ?? '.') })),
+    ]),
   async create(stack, ctx) {
     const { LocalDriver } = await import('./local-driver.js');
     return new LocalDriver({ services: stack.services, baseDir: ctx.root, env: ctx.env, stateDir: ctx.stateDir, clock: ctx.clock, portVariables: ctx.portVariables ?? {} });

@@ -2,6 +2,7 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { copyFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../../common/clock.js';
+import { confinedPath } from '../../common/confined-path.js';
 import { formatDuration } from '../../common/duration.js';
 import { describeExit } from '../../common/exit-code.js';
 import { waitFor } from '../../common/wait.js';
@@ -85,7 +86,7 @@ export class LocalDriver implements StackDriver {
     if (opts.volumes) {
       for (const [name, svc] of Object.entries(this.opts.services)) {
         for (const dir of svc.dataDirs) {
-          const path = this.resolvePath(dir);
+          const path = this.removable(dir, `data dir of service "${name}"`);
           rmSync(path, { recursive: true, force: true });
           output.line(`removed data dir of ${name}: ${path}`);
         }
@@ -100,7 +101,7 @@ export class LocalDriver implements StackDriver {
       const build = svc.build as NonNullable<LocalServiceConfig['build']>;
       if (opts.noCache) {
         for (const out of build.outputs) {
-          rmSync(this.resolvePath(out, svc.cwd), { recursive: true, force: true });
+          rmSync(this.removable(out, `build output of service "${name}"`, svc.cwd), { recursive: true, force: true });
           output.line(`no-cache: removed ${out}`);
         }
       }
@@ -342,6 +343,20 @@ export class LocalDriver implements StackDriver {
   /** The service's working directory, resolved against the project root. */
   private cwdOf(config: LocalServiceConfig): string {
     return this.resolvePath(config.cwd ?? '.');
+  }
+
+  /**
+   * The path to remove, judged again right before rm (the load checked it already): a symlink
+   * created during the run must not lead the removal out of the project root.
+   */
+  private removable(value: string, what: string, serviceCwd?: string): string {
+    const judged = confinedPath(value, { base: this.resolvePath(serviceCwd ?? '.'), root: this.opts.baseDir });
+    if (judged.problem !== null) {
+      throw new RgStepError(`Refused to remove the ${what}: ${JSON.stringify(value)} → ${judged.path} ${judged.problem}.`, {
+        hint: `Only paths strictly inside the project root ${this.opts.baseDir} are removed; nothing was deleted.`,
+      });
+    }
+    return judged.path;
   }
 
   private resolvePath(path: string, serviceCwd?: string): string {
