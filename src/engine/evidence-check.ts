@@ -38,7 +38,8 @@ export class EvidenceCheck {
 function identityOf(dir: string): string | null {
   try {
     const stat = statSync(dir);
-    return stat.isDirectory() ? `${stat.dev}:${stat.ino}` : null;
+    // The birth time too: `rm -rf dir && mkdir dir` may get the same inode number back.
+    return stat.isDirectory() ? `${stat.dev}:${stat.ino}:${stat.birthtimeMs}` : null;
   } catch {
     return null;
   }
