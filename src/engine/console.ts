@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { formatDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
 import type { RunResult } from '../model/run-result.js';
+import { terminalSafe } from '../common/terminal-text.js';
 import { criterionMark, judgedCriteria } from '../reporters/reporter.js';
 
 /** How often a waiting step prints its progress when stdout is not a TTY. */
@@ -56,28 +57,28 @@ export class Console {
 
   /** A step starts: a line of its own with --verbose, else only the live line (the end line says it all). */
   stepStart(label: string, title: string): void {
-    if (this.opts.verbose) this.print(`${pc.dim(time())} ${pc.cyan('▶')} ${pc.bold(label)} ${title}`);
+    if (this.opts.verbose) this.print(`${pc.dim(time())} ${pc.cyan('▶')} ${pc.bold(terminalSafe(label))} ${terminalSafe(title)}`);
     else if (this.tty) this.show(`${label} ${title}`);
   }
 
   /** `✓ 02_up.log 8.9s — stack started`: the one line a step prints by default. */
   stepEnd(label: string, status: 'passed' | 'failed' | 'interrupted' | 'not-judged', durationMs: number, detail: string): void {
     const mark = status === 'passed' ? pc.green('✓') : status === 'interrupted' ? pc.yellow('■') : status === 'not-judged' ? pc.dim('–') : pc.red('✗');
-    this.print(`${pc.dim(time())} ${mark} ${pc.bold(`${label}.log`)} ${formatDuration(durationMs)}${detail ? ` — ${detail}` : ''}`);
+    this.print(`${pc.dim(time())} ${mark} ${pc.bold(`${terminalSafe(label)}.log`)} ${formatDuration(durationMs)}${detail ? ` — ${terminalSafe(detail)}` : ''}`);
   }
 
   /** What explains a failure (the end of the step's log, a service's last lines), indented under its step. */
   evidence(title: string, lines: readonly string[]): void {
     if (lines.length === 0) return;
-    this.print(`    ${pc.dim(title)}`);
-    for (const line of lines) this.print(`    ${pc.dim('│')} ${line}`);
+    this.print(`    ${pc.dim(terminalSafe(title))}`);
+    for (const line of lines) this.print(`    ${pc.dim('│')} ${terminalSafe(line)}`);
   }
 
   /** The criteria, once, at the end of the run (the full summary is in the summary log). */
   summary(result: RunResult): void {
     const judged = judgedCriteria(result);
     this.print(pc.bold(`Criteria: ${judged.filter((c) => c.passed).length}/${judged.length} passed`));
-    for (const c of result.criteria) this.print(`  ${criterionMark(c)} ${c.title}${c.passed || !c.detail ? '' : `: ${c.detail}`}`);
+    for (const c of result.criteria) this.print(`  ${criterionMark(c)} ${terminalSafe(c.title)}${c.passed || !c.detail ? '' : `: ${terminalSafe(c.detail)}`}`);
   }
 
   progress(text: string): void {
@@ -92,7 +93,7 @@ export class Console {
   }
 
   private show(raw: string): void {
-    const text = this.opts.redactor ? this.opts.redactor.redact(raw) : raw;
+    const text = terminalSafe(this.opts.redactor ? this.opts.redactor.redact(raw) : raw);
     if (this.tty) {
       this.out.write(`\r\x1b[2K${pc.yellow('…')} ${text}`);
       this.liveLine = true;
