@@ -11,7 +11,7 @@ import type {
   ScenarioInput,
   TestReportInput,
 } from '../checks/judges.js';
-import { compileLogPattern } from '../checks/log-scan.js';
+import { scanLines } from '../checks/log-scan.js';
 import type { StabilityInput } from '../checks/stability-verdict.js';
 
 /** One defect injected into one judgement's recorded input. */
@@ -175,8 +175,9 @@ function unallowedLine(input: LogScanInput): string | null {
     'CRITICAL release-gate selftest: injected error',
     'Traceback (most recent call last):',
     'FATAL release-gate selftest: injected error',
+    // Flagged by its level alone when the scan reads structured levels.
+    '{"level":"error","msg":"release-gate selftest: injected error"}',
   ];
-  const patterns = input.patterns.map(compileLogPattern);
-  const allow = input.allow.map(compileLogPattern);
-  return candidates.find((line) => patterns.some((re) => re.test(line)) && !allow.some((re) => re.test(line))) ?? null;
+  const scan = { patterns: input.patterns, allow: input.allow, structuredLevels: input.structuredLevels };
+  return candidates.find((line) => scanLines([line], scan).count === 1) ?? null;
 }

@@ -107,13 +107,22 @@ describe('release-gate selftest over recorded evidence', () => {
     assert.equal(report.passed, false);
   });
 
-  it('reports Logs MISSED when the scan patterns can never match (an ERE-only class such as [[:digit:]])', () => {
+  it('reports Logs MISSED when the scan patterns can never match (an ERE-only class such as [[:digit:]]) and structured levels are off', () => {
+    const run = healthy();
+    const scan = run.evidence[2]?.judgements[0] as Judgement<'log-scan'>;
+    scan.input = { ...scan.input, patterns: ['[[:digit:]]+ skipped'], structuredLevels: false };
+    const report = judgeSelftest(run);
+    assert.equal(report.criteria.find((c) => c.id === 'logs')?.caught, false);
+    assert.match(report.criteria.find((c) => c.id === 'logs')?.why ?? '', /no line could be built/);
+  });
+
+  it('catches a JSON error line by its level even when the scan patterns can never match', () => {
     const run = healthy();
     const scan = run.evidence[2]?.judgements[0] as Judgement<'log-scan'>;
     scan.input = { ...scan.input, patterns: ['[[:digit:]]+ skipped'] };
     const report = judgeSelftest(run);
-    assert.equal(report.criteria.find((c) => c.id === 'logs')?.caught, false);
-    assert.match(report.criteria.find((c) => c.id === 'logs')?.why ?? '', /no line could be built/);
+    assert.equal(report.criteria.find((c) => c.id === 'logs')?.caught, true);
+    assert.ok(report.rows.some((r) => r.mutation.includes('{"level":"error"')));
   });
 
   it('calls a criterion vacuous when no step records evidence for it, and fails when the gate did not pass', () => {
