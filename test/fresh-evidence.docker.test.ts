@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FIXTURES, runCli, tempDir, writeConfig } from './helpers.js';
+import { FIXTURES, runCli, tempDir, whenStepStarts, writeConfig } from './helpers.js';
 import { evidence, labelledObjects, readGateRun } from './korrigo-lite-docker.js';
 
 /*
@@ -30,11 +30,13 @@ after(() => {
   }
 });
 
-/** A gate on the fixture: clean, up, the `steps` of phase `check`, logs, summary. */
-function config(name: string, steps: string, criteria = ''): string {
+const SCAN = "{ log: 14_logs, do: logs, scan: { patterns: ['\\bERROR\\b', 'Traceback'], allow: [] }, criterion: logs }";
+
+/** A gate on the fixture: clean, up, the `steps` of phase B after boot, logs (scanned by default), summary. */
+function config(name: string, steps: string, criteria = '', logs = SCAN): string {
   return `
 name: fresh-evidence
-criteria: { boot: Boot, logs: Logs${criteria} }
+criteria: { boot: Boot${logs === SCAN ? ', logs: Logs' : ''}${criteria} }
 stack:
   driver: compose
   file: ${COMPOSE}
@@ -52,20 +54,34 @@ ${steps}
   - id: logs
     always: true
     steps:
-      - { log: 14_logs, do: logs, scan: { patterns: ['\\bERROR\\b', 'Traceback'], allow: [] }, criterion: logs }
+      - ${logs}
   - id: summary
     always: true
     steps: [{ log: 17_validation_summary, do: summary }]
 `;
 }
 
-async function gate(name: string, steps = '', criteria = '', args: string[] = []) {
+interface GateOptions {
+  steps?: string;
+  criteria?: string;
+  logs?: string;
+  args?: string[];
+  /** Called with the log dir before the gate starts (to act when a step starts). */
+  onStart?: (logDir: string) => void;
+}
+
+async function gate(name: string, o: GateOptions = {}) {
   const dir = tempDir('rg-fresh-');
-  const file = writeConfig(dir, config(name, steps, criteria));
+  const file = writeConfig(dir, config(name, o.steps ?? '', o.criteria ?? '', o.logs ?? SCAN));
   const logDir = join(dir, 'logs');
-  const run = await runCli(['run', '--config', file, '--log-dir', logDir, ...args], { cwd: dir });
+  o.onStart?.(logDir);
+  const run = await runCli(['run', '--config', file, '--log-dir', logDir, ...(o.args ?? [])], { cwd: dir });
   return readGateRun(logDir, run);
 }
+
+const container = (name: string, service = 'app') => `${name}-${service}-1`;
+const STABILITY = '      - { log: "06_stability_{window}s", do: stability, window: 20s, mode: exclusive, criterion: stability }';
+
 
 describe('structured logs on a compose stack', () => {
   it('fails Logs on the JSON error lines of a compose service, naming the first one', async () => {
@@ -80,3 +96,51 @@ describe('structured logs on a compose stack', () => {
     assert.deepEqual(leftovers(name), []);
   });
 });
+
+describe('the watch sees pauses', () => {
+  it('fails Stability on a pause mid-window, naming the service, when and how long', async () => {
+    const name = project();
+    let pausedAt = 0;
+    let unpausedAt = 0;
+    const run = await gate(name, {
+      steps: STABILITY,
+      criteria: ', stability: Stability',
+      logs: '{ log: 14_logs, do: logs }',
+      onStart: (logDir) =>
+        whenStepStarts(logDir, '06_stability_20s', () => {
+          setTimeout(() => {
+            pausedAt = Date.now();
+            assert.equal(docker('pause', container(name)).status, 0);
+            setTimeout(() => {
+              unpausedAt = Date.now();
+              assert.equal(docker('unpause', container(name)).status, 0);
+            }, 4000);
+          }, 1500);
+        }),
+    });
+    assert.equal(run.code, 1, evidence(run));
+    const line = run.line('Stability');
+    assert.match(line, /❌ Stability: 0 restarts, 0 exits, 0 OOM, 0 unhealthy, 1 pause over \d+s \(app paused at \S+Z for (\d+\.\d)s\)/, evidence(run));
+    const seconds = Number(/for (\d+\.\d)s\)/.exec(line)?.[1]);
+    const measured = (unpausedAt - pausedAt) / 1000;
+    assert.ok(Math.abs(seconds - measured) < 1, `pause length ${seconds}s, measured ${measured}s`);
+    assert.match(run.read('06_stability_20s.log'), /event \S+ app pause/);
+    assert.deepEqual(leftovers(name), []);
+  });
+
+  it('reports a service paused until the end as paused, not as an exit', async () => {
+    const name = project();
+    const run = await gate(name, {
+      steps: STABILITY,
+      criteria: ', stability: Stability',
+      logs: '{ log: 14_logs, do: logs }',
+      onStart: (logDir) => whenStepStarts(logDir, '06_stability_20s', () => setTimeout(() => docker('pause', container(name)), 1500)),
+    });
+    assert.equal(run.code, 1, evidence(run));
+    const line = run.line('Stability');
+    assert.match(line, /❌ Stability: 0 restarts, 0 exits, 0 OOM, 0 unhealthy, 1 pause over \d+s \(app paused at \S+Z, still paused at the verdict \(\d+\.\ds\)\)/, evidence(run));
+    assert.doesNotMatch(line, /exits? \(|unknown/);
+    assert.deepEqual(leftovers(name), []);
+  });
+});
+

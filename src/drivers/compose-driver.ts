@@ -12,7 +12,7 @@ import { runGroup, type ProcessResult as RunResult } from '../common/process-gro
 import { feedGrowingFile } from '../common/follow-file.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
 import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
-import { ENGINE_HINT, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
+import { ENGINE_HINT, execInContainer, pingEngine } from './docker/engine-api.js';
 import {
   CONTAINER_NUMBER_LABEL,
   MANAGED_LABEL,
@@ -27,6 +27,7 @@ import {
   type PublishedPort,
 } from './compose/compose-project.js';
 import { toServiceStatus } from './compose/container-status.js';
+import { watchComposeProject } from './compose/compose-watch.js';
 
 export interface ComposeDriverOptions {
   /** Folder compose runs in; relative `files` and `envFile` resolve from it. */
@@ -278,12 +279,7 @@ export class ComposeDriver implements StackDriver {
   }
 
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
-    const only = this.opts.services ? new Set(this.opts.services) : null;
-    return watchContainerEvents(this.docker, `${PROJECT_LABEL}=${this.projectName}`, (attrs) => {
-      if (attrs[ONEOFF_LABEL] === 'True' || attrs[CONTAINER_NUMBER_LABEL] === undefined) return undefined;
-      const svc = attrs[SERVICE_LABEL];
-      return svc !== undefined && (only === null || only.has(svc)) ? svc : undefined;
-    }, onEvent, this.watchers);
+    return watchComposeProject({ docker: this.docker, project: this.projectName, services: this.opts.services, list: () => this.listContainers(), onEvent, open: this.watchers });
   }
 
   /**
