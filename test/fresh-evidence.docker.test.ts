@@ -23,7 +23,11 @@ const project = () => {
 const docker = (...args: string[]) => spawnSync('docker', args, { encoding: 'utf8' });
 const leftovers = (name: string) => labelledObjects(`com.docker.compose.project=${name}`);
 
+/** Containers a test started beside a project (never the gate's): removed first. */
+const foreign: string[] = [];
+
 after(() => {
+  for (const id of foreign) docker('rm', '-f', id);
   for (const name of projects) {
     docker('compose', '-p', name, '-f', COMPOSE, '--profile', 'extra', 'down', '-v', '--remove-orphans', '--timeout', '2');
     assert.deepEqual(leftovers(name), [], `left on the engine by ${name}`);
@@ -70,12 +74,12 @@ interface GateOptions {
   onStart?: (logDir: string) => void;
 }
 
-async function gate(name: string, o: GateOptions = {}) {
+async function gate(name: string, o: GateOptions & { env?: Record<string, string> } = {}) {
   const dir = tempDir('rg-fresh-');
   const file = writeConfig(dir, config(name, o.steps ?? '', o.criteria ?? '', o.logs ?? SCAN));
   const logDir = join(dir, 'logs');
   o.onStart?.(logDir);
-  const run = await runCli(['run', '--config', file, '--log-dir', logDir, ...(o.args ?? [])], { cwd: dir });
+  const run = await runCli(['run', '--config', file, '--log-dir', logDir, ...(o.args ?? [])], { cwd: dir, env: o.env ?? {} });
   return readGateRun(logDir, run);
 }
 
@@ -140,6 +144,42 @@ describe('the watch sees pauses', () => {
     const line = run.line('Stability');
     assert.match(line, /❌ Stability: 0 restarts, 0 exits, 0 OOM, 0 unhealthy, 1 pause over \d+s \(app paused at \S+Z, still paused at the verdict \(\d+\.\ds\)\)/, evidence(run));
     assert.doesNotMatch(line, /exits? \(|unknown/);
+    assert.deepEqual(leftovers(name), []);
+  });
+});
+
+describe('every container of the project goes', () => {
+  const NO_SCAN = '{ log: 14_logs, do: logs }';
+
+  it('removes, at the next run\'s clean, a container an earlier run started under a profile (--keep-up)', async () => {
+    const name = project();
+    const first = await gate(name, { logs: NO_SCAN, args: ['--keep-up'], env: { COMPOSE_PROFILES: 'extra' } });
+    assert.equal(first.code, 0, evidence(first));
+    assert.deepEqual(leftovers(name).filter((l) => l.startsWith('container')).sort(), [`container ${container(name, 'app')}`, `container ${container(name, 'extra')}`]);
+    const next = await gate(name, { logs: NO_SCAN });
+    assert.equal(next.code, 0, evidence(next));
+    assert.match(next.read('00_down.log'), new RegExp(`Container ${container(name, 'extra')} +Removed|removed container ${container(name, 'extra')}`));
+    assert.doesNotMatch(next.read('teardown.log'), /still in use/);
+    assert.deepEqual(leftovers(name), []);
+  });
+
+  it('fails Teardown naming a leftover it cannot remove (its volume held by a container it does not own)', async () => {
+    const name = project();
+    const holder = `${name}-holder`;
+    const run = await gate(name, {
+      logs: NO_SCAN,
+      onStart: (logDir) =>
+        whenStepStarts(logDir, '03_ps', () => {
+          const r = docker('run', '-d', '--name', holder, '-v', `${name}_data:/data`, 'debian:trixie-slim', 'sleep', '600');
+          assert.equal(r.status, 0, r.stderr);
+          foreign.push(holder);
+        }),
+    });
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(run.line('Teardown'), new RegExp(`❌ Teardown: .*volume ${name}_data \\(.*in use`), evidence(run));
+    assert.equal(docker('inspect', holder).status, 0, 'the foreign container is never removed');
+    docker('rm', '-f', holder);
+    docker('volume', 'rm', `${name}_data`);
     assert.deepEqual(leftovers(name), []);
   });
 });

@@ -27,6 +27,8 @@ import {
   type PublishedPort,
 } from './compose/compose-project.js';
 import { toServiceStatus } from './compose/container-status.js';
+import { profileAllArgs } from './compose/compose-cli.js';
+import { sweepProject } from './docker/project-sweep.js';
 import { watchComposeProject } from './compose/compose-watch.js';
 
 export interface ComposeDriverOptions {
@@ -161,9 +163,18 @@ export class ComposeDriver implements StackDriver {
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
     await this.refuseForeign(output);
-    const args = ['down', '--remove-orphans'];
+    // Every profile: a service started under one by an earlier run (--keep-up) goes too.
+    const args = [...profileAllArgs(await this.compose()), 'down', '--remove-orphans'];
     if (opts.volumes) args.push('-v');
-    await this.composeOrThrow(args, output, `down${opts.volumes ? ' -v' : ''}`);
+    const r = await this.runCompose(args, output, false);
+    // Whatever compose left (an older compose without `--profile '*'`, v1), by label.
+    const left = await sweepProject(this.docker, this.projectName, { project: PROJECT_LABEL, managed: MANAGED_LABEL }, { volumes: opts.volumes, output });
+    if (left.length > 0) {
+      throw new RgStepError(`Project ${this.projectName} still holds ${left.length} object(s) after down: ${left.join(', ')}.`, {
+        hint: `Remove them (\`docker ps -a --filter label=${PROJECT_LABEL}=${this.projectName}\`), then rerun.`,
+      });
+    }
+    if (r.exitCode !== 0) throw this.commandError(`down${opts.volumes ? ' -v' : ''}`, r);
     await this.pruneOwnImages(output);
   }
 
