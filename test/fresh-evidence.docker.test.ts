@@ -184,3 +184,26 @@ describe('every container of the project goes', () => {
   });
 });
 
+describe('the environment\'s faults are named as such', () => {
+  it('detaches a container it does not own from the project\'s network ("active endpoints"), removes the network, never the container', async () => {
+    const name = project();
+    const holder = `${name}-foreign`;
+    const run = await gate(name, {
+      logs: '{ log: 14_logs, do: logs }',
+      onStart: (logDir) =>
+        whenStepStarts(logDir, '03_ps', () => {
+          const r = docker('run', '-d', '--name', holder, '--network', `${name}_default`, 'debian:trixie-slim', 'sleep', '600');
+          assert.equal(r.status, 0, r.stderr);
+          foreign.push(holder);
+        }),
+    });
+    assert.equal(run.code, 0, evidence(run));
+    const teardown = run.read('teardown.log');
+    assert.match(teardown, new RegExp(`disconnected ${holder} \\(container release-gate does not own: left running\\) from network ${name}_default`), teardown);
+    assert.match(teardown, new RegExp(`removed, once its endpoints were detached, network ${name}_default`));
+    assert.equal(docker('inspect', '-f', '{{.State.Running}}', holder).stdout.trim(), 'true', 'the foreign container is never removed nor stopped');
+    docker('rm', '-f', holder);
+    assert.deepEqual(leftovers(name), []);
+  });
+});
+

@@ -169,6 +169,12 @@ export class ComposeDriver implements StackDriver {
     const r = await this.runCompose(args, output, false);
     // Whatever compose left (an older compose without `--profile '*'`, v1), by label.
     const left = await sweepProject(this.docker, this.projectName, { project: PROJECT_LABEL, managed: MANAGED_LABEL }, { volumes: opts.volumes, output });
+    if (r.exitCode !== 0 && left.length === 0) {
+      // Compose gave up on something (a network with active endpoints) the sweep then removed.
+      output.line(`${this.flavor?.argv0.join(' ') ?? 'docker compose'} down exited ${r.exitCode}; what it left was removed by label: nothing of project ${this.projectName} remains`);
+      await this.pruneOwnImages(output);
+      return;
+    }
     if (left.length > 0) {
       throw new RgStepError(`Project ${this.projectName} still holds ${left.length} object(s) after down: ${left.join(', ')}.`, {
         hint: `Remove them (\`docker ps -a --filter label=${PROJECT_LABEL}=${this.projectName}\`), then rerun.`,

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
-import { errorMessage } from '../../common/errors.js';
+import { RgEnvironmentError, errorMessage } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
+import { removeProjectNetwork } from './network-removal.js';
 
 /** Labels the sweep reads (compose's project label, release-gate's own mark). */
 export interface SweepLabels {
@@ -17,6 +18,21 @@ export interface SweepLabels {
  * step that tore down.
  */
 export async function sweepProject(docker: Docker, name: string, labels: SweepLabels, opts: { volumes: boolean; output: OutputSink }): Promise<string[]> {
+  try {
+    return await sweep(docker, name, labels, opts);
+  } catch (err) {
+    if (err instanceof RgEnvironmentError) throw err;
+    // The Engine API itself failed (no answer, HTTP 500): the environment's fault, exit 3.
+    throw new RgEnvironmentError(
+      'RG_ENGINE_FAULT',
+      `The Docker engine failed while removing project ${name}: ${errorMessage(err)}. Fix: check it with \`docker info\`, restart it (\`sudo systemctl restart docker\` or \`sudo scripts/docker-engine.sh\`), then rerun.`,
+      undefined,
+      err,
+    );
+  }
+}
+
+async function sweep(docker: Docker, name: string, labels: SweepLabels, opts: { volumes: boolean; output: OutputSink }): Promise<string[]> {
   const filters = { label: [`${labels.project}=${name}`] };
   const why = new Map<string, string>();
   const containers = await docker.listContainers({ all: true, filters });
@@ -33,11 +49,14 @@ export async function sweepProject(docker: Docker, name: string, labels: SweepLa
       why.set(label, errorMessage(err));
     }
   }
+  const owned = (l: Record<string, string>) => l[labels.project] === name && l[labels.managed] === 'true';
   for (const n of await docker.listNetworks({ filters })) {
     try {
-      await docker.getNetwork(n.Id).remove();
-      opts.output.line(`removed network ${n.Name} (left by compose down)`);
+      const how = await removeProjectNetwork(docker, n, owned, opts.output);
+      opts.output.line(`${how === 'removed' ? 'removed' : 'removed, once its endpoints were detached,'} network ${n.Name} (left by compose down)`);
     } catch (err) {
+      // The engine's own fault (exit 3) is not a leftover of the release: it goes up as such.
+      if (err instanceof RgEnvironmentError) throw err;
       why.set(`network ${n.Name}`, errorMessage(err));
     }
   }
