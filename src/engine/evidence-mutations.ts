@@ -100,11 +100,15 @@ const builders: { [N in JudgeName]: (input: JudgeInput<N>, judgement: Judgement<
     counterOnly.services = counterOnly.services.map((s) => (s.name === service.name ? { ...s, restartCount: s.restartCount + 1 } : s));
     const died = clone(input);
     died.events.push({ at, service: service.name, kind: 'die', exitCode: 137, detail: 'injected by selftest' });
+    const paused = clone(input);
+    paused.events.push({ at: new Date(Date.parse(input.at) - 3000).toISOString(), service: service.name, kind: 'pause', detail: 'injected by selftest' });
+    paused.events.push({ at, service: service.name, kind: 'unpause', detail: 'injected by selftest' });
     return {
       mutations: [
         { label: `a restart of ${service.name} in the timeline`, input: withEvent },
         { label: `${service.name}'s restart counter up by 1 with no event (a missed event)`, input: counterOnly },
         { label: `${service.name} killed (exit 137) in the timeline`, input: died },
+        { label: `${service.name} paused for 2s (docker pause) in the timeline`, input: paused },
       ],
     };
   },

@@ -77,8 +77,9 @@ describe('release-gate selftest over recorded evidence', () => {
     assert.deepEqual(report.criteria.map((c) => [c.id, c.caught]), [['stability', true], ['tests', true], ['logs', true], ['build', true]]);
     assert.ok(report.passed);
     assert.match(formatSelftest(report), /SELFTEST PASSED: 4\/4 criteria/);
-    // Stability: event, counter and exit mutations; Tests: exit code, a skip, a failure.
-    assert.equal(report.rows.filter((r) => r.criterion === 'stability').length, 3);
+    // Stability: event, counter, exit and pause mutations; Tests: exit code, a skip, a failure.
+    assert.equal(report.rows.filter((r) => r.criterion === 'stability').length, 4);
+    assert.ok(report.rows.some((r) => r.criterion === 'stability' && /paused for 2s/.test(r.mutation) && r.caught));
     assert.deepEqual(report.rows.filter((r) => r.criterion === 'tests').map((r) => r.mutation), [
       'the command exits 1 (expected 0)',
       'a skipped testcase added to the report',
