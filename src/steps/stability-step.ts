@@ -120,6 +120,7 @@ async function writeVerdict(ctx: StepContext, verdict: StabilityVerdict, sinceWi
   ctx.log.line(`observed ${formatDuration(verdict.observedMs)} since up${sinceWindowMs === null ? '' : ` (${formatDuration(sinceWindowMs)} since the window began)`}`);
   ctx.log.line(verdict.detail);
   ctx.counts['stability.restarts'] = verdict.restarts;
+  if (verdict.pauses > 0) ctx.counts['stability.pauses'] = verdict.pauses;
   ctx.counts['stability.observedMs'] = verdict.observedMs;
 }
 
