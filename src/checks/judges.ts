@@ -50,6 +50,8 @@ export interface IdempotenceInput {
 export interface LogScanInput {
   patterns: string[];
   allow: string[];
+  /** JSON lines judged by their level field too (absent in older evidence: true). */
+  structuredLevels?: boolean | undefined;
   /** The last lines scanned (bounded); older ones are summarised by the two counts below. */
   lines: string[];
   droppedLines: number;
@@ -148,7 +150,7 @@ export function judgeIdempotence(input: IdempotenceInput): Verdict {
 }
 
 export function judgeLogScan(input: LogScanInput): Verdict {
-  const result = scanLines(input.lines, { patterns: input.patterns, allow: input.allow });
+  const result = scanLines(input.lines, { patterns: input.patterns, allow: input.allow, structuredLevels: input.structuredLevels });
   const count = result.count + input.droppedMatches;
   const first = result.matches[0];
   const noun = `unallowed error line${count === 1 ? '' : 's'}`;

@@ -1,10 +1,12 @@
 /**
  * Counts unallowed error lines in logs (criterion "Logs: 0 unallowed error lines").
  * Patterns are JS regex sources; a leading `(?i)` makes one case-insensitive, as in
- * Python/Go. A line matching any `allow` pattern is ignored. Memory is bounded: only
+ * Python/Go. JSON lines are also read by their level field (see structured-level.ts) unless
+ * `structuredLevels` is false. A line matching any `allow` pattern is ignored. Memory is bounded: only
  * the first `maxMatches` matches are kept, the count covers all.
  */
 import { RgConfigError, type ConfigIssue } from '../common/errors.js';
+import { describeLevel, structuredErrorLevel } from './structured-level.js';
 
 export interface LogScanOptions {
   /** Regexes (JS syntax; `(?i)` prefix = case-insensitive) that mark an error line. */
@@ -13,14 +15,18 @@ export interface LogScanOptions {
   allow: string[];
   /** Matches kept as evidence; the count goes on (default 100). */
   maxMatches?: number;
+  /** Also flag JSON lines whose level field says error or worse (default true). */
+  structuredLevels?: boolean | undefined;
 }
 
 export interface LogMatch {
   /** 1-based line number. */
   lineNo: number;
   line: string;
-  /** The pattern source that matched. */
+  /** The pattern source that matched, or for a JSON line its level field (`"level":"error"`). */
   pattern: string;
+  /** True when the line's JSON level flagged it, not a pattern. */
+  structured?: true;
 }
 
 export interface LogScanResult {
@@ -64,6 +70,7 @@ export function createLineScanner(opts: LogScanOptions): LineScanner {
   const patterns = compilePatterns(opts.patterns, 'patterns');
   const allow = compilePatterns(opts.allow, 'allow');
   const max = opts.maxMatches ?? DEFAULT_MAX_MATCHES;
+  const structured = opts.structuredLevels ?? true;
   const matches: LogMatch[] = [];
   let count = 0;
   let lineNo = 0;
@@ -71,9 +78,11 @@ export function createLineScanner(opts: LogScanOptions): LineScanner {
     push(line) {
       lineNo++;
       const hit = patterns.findIndex((re) => re.test(line));
-      if (hit < 0 || allow.some((re) => re.test(line))) return;
+      const level = hit < 0 && structured ? structuredErrorLevel(line) : null;
+      if ((hit < 0 && !level) || allow.some((re) => re.test(line))) return;
       count++;
-      if (matches.length < max) matches.push({ lineNo, line, pattern: opts.patterns[hit] as string });
+      if (matches.length >= max) return;
+      matches.push(level ? { lineNo, line, pattern: describeLevel(level), structured: true } : { lineNo, line, pattern: opts.patterns[hit] as string });
     },
     result: () => ({ count, matches: [...matches] }),
   };

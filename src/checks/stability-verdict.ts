@@ -1,6 +1,7 @@
 import { formatDuration } from '../common/duration.js';
 import { describeExit } from '../common/exit-code.js';
 import type { ServiceStatus, StackEvent } from '../model/stack.js';
+import { describePause, duringPause, pauseIntervals } from './pause-intervals.js';
 
 /** One thing that breaks stability, with when and which service. */
 export interface Instability {
@@ -15,6 +16,8 @@ export interface StabilityVerdict {
   exits: number;
   oom: number;
   unhealthy: number;
+  /** `docker pause` of a service during the watch (each one named with when and how long). */
+  pauses: number;
   problems: Instability[];
   /** How long the stack was watched, from `up` to the verdict. */
   observedMs: number;
@@ -63,6 +66,9 @@ export function problemOf(event: RecordedEvent | StackEvent, oneShot: ReadonlySe
       return { at, service: event.service, what: 'killed by the OOM killer' };
     case 'health':
       return event.health === 'unhealthy' ? { at, service: event.service, what: 'turned unhealthy' } : null;
+    case 'pause':
+      // A problem at once (the gate fails fast); the verdict replaces it with the pause's length.
+      return { at, service: event.service, what: 'paused' };
     default:
       return null;
   }
@@ -75,12 +81,18 @@ export function problemOf(event: RecordedEvent | StackEvent, oneShot: ReadonlySe
  */
 export function judgeStability(input: StabilityInput): StabilityVerdict {
   const oneShot = new Set([...input.oneShot, ...input.services.filter((s) => s.oneShot).map((s) => s.name)]);
+  const now = new Date(input.at);
+  const pauses = pauseIntervals(input.events, now);
   const problems: Instability[] = [];
   for (const event of input.events) {
     const problem = problemOf(event, oneShot);
-    if (problem) problems.push(problem);
+    // A pause is told once, with its length (below); the failing health checks of a paused
+    // container are Docker's doing, the pause's consequence, not a second defect.
+    if (!problem || event.kind === 'pause' || (event.kind === 'health' && duringPause(pauses, event.service, new Date(event.at)))) continue;
+    problems.push(problem);
   }
-  const counted = { restarts: 0, exits: 0, oom: 0, unhealthy: 0 };
+  for (const pause of pauses) problems.push({ at: pause.from, service: pause.service, what: describePause(pause) });
+  const counted = { restarts: 0, exits: 0, oom: 0, unhealthy: 0, pauses: pauses.length };
   const restartsByEvents = new Map<string, number>();
   for (const event of input.events) {
     if (event.kind === 'restart') restartsByEvents.set(event.service, (restartsByEvents.get(event.service) ?? 0) + 1);
@@ -90,7 +102,6 @@ export function judgeStability(input: StabilityInput): StabilityVerdict {
     else if (problem.what.includes('OOM')) counted.oom++;
     else if (problem.what.includes('unhealthy')) counted.unhealthy++;
   }
-  const now = new Date(input.at);
   const has = (service: string, text: string) => problems.some((p) => p.service === service && p.what.includes(text));
   for (const status of input.services) {
     const base = input.baseline[status.name] ?? 0;
@@ -107,19 +118,30 @@ export function judgeStability(input: StabilityInput): StabilityVerdict {
     if (status.state === 'created' && !problems.some((p) => p.service === status.name)) {
       // Never started (its dependency never got healthy): not stable, but not an exit either.
       problems.push({ at: now, service: status.name, what: 'never started' });
+    } else if (status.state === 'paused') {
+      // Paused, not exited: counted as a pause (with no pause event seen, paused before the watch).
+      if (!pauses.some((p) => p.service === status.name && p.to === null)) {
+        counted.pauses++;
+        problems.push({ at: now, service: status.name, what: 'is paused' });
+      }
     } else if (status.state !== 'running' && !finishedOneShot && !problems.some((p) => p.service === status.name)) {
       counted.exits++;
       problems.push({ at: now, service: status.name, what: `is ${status.state}${status.exitCode === null ? '' : ` (${describeExit(status.exitCode)})`}` });
     }
-    if (status.health === 'unhealthy' && !has(status.name, 'unhealthy')) {
+    if (status.health === 'unhealthy' && status.state !== 'paused' && !has(status.name, 'unhealthy')) {
       counted.unhealthy++;
       problems.push({ at: now, service: status.name, what: 'is unhealthy' });
     }
   }
   const { observedMs } = input;
   const stable = problems.length === 0;
-  const summary = `${counted.restarts} restarts, ${counted.exits} exits, ${counted.oom} OOM, ${counted.unhealthy} unhealthy over ${Math.round(observedMs / 1000)}s`;
-  const services = [...new Set(problems.map((p) => p.service))];
+  const pauseCount = counted.pauses > 0 ? `, ${counted.pauses} pause${counted.pauses === 1 ? '' : 's'}` : '';
+  const summary = `${counted.restarts} restarts, ${counted.exits} exits, ${counted.oom} OOM, ${counted.unhealthy} unhealthy${pauseCount} over ${Math.round(observedMs / 1000)}s`;
+  // A paused service is named with when and how long: the length is what a reader needs.
+  const services = [...new Set(problems.map((p) => p.service))].map((service) => {
+    const pause = problems.find((p) => p.service === service && (p.what.startsWith('paused') || p.what === 'is paused'));
+    return pause ? `${service} ${pause.what}` : service;
+  });
   const window = input.window;
   const short = stable && window && window.observedMs < window.ms ? ` — window cut short at ${formatDuration(window.observedMs)} of ${formatDuration(window.ms)}` : '';
   const cutShort = short && window ? { cutShort: { observedMs: window.observedMs, windowMs: window.ms } } : {};

@@ -93,4 +93,49 @@ describe('StackWatch', () => {
     assert.equal(watch.problemsBetween(clock.now() - 60_000, clock.now() - 30_000, 0).length, 0);
     assert.match(watch.problemsSoFar()[0]?.what ?? '', /exited \(exit 137 \(SIGKILL\)\)/);
   });
+
+  it('fails on a pause that ended, naming the service, when and how long, and not its health checks failing meanwhile', async () => {
+    const clock = new FakeClock();
+    const stack = scripted([running('web'), running('db')]);
+    const watch = await StackWatch.start(stack.driver, clock);
+    await clock.advance(10_000);
+    const pausedAt = new Date(clock.now());
+    stack.emit({ at: pausedAt, service: 'web', kind: 'pause' });
+    assert.equal(watch.problemsSoFar().length, 1, 'a pause is a problem at once (fail fast)');
+    await clock.advance(3_000);
+    // Docker's health checks fail in a paused container (here told by the poll).
+    stack.emit({ at: new Date(clock.now()), service: 'web', kind: 'health', health: 'unhealthy', detail: 'read by poll' });
+    await clock.advance(4_300);
+    stack.emit({ at: new Date(clock.now()), service: 'web', kind: 'unpause' });
+    await clock.advance(10_000);
+    const verdict = await watch.judge();
+    assert.equal(verdict.passed, false);
+    assert.equal(verdict.pauses, 1);
+    assert.equal(verdict.unhealthy, 0);
+    assert.deepEqual(verdict.problems.map((p) => `${p.service}: ${p.what}`), [`web: paused at ${pausedAt.toISOString()} for 7.3s`]);
+    assert.equal(verdict.detail, `0 restarts, 0 exits, 0 OOM, 0 unhealthy, 1 pause over 27s (web paused at ${pausedAt.toISOString()} for 7.3s)`);
+  });
+
+  it('reports a service paused until the verdict as paused, not as an exit nor unknown', async () => {
+    const clock = new FakeClock();
+    const stack = scripted([running('web')]);
+    const watch = await StackWatch.start(stack.driver, clock);
+    const pausedAt = new Date(clock.now());
+    stack.emit({ at: pausedAt, service: 'web', kind: 'pause' });
+    await clock.advance(12_000);
+    stack.set([running('web', { state: 'paused', health: 'unhealthy' })]);
+    const verdict = await watch.judge();
+    assert.equal(verdict.passed, false);
+    assert.deepEqual([verdict.exits, verdict.unhealthy, verdict.pauses], [0, 0, 1]);
+    assert.match(verdict.detail, /^0 restarts, 0 exits, 0 OOM, 0 unhealthy, 1 pause over 12s \(web paused at .*, still paused at the verdict \(12\.0s\)\)$/);
+  });
+
+  it('counts a service found paused with no pause event seen (paused before the watch)', async () => {
+    const clock = new FakeClock();
+    const stack = scripted([running('web', { state: 'paused' })]);
+    const watch = await StackWatch.start(stack.driver, clock);
+    const verdict = await watch.judge();
+    assert.deepEqual([verdict.passed, verdict.exits, verdict.pauses], [false, 0, 1]);
+    assert.match(verdict.detail, /\(web is paused\)$/);
+  });
 });

@@ -110,5 +110,5 @@ export class StackWatch {
 
 /** One event as a log line. */
 export function formatEvent(event: StackEvent): string {
-  return `event ${event.at.toISOString()} ${event.service} ${event.kind}${event.health ? ` ${event.health}` : ''}${event.exitCode === undefined ? '' : ` exit=${event.exitCode}`}${event.detail ? ` (${event.detail})` : ''}`;
+  return `event ${event.at.toISOString()} ${event.service} ${event.kind}${event.health ? ` ${event.health}` : ''}${event.exitCode === undefined ? '' : ` exit=${event.exitCode}`}${event.signal === undefined ? '' : ` signal=${event.signal}`}${event.detail ? ` (${event.detail})` : ''}`;
 }

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'RG_DISK_SPACE'
   | 'RG_FOREIGN_PROJECT'
   | 'RG_GATE_RUNNING'
+  | 'RG_ENGINE_FAULT'
   | 'RG_STEP_FAILED'
   | 'RG_UNSAFE_FILE';
 
@@ -71,7 +72,7 @@ export class RgUnsafeFileError extends RgError {
 
 /** The environment cannot run the gate (no engine, port taken, disk full). Exit 3. */
 export class RgEnvironmentError extends RgError {
-  constructor(code: 'RG_DRIVER_UNAVAILABLE' | 'RG_PORT_TAKEN' | 'RG_DISK_SPACE' | 'RG_FOREIGN_PROJECT' | 'RG_GATE_RUNNING', message: string, hint?: string, cause?: unknown) {
+  constructor(code: 'RG_DRIVER_UNAVAILABLE' | 'RG_PORT_TAKEN' | 'RG_DISK_SPACE' | 'RG_FOREIGN_PROJECT' | 'RG_GATE_RUNNING' | 'RG_ENGINE_FAULT', message: string, hint?: string, cause?: unknown) {
     super(code, message, { hint, cause, exitCode: 3 });
   }
 }

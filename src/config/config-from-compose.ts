@@ -206,6 +206,8 @@ export function configFromCompose(model: ComposeModel, opts: InitOptions): strin
     '    steps:',
     `      - { log: ${String(n++).padStart(2, '0')}_compose_logs, do: logs }`,
     '      # To fail the gate on error lines: scan: { patterns: [\'\\bERROR\\b\', \'Traceback\'], allow: [] }, criterion: <id>',
+    '      # (JSON lines are also read by their level/severity field: error, critical, fatal, panic, alert,',
+    '      #  emergency, or pino/bunyan level >= 50; structuredLevels: false reads the patterns only)',
     `      - { log: ${String(n++).padStart(2, '0')}_ps_final, do: ps }`,
     '',
     '  - id: summary',

@@ -13,7 +13,7 @@ import { feedGrowingFile } from '../common/follow-file.js';
 import { copiedFileInfo } from './docker/copied-file-info.js';
 import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
 import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
-import { ENGINE_HINT, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
+import { ENGINE_HINT, execInContainer, pingEngine } from './docker/engine-api.js';
 import {
   CONTAINER_NUMBER_LABEL,
   MANAGED_LABEL,
@@ -28,6 +28,9 @@ import {
   type PublishedPort,
 } from './compose/compose-project.js';
 import { toServiceStatus } from './compose/container-status.js';
+import { profileAllArgs } from './compose/compose-cli.js';
+import { sweepProject } from './docker/project-sweep.js';
+import { watchComposeProject } from './compose/compose-watch.js';
 
 export interface ComposeDriverOptions {
   /** Folder compose runs in; relative `files` and `envFile` resolve from it. */
@@ -161,9 +164,24 @@ export class ComposeDriver implements StackDriver {
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
     await this.refuseForeign(output);
-    const args = ['down', '--remove-orphans'];
+    // Every profile: a service started under one by an earlier run (--keep-up) goes too.
+    const args = [...profileAllArgs(await this.compose()), 'down', '--remove-orphans'];
     if (opts.volumes) args.push('-v');
-    await this.composeOrThrow(args, output, `down${opts.volumes ? ' -v' : ''}`);
+    const r = await this.runCompose(args, output, false);
+    // Whatever compose left (an older compose without `--profile '*'`, v1), by label.
+    const left = await sweepProject(this.docker, this.projectName, { project: PROJECT_LABEL, managed: MANAGED_LABEL }, { volumes: opts.volumes, output });
+    if (r.exitCode !== 0 && left.length === 0) {
+      // Compose gave up on something (a network with active endpoints) the sweep then removed.
+      output.line(`${this.flavor?.argv0.join(' ') ?? 'docker compose'} down exited ${r.exitCode}; what it left was removed by label: nothing of project ${this.projectName} remains`);
+      await this.pruneOwnImages(output);
+      return;
+    }
+    if (left.length > 0) {
+      throw new RgStepError(`Project ${this.projectName} still holds ${left.length} object(s) after down: ${left.join(', ')}.`, {
+        hint: `Remove them (\`docker ps -a --filter label=${PROJECT_LABEL}=${this.projectName}\`), then rerun.`,
+      });
+    }
+    if (r.exitCode !== 0) throw this.commandError(`down${opts.volumes ? ' -v' : ''}`, r);
     await this.pruneOwnImages(output);
   }
 
@@ -279,12 +297,7 @@ export class ComposeDriver implements StackDriver {
   }
 
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
-    const only = this.opts.services ? new Set(this.opts.services) : null;
-    return watchContainerEvents(this.docker, `${PROJECT_LABEL}=${this.projectName}`, (attrs) => {
-      if (attrs[ONEOFF_LABEL] === 'True' || attrs[CONTAINER_NUMBER_LABEL] === undefined) return undefined;
-      const svc = attrs[SERVICE_LABEL];
-      return svc !== undefined && (only === null || only.has(svc)) ? svc : undefined;
-    }, onEvent, this.watchers);
+    return watchComposeProject({ docker: this.docker, project: this.projectName, services: this.opts.services, list: () => this.listContainers(), onEvent, open: this.watchers });
   }
 
   /**

@@ -11,7 +11,7 @@ import type {
   ScenarioInput,
   TestReportInput,
 } from '../checks/judges.js';
-import { compileLogPattern } from '../checks/log-scan.js';
+import { scanLines } from '../checks/log-scan.js';
 import type { StabilityInput } from '../checks/stability-verdict.js';
 
 /** One defect injected into one judgement's recorded input. */
@@ -100,11 +100,15 @@ const builders: { [N in JudgeName]: (input: JudgeInput<N>, judgement: Judgement<
     counterOnly.services = counterOnly.services.map((s) => (s.name === service.name ? { ...s, restartCount: s.restartCount + 1 } : s));
     const died = clone(input);
     died.events.push({ at, service: service.name, kind: 'die', exitCode: 137, detail: 'injected by selftest' });
+    const paused = clone(input);
+    paused.events.push({ at: new Date(Date.parse(input.at) - 3000).toISOString(), service: service.name, kind: 'pause', detail: 'injected by selftest' });
+    paused.events.push({ at, service: service.name, kind: 'unpause', detail: 'injected by selftest' });
     return {
       mutations: [
         { label: `a restart of ${service.name} in the timeline`, input: withEvent },
         { label: `${service.name}'s restart counter up by 1 with no event (a missed event)`, input: counterOnly },
         { label: `${service.name} killed (exit 137) in the timeline`, input: died },
+        { label: `${service.name} paused for 2s (docker pause) in the timeline`, input: paused },
       ],
     };
   },
@@ -175,8 +179,9 @@ function unallowedLine(input: LogScanInput): string | null {
     'CRITICAL release-gate selftest: injected error',
     'Traceback (most recent call last):',
     'FATAL release-gate selftest: injected error',
+    // Flagged by its level alone when the scan reads structured levels.
+    '{"level":"error","msg":"release-gate selftest: injected error"}',
   ];
-  const patterns = input.patterns.map(compileLogPattern);
-  const allow = input.allow.map(compileLogPattern);
-  return candidates.find((line) => patterns.some((re) => re.test(line)) && !allow.some((re) => re.test(line))) ?? null;
+  const scan = { patterns: input.patterns, allow: input.allow, structuredLevels: input.structuredLevels };
+  return candidates.find((line) => scanLines([line], scan).count === 1) ?? null;
 }

@@ -489,6 +489,8 @@ class GateRun {
     const failures = await this.teardowns.runAll();
     // Something may still be running: that fails the gate, it is not a footnote.
     if (failures.length > 0) this.teardownFailure = failures.map((f) => `${f.title} failed: ${f.error}`).join('; ');
+    // The engine failing to tear down is the environment's fault (exit 3), not the release's.
+    if (failures.some((f) => f.cause instanceof RgError && f.cause.exitCode === 3)) this.setup.environmentError = true;
   }
 
   /** After a failure: the last lines of each service that exited badly, is unhealthy or restarted. */

@@ -77,8 +77,9 @@ describe('release-gate selftest over recorded evidence', () => {
     assert.deepEqual(report.criteria.map((c) => [c.id, c.caught]), [['stability', true], ['tests', true], ['logs', true], ['build', true]]);
     assert.ok(report.passed);
     assert.match(formatSelftest(report), /SELFTEST PASSED: 4\/4 criteria/);
-    // Stability: event, counter and exit mutations; Tests: exit code, a skip, a failure.
-    assert.equal(report.rows.filter((r) => r.criterion === 'stability').length, 3);
+    // Stability: event, counter, exit and pause mutations; Tests: exit code, a skip, a failure.
+    assert.equal(report.rows.filter((r) => r.criterion === 'stability').length, 4);
+    assert.ok(report.rows.some((r) => r.criterion === 'stability' && /paused for 2s/.test(r.mutation) && r.caught));
     assert.deepEqual(report.rows.filter((r) => r.criterion === 'tests').map((r) => r.mutation), [
       'the command exits 1 (expected 0)',
       'a skipped testcase added to the report',
@@ -107,13 +108,22 @@ describe('release-gate selftest over recorded evidence', () => {
     assert.equal(report.passed, false);
   });
 
-  it('reports Logs MISSED when the scan patterns can never match (an ERE-only class such as [[:digit:]])', () => {
+  it('reports Logs MISSED when the scan patterns can never match (an ERE-only class such as [[:digit:]]) and structured levels are off', () => {
+    const run = healthy();
+    const scan = run.evidence[2]?.judgements[0] as Judgement<'log-scan'>;
+    scan.input = { ...scan.input, patterns: ['[[:digit:]]+ skipped'], structuredLevels: false };
+    const report = judgeSelftest(run);
+    assert.equal(report.criteria.find((c) => c.id === 'logs')?.caught, false);
+    assert.match(report.criteria.find((c) => c.id === 'logs')?.why ?? '', /no line could be built/);
+  });
+
+  it('catches a JSON error line by its level even when the scan patterns can never match', () => {
     const run = healthy();
     const scan = run.evidence[2]?.judgements[0] as Judgement<'log-scan'>;
     scan.input = { ...scan.input, patterns: ['[[:digit:]]+ skipped'] };
     const report = judgeSelftest(run);
-    assert.equal(report.criteria.find((c) => c.id === 'logs')?.caught, false);
-    assert.match(report.criteria.find((c) => c.id === 'logs')?.why ?? '', /no line could be built/);
+    assert.equal(report.criteria.find((c) => c.id === 'logs')?.caught, true);
+    assert.ok(report.rows.some((r) => r.mutation.includes('{"level":"error"')));
   });
 
   it('calls a criterion vacuous when no step records evidence for it, and fails when the gate did not pass', () => {

@@ -14,7 +14,7 @@ describe('TeardownStack', () => {
     stack.push('stop the watch', () => void ran.push('unwatch'));
     const failures = await stack.runAll();
     assert.deepEqual(ran, ['unwatch', 'down', 'close']);
-    assert.deepEqual(failures, [{ title: 'stop the stack', error: 'compose down exited 1' }]);
+    assert.deepEqual(failures.map(({ title, error }) => ({ title, error })), [{ title: 'stop the stack', error: 'compose down exited 1' }]);
     assert.equal(stack.size, 0);
   });
 });

@@ -1,7 +1,8 @@
 import type { OutputSink } from '../common/output.js';
 
 /** Container/process state as every driver reports it. */
-export type ServiceState = 'created' | 'starting' | 'running' | 'restarting' | 'exited' | 'dead' | 'unknown';
+/** `paused`: frozen by `docker pause` (its processes hold no CPU and answer nothing), not exited. */
+export type ServiceState = 'created' | 'starting' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'unknown';
 /** `none` when the service declares no healthcheck. */
 export type HealthState = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
@@ -41,7 +42,8 @@ export interface CopiedFile {
  */
 export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs';
 
-export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health';
+/** `pause`/`unpause`: `docker pause`; `kill`: a signal sent (`docker kill`, and the SIGTERM of `docker stop`); `stop`: `docker stop` done. */
+export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health' | 'pause' | 'unpause' | 'kill' | 'stop';
 
 /** Something that happened to a service, as it happened. */
 export interface StackEvent {
@@ -50,6 +52,8 @@ export interface StackEvent {
   kind: StackEventKind;
   exitCode?: number;
   health?: HealthState;
+  /** The signal of a `kill` event (`SIGKILL`, `15`…). */
+  signal?: string;
   detail?: string;
 }
 

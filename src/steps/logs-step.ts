@@ -22,6 +22,10 @@ export const logsStep = defineStepKind({
       .strictObject({
         patterns: z.array(logPattern('Regex of an unwanted line (a leading (?i) = case-insensitive)')).min(1).describe('Regexes of unwanted lines'),
         allow: z.array(logPattern('Regex of a line to ignore')).default([]).describe('Regexes of lines to ignore'),
+        structuredLevels: z
+          .boolean()
+          .default(true)
+          .describe('Also fail on JSON log lines whose level/severity field says error, critical, fatal, panic, alert or emergency (or a pino/bunyan level ≥ 50); false = patterns only'),
       })
       .optional()
       .describe('Fail when an unallowed line matches'),
@@ -30,7 +34,7 @@ export const logsStep = defineStepKind({
   needs: () => ['logs'],
   title: (step) => `Logs of ${step.service ?? 'all services'}${step.tail ? ` (tail ${step.tail})` : ''}`,
   async run(step, ctx) {
-    const scanner = step.scan ? createLineScanner({ patterns: step.scan.patterns, allow: step.scan.allow }) : null;
+    const scanner = step.scan ? createLineScanner({ patterns: step.scan.patterns, allow: step.scan.allow, structuredLevels: step.scan.structuredLevels }) : null;
     // Scan what lands in the artifact (the redacted lines) as it streams by.
     let count = 0;
     const kept: string[] = [];
@@ -51,10 +55,10 @@ export const logsStep = defineStepKind({
     if (!scanner) return { passed: true, detail: `${count} lines of ${what}` };
     const result = scanner.result();
     ctx.log.line(`log scan over ${count} lines of ${what}: ${describeScan(result)}`);
-    for (const match of result.matches) ctx.log.line(`  unallowed line ${match.lineNo} (/${match.pattern}/): ${match.line}`);
+    for (const match of result.matches) ctx.log.line(`  unallowed line ${match.lineNo} (${match.structured ? `JSON ${match.pattern}` : `/${match.pattern}/`}): ${match.line}`);
     ctx.counts['logs.errors'] = result.count;
     if (kept.length > KEPT_LINES) kept.splice(0, kept.length - KEPT_LINES);
-    const scan = { patterns: step.scan?.patterns ?? [], allow: step.scan?.allow ?? [] };
+    const scan = { patterns: step.scan?.patterns ?? [], allow: step.scan?.allow ?? [], structuredLevels: step.scan?.structuredLevels ?? true };
     const droppedMatches = result.count - scanLines(kept, scan).count;
     const verdict = judge('log-scan', { ...scan, lines: kept, droppedLines: count - kept.length, droppedMatches });
     return { passed: verdict.passed, detail: describeScan(result), evidence: count, judgements: [verdict] };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pauseIntervals } from '../checks/pause-intervals.js';
 import { formatEvent, type StabilityVerdict, type StackWatch } from '../checks/stack-watch.js';
 import { MAX_STABILITY_WINDOW_MS, formatDuration, parseDuration } from '../common/duration.js';
 import { durationSchema } from '../common/schema-parts.js';
@@ -7,6 +8,8 @@ import { defineStepKind, type StepContext } from './step-kind.js';
 
 /** How long to keep listening after a crash for the policy restart that follows. */
 const SETTLE_MS = 1500;
+/** How long a pause seen is given to end before the verdict, so the evidence says how long it was. */
+const PAUSE_SETTLE_MS = 10_000;
 
 export const stabilityWindowSchema = durationSchema({ min: 1, max: MAX_STABILITY_WINDOW_MS });
 
@@ -88,12 +91,30 @@ export const stabilityStep = defineStepKind({
   },
 });
 
-/** A policy restart follows a crash within a second or so: wait for it, it is evidence too. */
+/**
+ * A policy restart follows a crash within a second or so: wait for it, it is evidence too. A
+ * pause still open is given up to PAUSE_SETTLE_MS to end (woken by the unpause), so the verdict
+ * can say how long it lasted; past that it reads "still paused".
+ */
 async function settle(ctx: StepContext, watch: StackWatch): Promise<void> {
   const lastProblem = watch.problemsSoFar().at(-1);
   if (!lastProblem) return;
   const since = ctx.clock.now() - lastProblem.at.getTime();
   if (since < SETTLE_MS) await ctx.clock.sleep(SETTLE_MS - since).catch(() => undefined);
+  const paused = () => {
+    const pauses = pauseIntervals(watch.eventsSoFar(), new Date(ctx.clock.now()));
+    // After the unpause, Docker keeps the health the failed probes left until the next one passes.
+    return pauses.some((p) => p.to === null || lastHealth(watch, p.service) === 'unhealthy');
+  };
+  if (!paused()) return;
+  ctx.log.line(`a service is paused: waiting up to ${formatDuration(PAUSE_SETTLE_MS)} for its unpause and next health check, to tell how long it lasted`);
+  // Interrupted (SIGINT): judge what was seen; the interruption itself is reported by the run.
+  await waitFor(async () => ({ done: !paused(), value: null }), { timeoutMs: PAUSE_SETTLE_MS, intervalMs: 1000, clock: ctx.clock, signal: ctx.signal, wake: (wake) => watch.onEvent(wake) }).catch(() => undefined);
+}
+
+function lastHealth(watch: StackWatch, service: string): string | undefined {
+  const health = watch.eventsSoFar().filter((e) => e.service === service && e.kind === 'health');
+  return health[health.length - 1]?.health;
 }
 
 async function writeVerdict(ctx: StepContext, verdict: StabilityVerdict, sinceWindowMs: number | null): Promise<void> {
@@ -102,6 +123,7 @@ async function writeVerdict(ctx: StepContext, verdict: StabilityVerdict, sinceWi
   ctx.log.line(`observed ${formatDuration(verdict.observedMs)} since up${sinceWindowMs === null ? '' : ` (${formatDuration(sinceWindowMs)} since the window began)`}`);
   ctx.log.line(verdict.detail);
   ctx.counts['stability.restarts'] = verdict.restarts;
+  if (verdict.pauses > 0) ctx.counts['stability.pauses'] = verdict.pauses;
   ctx.counts['stability.observedMs'] = verdict.observedMs;
 }
 

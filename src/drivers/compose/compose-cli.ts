@@ -32,3 +32,13 @@ export async function detectCompose(
   tried.push(`docker-compose version: ${v1.spawnError?.message ?? v1.tail.at(-1) ?? `exit ${v1.exitCode}`}`);
   return { flavor: null, tried };
 }
+
+/**
+ * `--profile '*'` (every profile) where compose takes it: verified on 2.26; older v2 and v1 get
+ * nothing, and the driver's sweep by label removes what their `down` leaves.
+ */
+export function profileAllArgs(flavor: ComposeFlavor): string[] {
+  if (flavor.kind !== 'v2') return [];
+  const [major = 0, minor = 0] = flavor.version.split('.').map((n) => Number.parseInt(n, 10));
+  return major > 2 || (major === 2 && minor >= 26) ? ['--profile', '*'] : [];
+}

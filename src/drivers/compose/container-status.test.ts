@@ -29,7 +29,7 @@ describe('toServiceStatus', () => {
     { engine: 'exited', want: 'exited' },
     { engine: 'dead', want: 'dead' },
     { engine: 'removing', want: 'exited' },
-    { engine: 'paused', want: 'unknown' },
+    { engine: 'paused', want: 'paused' },
     { engine: undefined, want: 'unknown' },
   ];
   for (const c of states) {
@@ -71,6 +71,10 @@ describe('toStackEvent', () => {
     { action: 'oom', kind: 'oom' },
     { action: 'health_status: unhealthy', kind: 'health', health: 'unhealthy' },
     { action: 'health_status: healthy', kind: 'health', health: 'healthy' },
+    { action: 'pause', kind: 'pause' },
+    { action: 'unpause', kind: 'unpause' },
+    { action: 'kill', kind: 'kill' },
+    { action: 'stop', kind: 'stop' },
     { action: 'exec_start: sh -c true', kind: null },
     { action: 'create', kind: null },
   ];
@@ -81,6 +85,9 @@ describe('toStackEvent', () => {
       if (c.health) assert.equal(out?.health, c.health);
     });
   }
+  it('keeps the signal of a kill', () => {
+    assert.equal(toStackEvent(ev('kill', { signal: '15' }), svc)?.signal, '15');
+  });
   it('drops events of containers without a service', () => {
     assert.equal(toStackEvent(ev('die'), () => undefined), null);
   });

@@ -29,9 +29,10 @@ export function mapState(status: string | undefined): ServiceState {
     case 'exited':
     case 'dead':
       return status;
+    case 'paused':
+      return 'paused';
     case 'removing':
       return 'exited';
-    case 'paused':
     default:
       return 'unknown';
   }
@@ -92,9 +93,10 @@ export function toStackEvent(ev: EngineEvent, serviceName: (attrs: Record<string
     const health = mapHealth(action.split(':')[1]?.trim());
     return { ...base, kind: 'health', health };
   }
-  const kinds: Record<string, StackEventKind> = { start: 'start', die: 'die', restart: 'restart', oom: 'oom' };
+  const kinds: Record<string, StackEventKind> = { start: 'start', die: 'die', restart: 'restart', oom: 'oom', pause: 'pause', unpause: 'unpause', kill: 'kill', stop: 'stop' };
   const kind = kinds[action];
   if (kind === undefined) return null;
+  if (kind === 'kill' && attrs['signal'] !== undefined) return { ...base, kind, signal: attrs['signal'] };
   if (kind === 'die') {
     const code = Number(attrs['exitCode']);
     return Number.isInteger(code) ? { ...base, kind, exitCode: code } : { ...base, kind };
