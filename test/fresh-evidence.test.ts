@@ -159,6 +159,39 @@ describe('retries and unselected tests are not clean', () => {
   });
 });
 
+describe('scenario retries are counted', () => {
+  const e2e = (extra = '') =>
+    `      - log: 12_e2e
+        do: scenario
+        criterion: check
+        scenario:
+          runs: 3
+          each:
+            - { name: list, request: { url: /health }, retry: { attempts: 5, interval: 50ms }${extra} }
+            - { name: home, request: { url: / } }`;
+
+  it('fails E2E by default on a step that passed only after a retry, naming it in the log, the criterion line and summary.json', async () => {
+    const run = await gate({ web: { HEALTH_FAIL_FIRST: '2' }, steps: () => e2e() });
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.line('Check'), /❌ Check: 3\/3 runs passed \(1 step passed only after a retry: list ×1\)/);
+    const log = run.read('12_e2e.log');
+    assert.match(log, /list passed only on attempt 3\/5 \(after 2 retries\)/);
+    assert.match(log, /RETRIES: 1 step passed only after a retry: list ×1/);
+    assert.doesNotMatch(log, /E2E.*RUN.*PASSED/);
+    const step = run.json().steps.find((s) => s.log === '12_e2e.log');
+    assert.deepEqual(step?.retries, [{ step: 'list', times: 1, retries: 2 }]);
+    assert.equal(run.json().counts['e2e.retriedSteps'], 1);
+  });
+
+  it('accepts it with allowRetries: passes, as a deviation in summary.json and the summary', async () => {
+    const run = await gate({ web: { HEALTH_FAIL_FIRST: '2' }, steps: () => e2e(', allowRetries: "health cache warms up"') });
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.line('Check'), /✅ Check: 3\/3 runs passed \(1 step passed only after a retry: list ×1 \(accepted: health cache warms up\)\)/);
+    assert.deepEqual(run.json().deviations, ['12_e2e: list passed only after a retry ×1 (accepted: health cache warms up)']);
+    assert.equal(run.json().complete, false);
+  });
+});
+
 describe('waits keep their history', () => {
   it('records the 502s a wait got before its first 200, in its log and in summary.json', async () => {
     const run = await gate({

@@ -650,6 +650,7 @@ class GateRun {
       detail: outcome.detail,
       ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
       ...(outcome.latency ? { latency: outcome.latency } : {}),
+      ...(outcome.retries ? { retries: outcome.retries } : {}),
       ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
       ...(outcome.answersBefore ? { answersBefore: outcome.answersBefore } : {}),
       ...(outcome.notJudged ? { notJudged: true } : {}),
