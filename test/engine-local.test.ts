@@ -139,7 +139,9 @@ describe('engine with the local driver on real processes', () => {
     // Fail fast: later phases did not run, logs and summary did.
     assert.ok(!existsSync(join(run.logDir, '05_seed.log')));
     assert.ok(existsSync(join(run.logDir, '07_logs.log')));
-    assert.match(run.criterionLine('Seed'), /❌.*not run/);
+    // One defect, one red: what the gate never reached is "not judged", neither ✅ nor ❌.
+    assert.match(run.summary, /^\S+ – Seed: not judged: the gate stopped at 02_ps after \d/m);
+    assert.equal(run.criterionLine('Seed'), '');
     assert.deepEqual(processesWith(run.opts.marker), []);
   });
 

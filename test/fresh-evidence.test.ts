@@ -18,6 +18,10 @@ interface Gate {
   window?: string;
   /** Files to create in the test's dir before the run. */
   before?: (dir: string) => void;
+  /** Extra criteria (id: title) beside boot, stability and check. */
+  criteria?: Record<string, string>;
+  /** Extra CLI arguments (`--deadline 3s`). */
+  args?: string[];
 }
 
 interface SummaryJson {
@@ -40,7 +44,7 @@ async function gate(g: Gate) {
     `
 name: fresh-evidence
 baseUrl: http://127.0.0.1:${port}
-criteria: { boot: Boot, stability: Stability, check: Check }
+criteria: ${JSON.stringify({ boot: 'Boot', stability: 'Stability', check: 'Check', ...g.criteria })}
 stack:
   driver: local
   services:
@@ -65,7 +69,7 @@ ${g.steps({ port, dir })}
 `,
   );
   const logDir = join(dir, 'logs');
-  const run = await runCli(['run', '--config', config, '--log-dir', logDir], { cwd: dir });
+  const run = await runCli(['run', '--config', config, '--log-dir', logDir, ...(g.args ?? [])], { cwd: dir });
   const read = (name: string) => readFileSync(join(logDir, name), 'utf8');
   const summary = existsSync(join(logDir, '99_summary.log')) ? read('99_summary.log') : '';
   const line = (title: string) => summary.split('\n').find((l) => l.includes(` ${title}:`)) ?? '';
@@ -155,6 +159,39 @@ describe('retries and unselected tests are not clean', () => {
   });
 });
 
+describe('scenario retries are counted', () => {
+  const e2e = (extra = '') =>
+    `      - log: 12_e2e
+        do: scenario
+        criterion: check
+        scenario:
+          runs: 3
+          each:
+            - { name: list, request: { url: /health }, retry: { attempts: 5, interval: 50ms }${extra} }
+            - { name: home, request: { url: / } }`;
+
+  it('fails E2E by default on a step that passed only after a retry, naming it in the log, the criterion line and summary.json', async () => {
+    const run = await gate({ web: { HEALTH_FAIL_FIRST: '2' }, steps: () => e2e() });
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.line('Check'), /❌ Check: 3\/3 runs passed \(1 step passed only after a retry: list ×1\)/);
+    const log = run.read('12_e2e.log');
+    assert.match(log, /list passed only on attempt 3\/5 \(after 2 retries\)/);
+    assert.match(log, /RETRIES: 1 step passed only after a retry: list ×1/);
+    assert.doesNotMatch(log, /E2E.*RUN.*PASSED/);
+    const step = run.json().steps.find((s) => s.log === '12_e2e.log');
+    assert.deepEqual(step?.retries, [{ step: 'list', times: 1, retries: 2 }]);
+    assert.equal(run.json().counts['e2e.retriedSteps'], 1);
+  });
+
+  it('accepts it with allowRetries: passes, as a deviation in summary.json and the summary', async () => {
+    const run = await gate({ web: { HEALTH_FAIL_FIRST: '2' }, steps: () => e2e(', allowRetries: "health cache warms up"') });
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.line('Check'), /✅ Check: 3\/3 runs passed \(1 step passed only after a retry: list ×1 \(accepted: health cache warms up\)\)/);
+    assert.deepEqual(run.json().deviations, ['12_e2e: list passed only after a retry ×1 (accepted: health cache warms up)']);
+    assert.equal(run.json().complete, false);
+  });
+});
+
 describe('waits keep their history', () => {
   it('records the 502s a wait got before its first 200, in its log and in summary.json', async () => {
     const run = await gate({
@@ -205,5 +242,41 @@ describe('one defect, one red', () => {
     assert.equal(run.code, 1, run.out);
     assert.match(run.line('Stability'), /❌ Stability: [1-9]\d* restarts/);
     assert.doesNotMatch(run.line('Stability'), /not judged/);
+  });
+
+  it('reads every criterion the gate never reached "not judged": one ❌ for one defect, in every report', async () => {
+    const run = await gate({
+      window: '60s',
+      criteria: { migrations: 'Migrations' },
+      steps: () => `      - { log: 05_migrate, do: host, run: "echo migration 0042 failed; exit 1", criterion: migrations }
+      - { log: 06_check, do: host, run: "echo checked", criterion: check }`,
+    });
+    assert.equal(run.code, 1, run.out);
+    const marked = run.summary.split('\n').filter((l) => /✅|❌/.test(l));
+    assert.deepEqual(marked.filter((l) => l.includes('❌')), [marked.find((l) => l.includes(' ❌ Migrations:'))], run.summary);
+    assert.match(run.line('Check'), / – Check: not judged: the gate stopped at 05_migrate after \d+(\.\d)?m?s$/);
+    assert.match(run.line('Stability'), / – Stability: not judged: the gate stopped at 05_migrate after /);
+    assert.doesNotMatch(run.summary, /❌[^\n]*not run/);
+    assert.match(run.out, /– Check: not judged: the gate stopped at 05_migrate/);
+    const json = run.json();
+    assert.equal(json.verdict, 'failed');
+    assert.deepEqual(
+      json.criteria.map((c) => [c.id, c.passed, c.notJudged ?? false]),
+      [['boot', true, false], ['stability', false, true], ['check', false, true], ['migrations', false, false]],
+    );
+    const junit = run.read('junit.xml');
+    assert.match(junit, /<testcase classname="release-gate" name="Check"[^>]*>\s*<skipped message="not judged: the gate stopped at 05_migrate after /);
+    assert.match(junit, /failures="1"/);
+    assert.match(run.read('report.html'), /not judged: the gate stopped at 05_migrate after /);
+  });
+
+  it('reads what the deadline left unjudged "not judged", and the run itself ❌ when no criterion failed', async () => {
+    const run = await gate({ window: '60s', args: ['--deadline', '4s'], steps: () => '      - { log: 05_check, do: host, run: "echo checked", criterion: check }' });
+    assert.equal(run.code, 1, run.out);
+    assert.match(run.line('Stability'), / – Stability: not judged: the gate's deadline passed after \d+(\.\d)?s of 1m00s \(0 restarts seen\)$/);
+    assert.match(run.line('Check'), / ✅ Check: /);
+    assert.match(run.line('Run completed'), / ❌ Run completed: timed out: the gate's deadline passed after \d+(\.\d)?s$/);
+    assert.equal(run.summary.split('\n').filter((l) => l.includes('❌')).length, 1, run.summary);
+    assert.equal(run.json().verdict, 'timedout');
   });
 });

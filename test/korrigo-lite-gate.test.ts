@@ -209,6 +209,8 @@ describe('the korrigo gate on korrigo-lite', () => {
         const run = await sampleGate({ fault });
         assert.equal(run.code, 1, evidence(run));
         assert.match(run.summary, failing, evidence(run));
+        // One defect, one red: nothing the gate never reached reads ❌.
+        assert.doesNotMatch(run.summary, /❌[^\n]*(not run|not judged)/, evidence(run));
         if (stopped) assertStoppedAfterFailure(run);
         assertNothingLeft(run);
       });

@@ -1,23 +1,26 @@
 import type { GateConfig } from '../config/schema.js';
 import type { CriterionResult, StepResult } from '../model/run-result.js';
+import { unreachedDetail, type StopPoint } from './not-judged.js';
 
 export type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: string }[]>;
 
 /**
  * One verdict per declared criterion, in declaration order: passed iff every step giving
- * evidence for it ran and passed (zero tolerance: "not run" fails). A failed step that
+ * evidence for it ran and passed (zero tolerance: a step not run is never a pass). A failed step that
  * names no criterion gets a line of its own, so no failure is ever silent in the summary.
  * With a partial selection (--only/--skip/--from), criteria with no selected step say "not selected"
  * (neither ✅ nor ❌), and one with some of its steps selected says which. A criterion whose
  * steps are all "not applicable" to the target (an external one's build) is "n/a": not counted.
  * One the gate stopped before it could finish judging, with nothing wrong seen, is "not judged"
- * (neither ✅ nor ❌, not counted): one defect, one red.
+ * (neither ✅ nor ❌, not counted): one defect, one red. That holds for a window cut short and for
+ * a criterion whose steps were never reached (`stop`: where and when the gate stopped: a failed
+ * step, an interrupt, the deadline). Without a stop, a step not run stays ❌.
  */
 export function evaluateCriteria(
   config: GateConfig,
   steps: StepResult[],
   extra: ExtraVerdicts,
-  stoppedAt: string | undefined,
+  stop: StopPoint | undefined,
   partialSelection: boolean,
 ): CriterionResult[] {
   const out: CriterionResult[] = [];
@@ -41,8 +44,8 @@ export function evaluateCriteria(
       continue;
     }
     if (selected.length === 0 && fromOthers.length === 0) {
-      const detail = stoppedAt ? `not run: the gate stopped at ${stoppedAt}` : 'no step gives evidence for this criterion';
-      out.push({ id, title, passed: false, detail, logs });
+      if (stop) out.push({ id, title, passed: false, notJudged: true, detail: unreachedDetail(stop), logs });
+      else out.push({ id, title, passed: false, detail: 'no step gives evidence for this criterion', logs });
       continue;
     }
     const failed = selected.find((s) => s.status === 'failed' || s.status === 'interrupted' || s.status === 'timedout');
@@ -52,9 +55,9 @@ export function evaluateCriteria(
     if (failed) out.push({ id, title, passed: false, detail: `${failed.detail} (${failed.log})${partOf}`, logs });
     else if (failedExtra) out.push({ id, title, passed: false, detail: `${failedExtra.detail} (${failedExtra.log})${partOf}`, logs });
     else if (notJudged) out.push({ id, title, passed: false, notJudged: true, detail: `${notJudged.detail}${partOf}`, logs });
-    else if (notRun) {
-      out.push({ id, title, passed: false, detail: `not run${stoppedAt ? `: the gate stopped at ${stoppedAt}` : ''}${partOf}`, logs });
-    } else {
+    else if (notRun && stop) out.push({ id, title, passed: false, notJudged: true, detail: `${unreachedDetail(stop)}${partOf}`, logs });
+    else if (notRun) out.push({ id, title, passed: false, detail: `not run${partOf}`, logs });
+    else {
       const details = [...applicable.map((s) => s.detail), ...fromOthers.map((v) => v.detail)].filter(Boolean);
       out.push({ id, title, passed: true, detail: [...new Set(details)].join('; ') + partOf, logs });
     }

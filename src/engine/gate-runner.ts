@@ -10,7 +10,7 @@ import { builtinRegistries, driverKindOf, type Registries } from '../config/regi
 import type { GateConfig } from '../config/schema.js';
 import { planSteps, type PlannedStep } from '../config/step-plan.js';
 import { ATTESTATION_FILE, MANIFEST_FILE } from '../model/manifest.js';
-import type { PhaseResult, RunResult, RunTarget, StepResult, StepStatus } from '../model/run-result.js';
+import type { RunResult, RunTarget, StepResult, StepStatus } from '../model/run-result.js';
 import type { CredentialProbe } from '../model/credential-probe.js';
 import type { StackDriver } from '../model/stack.js';
 import { waitFor } from '../common/wait.js';
@@ -19,13 +19,14 @@ import { Console } from './console.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
 import { writeEvidence, type StepEvidence } from './evidence-file.js';
 import { gateExitCode } from './gate-exit-code.js';
-import { notJudgedDetail } from './not-judged.js';
+import { notJudgedDetail, runEndCriterion } from './not-judged.js';
 import { collectProvenance, writeManifest, type ProvenanceAnswer } from './manifest-writer.js';
 import { StepLog } from './step-log.js';
 import { writeSummary, type SummaryTarget } from './summary-writer.js';
 import { EVIDENCE_LOST_EXIT, EvidenceCheck, expectedEvidence } from './evidence-check.js';
 import { verdictBanner } from './verdict-banner.js';
 import { runTasks, type Task, type TaskAbort, type TaskStatus } from './task-loop.js';
+import { notRun, phaseResult } from './step-records.js';
 import { TeardownStack } from './teardown-stack.js';
 
 export interface GateRunOptions {
@@ -127,6 +128,8 @@ class GateRun {
   private readonly deadlineAt: number | null;
   private watch: Promise<StackWatch> | null = null;
   private stoppedAt: string | undefined;
+  /** When the gate stopped, since the run started (set with `stoppedAt`, by `stopAt`). */
+  private stoppedAfterMs = 0;
   private verdictOverride: 'interrupted' | 'timedout' | undefined;
   private preflightDone = false;
   /** The preflight failed: the stack cannot be reached, so log capture and teardown would only repeat the error. */
@@ -205,7 +208,7 @@ class GateRun {
     await this.runTeardowns();
     if (opts.interrupt.aborted && !this.verdictOverride) {
       this.verdictOverride = 'interrupted';
-      this.stoppedAt ??= 'teardown (interrupted)';
+      this.stopAt('teardown (interrupted)');
     }
     const result = this.buildResult();
     await writeSummary(summary, result).catch((err: Error) => this.console.info(`summary: ${err.message}`));
@@ -236,6 +239,13 @@ class GateRun {
     return { result, exitCode, ...(evidenceLost === null ? {} : { evidenceLost }), evidence: this.evidence, ...(this.liveOutcome ? { live: this.liveOutcome } : {}), reseal: seal };
   }
 
+  /** The first stop wins: a failed step, an interrupt, the deadline; unreached criteria read "not judged" from it. */
+  private stopAt(where: string): void {
+    if (this.stoppedAt !== undefined) return;
+    this.stoppedAt = where;
+    this.stoppedAfterMs = this.clock.now() - this.startedAt;
+  }
+
   private indexes(keep: (p: PlannedStep) => boolean): number[] {
     return this.planned.flatMap((p, i) => (keep(p) ? [i] : []));
   }
@@ -254,7 +264,7 @@ class GateRun {
       }
       const broken = this.pending.find((p) => p.outcome.broken());
       if (broken) {
-        this.stoppedAt ??= broken.log.path.split('/').pop() as string;
+        this.stopAt(broken.log.path.split('/').pop() as string);
         return;
       }
       yield planned.notApplicable === null ? this.stepTask(index) : this.notApplicableTask(index, planned.notApplicable);
@@ -422,7 +432,7 @@ class GateRun {
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
     if (outcome.deviations?.length) this.stepDeviations.push(...outcome.deviations);
     if (outcome.judgements?.length) this.evidence.push({ id: planned.id, log: `${planned.logName}.log`, judgements: outcome.judgements });
-    if (stops && status !== 'passed' && !planned.phase.always) this.stoppedAt ??= `${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`;
+    if (stops && status !== 'passed' && !planned.phase.always) this.stopAt(`${planned.logName}.log${status === 'failed' ? '' : ` (${status})`}`);
     return status as TaskStatus;
   }
 
@@ -563,7 +573,7 @@ class GateRun {
   private noteLoopEnd(status: TaskStatus): void {
     if (status === 'interrupted' || status === 'timedout') {
       this.verdictOverride ??= status;
-      this.stoppedAt ??= status === 'interrupted' ? 'interrupted' : 'deadline';
+      this.stopAt(status === 'interrupted' ? 'interrupted' : 'deadline');
     }
   }
 
@@ -588,7 +598,7 @@ class GateRun {
     const planned = this.planned[this.running.index] as PlannedStep;
     const outcome = { passed: false, detail: 'did not stop within the grace after it was asked to: abandoned' };
     this.results[this.running.index] = this.stepResult(planned, this.verdictOverride ?? 'interrupted', outcome, this.running.started, this.clock.now());
-    this.stoppedAt ??= `${planned.logName}.log (abandoned)`;
+    this.stopAt(`${planned.logName}.log (abandoned)`);
     this.abandoned.add(this.running.index);
     this.running = null;
   }
@@ -650,6 +660,7 @@ class GateRun {
       detail: outcome.detail,
       ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
       ...(outcome.latency ? { latency: outcome.latency } : {}),
+      ...(outcome.retries ? { retries: outcome.retries } : {}),
       ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
       ...(outcome.answersBefore ? { answersBefore: outcome.answersBefore } : {}),
       ...(outcome.notJudged ? { notJudged: true } : {}),
@@ -660,19 +671,23 @@ class GateRun {
     // Summary steps are the report itself, not a step of the run.
     const ran = this.planned.flatMap((p, i) => (p.kind.summary ? [] : [{ p, result: this.results[i] ?? notRun(p, this.notRunReason(p)) }]));
     const steps = ran.map((r) => r.result);
-    const criteria = evaluateCriteria(this.opts.config, steps, this.extraVerdicts, this.stoppedAt, Boolean(this.opts.selected));
+    const stop = this.stoppedAt === undefined ? undefined : { at: this.stoppedAt, afterMs: this.stoppedAfterMs };
+    const criteria = evaluateCriteria(this.opts.config, steps, this.extraVerdicts, stop, Boolean(this.opts.selected));
     if (this.teardownFailure) criteria.push({ id: 'teardown', title: 'Teardown', passed: false, detail: this.teardownFailure, logs: ['teardown.log'] });
     if (criteria.length > 0 && criteria.every((c) => c.notApplicable || c.notSelected) && criteria.some((c) => c.notApplicable)) {
       // Nothing this target allows was judged: a gate of only "n/a" lines proves nothing.
       criteria.push({ id: 'applicable', title: 'Evidence', passed: false, detail: `no criterion is applicable to this target (${this.target.description}): nothing was judged`, logs: [] });
     }
     const failed = steps.some((r) => r.status === 'failed' || r.status === 'timedout') || criteria.some((c) => !c.passed && !c.notSelected && !c.notApplicable && !c.notJudged);
+    const verdict = this.verdictOverride ?? (failed ? 'failed' : 'passed');
+    const runEnd = runEndCriterion(verdict, criteria, stop);
+    if (runEnd) criteria.push(runEnd);
     const endedAt = this.clock.now();
     return {
       tool: { name: 'release-gate', version: this.opts.version },
       config: this.opts.configFile,
       logDir: this.opts.logDir,
-      verdict: this.verdictOverride ?? (failed ? 'failed' : 'passed'),
+      verdict,
       target: this.target,
       ...(this.stoppedAt ? { stoppedAt: this.stoppedAt } : {}),
       ...(this.opts.switches && Object.keys(this.opts.switches).length > 0 ? { switches: this.opts.switches } : {}),
@@ -727,34 +742,6 @@ const LATE_EVENT_MS = 2000;
 
 function causeOf(problem: Instability): string {
   return `caused by ${problem.service} ${problem.what} at ${problem.at.toISOString().slice(11, 19)} (see Stability)`;
-}
-
-function notRun(p: PlannedStep, detail: string): StepResult {
-  return {
-    id: p.id,
-    phase: p.phase.id,
-    log: `${p.logName}.log`,
-    title: p.title,
-    status: 'not-run',
-    detail,
-    ...(p.step.criterion ? { criterion: p.step.criterion } : {}),
-  };
-}
-
-/** A phase's status is its worst step's; its span covers the steps that ran. */
-function phaseResult(phase: PlannedStep['phase'], steps: StepResult[]): PhaseResult {
-  const ran = steps.filter((s) => s.startedAt !== undefined);
-  const statuses = steps.map((s) => s.status);
-  const worst: StepStatus =
-    statuses.length > 0 && statuses.every((s) => s === 'not-applicable')
-      ? 'not-applicable'
-      : ran.length === 0
-      ? 'not-run'
-      : (['interrupted', 'timedout', 'failed'] as const).find((s) => statuses.includes(s)) ?? 'passed';
-  if (ran.length === 0) return { id: phase.id, title: phase.title, status: worst };
-  const start = Math.min(...ran.map((r) => Date.parse(r.startedAt as string)));
-  const end = Math.max(...ran.map((r) => Date.parse(r.endedAt as string)));
-  return { id: phase.id, title: phase.title, status: worst, startedAt: new Date(start).toISOString(), endedAt: new Date(end).toISOString(), durationMs: end - start };
 }
 
 function signalName(reason: unknown): NodeJS.Signals | undefined {

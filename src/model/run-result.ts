@@ -29,6 +29,20 @@ export interface StepResult {
   answersBefore?: AnswerCount[];
   /** The gate stopped at another step's failure before this one could finish judging (status `not-run`). */
   notJudged?: boolean;
+  /** Scenario steps that passed only after a retry, per step (absent when none did). */
+  retries?: ScenarioRetry[];
+}
+
+/** A scenario step that passed only after a retry: how often, and the reason it was accepted, if it was. */
+export interface ScenarioRetry {
+  /** The scenario step's name. */
+  step: string;
+  /** Executions that passed only after a retry (over every run). */
+  times: number;
+  /** Attempts beyond the first, summed over those executions. */
+  retries: number;
+  /** The step's `allowRetries` reason; absent: not accepted, E2E fails. */
+  accepted?: string;
 }
 
 /** How often a wait got one kind of answer (`502`, `connection refused`), first and last time (ISO). */

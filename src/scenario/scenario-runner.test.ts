@@ -194,15 +194,40 @@ describe('runScenario against a Django/DRF-like server', () => {
     assert.deepEqual(h.result.criteria.annotation, { passed: false, detail: 'not run' });
   });
 
-  it('retries a failing step and passes once the server answers', async () => {
+  it('retries a failing step until the server answers, and fails the scenario on the step that passed only after a retry, counting it', async () => {
     server.knobs.examsFailures = 2;
     const h = await runExample((raw) => {
       raw.runs = 1;
       step(raw, 'exams').retry = { attempts: 3, interval: '10ms' };
     });
-    assert.equal(h.result.passed, true, h.text);
     assert.match(h.text, /exams: attempt 1\/3 failed \(GET \/api\/exams\/ → 503 \(expected 200\)\); retrying in 10ms/);
     assert.equal(server.seen.filter((s) => s === 'GET /api/exams/').length, 4, 'csrf + 3 attempts');
+    assert.equal(h.result.passed, false, h.text);
+    assert.equal(h.result.detail, '1/1 runs passed (1 step passed only after a retry: exams ×1)');
+    assert.deepEqual(h.result.retries, [{ step: 'exams', times: 1, retries: 2 }]);
+    assert.match(h.text, /^exams passed only on attempt 3\/3 \(after 2 retries\)$/m);
+    assert.match(h.text, /^RETRIES: 1 step passed only after a retry: exams ×1$/m);
+    assert.match(h.lines.at(-1) ?? '', /^❌ E2E: 1\/1 runs passed \(1 step passed only after a retry: exams ×1\); each fails E2E unless the step sets allowRetries/);
+    assert.doesNotMatch(h.text, /E2E.*RUN.*PASSED/, "the seed's grep must not read it as a pass");
+  });
+
+  it('accepts a step that passed only after a retry when the step says why (allowRetries), as a deviation', async () => {
+    server.knobs.examsFailures = 1;
+    const h = await runExample((raw) => {
+      raw.runs = 1;
+      Object.assign(step(raw, 'exams'), { retry: { attempts: 3, interval: '10ms' }, allowRetries: 'cold cache after deploy' });
+    });
+    assert.equal(h.result.passed, true, h.text);
+    assert.equal(h.result.detail, '1/1 runs passed (1 step passed only after a retry: exams ×1 (accepted: cold cache after deploy))');
+    assert.deepEqual(h.result.acceptedRetries('12_e2e'), ['12_e2e: exams passed only after a retry ×1 (accepted: cold cache after deploy)']);
+    assert.match(h.lines.at(-1) ?? '', /^✅ E2E: 1\/1 RUNS PASSED \(1 step passed only after a retry: exams ×1 \(accepted: cold cache after deploy\)\)$/);
+  });
+
+  it('counts no retry when every step passed at its first attempt', async () => {
+    const h = await runExample((raw) => (step(raw, 'exams').retry = { attempts: 3, interval: '10ms' }));
+    assert.equal(h.result.passed, true, h.text);
+    assert.deepEqual(h.result.retries, []);
+    assert.equal(h.result.detail, '3/3 runs passed');
   });
 
   it('gives up after the last attempt and says how many were made', async () => {

@@ -94,6 +94,11 @@ const stepSchema = z
       .describe('What to tell the user when the step fails with this status (status → hint), e.g. a switch to set.'),
     timeout: duration.optional().describe('Budget of each attempt (all pages included); default defaults.timeout.'),
     retry: retrySchema.optional(),
+    allowRetries: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Why passing only after a retry is acceptable for this step; without it such a pass fails the scenario. Shown as a deviation.'),
     latency: latencySchema.optional(),
     request: requestSchema.optional(),
     exec: execSchema.optional(),

@@ -15,7 +15,7 @@ export interface StepEnv extends HttpStepEnv {
 }
 
 export type StepOutcome =
-  | { status: 'passed'; captures: Record<string, unknown>; summary: string; http?: HttpStatusEvidence }
+  | { status: 'passed'; captures: Record<string, unknown>; summary: string; http?: HttpStatusEvidence; /** The attempt that passed (1: no retry). */ attempts: number }
   | { status: 'failed'; reason: string; http?: HttpStatusEvidence; byStatus?: boolean }
   | { status: 'skipped'; reason: string };
 
@@ -67,7 +67,10 @@ export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSigna
     last = { ok: false, reason: `internal error: ${errorMessage(err)}` };
   }
   if (!last) return { status: 'failed', reason: 'the step never ran' };
-  if (last.ok) return { status: 'passed', captures: last.captures, summary: last.summary, ...(last.http ? { http: last.http } : {}) };
+  if (last.ok) {
+    if (attempt > 1) env.output.line(`${step.name} passed only on attempt ${attempt}/${attempts} (after ${attempt - 1} retr${attempt === 2 ? 'y' : 'ies'})${step.allowRetries ? ` (accepted: ${step.allowRetries})` : ''}`);
+    return { status: 'passed', captures: last.captures, summary: last.summary, ...(last.http ? { http: last.http } : {}), attempts: attempt };
+  }
   const hint = last.evidence ? step.hints?.[String(last.evidence.status)] : undefined;
   const reason = `${attempts > 1 && attempt > 1 ? `${last.reason} (after ${attempt} attempts)` : last.reason}${hint ? ` — hint: ${hint}` : ''}`;
   env.output.line(`${step.name} FAILED: ${reason}`);

@@ -34,6 +34,18 @@ export const scenarioStep = defineStepKind({
       }),
     );
     const passed = result.passed && verdict.passed;
-    return { passed, detail: passed || !result.passed ? result.detail : verdict.detail, criteria, evidence: result.runsPassed, judgements: [verdict], latency: result.latency };
+    const retried = result.retries.reduce((n, r) => n + r.times, 0);
+    ctx.counts['e2e.retriedSteps'] = retried;
+    const deviations = passed ? result.acceptedRetries(ctx.logName) : [];
+    return {
+      passed,
+      detail: passed || !result.passed ? result.detail : verdict.detail,
+      criteria,
+      evidence: result.runsPassed,
+      judgements: [verdict],
+      latency: result.latency,
+      ...(result.retries.length > 0 ? { retries: result.retries } : {}),
+      ...(deviations.length > 0 ? { deviations } : {}),
+    };
   },
 });

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
-import type { AnswerCount, HttpExchange, ScenarioLatency } from '../model/run-result.js';
+import type { AnswerCount, HttpExchange, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
 import type { CredentialProbeSink } from '../model/credential-probe.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
@@ -90,6 +90,8 @@ export interface StepOutcome {
   criteria?: Record<string, { passed: boolean; detail: string }>;
   /** Latency statistics of a scenario, recorded in the step's result (summary.json, reports). */
   latency?: ScenarioLatency;
+  /** Scenario steps that passed only after a retry, per step: recorded in the step's result. */
+  retries?: ScenarioRetry[];
   /** The last HTTP exchange of a failed HTTP check, for the report (redacted, secrets as `$VAR`). */
   http?: HttpExchange;
   /** A wait's answers before its first good one, by kind: recorded in the step's result. */
