@@ -8,8 +8,9 @@ import type { RunResult, SelftestSection, StepResult } from '../model/run-result
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
 import type { StepEvidence } from './evidence-file.js';
 import { judgeLive, type LiveInput, type LiveSummary } from './selftest-live.js';
-export type { LiveInput, LiveSummary } from './selftest-live.js';
 import { mutationsOf, type EvidenceMutation } from './evidence-mutations.js';
+
+export type { LiveInput, LiveSummary } from './selftest-live.js';
 
 /** One injected defect and whether the gate turned red on its criterion. */
 export interface SelftestRow {
