@@ -9,7 +9,8 @@ import { RunLock } from '../common/run-lock.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
 import { readSigningKey } from '../engine/attestation.js';
-import { runGate, type GateRunOutcome } from '../engine/gate-runner.js';
+import { runGate, type GateRunOptions, type GateRunOutcome } from '../engine/gate-runner.js';
+import type { GateConfig } from '../config/schema.js';
 import type { StackDriver } from '../model/stack.js';
 import type { CliOptions } from './cli.js';
 import { portVariables } from '../common/port-variables.js';
@@ -28,17 +29,22 @@ export function stackEnv(configEnv: Record<string, string>, generated: Record<st
 /** The signals that interrupt the gate: closing the terminal (SIGHUP) included. */
 const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
+/** Runs the gate once more under the same lock, signals and secrets, with a new driver: selftest's live run. */
+export type RunAgain = (opts: { logDir: string; selected: Set<string>; live: boolean; config?: GateConfig }) => Promise<{ outcome: GateRunOutcome; driver: StackDriver }>;
+
+/** What runs after the first gate run (selftest) and gives the exit code instead. */
+export type AfterRun = (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor, again: RunAgain) => number | Promise<number>;
+
 /**
  * `release-gate run`: resolves the config, wires signals, runs the gate, returns its exit code.
  * `after` (selftest) gets the outcome and the resolved run, and gives the exit code instead.
  */
-/** Runs the gate once more under the same lock, signals and secrets, with a new driver: selftest's live run. */
-export type RunAgain = (opts: { logDir: string; selected: Set<string>; live: boolean }) => Promise<{ outcome: GateRunOutcome; driver: StackDriver }>;
-
 export async function runCommand(
   opts: CliOptions,
   version: string,
-  after?: (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor, again: RunAgain) => number | Promise<number>,
+  after?: AfterRun,
+  /** More options of the first run (selftest lists the requests sent with credentials). */
+  first: Pick<GateRunOptions, 'credentialRequests'> = {},
 ): Promise<number> {
   const registries = builtinRegistries;
   // A bad key is bad usage: found before anything runs, not after a ten-minute gate.
@@ -134,7 +140,7 @@ export async function runCommand(
       switches: run.switches,
       ...(signKey ? { signKey } : {}),
     };
-    const outcome = await runGate({ ...gateOptions, driver, logDir: run.logDir });
+    const outcome = await runGate({ ...gateOptions, ...first, driver, logDir: run.logDir });
     // The run has no verdict: selftest has nothing to judge either. One stderr line a CI log shows.
     if (outcome.evidenceLost !== undefined) {
       process.stderr.write(`evidence lost: ${outcome.evidenceLost}\n`);
@@ -143,7 +149,7 @@ export async function runCommand(
     const again: RunAgain = async (more) => {
       const next = await createDriver();
       active = next;
-      return { outcome: await runGate({ ...gateOptions, driver: next, logDir: more.logDir, selected: more.selected, live: more.live }), driver: next };
+      return { outcome: await runGate({ ...gateOptions, config: more.config ?? run.config, driver: next, logDir: more.logDir, selected: more.selected, live: more.live }), driver: next };
     };
     return after ? await after(outcome, run, redactor, again) : outcome.exitCode;
   } finally {

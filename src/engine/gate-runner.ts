@@ -11,7 +11,8 @@ import type { GateConfig } from '../config/schema.js';
 import { planSteps, type PlannedStep } from '../config/step-plan.js';
 import { ATTESTATION_FILE, MANIFEST_FILE } from '../model/manifest.js';
 import type { RunResult, RunTarget, StepResult, StepStatus } from '../model/run-result.js';
-import type { CredentialProbe } from '../model/credential-probe.js';
+import type { CredentialProbe, CredentialRequestSink } from '../model/credential-probe.js';
+import { KILL_NOT_REACHED } from './selftest-live.js';
 import type { StackDriver } from '../model/stack.js';
 import { waitFor } from '../common/wait.js';
 import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
@@ -63,6 +64,8 @@ export interface GateRunOptions {
    * and once the stability watch runs (and the last such step is done) a service is killed.
    */
   live?: boolean;
+  /** Selftest's healthy run: each request sent with credentials is listed here (the live run must resend each). */
+  credentialRequests?: CredentialRequestSink;
 }
 
 /** What the live mutations of a selftest run did. */
@@ -163,7 +166,7 @@ class GateRun {
     if (opts.live) {
       const plan = killPoint(this.planned, (p) => this.isSelected(p));
       this.killAfter = typeof plan === 'number' ? plan : null;
-      this.liveOutcome = { probes: [], kill: typeof plan === 'number' ? { planned: true, error: 'the gate stopped before the kill' } : { planned: false, why: plan } };
+      this.liveOutcome = { probes: [], kill: typeof plan === 'number' ? { planned: true, error: KILL_NOT_REACHED } : { planned: false, why: plan } };
     }
   }
 
@@ -454,6 +457,7 @@ class GateRun {
       logName: planned.logName,
       onTeardown: (title, teardown) => this.teardowns.push(title, teardown),
       ...(this.liveOutcome ? { credentialProbes: (probe: CredentialProbe) => this.liveOutcome?.probes.push(probe) } : {}),
+      ...(opts.credentialRequests ? { credentialRequests: opts.credentialRequests } : {}),
     };
   }
 

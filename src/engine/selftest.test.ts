@@ -8,7 +8,8 @@ import type { RunResult, StepResult } from '../model/run-result.js';
 import { evaluateCriteria } from './criteria.js';
 import type { StepEvidence } from './evidence-file.js';
 import type { LiveOutcome } from './gate-runner.js';
-import { formatSelftest, judgeSelftest, selftestSection, type LiveInput } from './selftest.js';
+import { formatSelftest, judgeSelftest, selftestResult, selftestSection, type LiveInput } from './selftest.js';
+import { KILL_NOT_REACHED } from './selftest-live.js';
 
 /*
  * The engine tested by its own selftest: over a fixed healthy run's evidence, the built-in judges
@@ -131,9 +132,19 @@ describe('release-gate selftest over recorded evidence', () => {
     const report = judgeSelftest(run);
     assert.equal(report.passed, false);
     assert.match(report.criteria.find((c) => c.id === 'e2e')?.why ?? '', /did not pass in the healthy run/);
-    const failed = judgeSelftest({ ...healthy(), result: { ...healthy().result, verdict: 'failed' } });
+  });
+
+  it('stops when the healthy run did not pass: the reason on the first line, no row, no criterion', () => {
+    const base = healthy().result;
+    const steps = base.steps.map((s) => (s.id === 'pytest' ? { ...s, status: 'failed' as const, detail: '1 failed: test_login' } : s));
+    const failed = judgeSelftest({ ...healthy(), result: { ...base, steps, verdict: 'failed' } });
     assert.equal(failed.passed, false);
-    assert.match(formatSelftest(failed), /the gate itself did not pass/);
+    assert.deepEqual([failed.rows, failed.criteria], [[], []]);
+    const text = formatSelftest(failed);
+    assert.match(text.split('\n')[0] ?? '', /^SELFTEST STOPPED: the healthy run did not pass \(failed\): pytest\.log: 1 failed: test_login$/);
+    assert.match(text, /the gate itself did not pass/);
+    assert.doesNotMatch(text, /MISSED|vacuous/);
+    assert.equal(selftestSection(failed).stopped, 'pytest.log: 1 failed: test_login');
   });
 
   it('flags recorded verdicts the judges do not reproduce', () => {
@@ -211,6 +222,23 @@ describe('release-gate selftest: live mutations (judged from the live run)', () 
     const stray = judgeSelftest({ ...healthy(), live: { ...live, live: { ...live.live, probes: [{ log: 'm.log', request: 'GET /admin', without: ['cookie sessionid'], status: 204 }] } } });
     assert.equal(stray.passed, false);
     assert.match(formatSelftest(stray), /\(no criterion\): live: GET \/admin without cookie sessionid/);
+  });
+
+  it('reads "not run: the live stack did not boot (…)" for each live mutation when the live run failed before its stack was up', () => {
+    const run = healthy();
+    const cfg = { ...run.config, stack: { driver: 'local', services: {} }, phases: [{ id: 'P', always: false, steps: [{ log: 'up', do: 'up' }, { log: 'ps', do: 'ps', ready: true }, { log: 'stab', do: 'stability', window: '5s', mode: 'overlap' }] }] } as unknown as GateConfig;
+    const base = liveRun({ passed: true, detail: 'not judged' }, { kill: { planned: true, error: KILL_NOT_REACHED }, probes: [] });
+    const steps: StepResult[] = [{ id: 'ps', phase: 'P', log: 'ps.log', title: 'ps', status: 'failed', detail: '0/1 running+healthy' }];
+    const requests = [{ log: 'e2e.log', criterion: 'tests', step: 'items', request: 'items: GET /api/items', without: ['cookie sessionid'] }];
+    const report = judgeSelftest({ ...run, config: cfg, live: { ...base, result: { ...base.result, verdict: 'failed', steps }, requests } });
+    assert.equal(report.passed, false);
+    const live = report.rows.filter((r) => r.live);
+    assert.deepEqual(live.map((r) => [r.criterion, selftestResult(r), r.detail]), [
+      ['stability', 'not run', 'not run: the live stack did not boot (ps.log: 0/1 running+healthy)'],
+      ['tests', 'not run', 'not run: the live stack did not boot (ps.log: 0/1 running+healthy)'],
+    ]);
+    assert.deepEqual(report.criteria.filter((c) => c.notProven).map((c) => c.id), ['stability', 'tests']);
+    assert.doesNotMatch(formatSelftest(report), /MISSED|vacuous/);
   });
 
   it('counts a kill the driver cannot do as n/a, not caught and not missed; anything left running fails', () => {

@@ -7,8 +7,10 @@ import type { GateConfig } from '../config/schema.js';
 import type { RunResult, SelftestSection, StepResult } from '../model/run-result.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
 import type { StepEvidence } from './evidence-file.js';
-import type { LiveOutcome } from './gate-runner.js';
+import { judgeLive, type LiveInput, type LiveSummary } from './selftest-live.js';
 import { mutationsOf, type EvidenceMutation } from './evidence-mutations.js';
+
+export type { LiveInput, LiveSummary } from './selftest-live.js';
 
 /** One injected defect and whether the gate turned red on its criterion. */
 export interface SelftestRow {
@@ -26,6 +28,8 @@ export interface SelftestRow {
   live?: true;
   /** Why this mutation cannot be done here (the external driver cannot kill a service): neither caught nor missed. */
   notApplicable?: string;
+  /** Why it was not done (the live stack did not boot, the live run stopped first): not caught, and its criterion not proven. */
+  notRun?: string;
 }
 
 export interface SelftestCriterion {
@@ -36,10 +40,14 @@ export interface SelftestCriterion {
   exitCodeOnly?: true;
   /** Why it is vacuous, when not caught. */
   why?: string;
+  /** Not caught because a defect could not be injected (a `not run` row), not because one was missed. */
+  notProven?: true;
 }
 
 export interface SelftestReport {
   passed: boolean;
+  /** Why nothing was injected: the healthy run did not pass (then no row, no criterion). */
+  stopped?: string;
   /** The healthy run's log dir and verdict. */
   logDir: string;
   gateVerdict: RunResult['verdict'];
@@ -49,26 +57,6 @@ export interface SelftestReport {
   replayMismatches: string[];
   /** The live run (kill during the watch, requests without credentials), when one was made. */
   live?: LiveSummary;
-}
-
-/** The extra, labelled run of the live mutations. */
-export interface LiveSummary {
-  logDir: string;
-  gateVerdict: RunResult['verdict'];
-  /** What the kill did, in words. */
-  kill: string;
-  /** Services (containers, process groups) still running after the live run: must be none. */
-  leftovers: string[];
-  durationMs: number;
-}
-
-/** The live run's outcome as selftest judges it. */
-export interface LiveInput {
-  logDir: string;
-  result: RunResult;
-  live: LiveOutcome;
-  /** What still runs after the live run's teardown. */
-  leftovers: string[];
 }
 
 export interface SelftestOptions {
@@ -94,6 +82,8 @@ const failedStatus = (s: StepResult) => s.status === 'failed' || s.status === 'i
 export function judgeSelftest(opts: SelftestOptions): SelftestReport {
   const judges = opts.judges ?? (builtinJudges as JudgeSet);
   const { config, result } = opts;
+  // A run that did not pass has nothing to break: every row would only repeat its failure.
+  if (result.verdict !== 'passed') return { passed: false, stopped: healthyFailure(result), logDir: result.logDir, gateVerdict: result.verdict, rows: [], criteria: [], replayMismatches: [] };
   const partial = Boolean(opts.partialSelection);
   const rejudge = (j: Judgement, input: unknown): Verdict => (judges[j.judge] as (i: unknown) => Verdict)(input);
   const byId = new Map(opts.evidence.map((e) => [e.id, e]));
@@ -163,7 +153,7 @@ export function judgeSelftest(opts: SelftestOptions): SelftestReport {
     });
   }
 
-  const live = opts.live ? judgeLive(opts.live, result, opts.evidence, titles) : undefined;
+  const live = opts.live ? judgeLive(opts.live, config, result, opts.evidence, titles) : undefined;
   if (live) rows.push(...live.rows);
 
   const criteria: SelftestCriterion[] = Object.entries(titles).map(([id, title]) => {
@@ -171,17 +161,19 @@ export function judgeSelftest(opts: SelftestOptions): SelftestReport {
     const base = baseline.find((c) => c.id === id);
     const recorded = result.criteria.find((c) => c.id === id);
     let why: string | undefined;
+    let notProven = false;
     if (recorded?.notSelected) why = 'not selected in this run: nothing to prove';
     else if (!recorded?.passed) why = `it did not pass in the healthy run (${recorded?.detail ?? 'no verdict'}): fix the gate first`;
     else if (!base?.passed) why = `its recorded evidence does not replay as passed (${base?.detail ?? 'no verdict'})`;
     else if (vacuous.has(id)) why = vacuous.get(id);
     else if (mine.length === 0) why = 'no step records evidence for it: no defect can be injected';
     else {
-      const missed = mine.find((r) => !r.caught && !r.notApplicable);
+      const missed = mine.find((r) => !r.caught && !r.notApplicable && !r.notRun) ?? mine.find((r) => r.notRun);
       if (missed) why = `${missed.mutation} (${missed.log}): ${missed.detail}`;
+      if (missed?.notRun) notProven = true;
     }
     const exitCodeOnly = why === undefined && mine.filter((r) => !r.notApplicable).every((r) => r.exitCodeOnly);
-    return { id, title, caught: why === undefined, ...(exitCodeOnly ? { exitCodeOnly: true as const } : {}), ...(why === undefined ? {} : { why }) };
+    return { id, title, caught: why === undefined, ...(exitCodeOnly ? { exitCodeOnly: true as const } : {}), ...(why === undefined ? {} : { why }), ...(notProven ? { notProven: true as const } : {}) };
   });
   const stepFailures = result.steps.filter(failedStatus);
   // A request without credentials that got in guards no criterion of the config: still a hole.
@@ -203,57 +195,18 @@ export function judgeSelftest(opts: SelftestOptions): SelftestReport {
   };
 }
 
-/**
- * The live mutations as rows: the kill must turn the Stability criterion ❌ naming the killed
- * service; each request repeated without its credentials must not get a 2xx.
- */
-function judgeLive(input: LiveInput, healthy: RunResult, evidence: StepEvidence[], titles: Record<string, string>): { rows: SelftestRow[]; summary: LiveSummary } {
-  const rows: SelftestRow[] = [];
-  const { result, live } = input;
-  const rel = (log: string) => `selftest-live/${log}`;
-  const stabilityIds = new Set(evidence.filter((e) => e.judgements.some((j) => j.judge === 'stability')).map((e) => e.id));
-  const stabilityStep = healthy.steps.find((s) => stabilityIds.has(s.id) && s.criterion);
-  const criterion = stabilityStep?.criterion;
-  let kill: string;
-  const k = live.kill;
-  if (!k.planned) kill = `no kill: ${k.why}`;
-  else if ('notApplicable' in k) {
-    kill = `no kill: not applicable (${k.notApplicable})`;
-    if (criterion) rows.push({ criterion, title: titles[criterion] ?? criterion, log: rel(stabilityStep?.log ?? ''), mutation: 'live: SIGKILL of a service during the watch', caught: false, detail: 'not applicable', live: true, notApplicable: k.notApplicable });
-  } else if ('error' in k) {
-    kill = `kill failed: ${k.error}`;
-    if (criterion) rows.push({ criterion, title: titles[criterion] ?? criterion, log: rel(stabilityStep?.log ?? ''), mutation: 'live: SIGKILL of a service during the watch', caught: false, detail: `the kill could not be done: ${k.error}`, live: true });
-  } else {
-    kill = `killed ${k.service} (SIGKILL) at ${k.at.slice(11, 19)} after ${k.afterStep}${k.seen ? '' : '; the watch never reported it'}`;
-    if (criterion) {
-      const verdict = result.criteria.find((c) => c.id === criterion);
-      const step = result.steps.find((s) => s.id === stabilityStep?.id);
-      const names = (verdict?.detail ?? '').includes(k.service);
-      const caught = verdict !== undefined && !verdict.passed && names;
-      const detail = !verdict ? 'no verdict in the live run' : verdict.passed ? `stayed ✅ (${verdict.detail})` : names ? verdict.detail : `❌ but does not name ${k.service} (${verdict.detail})`;
-      rows.push({ criterion, title: titles[criterion] ?? criterion, log: rel(step?.log ?? stabilityStep?.log ?? ''), mutation: `live: SIGKILL of ${k.service}'s main process during the watch`, caught, detail, live: true });
-    }
-  }
-  for (const probe of live.probes) {
-    const id = probe.criterion ?? '';
-    const ok = probe.status !== null && (probe.status < 200 || probe.status >= 300);
-    const detail =
-      probe.status === null
-        ? `no answer (${probe.problem ?? 'network error'}): cannot tell whether it is protected`
-        : ok
-          ? `HTTP ${probe.status}: refused`
-          : `HTTP ${probe.status}: the endpoint is public (it answers without ${probe.without.join(', ')})`;
-    rows.push({ criterion: id, title: titles[id] ?? (id || '(no criterion)'), log: rel(probe.log), mutation: `live: ${probe.request} without ${probe.without.join(', ')}`, caught: ok, detail, live: true });
-  }
-  const started = Date.parse(result.startedAt);
-  const ended = Date.parse(result.endedAt);
-  return { rows, summary: { logDir: input.logDir, gateVerdict: result.verdict, kill, leftovers: input.leftovers, durationMs: ended - started } };
-}
-
 /** The table as text: one line per injected defect, then the verdict; no ✅/❌ (the seed greps those in the summary). */
 export function formatSelftest(report: SelftestReport): string {
+  // First line: whether the healthy run passed; when it did not, the reason, and nothing else to read.
+  if (report.stopped !== undefined) {
+    return [
+      `SELFTEST STOPPED: the healthy run did not pass (${report.gateVerdict}): ${report.stopped}`,
+      'the gate itself did not pass, so no defect was injected: fix the gate first (`release-gate run` must pass), then run selftest again',
+      '',
+    ].join('\n');
+  }
   const width = Math.max(8, ...report.rows.map((r) => r.title.length));
-  const lines = ['SELFTEST: each criterion must turn red when the thing it guards is broken', ''];
+  const lines = [`SELFTEST: the healthy run passed (${report.logDir}); each criterion must now turn red when the thing it guards is broken`, ''];
   lines.push(`${'criterion'.padEnd(width)}  result  mutation (step) → verdict`);
   for (const row of report.rows) {
     lines.push(`${row.title.padEnd(width)}  ${selftestResult(row).padEnd(6)}  ${row.mutation} (${row.log}) → ${row.detail}`);
@@ -261,6 +214,7 @@ export function formatSelftest(report: SelftestReport): string {
   lines.push('');
   if (report.live) {
     lines.push(`live run (one extra run, same stack): ${report.live.logDir} — ${report.live.kill}`);
+    if (report.live.stopped) lines.push(`live run: ${report.live.stopped}: its mutations from there on are not run`);
     lines.push(report.live.leftovers.length === 0 ? 'live run: nothing left running after its teardown' : `LEFT RUNNING after the live run: ${report.live.leftovers.join(', ')}`);
     lines.push('');
   }
@@ -269,24 +223,37 @@ export function formatSelftest(report: SelftestReport): string {
   const caught = report.criteria.filter((c) => c.caught).length;
   if (report.passed) lines.push(`SELFTEST PASSED: ${caught}/${report.criteria.length} criteria caught every injected defect`);
   else {
-    if (report.gateVerdict !== 'passed') lines.push(`the gate itself did not pass (${report.gateVerdict}): selftest needs a healthy run to break`);
-    lines.push(`SELFTEST FAILED: ${caught}/${report.criteria.length} criteria caught; vacuous:`);
-    for (const c of report.criteria.filter((x) => !x.caught)) lines.push(`  ${c.title}: ${c.why}`);
+    const vacuous = report.criteria.filter((x) => !x.caught && !x.notProven);
+    const unproven = report.criteria.filter((x) => !x.caught && x.notProven);
+    lines.push(`SELFTEST FAILED: ${caught}/${report.criteria.length} criteria caught${vacuous.length > 0 || unproven.length === 0 ? '; vacuous:' : ''}`);
+    for (const c of vacuous) lines.push(`  ${c.title}: ${c.why}`);
+    if (unproven.length > 0) lines.push('not proven (a defect could not be injected):');
+    for (const c of unproven) lines.push(`  ${c.title}: ${c.why}`);
     for (const r of report.rows.filter((x) => !x.caught && !x.notApplicable && !report.criteria.some((c) => c.id === x.criterion))) lines.push(`  ${r.title}: ${r.mutation} (${r.log}): ${r.detail}`);
     if (report.live && report.live.leftovers.length > 0) lines.push(`  live run: left running: ${report.live.leftovers.join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** A row's result word: `caught`, `MISSED`, or `n/a` when the mutation cannot be done on this driver. */
-export function selftestResult(row: Pick<SelftestRow, 'caught' | 'notApplicable'>): 'caught' | 'MISSED' | 'n/a' {
-  return row.notApplicable ? 'n/a' : row.caught ? 'caught' : 'MISSED';
+/** A row's result word: `caught`, `MISSED`, `n/a` when the mutation cannot be done on this driver, `not run` when it was not done. */
+export function selftestResult(row: Pick<SelftestRow, 'caught' | 'notApplicable' | 'notRun'>): 'caught' | 'MISSED' | 'n/a' | 'not run' {
+  return row.notApplicable ? 'n/a' : row.notRun !== undefined ? 'not run' : row.caught ? 'caught' : 'MISSED';
+}
+
+/** Why the healthy run did not pass, in one line: where it stopped and the failed step's detail. */
+function healthyFailure(result: RunResult): string {
+  const step = result.steps.find(failedStatus);
+  if (step) return `${step.log}: ${step.detail}`;
+  const criterion = result.criteria.find((c) => !c.passed && !c.notSelected && !c.notApplicable);
+  if (criterion) return `${criterion.title}: ${criterion.detail}`;
+  return result.stoppedAt ? `stopped at ${result.stoppedAt}` : `verdict ${result.verdict}`;
 }
 
 /** The table as the reporters show it (report.html). */
 export function selftestSection(report: SelftestReport): SelftestSection {
   return {
     passed: report.passed,
+    ...(report.stopped !== undefined ? { stopped: report.stopped } : {}),
     caught: report.criteria.filter((c) => c.caught).length,
     total: report.criteria.length,
     rows: report.rows.map((r) => ({

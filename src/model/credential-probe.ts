@@ -7,6 +7,8 @@ export interface CredentialProbe {
   log: string;
   /** The criterion the request gives evidence for. */
   criterion?: string | undefined;
+  /** The scenario step's name: with the log, what matches a listed request to its repeat (ids in the path may differ). */
+  step?: string | undefined;
   /** `GET /metrics`, `POST /api/grading/copies/3/annotations/` (scenario: with its step name). */
   request: string;
   /** What was left out: header and cookie names, never values. */
@@ -19,6 +21,15 @@ export interface CredentialProbe {
 
 /** Receives each credential probe of a live selftest run. */
 export type CredentialProbeSink = (probe: CredentialProbe) => void;
+
+/**
+ * A request that carried credentials, as selftest's healthy run lists it (nothing is resent
+ * then): the live run must resend each one, so a row exists for each even when it stops early.
+ */
+export type CredentialRequest = Omit<CredentialProbe, 'status' | 'problem'>;
+
+/** Receives each request with credentials of selftest's healthy run. */
+export type CredentialRequestSink = (request: CredentialRequest) => void;
 
 /** Header names that carry credentials (not CSRF tokens: those guard forms, not identity). */
 export const CREDENTIAL_HEADER = /authorization|token|secret|api-?key|session|password|cookie/i;

@@ -175,7 +175,9 @@ export interface SelftestSection {
   passed: boolean;
   caught: number;
   total: number;
-  rows: { title: string; mutation: string; log: string; result: 'caught' | 'MISSED' | 'n/a'; detail: string; live?: boolean; exitCodeOnly?: boolean }[];
+  /** Why nothing was injected: the healthy run did not pass. */
+  stopped?: string;
+  rows: { title: string; mutation: string; log: string; result: 'caught' | 'MISSED' | 'n/a' | 'not run'; detail: string; live?: boolean; exitCodeOnly?: boolean }[];
   /** Criteria not caught, with why. */
   vacuous: { title: string; why: string }[];
   /** The live run: its log dir (relative), what the kill did, what was left running. */

@@ -154,7 +154,7 @@ function selftestSection(result: RunResult, written: ReadonlySet<string>): strin
     : '';
   return `<section id="selftest">
 <h2>Selftest</h2>
-<p class="${t.passed ? 'passed' : 'failed'}">SELFTEST ${t.passed ? 'PASSED' : 'FAILED'}: ${t.caught}/${t.total} criteria caught</p>
+${t.stopped !== undefined ? `<p class="failed">SELFTEST STOPPED: the healthy run did not pass: ${text(t.stopped)}; no defect was injected</p>` : `<p class="${t.passed ? 'passed' : 'failed'}">SELFTEST ${t.passed ? 'PASSED' : 'FAILED'}: ${t.caught}/${t.total} criteria caught</p>`}
 ${live}<table>
 <tr><th></th><th>Criterion</th><th>Mutation</th><th>Step</th><th>Result</th><th>Verdict</th></tr>
 ${rows}

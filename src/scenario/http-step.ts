@@ -2,7 +2,7 @@ import type { OutputSink } from '../common/output.js';
 import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
-import { isCredentialName, isCsrfName, type CredentialProbe } from '../model/credential-probe.js';
+import { isCredentialName, isCsrfName, type CredentialProbe, type CredentialRequest } from '../model/credential-probe.js';
 import { credentialFetch, splitUrlCredentials } from '../common/credential-fetch.js';
 import type { CookieSession } from './cookie-session.js';
 import { checkAssertion } from './assertion.js';
@@ -23,8 +23,9 @@ export interface HttpStepEnv {
   /**
    * Live selftest: each step that sent credentials (a session cookie, a token header) repeats
    * its request once without them; `probed` holds the steps done (once per step, not per run).
+   * Selftest's healthy run has `list` instead: the request is listed, not resent.
    */
-  credentialProbe?: { probed: Set<string>; record(probe: Omit<CredentialProbe, 'log'>): void };
+  credentialProbe?: { probed: Set<string>; record?(probe: Omit<CredentialProbe, 'log'>): void; list?(request: Omit<CredentialRequest, 'log'>): void };
 }
 
 /** Outcome of one attempt of a step. */
@@ -226,7 +227,8 @@ async function probeWithoutCredentials(
   const bare = splitUrlCredentials(request.url);
   const without = [...tokenHeaders, ...session.map((c) => `cookie ${c}`), ...(bare.authorization ? ['URL credentials'] : [])];
   const path = displayPath(env.baseUrl, request.url);
-  const record = { ...(step.criterion ? { criterion: step.criterion } : {}), request: `${step.name}: ${request.method} ${path}`, without };
+  const record = { ...(step.criterion ? { criterion: step.criterion } : {}), step: step.name, request: `${step.name}: ${request.method} ${path}`, without };
+  if (!sink.record) return sink.list?.(record);
   try {
     const res = await fetch(bare.url, { method: request.method, headers, body: request.body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
     await res.arrayBuffer();

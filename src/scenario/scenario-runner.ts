@@ -4,7 +4,7 @@ import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
 import type { ScenarioExecution } from '../checks/judges.js';
-import type { CredentialProbe } from '../model/credential-probe.js';
+import type { CredentialProbe, CredentialRequest } from '../model/credential-probe.js';
 import { CookieSession } from './cookie-session.js';
 import { LatencyRecorder, latencyTable } from './latency-stats.js';
 import { RetryTally } from './retry-tally.js';
@@ -29,6 +29,8 @@ export interface ScenarioContext {
   clock?: Clock;
   /** Live selftest: each step that sent credentials repeats its request once without them. */
   credentialProbes?: (probe: Omit<CredentialProbe, 'log'>) => void;
+  /** Selftest's healthy run: each step that sent credentials is listed here, not resent. */
+  credentialRequests?: (request: Omit<CredentialRequest, 'log'>) => void;
 }
 
 export interface ScenarioResult {
@@ -90,6 +92,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     clock,
     exec: (service, argv, output, signal) => ctx.exec(service, argv, output, signal),
     ...(ctx.credentialProbes ? { credentialProbe: { probed: new Set<string>(), record: ctx.credentialProbes } } : {}),
+    ...(ctx.credentialRequests && !ctx.credentialProbes ? { credentialProbe: { probed: new Set<string>(), list: ctx.credentialRequests } } : {}),
   };
   const { title, runs: total } = config;
   const out = ctx.output;

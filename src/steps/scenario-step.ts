@@ -21,6 +21,7 @@ export const scenarioStep = defineStepKind({
       clock: ctx.clock,
       exec: (service, argv, output, signal) => ctx.driver.exec(service, argv, { output, signal }),
       ...(ctx.credentialProbes ? { credentialProbes: (probe) => ctx.credentialProbes?.({ ...probe, log: `${ctx.logName}.log`, criterion: probe.criterion ?? step.criterion }) } : {}),
+      ...(ctx.credentialRequests ? { credentialRequests: (request) => ctx.credentialRequests?.({ ...request, log: `${ctx.logName}.log`, criterion: request.criterion ?? step.criterion }) } : {}),
     });
     ctx.counts['e2e.runs'] = result.runs;
     ctx.counts['e2e.runsPassed'] = result.runsPassed;

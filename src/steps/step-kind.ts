@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { AnswerCount, HttpExchange, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
-import type { CredentialProbeSink } from '../model/credential-probe.js';
+import type { CredentialProbeSink, CredentialRequestSink } from '../model/credential-probe.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
@@ -61,6 +61,8 @@ export interface StepContext {
    * cookie) repeats that request once without them and reports the answer here.
    */
   credentialProbes?: CredentialProbeSink;
+  /** Set in selftest's healthy run only: each such request is listed here, not resent. */
+  credentialRequests?: CredentialRequestSink;
 }
 
 /**

@@ -115,7 +115,7 @@ export const waitHttpStep = defineStepKind({
     const verdict = judge('http-answer', { statuses, expect: step.expect, answer, problem: result.last?.problem ?? undefined });
     // waitForHttp judged each attempt with the same judge; the recorded one replays the last.
     const detail = result.hint ? `${result.detail} (${result.hint})` : result.detail;
-    if (result.ok && ctx.credentialProbes) await probeWithoutCredentials(step, ctx, switched ? inside : via?.mode === 'auto' ? outside : url, headers, probe ?? hostProbe);
+    if (result.ok && (ctx.credentialProbes || ctx.credentialRequests)) await probeWithoutCredentials(step, ctx, switched ? inside : via?.mode === 'auto' ? outside : url, headers, probe ?? hostProbe);
     if (result.ok) return { passed: true, detail, judgements: [verdict], ...answersBefore };
     const http = exchange(url, statuses, headers, step.via?.service, result, ctx.env, ctx.redactor);
     return { passed: false, detail, http, judgements: [verdict], ...answersBefore };
@@ -125,6 +125,7 @@ export const waitHttpStep = defineStepKind({
 /**
  * Live selftest: the same request once more, from the same place, without the headers that
  * carry a credential. Only for a wait that expects a success: a protected endpoint refuses it.
+ * In selftest's healthy run the request is only listed.
  */
 async function probeWithoutCredentials(
   step: { url: string; status: number | number[]; criterion?: string | undefined },
@@ -138,6 +139,8 @@ async function probeWithoutCredentials(
   if (dropped.length === 0 || !statuses.every((s) => s >= 200 && s < 300)) return;
   const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !dropped.includes(name)));
   const record = { log: `${ctx.logName}.log`, criterion: step.criterion, request: `GET ${new URL(url).pathname}`, without: dropped };
+  // Selftest's healthy run lists the request; only the live run resends it.
+  if (!ctx.credentialProbes) return ctx.credentialRequests?.(record);
   try {
     const answer = await probe(url, kept, AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]));
     ctx.log.line(`selftest (live): GET ${url} without ${dropped.join(', ')} → ${answer.status}`);
