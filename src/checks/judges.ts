@@ -14,7 +14,8 @@ import { judgeTestReport, type TestPolicy, type TestReport } from './test-report
 export interface Verdict {
   passed: boolean;
   detail: string;
-  criteria?: Record<string, { passed: boolean; detail: string }>;
+  /** `notJudged`: the scenario stopped at an earlier failure before any step of this criterion ran. */
+  criteria?: Record<string, { passed: boolean; detail: string; notJudged?: true }>;
 }
 
 export interface ExitCodeInput {
@@ -100,7 +101,7 @@ export interface ScenarioExecution {
 export interface ScenarioInput {
   runs: number;
   executions: ScenarioExecution[];
-  /** Criteria some step is tagged with (a tag never executed is "not run": ❌). */
+  /** Criteria some step is tagged with (a tag never executed is "not run": ❌, or "not judged" after an earlier failure). */
   tagged: string[];
 }
 
@@ -179,12 +180,16 @@ export function judgeScenario(input: ScenarioInput): Verdict {
   const failures = input.executions.map(executionFailure).filter((f): f is string => f !== null);
   const runsDone = new Set(input.executions.filter((e) => e.where.startsWith('run ')).map((e) => e.where)).size;
   const runsFailed = new Set(input.executions.filter((e) => e.where.startsWith('run ') && executionFailure(e) !== null).map((e) => e.where)).size;
-  const criteria: Record<string, { passed: boolean; detail: string }> = {};
+  const criteria: Record<string, { passed: boolean; detail: string; notJudged?: true }> = {};
   for (const id of input.tagged) {
     const mine = input.executions.filter((e) => e.criterion === id);
     const bad = mine.map(executionFailure).filter((f): f is string => f !== null);
+    // Never reached because an earlier step failed: one defect, one red (the scenario's own ❌).
+    // In a scenario that passed, a tagged step that never ran is a hole in the evidence: ❌.
     criteria[id] =
-      mine.length === 0
+      mine.length === 0 && failures.length > 0
+        ? { passed: false, notJudged: true, detail: `not judged: the scenario stopped at ${failures[0]}` }
+        : mine.length === 0
         ? { passed: false, detail: 'not run' }
         : bad.length > 0
           ? { passed: false, detail: `${bad.length}/${mine.length} failed; first: ${bad[0]}` }
@@ -219,7 +224,7 @@ export interface Judgement<N extends JudgeName = JudgeName> {
   input: JudgeInput<N>;
   passed: boolean;
   detail: string;
-  criteria?: Record<string, { passed: boolean; detail: string }>;
+  criteria?: Record<string, { passed: boolean; detail: string; notJudged?: true }>;
 }
 
 /** Judges input with the built-in judge and records the judgement. */

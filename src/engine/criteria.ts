@@ -2,7 +2,7 @@ import type { GateConfig } from '../config/schema.js';
 import type { CriterionResult, StepResult } from '../model/run-result.js';
 import { unreachedDetail, type StopPoint } from './not-judged.js';
 
-export type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: string }[]>;
+export type ExtraVerdicts = Map<string, { passed: boolean; detail: string; log: string; notJudged?: true }[]>;
 
 /**
  * One verdict per declared criterion, in declaration order: passed iff every step giving
@@ -49,12 +49,14 @@ export function evaluateCriteria(
       continue;
     }
     const failed = selected.find((s) => s.status === 'failed' || s.status === 'interrupted' || s.status === 'timedout');
-    const failedExtra = fromOthers.find((v) => !v.passed);
+    const failedExtra = fromOthers.find((v) => !v.passed && !v.notJudged);
+    const notJudgedExtra = fromOthers.find((v) => v.notJudged);
     const notRun = selected.find((s) => s.status === 'not-run');
     const notJudged = selected.find((s) => s.notJudged);
     if (failed) out.push({ id, title, passed: false, detail: `${failed.detail} (${failed.log})${partOf}`, logs });
     else if (failedExtra) out.push({ id, title, passed: false, detail: `${failedExtra.detail} (${failedExtra.log})${partOf}`, logs });
     else if (notJudged) out.push({ id, title, passed: false, notJudged: true, detail: `${notJudged.detail}${partOf}`, logs });
+    else if (notJudgedExtra) out.push({ id, title, passed: false, notJudged: true, detail: `${notJudgedExtra.detail} (${notJudgedExtra.log})${partOf}`, logs });
     else if (notRun && stop) out.push({ id, title, passed: false, notJudged: true, detail: `${unreachedDetail(stop)}${partOf}`, logs });
     else if (notRun) out.push({ id, title, passed: false, detail: `not run${partOf}`, logs });
     else {

@@ -31,7 +31,8 @@ export const scenarioStep = defineStepKind({
     const criteria = Object.fromEntries(
       Object.entries(result.criteria).map(([id, v]) => {
         const judged = verdict.criteria?.[id];
-        return [id, judged && !judged.passed && v.passed ? judged : v];
+        // The judge's word when it is stricter, or when it says why a step never ran ("not judged").
+        return [id, judged && !judged.passed && (v.passed || judged.notJudged) ? judged : v];
       }),
     );
     const passed = result.passed && verdict.passed;

@@ -89,7 +89,7 @@ export interface StepOutcome {
    */
   evidence?: number;
   /** Verdicts for other criteria this step also gives evidence for (scenario: annotation). */
-  criteria?: Record<string, { passed: boolean; detail: string }>;
+  criteria?: Record<string, { passed: boolean; detail: string; notJudged?: true }>;
   /** Latency statistics of a scenario, recorded in the step's result (summary.json, reports). */
   latency?: ScenarioLatency;
   /** Scenario steps that passed only after a retry, per step: recorded in the step's result. */
