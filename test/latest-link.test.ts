@@ -64,6 +64,10 @@ describe('the latest link beside the runs', () => {
     const summary = readFileSync(join(p.runs, LINK, '03_summary.log'), 'utf8');
     assert.equal(summary, readFileSync(join(p.runs, 'run-2', '03_summary.log'), 'utf8'));
     assert.ok(existsSync(join(p.runs, 'run-1', 'summary.json')));
+    // The link is a log dir for the evidence commands too (docs/evidence.md).
+    const verify = await runCli(['verify', join(p.runs, LINK)], { cwd: p.project });
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /INTACT/);
     // No temporary link left behind by the atomic replacement.
     assert.deepEqual(readdirSync(p.runs).sort(), ['release_gate_latest', 'run-1', 'run-2']);
   });
