@@ -13,7 +13,6 @@
 #   RG_SKIP_COMPOSE_V1=1  don't install the legacy docker-compose v1
 #   RG_SWARM=1       make the engine a one-node swarm manager (`docker swarm init`), for the
 #                    swarm driver (`stack.driver: swarm`); left as it is when already in a swarm
-# See /work/shared/docker-on-these-machines.md for the verified recipe.
 set -euo pipefail
 
 SWARM="${RG_SWARM:-0}"

@@ -180,6 +180,14 @@ export function runMarked(
   });
 }
 
+function existsLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /** Kills what a failed case left (so one failure does not leak into the next case). */
 function killMarked(marker: string): void {
   for (const pid of processesMarked(marker)) {
@@ -202,7 +210,9 @@ export async function runHostileCase(c: HostileCase): Promise<HostileRun> {
     const logDir = sandbox.logDir;
     // The gate's own cache (parse trees, compiled code) under HOME is the gate's to write.
     const mayChange = [...(c.mayChange ?? []), 'home/.cache/release-gate'].map((p) => join(sandbox.root, p));
-    const skip = (path: string) => path === logDir || path.startsWith(`${logDir}/`) || mayChange.some((m) => path === m || path.startsWith(`${m}/`));
+    // The link to the latest run, beside the log dir, is the gate's to write (checked below).
+    const latest = join(sandbox.root, 'release_gate_latest');
+    const skip = (path: string) => path === logDir || path === latest || path.startsWith(`${logDir}/`) || mayChange.some((m) => path === m || path.startsWith(`${m}/`));
     const before = snapshot(sandbox.root, skip);
     const run = await runMarked(args, {
       cwd: cwd ?? sandbox.project,
@@ -231,6 +241,8 @@ export async function runHostileCase(c: HostileCase): Promise<HostileRun> {
     const after = snapshot(sandbox.root, skip);
     const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
     assert.deepEqual(changed, [], `outside the log dir, created/changed/deleted: ${changed.join(', ')}${context}`);
+    // Beside it, at most the gate's own link, to this run's log dir by name.
+    if (existsLink(latest)) assert.equal(readlinkSync(latest), relative(sandbox.root, logDir), `release_gate_latest points at this run${context}`);
     // 4. No secret anywhere.
     for (const secret of c.secrets ?? []) {
       assert.ok(!run.output.includes(secret), `the secret ${JSON.stringify(secret)} is printed${context}`);

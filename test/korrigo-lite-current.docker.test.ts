@@ -1,6 +1,6 @@
 // The korrigo preset on korrigo-lite's *current* generation in Docker Compose
 // (examples/korrigo-lite/release-gate.current.yml): what gating a current Korrigo checkout
-// meets (korrigo-contract.md) — nginx answers /metrics with its SPA page, METRICS_TOKEN is
+// meets (docs/korrigo.md) — nginx answers /metrics with its SPA page, METRICS_TOKEN is
 // required from the env file, no lock routes, the CSRF cookie only from /api/csrf/. Needs a
 // Docker engine (scripts/docker-engine.sh); run through `npm run test:docker`. No skip.
 import * as assert from 'node:assert/strict';

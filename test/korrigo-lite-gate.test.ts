@@ -217,7 +217,7 @@ describe('the korrigo gate on korrigo-lite', () => {
     }
   });
 
-  describe('the preset on both app generations (korrigo-contract.md: a current checkout)', { concurrency: 2 }, () => {
+  describe('the preset on both app generations (docs/korrigo.md: a current checkout)', { concurrency: 2 }, () => {
     const current = { KORRIGO_LITE_GENERATION: 'current', METRICS_TOKEN: 'current-metrics-t0ken' };
 
     it('gates the current generation with the one switch KORRIGO_LOCKS=off, shown in the console, the log and the summary', async () => {

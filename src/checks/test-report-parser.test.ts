@@ -200,7 +200,7 @@ E   RuntimeError: fixture &lt;boom&gt;</error></testcase><testcase classname="te
 E   assert 2 == 1</failure></testcase></testsuite></testsuites>`;
 
 const PYTEST_VERBOSE = `============================= test session starts ==============================
-platform linux -- Python 3.11.7, pytest-9.0.3, pluggy-1.6.0 -- /root/.pyenv/versions/3.11.7/bin/python3
+platform linux -- Python 3.11.7, pytest-9.0.3, pluggy-1.6.0 -- /opt/pyenv/versions/3.11.7/bin/python3
 hypothesis profile 'default'
 benchmark: 5.2.3 (defaults: timer=time.perf_counter disable_gc=False min_rounds=5 min_time=0.000005 max_time=1.0 calibration_precision=10 warmup=False warmup_iterations=100000)
 rootdir: /tmp/rgs/py
@@ -545,7 +545,7 @@ describe('formatFailingTests', () => {
 // pytest 9.0.3 -v -rfEsxX --junitxml: a fixture whose teardown raises under a passing, a
 // failing and a skipped test, a clean test and a non-strict XPASS (tests/test_t.py).
 const PYTEST_TEARDOWN_OUTPUT = String.raw`============================= test session starts ==============================
-platform linux -- Python 3.11.7, pytest-9.0.3, pluggy-1.6.0 -- /root/.pyenv/versions/3.11.7/bin/python
+platform linux -- Python 3.11.7, pytest-9.0.3, pluggy-1.6.0 -- /opt/pyenv/versions/3.11.7/bin/python
 hypothesis profile 'default'
 benchmark: 5.2.3 (defaults: timer=time.perf_counter disable_gc=False min_rounds=5 min_time=0.000005 max_time=1.0 calibration_precision=10 warmup=False warmup_iterations=100000)
 rootdir: /tmp/rgs/td

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { basename } from 'node:path';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
@@ -14,6 +15,7 @@ import type { GateConfig } from '../config/schema.js';
 import type { StackDriver } from '../model/stack.js';
 import type { CliOptions } from './cli.js';
 import { portVariables } from '../common/port-variables.js';
+import { latestLinkNote, updateLatestLink } from './latest-link.js';
 import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
 import { notRedactedNotice, runRedactor } from './run-redactor.js';
 
@@ -93,6 +95,9 @@ export async function runCommand(
     throw err;
   }
 
+  // Once the run is sure to start (a refused one removes its log dir): quick checks read this run.
+  const latest = latestLinkNote(updateLatestLink(run.logDir, { root: run.root, home: homedir(), uid: process.getuid?.() }));
+
   const interrupt = new AbortController();
   const forceStop = new AbortController();
   const console = new Console(process.stdout, { verbose: Boolean(opts.verbose), redactor });
@@ -140,7 +145,7 @@ export async function runCommand(
       switches: run.switches,
       ...(signKey ? { signKey } : {}),
     };
-    const outcome = await runGate({ ...gateOptions, ...first, driver, logDir: run.logDir });
+    const outcome = await runGate({ ...gateOptions, ...first, driver, logDir: run.logDir, ...(latest ? { notes: [latest] } : {}) });
     // The run has no verdict: selftest has nothing to judge either. One stderr line a CI log shows.
     if (outcome.evidenceLost !== undefined) {
       process.stderr.write(`evidence lost: ${outcome.evidenceLost}\n`);

@@ -57,6 +57,8 @@ export interface GateRunOptions {
   deviations?: string[];
   /** Documented switches and their values, shown in the summary. */
   switches?: Record<string, string>;
+  /** Lines shown under the first `artifacts:` line (the `latest` link). */
+  notes?: readonly string[];
   /** ed25519 key (`--sign-key`): the manifest is also written as a signed DSSE envelope. */
   signKey?: KeyObject;
   /**
@@ -177,6 +179,7 @@ class GateRun {
     this.teardowns.push('release the driver', () => opts.driver.close());
     this.console.banner(`release-gate ${opts.version} — ${opts.config.name} (${opts.driver.name} driver)`);
     this.console.info(`artifacts: ${opts.logDir}`);
+    for (const note of opts.notes ?? []) this.console.info(note);
     if (this.target.external) this.console.info(`target: an external deployment, ${this.target.description}: not started or stopped by the gate`);
     for (const [name, value] of Object.entries(opts.switches ?? {})) this.console.info(`switch ${name}=${value} (${opts.config.switches[name]?.description ?? ''})`);
 

@@ -10,7 +10,7 @@ export interface E2eRun {
   release: ApiResponse | null;
 }
 
-/** One run of korrigo-contract.md's E2E step 4 with a logged-in client; stops after the first failed step. */
+/** One run of the seed's E2E step 4 (docs/korrigo.md) with a logged-in client; stops after the first failed step. */
 export async function runContractE2e(client: KorrigoClient): Promise<E2eRun> {
   const exams = await client.request('GET', '/api/exams/');
   if (exams.status !== 200) throw new Error(`GET /api/exams/ -> ${exams.status} ${exams.text}`);
