@@ -72,7 +72,7 @@ release-gate:
 const gitlabCiLocal = join(root, 'node_modules/gitlab-ci-local/src/index.js');
 const [port, dbPort] = [await freePort(), await freePort()];
 function job(vars) {
-  const args = [gitlabCiLocal, '--cwd', clone, '--force-shell-executor', '--no-color', '--home', join(work, 'gcl-home')];
+  const args = [gitlabCiLocal, '--force-shell-executor', '--no-color', '--home', join(work, 'gcl-home')];
   for (const [k, v] of Object.entries(vars)) args.push('--variable', `${k}=${v}`);
   return [...args, 'release-gate'];
 }
