@@ -57,12 +57,14 @@ sh('git', ['clone', '--quiet', '--no-hardlinks', root, clone], { cwd: work });
 sh('git', ['remote', 'set-url', 'origin', 'https://gitlab.example.com/release-gate/release-gate.git'], { cwd: clone });
 // The sample's build runs the repository's TypeScript (../../node_modules/typescript).
 symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
-// The user's side: include the template, pick the runner kind and the gate's arguments.
+// The user's side, as the template's header gives it for a shell runner: include the template,
+// no dind service, the runner kind, the gate's arguments.
 writeFileSync(
   join(clone, '.gitlab-ci.yml'),
   `include:
   - local: ci/gitlab/release-gate.gitlab-ci.yml
 release-gate:
+  services: []
   variables:
     RELEASE_GATE_DOCKER: none
     RELEASE_GATE_ARGS: --config examples/korrigo-lite/release-gate.yml --stability 3s
