@@ -101,8 +101,9 @@ const summaryFile = join(logDir, 'summary.json');
 if (!existsSync(summaryFile)) fail(`no ${summaryFile} after the job:\n${out}`);
 const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
 if (summary.verdict !== 'passed') fail(`the sample's gate in the job: verdict ${summary.verdict}, expected passed:\n${out}`);
-const junit = join(logDir, 'junit.xml');
-if (!existsSync(junit) || !/<testsuites?[\s>]/.test(readFileSync(junit, 'utf8'))) fail(`no JUnit report at ${junit} (the template's reports: junit:)`);
-if (!out.includes(`release-gate run --config examples/korrigo-lite/release-gate.yml --stability 3s`)) fail(`the job did not run the gate with RELEASE_GATE_ARGS:\n${out}`);
+// What the template's `artifacts:` collected (gitlab-ci-local keeps a job's artifacts there).
+const junit = join(clone, '.gitlab-ci-local/artifacts/release-gate/release-gate-logs/junit.xml');
+if (!existsSync(junit) || !/<testsuites?[\s>]/.test(readFileSync(junit, 'utf8'))) fail(`no JUnit report collected at ${junit} (the template's artifacts: paths and reports: junit:)`);
+if (!out.includes('06_stability_3s.log')) fail(`the job did not run the gate with RELEASE_GATE_ARGS (--stability 3s):\n${out}`);
 console.log(`check-gitlab-ci: gitlab-ci-local ran the template's job on the sample (tarball + integrity, shell executor): verdict ${summary.verdict}, ${summary.artifacts.length} artifacts, junit.xml (${((Date.now() - t2) / 1000).toFixed(1)}s; total ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
 if (!keep) rmSync(work, { recursive: true, force: true });
