@@ -2,11 +2,11 @@
 // Proves the package is publish-ready (`npm run check:pack`, run by .ci/run): `npm pack`, install
 // the tarball into an empty folder with the npm registry only (no devDependencies, no build
 // there), then run what a new user runs first: `--version`, `plan --preset korrigo`, `run`.
-// Then the install from a git URL, as the README gives it, on a clone of HEAD: `npm pack <git
-// URL>` (npm clones it and runs `prepare`, scripts/prepare.mjs, which installs the build tools
-// itself: npm/cli#8440) and `npm install -g` of that tarball into a throwaway prefix; then
-// `--version` and `plan --preset korrigo` from an empty folder. (`npm install -g <git URL>` in one
-// step fails inside npm 11 itself, ENOENT while reifying the git dependency: not offered.)
+// Then the install from a git URL as the README gives it, on a clone of HEAD: `npm pack <git
+// URL>` (npm clones it, installs its devDependencies and runs `prepare`, the build), then
+// `npm install -g` of that tarball into a throwaway prefix; `--version` and `plan --preset
+// korrigo` from an empty folder. (`npm install -g <git URL>` in one step fails inside npm itself:
+// its `prepare` gets no devDependencies, npm/cli#8440, and its extraction races the clone's.)
 // `--skip-git` leaves the git install out.
 // Exits non-zero, naming the command and its output, on the first thing that does not work.
 import { spawnSync } from 'node:child_process';
