@@ -105,5 +105,9 @@ if (summary.verdict !== 'passed') fail(`the sample's gate in the job: verdict ${
 const junit = join(clone, '.gitlab-ci-local/artifacts/release-gate/release-gate-logs/junit.xml');
 if (!existsSync(junit) || !/<testsuites?[\s>]/.test(readFileSync(junit, 'utf8'))) fail(`no JUnit report collected at ${junit} (the template's artifacts: paths and reports: junit:)`);
 if (!out.includes('06_stability_3s.log')) fail(`the job did not run the gate with RELEASE_GATE_ARGS (--stability 3s):\n${out}`);
+// after_script removed the install (the job's tarball and npm prefix), in the job's folder.
+for (const dir of [clone, join(clone, '.gitlab-ci-local/builds/release-gate')]) {
+  if (existsSync(join(dir, '.release-gate-install'))) fail(`the job left its install behind: ${join(dir, '.release-gate-install')}`);
+}
 console.log(`check-gitlab-ci: gitlab-ci-local ran the template's job on the sample (tarball + integrity, shell executor): verdict ${summary.verdict}, ${summary.artifacts.length} artifacts, junit.xml (${((Date.now() - t2) / 1000).toFixed(1)}s; total ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
 if (!keep) rmSync(work, { recursive: true, force: true });
