@@ -13,8 +13,9 @@
  * and what lazyRequire loads (a createRequire the bundler does not follow, on purpose).
  */
 import { build } from 'esbuild';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { STAMP, currentStamp } from './build-stamp.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -71,3 +72,6 @@ if (nonAscii) {
   const from = cli.lastIndexOf('\n', nonAscii.index) + 1;
   console.warn(`bundle: non-ASCII text in dist/bundle/cli/cli.cjs near "${Buffer.from(cli.slice(Math.max(from, nonAscii.index - 60), nonAscii.index + 20), 'latin1').toString('utf8')}": write it as \\u escapes in the source (the bundle still works, read as UTF-8)`);
 }
+
+// What these files were built from: the GitHub Action skips its build when this still matches.
+writeFileSync(`${root}/${STAMP}`, `${JSON.stringify(currentStamp(root), null, 2)}\n`);

@@ -2,6 +2,12 @@
 // Proves the package is publish-ready (`npm run check:pack`, run by .ci/run): `npm pack`, install
 // the tarball into an empty folder with the npm registry only (no devDependencies, no build
 // there), then run what a new user runs first: `--version`, `plan --preset korrigo`, `run`.
+// Then the install from a git URL as the README gives it, on a clone of HEAD: `npm pack <git
+// URL>` (npm clones it, installs its devDependencies and runs `prepare`, the build), then
+// `npm install -g` of that tarball into a throwaway prefix; `--version` and `plan --preset
+// korrigo` from an empty folder. (`npm install -g <git URL>` in one step fails inside npm itself:
+// its `prepare` gets no devDependencies, npm/cli#8440, and its extraction races the clone's.)
+// `--skip-git` leaves the git install out.
 // Exits non-zero, naming the command and its output, on the first thing that does not work.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,4 +86,28 @@ for (const name of ['01_node_version.log', '02_summary.log', 'report.html', 'jun
   if (!summary.artifacts.includes(name)) fail(`run: ${name} missing from the artifacts (${summary.artifacts.join(', ')})`);
 }
 console.log(`check-pack: installed ${packed[0].filename} into an empty folder; --version ${version}, plan --preset korrigo, run (verdict ${summary.verdict}) work (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+
+if (!process.argv.includes('--skip-git')) {
+  const t1 = Date.now();
+  // A clone of HEAD: what a user's `git+https://…#<tag>` fetches (committed files only).
+  const clone = join(work, 'clone');
+  sh('git', ['clone', '--quiet', '--no-hardlinks', root, clone], { cwd: work });
+  const head = sh('git', ['rev-parse', 'HEAD'], { cwd: root }).trim();
+  const gitUrl = `git+file://${clone}#${head}`;
+  const fromGit = join(work, 'from-git');
+  mkdirSync(fromGit);
+  const gitPacked = JSON.parse(sh('npm', ['pack', '--json', '--pack-destination', fromGit, gitUrl], { cwd: fromGit }).replace(/^[^[]*/, ''));
+  const gitTarball = join(fromGit, gitPacked[0].filename);
+  const prefix = join(work, 'prefix');
+  // The README's command with a throwaway global prefix instead of the machine's.
+  sh('npm', ['install', '-g', '--no-audit', '--no-fund', '--prefix', prefix, gitTarball], { cwd: fromGit });
+  const gitBin = join(prefix, 'bin', 'release-gate');
+  const empty = join(work, 'empty');
+  mkdirSync(empty);
+  const gitVersion = sh(gitBin, ['--version'], { cwd: empty }).trim();
+  if (gitVersion !== pkg.version) fail(`git install: --version printed "${gitVersion}", package.json says ${pkg.version}`);
+  const gitPlan = sh(gitBin, ['plan', '--preset', 'korrigo'], { cwd: empty });
+  if (!gitPlan.includes('17_validation_summary.log')) fail(`git install: plan --preset korrigo does not list 17_validation_summary.log:\n${gitPlan}`);
+  console.log(`check-pack: git install (npm pack ${gitUrl.replace(head, head.slice(0, 12))}, npm install -g into a throwaway prefix): --version ${gitVersion}, plan --preset korrigo from an empty folder work (${((Date.now() - t1) / 1000).toFixed(1)}s)`);
+}
 if (!keep) rmSync(work, { recursive: true, force: true });

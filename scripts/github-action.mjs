@@ -4,8 +4,14 @@
 // GITHUB_ACTIONS=true) on a real run's log dir. A script rather than a CLI subcommand: the CLI
 // stays CI-vendor-neutral, and this file is the only place that knows GitHub's file protocol.
 //
+//   node scripts/github-action.mjs install [--dry-run]   # installs the action's checkout (action.yml)
 //   node scripts/github-action.mjs run       # runs the gate from INPUT_* variables (action.yml)
 //   node scripts/github-action.mjs summary DIR
+//
+// `install`: when the checkout holds built files that match it (dist/bundle/build-stamp.json,
+// written by the build: same sources, same bundle), only the production dependencies are
+// installed (`npm ci --omit=dev --ignore-scripts`, no build); otherwise `npm ci`, whose
+// `prepare` builds. `--dry-run` prints the choice and runs nothing.
 //
 // `summary` appends the Markdown report (DIR/report.md, else rendered from DIR/summary.json by
 // the package's own Markdown reporter) to $GITHUB_STEP_SUMMARY (stdout when unset), writes
@@ -16,6 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleReason } from './build-stamp.mjs';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -106,7 +113,19 @@ async function summary(dir) {
   }
 }
 
+function install(dryRun) {
+  const stale = staleReason(packageRoot);
+  const args = stale === null ? ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'] : ['ci', '--no-audit', '--no-fund'];
+  const why = stale === null ? 'built files present and current: production dependencies only, no build' : `full install and build: ${stale}`;
+  process.stdout.write(`release-gate action: ${why}\nnpm ${args.join(' ')}\n`);
+  if (dryRun) return;
+  const r = spawnSync('npm', args, { cwd: packageRoot, stdio: 'inherit' });
+  if (r.error) fail(`npm ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) fail(`npm ${args.join(' ')} (in ${packageRoot}) exited ${r.status ?? r.signal}`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
-if (command === 'run') run();
+if (command === 'install') install(rest.includes('--dry-run'));
+else if (command === 'run') run();
 else if (command === 'summary') await summary(rest[0]);
-else fail(`unknown command "${command ?? ''}"; use \`run\` or \`summary DIR\``);
+else fail(`unknown command "${command ?? ''}"; use \`install\`, \`run\` or \`summary DIR\``);

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir, writeConfig } from './helpers.js';
 
@@ -115,5 +115,54 @@ describe('GitHub Action script (simulated GitHub environment)', () => {
     const s = action(['summary', gate.outputs['log-dir'] as string], dir, {});
     assert.equal(s.code, 1);
     assert.match(s.stdout, /^::error title=release-gate::no summary\.json in .*: the gate did not get as far as writing its summary/m);
+  });
+});
+
+describe('GitHub Action install step (action.yml: node scripts/github-action.mjs install)', () => {
+  /** A copy of what an action checkout at a release tag holds: the sources, the scripts and the built files with their stamp. */
+  function checkout(): string {
+    const dir = tempDir('rg-test-action-checkout-');
+    for (const rel of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'src', 'scripts/github-action.mjs', 'scripts/build-stamp.mjs', 'scripts/bundle.mjs', 'dist/bundle']) {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      cpSync(join(ROOT, rel), join(dir, rel), { recursive: true });
+    }
+    return dir;
+  }
+  function dryRun(dir: string): string {
+    const r = spawnSync(process.execPath, [join(dir, 'scripts/github-action.mjs'), 'install', '--dry-run'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  }
+  const prodOnly = /^npm ci --omit=dev --ignore-scripts --no-audit --no-fund$/m;
+  const full = /^npm ci --no-audit --no-fund$/m;
+
+  it('installs only the production dependencies, without a build, when the built files match the checkout', () => {
+    const out = dryRun(checkout());
+    assert.match(out, /built files present and current/);
+    assert.match(out, prodOnly);
+  });
+
+  for (const [what, change, reason] of [
+    ['a source changed since the build', (d: string) => appendFileSync(join(d, 'src/cli/cli.ts'), '\n// edited\n'), /the sources changed since the build/],
+    ['the bundle was edited', (d: string) => appendFileSync(join(d, 'dist/bundle/cli/cli.cjs'), '\n'), /the built files changed since the build/],
+    ['the bundle is missing', (d: string) => rmSync(join(d, 'dist/bundle/cli/release-gate.cjs')), /release-gate\.cjs missing/],
+    ['there is no stamp (a checkout without built files)', (d: string) => rmSync(join(d, 'dist/bundle/build-stamp.json')), /no dist\/bundle\/build-stamp\.json/],
+  ] as const) {
+    it(`runs the full npm ci (and its build) when ${what}`, () => {
+      const dir = checkout();
+      change(dir);
+      const out = dryRun(dir);
+      assert.match(out, reason);
+      assert.match(out, full);
+      assert.doesNotMatch(out, prodOnly);
+    });
+  }
+
+  it('action.yml runs that step from its checkout and names the tag to use: v<package.json version>', () => {
+    const yml = readFileSync(join(ROOT, 'action.yml'), 'utf8');
+    assert.match(yml, /^ {6}run: node scripts\/github-action\.mjs install$/m);
+    assert.doesNotMatch(yml, /run: npm ci/);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.match(yml, new RegExp(`release-gate@v${version.replace(/\./g, '\\.')} `));
   });
 });
