@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RUN_LOCKS_DIR } from '../src/common/run-lock.js';
@@ -148,6 +148,8 @@ describe('a gate killed with -9', () => {
       assert.equal(first.code, 0, first.stdout + first.stderr);
       const stateDir = /state in (\S+)/.exec(readFileSync(join(dir, 'logs-1', '00_down.log'), 'utf8'))?.[1];
       assert.ok(stateDir, 'state dir not printed');
+      // A clean run removes its (empty) state dir: an interrupted one leaves it with its pid file.
+      mkdirSync(stateDir, { recursive: true });
       writeFileSync(join(stateDir, 'pids.json'), JSON.stringify([{ pgid: stranger.pid, start: 'not-its-start-time' }]));
       const second = await runCli(['run', '--config', config, '--log-dir', join(dir, 'logs-2'), '--only', 'clean'], { cwd: dir });
       assert.equal(second.code, 0, second.stdout + second.stderr);
