@@ -31,9 +31,9 @@ function* testFiles(dir) {
     process.exit(1);
   }
   const probe = spawnSync(browser.executablePath, ['--headless', '--no-sandbox', '--version'], { encoding: 'utf8', env: { ...process.env, ...browser.env }, timeout: 30_000 });
-  if (probe.status !== 0) {
+  if (probe.status !== 0 || !/chrom/i.test(probe.stdout)) {
     console.error(
-      `run-tests: the report test's browser does not start: ${browser.source}: ${(probe.error?.message ?? probe.stderr ?? '').trim() || `exit ${probe.status}`}\n` +
+      `run-tests: the report test's browser does not start: ${browser.source}: ${(probe.error?.message ?? probe.stderr ?? '').trim() || `exit ${probe.status}, version ${JSON.stringify(probe.stdout.trim())}`}\n` +
         '  elsewhere than x64 Linux: RG_CHROMIUM=/path/to/chromium-or-chrome npm test',
     );
     process.exit(1);
