@@ -20,8 +20,14 @@ export function suiteTmpdir(suite) {
       } catch (err) {
         console.error(`${suite}: cannot read its temp dir ${dir}: ${err.message}`);
       }
-      const names = left.slice(0, 8).join(', ') + (left.length > 8 ? `, … ${left.length - 8} more` : '');
-      console.log(`${suite}: the tests left ${left.length} item(s) in their temp dir${left.length > 0 ? ` (${names})` : ''}; removing ${dir}`);
+      // Grouped by name without its random part (mkdtemp's 6 characters, a hash): which helper leaks.
+      const groups = new Map();
+      for (const name of left) {
+        const kind = name.replace(/[-_]([A-Za-z0-9]{6}|[0-9a-f]{12})$/, '-*');
+        groups.set(kind, (groups.get(kind) ?? 0) + 1);
+      }
+      const kinds = [...groups].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${n} ${kind}`).join(', ');
+      console.log(`${suite}: the tests left ${left.length} item(s) in their temp dir${left.length > 0 ? ` (${kinds})` : ''}; removing ${dir}`);
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
