@@ -6,9 +6,9 @@
 // failure here, never a skip (STYLE.md rule 9).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { suiteTmpdir } from './suite-tmpdir.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Projects the tests create start with this prefix; our label marks everything release-gate made.
@@ -90,10 +90,12 @@ if (files.length === 0) fail('no dist/**/*.docker.test.js found; compile first (
 console.log(`run-docker-tests: ${files.length} file(s): ${files.map((f) => relative(root, f)).join(', ')}`);
 
 const t0 = Date.now();
-// Its own empty parse cache, as npm test (scripts/run-tests.mjs).
-const cache = mkdtempSync(join(tmpdir(), 'rg-test-parse-cache-'));
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit', env: { ...process.env, RELEASE_GATE_CACHE: cache } });
+// Its own temp dir, removed at the end, and its own empty parse cache, as npm test (scripts/run-tests.mjs).
+const tmp = suiteTmpdir('run-docker-tests');
+const cache = mkdtempSync(join(tmp.dir, 'rg-test-parse-cache-'));
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit', env: { ...process.env, ...tmp.env, RELEASE_GATE_CACHE: cache } });
 rmSync(cache, { recursive: true, force: true });
+tmp.finish();
 const leaked = ours().filter((x) => !before.has(x));
 console.log(`run-docker-tests: tests took ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 if (leaked.length > 0) {

@@ -1,8 +1,8 @@
 /*
  * report.html of real runs (one passing, one failing), opened in a real headless Chromium
- * (Debian's `chromium` through playwright-core) over HTTP on 127.0.0.1: key elements, no
- * console error, no broken link, a screenshot in the log dir. Without chromium this test fails
- * (scripts/run-tests.mjs says how to install it before running anything): never a skip.
+ * (the one the devDependency @sparticuz/chromium ships, or RG_CHROMIUM; test/bundled-chromium.ts)
+ * through playwright-core over HTTP on 127.0.0.1: key elements, no console error, no broken
+ * link, a screenshot in the log dir. A browser that cannot start fails this test: never a skip.
  */
 import { after, before, describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
@@ -12,10 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { testBrowser } from './bundled-chromium.js';
 import { FIXTURES, freePort, runCli, tempDir, writeConfig } from './helpers.js';
 
-/** Debian's package; RG_CHROMIUM for another machine's browser. */
-const CHROMIUM = process.env['RG_CHROMIUM'] ?? '/usr/bin/chromium';
 const SECRET = 'wrong-token-4b1d9e77';
 
 /** A real gate on the fixture service: a stability window spanning later steps, a wait that passes or fails. */
@@ -106,12 +105,10 @@ describe('report.html in headless Chromium', () => {
   const profile = mkdtempSync(join(tmpdir(), 'rg-test-chromium-'));
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `${CHROMIUM} not found: this test opens report.html in a real browser. Install Debian's chromium (sudo apt-get install -y chromium) or set RG_CHROMIUM to a Chromium binary.`,
-    );
+    const browser = testBrowser();
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: browser.executablePath,
+      env: { ...process.env, ...browser.env },
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });

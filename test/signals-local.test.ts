@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RUN_LOCKS_DIR } from '../src/common/run-lock.js';
@@ -148,6 +148,8 @@ describe('a gate killed with -9', () => {
       assert.equal(first.code, 0, first.stdout + first.stderr);
       const stateDir = /state in (\S+)/.exec(readFileSync(join(dir, 'logs-1', '00_down.log'), 'utf8'))?.[1];
       assert.ok(stateDir, 'state dir not printed');
+      // A clean run removes its (empty) state dir: an interrupted one leaves it with its pid file.
+      mkdirSync(stateDir, { recursive: true });
       writeFileSync(join(stateDir, 'pids.json'), JSON.stringify([{ pgid: stranger.pid, start: 'not-its-start-time' }]));
       const second = await runCli(['run', '--config', config, '--log-dir', join(dir, 'logs-2'), '--only', 'clean'], { cwd: dir });
       assert.equal(second.code, 0, second.stdout + second.stderr);
@@ -183,11 +185,14 @@ describe('the run lock', () => {
     assert.equal(second.code, 3, second.stdout + second.stderr);
     assert.match(second.stderr, /Another gate is running on the local stack of .*release-gate\.yml: pid \d+ since .*logs in .*logs-1/);
     assert.ok(!existsSync(join(dir, 'logs-2')), 'the refused gate left a log dir');
-    assert.deepEqual(readdirSync(RUN_LOCKS_DIR).filter((f) => readFileSync(join(RUN_LOCKS_DIR, f), 'utf8').includes(config)), [], 'the lock was not released');
+    // The last lock out removes the folder (scripts/run-tests.mjs gives the suite its own temp dir).
+    const locks = existsSync(RUN_LOCKS_DIR) ? readdirSync(RUN_LOCKS_DIR) : [];
+    assert.deepEqual(locks.filter((f) => readFileSync(join(RUN_LOCKS_DIR, f), 'utf8').includes(config)), [], 'the lock was not released');
 
     // A lock left by a dead gate (kill -9) does not block the next run.
     const stateDir = /state in (\S+)/.exec(readFileSync(join(dir, 'logs-1', '00_down.log'), 'utf8'))?.[1] ?? '';
     const lockFile = join(RUN_LOCKS_DIR, `local-${basename(stateDir)}.lock`);
+    mkdirSync(RUN_LOCKS_DIR, { recursive: true });
     writeFileSync(lockFile, JSON.stringify({ pid: 2 ** 22 + 1, start: 'gone', config, logDir: 'x', since: 'then' }));
     const third = await runCli(['run', '--config', config, '--log-dir', join(dir, 'logs-3'), '--only', 'clean'], { cwd: dir });
     assert.equal(third.code, 0, third.stdout + third.stderr);

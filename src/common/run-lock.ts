@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RgEnvironmentError } from './errors.js';
+import { removeEmptyDir } from './remove-empty-dir.js';
 import { processStartTime } from './process-group.js';
 
 /** Who holds a lock: enough to tell a live holder from a dead one, and to name it. */
@@ -23,18 +24,24 @@ export const RUN_LOCKS_DIR = join(tmpdir(), 'release-gate', 'locks');
  */
 export class RunLock {
   private released = false;
-  private constructor(readonly file: string) {}
+  private constructor(
+    readonly file: string,
+    private readonly dir: string,
+  ) {}
 
   static acquire(key: string, what: { config: string; logDir: string; stack: string }, dir = RUN_LOCKS_DIR): RunLock {
-    mkdirSync(dir, { recursive: true });
     const file = join(dir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.lock`);
     const me: Holder = { pid: process.pid, start: processStartTime(process.pid) ?? '', config: what.config, logDir: what.logDir, since: new Date().toISOString() };
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
+        // Made on each attempt: a gate that just released the last lock removes the empty folder.
+        mkdirSync(dir, { recursive: true });
         writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
-        return new RunLock(file);
+        return new RunLock(file, dir);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') continue;
+        if (code !== 'EEXIST') throw err;
       }
       const holder = readHolder(file);
       if (holder && processStartTime(holder.pid) === holder.start) {
@@ -56,6 +63,9 @@ export class RunLock {
     this.released = true;
     const holder = readHolder(this.file);
     if (holder?.pid === process.pid) rmSync(this.file, { force: true });
+    // The last lock out removes the folders it made in the temp dir (only when empty: another
+    // gate's lock, or a compose driver's state, keeps them).
+    if (removeEmptyDir(this.dir) && this.dir === RUN_LOCKS_DIR) removeEmptyDir(dirname(this.dir));
   }
 }
 

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../../common/clock.js';
@@ -14,6 +14,7 @@ import { portFree } from '../../common/ports.js';
 import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, waitGroupsGoneSync, type RecordedGroup } from '../../common/process-group.js';
 import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
+import { removeEmptyDir } from '../../common/remove-empty-dir.js';
 
 export interface LocalDriverOptions {
   services: Record<string, LocalServiceConfig>;
@@ -228,7 +229,12 @@ export class LocalDriver implements StackDriver {
     this.listeners.clear();
     // With --keep-up the services go on writing their logs: leave them and the processes be.
     if (this.running.size > 0) for (const svc of this.running.values()) svc.detach();
-    else rmSync(this.logsDir, { recursive: true, force: true });
+    else {
+      rmSync(this.logsDir, { recursive: true, force: true });
+      // Empty once `down` has stopped everything (it removes pids.json): nothing left in the temp
+      // dir. A pid file of processes still to kill keeps the folder for the next run.
+      removeEmptyDir(this.opts.stateDir);
+    }
   }
 
   /**
@@ -398,6 +404,12 @@ export class LocalDriver implements StackDriver {
       await killGroup(entry.pgid, 3000, this.clock);
     }
     rmSync(file, { force: true });
+    // The raw logs those processes wrote (a --keep-up run's): their writers are gone now, and
+    // the run lock keeps any other gate off this state dir.
+    for (const name of readdirSync(this.opts.stateDir)) {
+      const path = join(this.opts.stateDir, name);
+      if (name.startsWith('logs-') && path !== this.logsDir) rmSync(path, { recursive: true, force: true });
+    }
   }
 }
 
