@@ -59,6 +59,9 @@ const bin = join(app, 'node_modules', '.bin', 'release-gate');
 const version = sh(bin, ['--version'], { cwd: app }).trim();
 if (version !== pkg.version) fail(`--version printed "${version}", package.json says ${pkg.version}`);
 
+// plan checks what run checks (the preset's compose file): a user's checkout has one.
+mkdirSync(join(app, 'infra/docker'), { recursive: true });
+writeFileSync(join(app, 'infra/docker/docker-compose.local-prod.yml'), 'services: {}\n');
 const plan = sh(bin, ['plan', '--preset', 'korrigo'], { cwd: app });
 if (!plan.includes('17_validation_summary.log')) fail(`plan --preset korrigo does not list 17_validation_summary.log:\n${plan}`);
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, ROOT, freePort, type OnStdout, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { FIXTURES, ROOT, freePort, type OnStdout, marker, processesWith, runCli, tempDir, withPresetComposeFile, writeConfig } from './helpers.js';
 
 /*
  * The engine end to end: the real CLI, the local driver, real processes and real HTTP.
@@ -409,7 +409,7 @@ describe('cli', () => {
   });
 
   it('plans the korrigo preset: validates it and lists the 18 seed artifacts (+ the migration check), running nothing', async () => {
-    const run = await runCli(['plan', '--preset', 'korrigo'], { cwd: tempDir() });
+    const run = await runCli(['plan', '--preset', 'korrigo'], { cwd: withPresetComposeFile(tempDir()) });
     assert.equal(run.code, 0, run.stderr);
     const logs = [...new Set(run.stdout.match(/\b\d\d_[a-z0-9_]+\.log\b/g))];
     assert.deepEqual(logs.filter((l) => l !== '07_migrate_check.log'), SEED_LOGS.map((l) => `${l}.log`), logs.join(' '));

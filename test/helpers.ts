@@ -1,6 +1,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,13 @@ export function tempDir(prefix = 'rg-test-'): string {
  */
 export function sampleDataDir(prefix: string): string {
   return mkdtempSync(join(ROOT, 'examples/korrigo-lite', `.data-${prefix}`));
+}
+
+/** Puts an (empty) compose file where the korrigo preset looks for it: `plan` checks it as `run` does. Returns `dir`. */
+export function withPresetComposeFile(dir: string): string {
+  mkdirSync(join(dir, 'infra/docker'), { recursive: true });
+  writeFileSync(join(dir, 'infra/docker/docker-compose.local-prod.yml'), 'services: {}\n');
+  return dir;
 }
 
 export function writeConfig(dir: string, yaml: string, name = 'release-gate.yml'): string {

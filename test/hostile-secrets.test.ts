@@ -172,7 +172,9 @@ const planCases: HostileCase[] = [
   },
   {
     name: 'plan of the korrigo preset with its secrets set and a credentialed NGINX_BASE_URL prints none',
-    setup: () => ({
+    setup: (s) => ({
+      // The preset's compose file exists: plan checks it as run does.
+      ...(s.write('infra/docker/docker-compose.local-prod.yml', 'services: {}\n') && {}),
       args: ['plan', '--preset', 'korrigo'],
       env: { ADMIN_PASSWORD: 'AdminPw-123456', TEACHER_PASSWORD: 'TeacherPw-654321', METRICS_TOKEN: 'MetricsTok-abcdef', NGINX_BASE_URL: `http://admin:${PW}@localhost:8088` },
     }),

@@ -23,6 +23,25 @@ describe('release-gate init (YAML path, no docker on PATH)', () => {
     }
   });
 
+  it('merges several -f files in order without docker, and writes a $schema that is no path into this checkout', async () => {
+    const dir = tempDir();
+    const app = join(ROOT, 'test/fixtures/init-app');
+    const init = await runCli(['init', '-f', join(app, 'compose.yml'), '--compose', join(app, 'compose.override.yml')], { cwd: dir, env: { ...NO_DOCKER, INIT_APP_PORT: '18123' } });
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /compose\.yml \+ .*compose\.override\.yml \(YAML\): 4 services, 1 HTTP wait/);
+    const text = readFileSync(join(dir, 'release-gate.yml'), 'utf8');
+    // The override's port, interpolated: the files were merged, in order.
+    assert.match(text, /^baseUrl: \$\{BASE_URL:-http:\/\/127\.0\.0\.1:18123\}$/m);
+    assert.match(text, /^  file: \[".*\/compose\.yml", ".*\/compose\.override\.yml"\]$/m);
+    const schema = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1] ?? '';
+    assert.equal(schema, 'node_modules/release-gate/schema/release-gate.schema.json');
+    assert.ok(!text.includes(ROOT + 'schema'), 'no path into the checkout');
+    assert.match(text, /release-gate schema > release-gate\.schema\.json/);
+    const plan = await runCli(['plan', '--config', join(dir, 'release-gate.yml')], { cwd: dir, env: NO_DOCKER });
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /driver: +compose \(.*compose\.yml, .*compose\.override\.yml\)/);
+  });
+
   it('refuses to overwrite an existing release-gate.yml (exit 2, says --force), and replaces it with --force', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'release-gate.yml'), 'mine: true\n');

@@ -7,8 +7,12 @@ import { CLI, MODULES_CLI, ROOT, tempDir } from './helpers.js';
 
 /* The installed command (dist/bundle/cli/release-gate.cjs, built by scripts/bundle.mjs) against the compiled modules it is made of. */
 
+/** The preset's compose file, which plan checks as run does. */
+const composeFile = join(tempDir('rg-test-installed-compose-'), 'compose.yml');
+writeFileSync(composeFile, 'services: {}\n');
+
 function run(cli: string, args: string[], cache: string) {
-  return spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RELEASE_GATE_CACHE: cache } });
+  return spawnSync(process.execPath, [cli, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RELEASE_GATE_CACHE: cache, COMPOSE_FILE: composeFile } });
 }
 const codeFiles = (dir: string) => readdirSync(dir).filter((n) => /^code-[0-9a-f]{64}\.bin$/.test(n));
 

@@ -4,7 +4,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config/loader.js';
-import { ROOT, runCli, tempDir } from './helpers.js';
+import { ROOT, runCli, tempDir, withPresetComposeFile } from './helpers.js';
 
 /** What a run gives the final load: the preset's generated secrets exist by then (resolveRun). */
 const GENERATED = { ADMIN_PASSWORD: 'generated-admin-1', TEACHER_PASSWORD: 'generated-teacher-1', TEST_PROF_PASSWORD: 'generated-prof-1' };
@@ -64,7 +64,7 @@ describe('the korrigo preset on a real Korrigo checkout', () => {
   });
 
   it('shows its switches in the plan, with the value in use', async () => {
-    const dir = tempDir();
+    const dir = withPresetComposeFile(tempDir());
     const plan = await runCli(['plan', '--preset', 'korrigo'], { cwd: dir, env: { KORRIGO_LOCKS: 'off' } });
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stdout, /switch: +KORRIGO_LOCKS=off \(default on\) — off: the E2E annotates without lock\/release/);

@@ -59,6 +59,50 @@ phases:
   return { logDir, code: run.code, out: run.stdout + run.stderr };
 }
 
+/** A real gate whose E2E scenario is refused: POST /api/annotations → 400 JSON (with a secret in it); partial (`--skip`). */
+async function refusedScenarioGate(): Promise<{ logDir: string; code: number | null; out: string; port: number }> {
+  const dir = tempDir();
+  const port = await freePort();
+  const config = writeConfig(
+    dir,
+    `name: report-refused
+baseUrl: http://127.0.0.1:${port}
+criteria: { boot: Boot, e2e: E2E }
+secrets: { env: [METRICS_TOKEN] }
+stack:
+  driver: local
+  services:
+    web:
+      command: [node, ${JSON.stringify(join(FIXTURES, 'fixture-server.mjs'))}]
+      env: { PORT: "${port}", ANNOTATION_ECHO: "\${METRICS_TOKEN}" }
+      healthcheck: { http: "http://127.0.0.1:${port}/health", interval: 100ms, retries: 50 }
+      ports: [${port}]
+phases:
+  - id: B
+    steps:
+      - { log: 01_up, do: up }
+      - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
+      - { log: 03_extra, do: host, run: [node, --version] }
+  - id: E
+    steps:
+      - log: "04_e2e_{runs}runs"
+        do: scenario
+        criterion: e2e
+        scenario:
+          title: E2E
+          runs: 3
+          each:
+            - { name: annotate, request: { method: POST, url: /api/annotations, json: { page: 1 } }, expect: { status: 201 } }
+  - id: H
+    always: true
+    steps: [{ log: 05_summary, do: summary }]
+`,
+  );
+  const logDir = join(dir, 'logs');
+  const run = await runCli(['run', '--config', config, '--log-dir', logDir, '--skip', '03_extra'], { cwd: dir, env: { METRICS_TOKEN: SECRET } });
+  return { logDir, code: run.code, out: run.stdout + run.stderr, port };
+}
+
 /** The log dir over HTTP on loopback: what a CI artifact viewer or `python -m http.server` does. */
 async function serve(dir: string): Promise<{ server: Server; base: string }> {
   const server = createServer((req, res) => {
@@ -172,5 +216,39 @@ describe('report.html in headless Chromium', () => {
     assert.ok(links.length >= 5, `links: ${links.length}`);
     for (const l of links) assert.equal(l.status, 200, `broken link ${l.href}`);
     assert.ok(statSync(join(run.logDir, 'report.png')).size > 10_000, 'screenshot written');
+  });
+
+  it('a refused E2E request: the console and "What failed" show method, URL, status, content type and the body (redacted); a failed partial verdict is red; e2e.runs counts runs started', async () => {
+    const run = await refusedScenarioGate();
+    assert.equal(run.code, 1, run.out);
+    const url = `http://127.0.0.1:${run.port}/api/annotations`;
+    const body = '{"detail":"Invalid annotation.","seen":"[REDACTED]"}';
+    // The console, under the failed step's line.
+    const lines = run.out.split('\n');
+    const failed = lines.findIndex((l) => /✗ 04_e2e_3runs\.log/.test(l));
+    assert.ok(failed >= 0, run.out);
+    const under = lines.slice(failed + 1, failed + 4).join('\n');
+    assert.ok(under.includes(`POST ${url} → 400 application/json`), under);
+    assert.ok(under.includes(body), under);
+    assert.ok(!run.out.includes(SECRET), 'the secret is not on the console');
+
+    const summary = JSON.parse(readFileSync(join(run.logDir, 'summary.json'), 'utf8')) as { counts: Record<string, number>; complete: boolean };
+    assert.equal(summary.counts['e2e.runs'], 1, 'one run started: the first failed run stops the others');
+    assert.equal(summary.counts['e2e.runsPassed'], 0);
+    assert.equal(summary.complete, false, 'partial: --skip');
+
+    const { page, errors } = await open(context, run.logDir, servers);
+    const card = page.locator('#failures .failure[data-step="04_e2e_{runs}runs"]');
+    assert.equal(await card.count(), 1);
+    const shown = await card.innerText();
+    assert.ok(shown.includes(`POST ${url}`), shown);
+    assert.match(shown, /400 application\/json/);
+    assert.equal((await card.locator('pre.body').innerText()).trim(), body);
+    assert.ok(!readFileSync(join(run.logDir, 'report.html'), 'utf8').includes(SECRET), 'the secret is not in report.html');
+    // The verdict is failed (and partial): its dot is the failed red, never the partial amber.
+    assert.match((await page.getAttribute('#verdict', 'class')) ?? '', /\bfailed\b.*\bpartial\b/);
+    const dot = await page.$eval('#verdict', (el) => getComputedStyle(el, '::before').backgroundColor);
+    assert.equal(dot, 'rgb(207, 34, 46)', `verdict dot ${dot}`);
+    assert.deepEqual(errors, []);
   });
 });

@@ -36,7 +36,7 @@ Examples:
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
   $ release-gate verify /tmp/gate --key gate.pub      # every artifact untouched (and signed)
   $ release-gate compare /tmp/gate-v1 /tmp/gate-v2 --max-slowdown 20% --markdown
-  $ release-gate init --compose docker-compose.yml    # a commented release-gate.yml for your stack
+  $ release-gate init -f compose.yml -f compose.prod.yml  # a commented release-gate.yml for your stack
   $ release-gate selftest --preset korrigo            # prove every criterion can fail, on your stack
   $ LOG_DIR=/tmp/gate METRICS_TOKEN=s3cret release-gate run
 
@@ -120,9 +120,9 @@ export async function main(argv: string[], version: string): Promise<number> {
   program
     .command('init')
     .description('write a commented release-gate.yml for your compose file (clean, build, up, waits, stability, logs, summary; TODOs for the rest)')
-    .option('--compose <file>', 'compose file (default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml here)')
+    .option('-f, --compose <file>', 'compose file; repeat it for an override file, merged in order as `docker compose -f a -f b` (default: compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml here)', (file: string, files: string[] = []) => [...files, file])
     .option('--force', 'replace an existing release-gate.yml')
-    .action(async (opts: { compose?: string; force?: boolean }) => {
+    .action(async (opts: { compose?: string[]; force?: boolean }) => {
       const { initCommand } = await import('./init-command.js');
       exitCode = initCommand(opts);
     });

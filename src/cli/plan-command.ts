@@ -3,13 +3,14 @@ import { configSchemaFor } from '../config/loader.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { planSteps } from '../config/step-plan.js';
 import type { CliOptions } from './cli.js';
-import { resolveRun } from './resolve-run.js';
+import { resolveCheckedRun } from './load-checks.js';
 import { notRedactedNotice, runRedactor } from './run-redactor.js';
 
-/** `release-gate plan`: the resolved phases, steps, logs and criteria. Runs nothing. */
+/** `release-gate plan`: the resolved phases, steps, logs and criteria, after run's load-time checks. Runs and creates nothing. */
 export async function planCommand(opts: CliOptions): Promise<number> {
   const registries = builtinRegistries;
-  const run = resolveRun(opts, process.cwd(), process.env, registries);
+  // The checks `run` makes before it starts anything: plan and run agree on what is wrong.
+  const { run } = resolveCheckedRun(opts, registries);
   const { config } = run;
   // The plan shows interpolated values (baseUrl, commands): hidden exactly as a run hides them.
   const { redactor, notRedacted } = runRedactor(run);

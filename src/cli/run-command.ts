@@ -4,19 +4,19 @@ import { basename } from 'node:path';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
 import { exitCodeForSignal } from '../common/exit-code.js';
-import { RgEnvironmentError, RgError, RgUsageError, type ConfigIssue } from '../common/errors.js';
+import { RgEnvironmentError, RgUsageError } from '../common/errors.js';
 import type { Redactor } from '../common/redactor.js';
 import { RunLock } from '../common/run-lock.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { Console } from '../engine/console.js';
-import { readSigningKey } from '../engine/attestation.js';
 import { runGate, type GateRunOptions, type GateRunOutcome } from '../engine/gate-runner.js';
 import type { GateConfig } from '../config/schema.js';
 import type { StackDriver } from '../model/stack.js';
 import type { CliOptions } from './cli.js';
 import { portVariables } from '../common/port-variables.js';
 import { latestLinkNote, updateLatestLink } from './latest-link.js';
-import { localStateDir, resolveRun, type ResolvedRun } from './resolve-run.js';
+import { localStateDir, type ResolvedRun } from './resolve-run.js';
+import { resolveCheckedRun } from './load-checks.js';
 import { notRedactedNotice, runRedactor } from './run-redactor.js';
 
 /**
@@ -49,17 +49,8 @@ export async function runCommand(
   first: Pick<GateRunOptions, 'credentialRequests'> = {},
 ): Promise<number> {
   const registries = builtinRegistries;
-  // A bad key is bad usage: found before anything runs, not after a ten-minute gate.
-  const keyIssues: ConfigIssue[] = [];
-  let signKey;
-  try {
-    signKey = opts.signKey ? readSigningKey(opts.signKey) : undefined;
-  } catch (err) {
-    if (!(err instanceof RgError) || err.exitCode !== 2) throw err;
-    keyIssues.push({ where: '--sign-key', message: `${err.message.replace(/^--sign-key: /, '')}${err.hint ? ` ${err.hint}` : ''}` });
-  }
   // Everything checkable before a process starts or a folder is created, reported at once.
-  const run = resolveRun(opts, process.cwd(), process.env, registries, { driver: true, logDir: true, issues: keyIssues });
+  const { run, signKey } = resolveCheckedRun(opts, registries);
   const driverKind = driverKindOf(registries, run.config.stack.driver);
   const logDirExisted = existsSync(run.logDir);
   try {

@@ -50,7 +50,7 @@ export class RgConfigError extends RgError {
   constructor(issues: ConfigIssue[]) {
     const lines = issues.map((i) => `  - ${i.where}: ${i.message}`);
     super('RG_CONFIG', `Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {
-      hint: 'Fix the listed problems; `release-gate plan` validates without running anything. The JSON Schema is schema/release-gate.schema.json.',
+      hint: 'Fix the listed problems; `release-gate plan` validates without running anything. `release-gate schema` prints the JSON Schema.',
       exitCode: 2,
     });
     this.issues = issues;

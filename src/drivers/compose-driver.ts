@@ -386,7 +386,7 @@ export class ComposeDriver implements StackDriver {
       throw new RgEnvironmentError(
         'RG_DRIVER_UNAVAILABLE',
         `Docker Compose ${want === 'auto' ? '' : `${want} `}not found (${tried.join('; ')}).`,
-        'Install the compose v2 plugin (`sudo scripts/docker-engine.sh` on Debian installs it) or docker-compose v1.',
+        'Install the compose v2 plugin (on Debian: `sudo apt-get install docker-compose`; or `scripts/docker-engine.sh` of the release-gate repository) or docker-compose v1.',
       );
     }
     this.flavor = flavor;

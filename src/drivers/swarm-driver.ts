@@ -25,7 +25,7 @@ const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 const REMOVAL_BUDGET_MS = 90_000;
 /** Budget of `up` for one dependency to meet its `depends_on` condition (compose waits the same way). */
 const START_BUDGET_MS = 180_000;
-const SWARM_HINT = 'Make this engine a one-node swarm: `docker swarm init --advertise-addr 127.0.0.1` (or `sudo RG_SWARM=1 scripts/docker-engine.sh`), or use the compose driver.';
+const SWARM_HINT = 'Make this engine a one-node swarm: `docker swarm init --advertise-addr 127.0.0.1` (or `RG_SWARM=1 scripts/docker-engine.sh` of the release-gate repository), or use the compose driver.';
 
 export interface SwarmDriverOptions {
   projectDir: string;

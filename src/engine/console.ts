@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { formatDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
-import type { RunResult } from '../model/run-result.js';
+import type { HttpExchange, RunResult } from '../model/run-result.js';
 import { terminalSafe } from '../common/terminal-text.js';
 import { criterionMark, judgedCriteria } from '../reporters/reporter.js';
 
@@ -72,6 +72,20 @@ export class Console {
     if (lines.length === 0) return;
     this.print(`    ${pc.dim(terminalSafe(title))}`);
     for (const line of lines) this.print(`    ${pc.dim('│')} ${terminalSafe(line)}`);
+  }
+
+  /**
+   * A failed step's evidence, without --verbose: its last HTTP exchange (method, URL, status,
+   * content type, the start of the body, all redacted) when it has one, then its log's last lines.
+   */
+  failure(logName: string, lastLines: readonly string[], http?: HttpExchange): void {
+    if (http) {
+      const answer = http.status === undefined ? `no answer${http.problem ? ` (${http.problem})` : ''}` : `${http.status}${http.contentType ? ` ${http.contentType}` : ''}`;
+      const body = http.bodyExcerpt === undefined ? [] : http.bodyExcerpt === '' ? ['(empty body)'] : http.bodyExcerpt.split(/\r?\n/);
+      this.evidence(`${http.method} ${http.url} → ${answer}${http.scenarioStep ? ` (scenario step ${http.scenarioStep})` : ''}`, body);
+      if (body.length === 0) this.print(`    ${pc.dim(terminalSafe(`${http.method} ${http.url} → ${answer}`))}`);
+    }
+    this.evidence(`last lines of ${logName}.log:`, lastLines);
   }
 
   /** The criteria, once, at the end of the run (the full summary is in the summary log). */

@@ -434,7 +434,7 @@ class GateRun {
     this.console.stepEnd(planned.logName, outcome.notJudged ? 'not-judged' : status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'interrupted', ended - started, this.opts.redactor.redact(outcome.detail));
     // Service output is in the files only: a failure shows what explains it (the request and
     // response of a failed check, a command's last output) without --verbose.
-    if (status === 'failed' && !this.opts.verbose) this.console.evidence(`last lines of ${planned.logName}.log:`, log.lastLines());
+    if (status === 'failed' && !this.opts.verbose) this.console.failure(planned.logName, log.lastLines(), outcome.http);
     this.results[index] = this.stepResult(planned, status, outcome, started, ended);
     if (outcome.deviations?.length) this.stepDeviations.push(...outcome.deviations);
     if (outcome.judgements?.length) this.evidence.push({ id: planned.id, log: `${planned.logName}.log`, judgements: outcome.judgements });

@@ -100,6 +100,8 @@ export interface HttpExchange {
   bodyExcerpt?: string;
   /** Why the last answer was refused, or the network error. */
   problem?: string;
+  /** The scenario step that sent it: the request carried the scenario's session, so no replay is offered. */
+  scenarioStep?: string;
 }
 
 export interface PhaseResult {

@@ -58,8 +58,8 @@ th,td{border:1px solid #d0d7de;padding:.25rem .6rem;text-align:left;vertical-ali
 th{background:#f6f8fa}.passed{color:#1a7f37}.failed,.interrupted,.timedout{color:#cf222e}.not-run{color:#6e7781}
 td.passed,td.failed,td.not-run,td.interrupted,td.timedout{font-weight:600}
 .verdict{font-size:1.2rem;font-weight:600;padding:.5rem .8rem;border-radius:6px;display:inline-flex;align-items:center;gap:.5rem}
-.verdict::before{content:"";width:.8em;height:.8em;border-radius:50%;background:#cf222e;flex:none}.verdict.passed::before{background:#1a7f37}.verdict.partial::before{background:#bf8700}
-.verdict.passed{background:#dafbe1}.verdict.partial{background:#fff8c5}.verdict.failed,.verdict.interrupted,.verdict.timedout{background:#ffebe9}
+.verdict::before{content:"";width:.8em;height:.8em;border-radius:50%;background:#cf222e;flex:none}.verdict.passed::before{background:#1a7f37}.verdict.passed.partial::before{background:#bf8700}
+.verdict.passed{background:#dafbe1}.verdict.passed.partial{background:#fff8c5}.verdict.failed,.verdict.interrupted,.verdict.timedout{background:#ffebe9}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px}
 pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.6rem .8rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all;max-height:24rem}
 .sprite{display:none}.icon{width:1em;height:1em;vertical-align:-.15em;flex:none}
@@ -124,13 +124,14 @@ function failures(result: RunResult, written: ReadonlySet<string>): string {
       const got = h.status === undefined ? `no answer${h.problem ? ` (${h.problem})` : ''}` : `${h.status}${h.contentType ? ` ${h.contentType}` : ''}${h.problem ? ` — ${h.problem}` : ''}`;
       out.push(
         '<table>',
-        `<tr><th>Request</th><td><code>${text(`${h.method} ${h.url}`)}</code>${h.from ? ` from inside <code>${text(h.from)}</code>` : ''}</td></tr>`,
-        `<tr><th>Expected</th><td>${text(h.expected.join(' | '))}</td></tr>`,
+        `<tr><th>Request</th><td><code>${text(`${h.method} ${h.url}`)}</code>${h.from ? ` from inside <code>${text(h.from)}</code>` : ''}${h.scenarioStep ? ` (scenario step <code>${text(h.scenarioStep)}</code>)` : ''}</td></tr>`,
+        `<tr><th>Expected</th><td>${text(h.expected.join(' | ') || '2xx')}</td></tr>`,
         `<tr><th>Last answer</th><td>${text(got)}</td></tr>`,
         '</table>',
       );
       if (h.bodyExcerpt !== undefined) out.push('<p>Response body (start, redacted):</p>', `<pre class="body">${escapeHtml(h.bodyExcerpt) || '(empty)'}</pre>`);
-      out.push('<p>Replay (secrets are read from your environment):</p>', `<pre class="curl">${escapeHtml(curlCommand(h))}</pre>`);
+      // A scenario's request carries its session (cookies, CSRF): a bare curl would not replay it.
+      if (!h.scenarioStep) out.push('<p>Replay (secrets are read from your environment):</p>', `<pre class="curl">${escapeHtml(curlCommand(h))}</pre>`);
     }
     out.push('</div>');
     return out.join('\n');

@@ -1,4 +1,5 @@
 import type { OutputSink } from '../common/output.js';
+import type { ScenarioAnswer } from './failed-exchange.js';
 import type { Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
@@ -43,8 +44,8 @@ export type AttemptResult =
       http?: HttpStatusEvidence;
       /** True when the status alone failed the step. */
       byStatus?: boolean;
-      /** The response to log with the failure. */
-      evidence?: { status: number; body: string };
+      /** The response to log with the failure, and the request it answered. */
+      evidence?: ScenarioAnswer;
       /** Retrying cannot help (a config mistake such as an unknown template name). */
       fatal?: boolean;
     };
@@ -124,7 +125,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
   let pages = 0;
   let json: unknown;
   let summary = '';
-  let evidence = { status: 0, body: '' };
+  let evidence: ScenarioAnswer = { method, url, status: 0, contentType: '', body: '' };
 
   for (;;) {
     pages++;
@@ -163,7 +164,7 @@ export async function attemptHttpStep(step: StepConfig, env: HttpStepEnv, signal
     }
     env.output.line(`${step.name} → ${method} ${path} ${status} (${formatDuration(env.clock.now() - started)})`);
     summary = `${method} ${path} → ${status}`;
-    evidence = { status, body: text };
+    evidence = { method, url, status, contentType, body: text };
 
     const statusOk = expected ? expected.includes(status) : status >= 200 && status < 300;
     if (statusOk && pages === 1 && env.credentialProbe && !env.credentialProbe.probed.has(step.name)) await probeWithoutCredentials(step, env, { method, url, headers, body, session }, expected, signal);

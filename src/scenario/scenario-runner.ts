@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../common/clock.js';
 import { formatDuration } from '../common/duration.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
-import type { ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
+import type { HttpExchange, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
 import type { ScenarioExecution } from '../checks/judges.js';
 import type { CredentialProbe, CredentialRequest } from '../model/credential-probe.js';
 import { CookieSession } from './cookie-session.js';
@@ -37,6 +37,10 @@ export interface ScenarioResult {
   passed: boolean;
   /** Runs planned (config.runs). */
   runs: number;
+  /** Runs started: fewer than planned when a run failed (the first failed run stops the others). */
+  runsStarted: number;
+  /** The first failure's last HTTP exchange (method, URL, status, content type, body start), redacted. */
+  exchange?: HttpExchange;
   runsPassed: number;
   /** "3/3 runs passed" or "run 2/3 failed at annotate: POST /api/… → 400 (expected 201)". */
   detail: string;
@@ -60,7 +64,11 @@ export const ABORT_GRACE_MS = 5000;
 interface Failure {
   step: string;
   reason: string;
+  exchange?: HttpExchange;
 }
+
+/** A failed step as the scenario's failure: its name, why, and its last exchange. */
+const failureOf = (step: StepConfig, outcome: { reason: string; exchange?: HttpExchange }): Failure => ({ step: step.name, reason: outcome.reason, ...(outcome.exchange ? { exchange: outcome.exchange } : {}) });
 
 /**
  * Runs a scenario: setup once, then `runs` times the `each` steps followed by the
@@ -124,7 +132,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     for (const step of steps) {
       try {
         const outcome = await execute(step, where, grace ?? ctx.signal);
-        if (outcome.status === 'failed') first ??= { step: step.name, reason: outcome.reason };
+        if (outcome.status === 'failed') first ??= failureOf(step, outcome);
       } catch (err) {
         if (!ctx.signal.aborted) throw err;
         if (grace?.aborted) out.line(`${step.name} not completed: no time left after the interruption`);
@@ -143,7 +151,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
     for (const step of config.setup) {
       const outcome = await execute(step, 'setup', ctx.signal);
       if (outcome.status === 'failed') {
-        failure = { label: 'setup', failure: { step: step.name, reason: outcome.reason } };
+        failure = { label: 'setup', failure: failureOf(step, outcome) };
         break;
       }
     }
@@ -159,7 +167,7 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
         for (const step of config.each) {
           const outcome = await execute(step, label, ctx.signal);
           if (outcome.status === 'failed') {
-            runFailure = { step: step.name, reason: outcome.reason };
+            runFailure = failureOf(step, outcome);
             break;
           }
         }
@@ -217,7 +225,9 @@ export async function runScenario(config: ScenarioConfig, ctx: ScenarioContext):
   return {
     passed: !failure && overBudget.length === 0 && unaccepted.length === 0,
     runs: total,
+    runsStarted: currentRun,
     runsPassed,
+    ...(failure?.failure.exchange ? { exchange: failure.failure.exchange } : {}),
     detail,
     criteria: criteria.result(),
     latency: stats,

@@ -7,6 +7,8 @@ import { evaluateCondition, parseCondition } from './step-condition.js';
 import { describeExit } from '../common/exit-code.js';
 import { attemptHttpStep, BODY_LOG_LIMIT, displayPath, resolveUrl, type AttemptResult, type HttpStatusEvidence, type HttpStepEnv } from './http-step.js';
 import type { StepConfig } from './scenario-schema.js';
+import type { HttpExchange } from '../model/run-result.js';
+import { failedExchange } from './failed-exchange.js';
 import { renderTemplate, TemplateError } from './template.js';
 
 /** What running one step needs: the HTTP environment plus the service exec. */
@@ -16,7 +18,7 @@ export interface StepEnv extends HttpStepEnv {
 
 export type StepOutcome =
   | { status: 'passed'; captures: Record<string, unknown>; summary: string; http?: HttpStatusEvidence; /** The attempt that passed (1: no retry). */ attempts: number }
-  | { status: 'failed'; reason: string; http?: HttpStatusEvidence; byStatus?: boolean }
+  | { status: 'failed'; reason: string; http?: HttpStatusEvidence; byStatus?: boolean; /** The last request and its answer, redacted. */ exchange?: HttpExchange }
   | { status: 'skipped'; reason: string };
 
 /** Longest argv item shown in an exec line; reset one-liners are long. */
@@ -75,7 +77,8 @@ export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSigna
   const reason = `${attempts > 1 && attempt > 1 ? `${last.reason} (after ${attempt} attempts)` : last.reason}${hint ? ` — hint: ${hint}` : ''}`;
   env.output.line(`${step.name} FAILED: ${reason}`);
   if (last.evidence) logBody(env.output, last.evidence);
-  return { status: 'failed', reason, ...(last.http ? { http: last.http } : {}), ...(last.byStatus ? { byStatus: true } : {}) };
+  const exchange = last.evidence && last.evidence.status > 0 ? failedExchange(step.name, last.evidence, last.http?.expected ?? null, reason, env.redactor) : undefined;
+  return { status: 'failed', reason, ...(last.http ? { http: last.http } : {}), ...(last.byStatus ? { byStatus: true } : {}), ...(exchange ? { exchange } : {}) };
 }
 
 function isFatal(result: AttemptResult): boolean {

@@ -23,7 +23,8 @@ export const scenarioStep = defineStepKind({
       ...(ctx.credentialProbes ? { credentialProbes: (probe) => ctx.credentialProbes?.({ ...probe, log: `${ctx.logName}.log`, criterion: probe.criterion ?? step.criterion }) } : {}),
       ...(ctx.credentialRequests ? { credentialRequests: (request) => ctx.credentialRequests?.({ ...request, log: `${ctx.logName}.log`, criterion: request.criterion ?? step.criterion }) } : {}),
     });
-    ctx.counts['e2e.runs'] = result.runs;
+    // Runs started, not planned: a first run that failed is 1 run (issue 25: it said 3).
+    ctx.counts['e2e.runs'] = result.runsStarted;
     ctx.counts['e2e.runsPassed'] = result.runsPassed;
     // The runner's verdict and the judge's over the recorded executions must both pass: the
     // judge is what `selftest` re-judges with a defect injected.
@@ -46,6 +47,7 @@ export const scenarioStep = defineStepKind({
       evidence: result.runsPassed,
       judgements: [verdict],
       latency: result.latency,
+      ...(result.exchange && !passed ? { http: result.exchange } : {}),
       ...(result.retries.length > 0 ? { retries: result.retries } : {}),
       ...(deviations.length > 0 ? { deviations } : {}),
     };

@@ -7,7 +7,7 @@ import { JsonLineSplitter, toStackEvent, type EngineEvent } from '../compose/con
 const PING_TIMEOUT_MS = 5000;
 /** What to do when no engine answers: shared by the compose and swarm drivers. */
 export const ENGINE_HINT =
-  'Start a Docker engine: on Debian/Ubuntu run `sudo scripts/docker-engine.sh` from the release-gate checkout (installs and starts dockerd + compose v2); elsewhere start Docker Desktop or dockerd. Or use the local driver (`stack.driver: local`).';
+  'Start a Docker engine: on Debian, `sudo apt-get install docker.io docker-compose` (or `scripts/docker-engine.sh` of the release-gate repository); elsewhere Docker Desktop or dockerd. Or use the local driver (`stack.driver: local`).';
 
 /** Pings the engine within 5 s; throws RgEnvironmentError (exit 3) naming the socket. */
 export async function pingEngine(docker: Docker): Promise<void> {
