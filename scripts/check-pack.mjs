@@ -5,7 +5,7 @@
 // Then the install from a git URL as the README gives it, on a clone of HEAD: `npm pack <git
 // URL>` (npm clones it, installs its devDependencies and runs `prepare`, the build), then
 // `npm install -g` of that tarball into a throwaway prefix; `--version` and `plan --preset
-// korrigo` from an empty folder. (`npm install -g <git URL>` in one step fails inside npm itself:
+// korrigo` from a checkout holding the preset's compose file. (`npm install -g <git URL>` in one step fails inside npm itself:
 // its `prepare` gets no devDependencies, npm/cli#8440, and its extraction races the clone's.)
 // `--skip-git` leaves the git install out.
 // Exits non-zero, naming the command and its output, on the first thing that does not work.
@@ -105,12 +105,14 @@ if (!process.argv.includes('--skip-git')) {
   // The README's command with a throwaway global prefix instead of the machine's.
   sh('npm', ['install', '-g', '--no-audit', '--no-fund', '--prefix', prefix, gitTarball], { cwd: fromGit });
   const gitBin = join(prefix, 'bin', 'release-gate');
-  const empty = join(work, 'empty');
-  mkdirSync(empty);
+  // A user's checkout, as above: plan checks the preset's compose file exists (as run does).
+  const empty = join(work, 'checkout');
+  mkdirSync(join(empty, 'infra/docker'), { recursive: true });
+  writeFileSync(join(empty, 'infra/docker/docker-compose.local-prod.yml'), 'services: {}\n');
   const gitVersion = sh(gitBin, ['--version'], { cwd: empty }).trim();
   if (gitVersion !== pkg.version) fail(`git install: --version printed "${gitVersion}", package.json says ${pkg.version}`);
   const gitPlan = sh(gitBin, ['plan', '--preset', 'korrigo'], { cwd: empty });
   if (!gitPlan.includes('17_validation_summary.log')) fail(`git install: plan --preset korrigo does not list 17_validation_summary.log:\n${gitPlan}`);
-  console.log(`check-pack: git install (npm pack ${gitUrl.replace(head, head.slice(0, 12))}, npm install -g into a throwaway prefix): --version ${gitVersion}, plan --preset korrigo from an empty folder work (${((Date.now() - t1) / 1000).toFixed(1)}s)`);
+  console.log(`check-pack: git install (npm pack ${gitUrl.replace(head, head.slice(0, 12))}, npm install -g into a throwaway prefix): --version ${gitVersion}, plan --preset korrigo from a checkout work (${((Date.now() - t1) / 1000).toFixed(1)}s)`);
 }
 if (!keep) rmSync(work, { recursive: true, force: true });
