@@ -454,7 +454,7 @@ if (want('compose')) {
     skipped(`compose logs ${COMPOSE_MIB} MiB vs docker compose logs > file`, why);
     skipped('reaction p50: container health', why);
   } else {
-    const { ComposeDriver } = await import(dist('drivers/compose-driver.js'));
+    const { ComposeDriver } = await import(dist('drivers/compose/compose-driver.js'));
     const dir = mkdtempSync(join(work, 'compose-'));
     const project = `rg-test-speed-bench-${process.pid}`;
     // One container writes COMPOSE_MIB of log lines, then sleeps; it turns healthy once /tmp/ok exists.

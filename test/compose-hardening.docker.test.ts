@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { RgEnvironmentError } from '../src/common/errors.js';
 import type { OutputSink } from '../src/common/output.js';
-import { ComposeDriver } from '../src/drivers/compose-driver.js';
+import { ComposeDriver } from '../src/drivers/compose/compose-driver.js';
 import { PROJECT_LABEL } from '../src/drivers/compose/compose-project.js';
 import { CLI, FIXTURES, freePort, processesWith, runCli, tempDir, whenStepStarts, writeConfig } from './helpers.js';
 

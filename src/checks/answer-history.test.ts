@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock } from '../common/fake-clock.js';
+import { FakeClock } from '../common/fake-clock.fixture.js';
 import { AnswerHistory, formatAnswerHistory } from './answer-history.js';
 import { waitForHttp, type HttpAttempt } from './http-wait.js';
 import type { HttpProbe } from './in-service-http.js';

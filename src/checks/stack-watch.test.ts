@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { FakeClock } from '../common/fake-clock.js';
+import { FakeClock } from '../common/fake-clock.fixture.js';
 import type { ServiceStatus, StackDriver, StackEvent } from '../model/stack.js';
 import { StackWatch } from './stack-watch.js';
 

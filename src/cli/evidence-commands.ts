@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RgUsageError } from '../common/errors.js';
-import { readVerifyKey } from '../engine/attestation.js';
-import { formatVerifyReport, verifyEvidence } from '../engine/evidence-verifier.js';
-import { compareRuns, formatComparison, formatComparisonMarkdown, parsePercent } from '../engine/run-comparison.js';
+import { readVerifyKey } from '../evidence/attestation.js';
+import { formatVerifyReport, verifyEvidence } from '../evidence/evidence-verifier.js';
+import { compareRuns, formatComparison, formatComparisonMarkdown, parsePercent } from '../evidence/run-comparison.js';
 import type { CompareOptions, VerifyOptions } from './cli.js';
 
 function logDir(dir: string, which: string): string {

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { RgError, type ConfigIssue } from '../common/errors.js';
 import type { Registries } from '../config/registries.js';
-import { readSigningKey } from '../engine/attestation.js';
+import { readSigningKey } from '../evidence/attestation.js';
 import type { CliOptions } from './cli.js';
 import { resolveRun, type ResolvedRun } from './resolve-run.js';
 

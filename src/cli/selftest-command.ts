@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { formatSelftest, judgeSelftest, writeSelftest, type LiveInput } from '../engine/selftest.js';
-import { livePlan } from '../engine/selftest-live-plan.js';
+import { formatSelftest, judgeSelftest, writeSelftest, type LiveInput } from '../selftest/selftest.js';
+import { livePlan } from '../selftest/selftest-live-plan.js';
 import type { GateRunOutcome } from '../engine/gate-runner.js';
 import type { CredentialRequest } from '../model/credential-probe.js';
 import type { StackDriver } from '../model/stack.js';

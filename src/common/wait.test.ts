@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from './fake-clock.fixture.js';
 import { waitFor, type WakeSource } from './wait.js';
 
 /** Records when each attempt ran, in fake ms since the start. */

@@ -12,16 +12,16 @@ import { planSteps, type PlannedStep } from '../config/step-plan.js';
 import { ATTESTATION_FILE, MANIFEST_FILE } from '../model/manifest.js';
 import type { RunResult, RunTarget, StepResult, StepStatus } from '../model/run-result.js';
 import type { CredentialProbe, CredentialRequestSink } from '../model/credential-probe.js';
-import { KILL_NOT_REACHED } from './selftest-live.js';
+import { KILL_NOT_REACHED, type LiveOutcome } from '../model/live-outcome.js';
 import type { StackDriver } from '../model/stack.js';
 import { waitFor } from '../common/wait.js';
 import type { PendingOutcome, StepContext, StepOutcome } from '../steps/step-kind.js';
 import { Console } from './console.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
-import { writeEvidence, type StepEvidence } from './evidence-file.js';
+import { writeEvidence, type StepEvidence } from '../evidence/evidence-file.js';
 import { gateExitCode } from './gate-exit-code.js';
 import { notJudgedDetail, runEndCriterion } from './not-judged.js';
-import { collectProvenance, writeManifest, type ProvenanceAnswer } from './manifest-writer.js';
+import { collectProvenance, writeManifest, type ProvenanceAnswer } from '../evidence/manifest-writer.js';
 import { StepLog } from './step-log.js';
 import { writeSummary, type SummaryTarget } from './summary-writer.js';
 import { EVIDENCE_LOST_EXIT, EvidenceCheck, expectedEvidence } from './evidence-check.js';
@@ -68,18 +68,6 @@ export interface GateRunOptions {
   live?: boolean;
   /** Selftest's healthy run: each request sent with credentials is listed here (the live run must resend each). */
   credentialRequests?: CredentialRequestSink;
-}
-
-/** What the live mutations of a selftest run did. */
-export interface LiveOutcome {
-  /** Each authenticated request, repeated without its credentials. */
-  probes: CredentialProbe[];
-  /** The kill during the watch: none planned (no stability step), or what happened. */
-  kill:
-    | { planned: false; why: string }
-    | { planned: true; notApplicable: string }
-    | { planned: true; service: string; at: string; afterStep: string; seen: boolean }
-    | { planned: true; error: string };
 }
 
 export interface GateRunOutcome {

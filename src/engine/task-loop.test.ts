@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { FakeClock } from '../common/fake-clock.js';
+import { FakeClock } from '../common/fake-clock.fixture.js';
 import { runTasks, type Task, type TaskStatus } from './task-loop.js';
 
 /** A task that waits `ms` of fake time (honouring its signal), then reports `status`. */

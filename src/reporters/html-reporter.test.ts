@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { escapeHtml, htmlReporter } from './html-reporter.js';
 import type { RunResult, StepResult } from '../model/run-result.js';
-import { sampleRunResult } from './sample-run-result.js';
+import { sampleRunResult } from './sample-run-result.fixture.js';
 
 describe('HtmlReporter', () => {
   it('shows the selftest table after `release-gate selftest`: each mutation, live ones labelled, MISSED rows and why', () => {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import type { RunResult } from '../model/run-result.js';
 import { jsonReporter } from './json-reporter.js';
-import { sampleRunResult } from './sample-run-result.js';
+import { sampleRunResult } from './sample-run-result.fixture.js';
 
 describe('JsonReporter', () => {
   it('round-trips the run result', () => {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { parseJUnitXml } from '../checks/test-report-parser.js';
 import { junitReporter } from './junit-reporter.js';
-import { maskTimes, sampleRunResult } from './sample-run-result.js';
+import { maskTimes, sampleRunResult } from './sample-run-result.fixture.js';
 
 describe('JUnitReporter', () => {
   it('parses back with one testcase per criterion and the failed one as a failure', () => {

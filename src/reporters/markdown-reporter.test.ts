@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import { markdownReporter } from './markdown-reporter.js';
-import { sampleRunResult } from './sample-run-result.js';
+import { sampleRunResult } from './sample-run-result.fixture.js';
 
 describe('MarkdownReporter', () => {
   it('renders a heading with the verdict and one table row per criterion and step', () => {

@@ -5,7 +5,7 @@ import { htmlReporter } from './html-reporter.js';
 import { jsonReporter } from './json-reporter.js';
 import { junitReporter } from './junit-reporter.js';
 import { markdownReporter } from './markdown-reporter.js';
-import { sampleNotJudgedRunResult } from './sample-run-result.js';
+import { sampleNotJudgedRunResult } from './sample-run-result.fixture.js';
 import { summaryTextReporter } from './summary-text-reporter.js';
 
 const NOT_JUDGED = 'not judged: the gate stopped at 13_pytest_full after 1m39s of 3m00s (0 restarts seen)';

@@ -5,7 +5,7 @@ import { htmlReporter } from './html-reporter.js';
 import { junitReporter } from './junit-reporter.js';
 import { markdownReporter } from './markdown-reporter.js';
 import { criteriaCount, criterionMark } from './reporter.js';
-import { sampleRunResult } from './sample-run-result.js';
+import { sampleRunResult } from './sample-run-result.fixture.js';
 import { summaryTextReporter } from './summary-text-reporter.js';
 
 /** A passed run of an external target: Build's only step was not applicable. */

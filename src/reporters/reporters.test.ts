@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
 import type { Reporter } from './reporter.js';
 import { builtinReporters, defaultReporterNames, isReporterName, renderAll, reporterNames } from './reporters.js';
-import { sampleRunResult } from './sample-run-result.js';
+import { sampleRunResult } from './sample-run-result.fixture.js';
 
 describe('renderAll', () => {
   it('renders the default reporters with their default file names', () => {

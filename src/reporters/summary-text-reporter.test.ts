@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { maskTimes, sampleRunResult } from './sample-run-result.js';
+import { maskTimes, sampleRunResult } from './sample-run-result.fixture.js';
 import { summaryTextReporter } from './summary-text-reporter.js';
 
 describe('SummaryTextReporter', () => {

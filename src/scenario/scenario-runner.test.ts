@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import type { OutputSink } from '../common/output.js';
-import { FakeClock } from '../common/fake-clock.js';
+import { FakeClock } from '../common/fake-clock.fixture.js';
 import { Redactor } from '../common/redactor.js';
 import { startFakeDrfServer, type FakeDrfServer } from './fake-drf-server.fixture.js';
 import { E2E_EXAMPLE_YAML } from './e2e-example.fixture.js';

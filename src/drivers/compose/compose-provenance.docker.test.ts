@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import type { OutputSink } from '../../common/output.js';
 import { pickFreePort } from '../../common/ports.js';
 import type { StackProvenance } from '../../model/stack.js';
-import { ComposeDriver } from '../compose-driver.js';
+import { ComposeDriver } from './compose-driver.js';
 import { PROJECT_LABEL } from './compose-project.js';
 
 const fixtureDir = fileURLToPath(new URL('../../../../test/fixtures/compose-driver/', import.meta.url));

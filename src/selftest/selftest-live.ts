@@ -3,12 +3,11 @@ import { planSteps } from '../config/step-plan.js';
 import type { GateConfig } from '../config/schema.js';
 import type { CredentialProbe, CredentialRequest } from '../model/credential-probe.js';
 import type { RunResult, StepResult } from '../model/run-result.js';
-import type { StepEvidence } from './evidence-file.js';
-import type { LiveOutcome } from './gate-runner.js';
+import type { StepEvidence } from '../evidence/evidence-file.js';
+import type { LiveOutcome } from '../model/live-outcome.js';
 import type { SelftestRow } from './selftest.js';
 
-/** The kill's state until the live run reaches it: the run stopped before it could be done. */
-export const KILL_NOT_REACHED = 'the gate stopped before the kill';
+import { KILL_NOT_REACHED } from '../model/live-outcome.js';
 
 /** The live run's outcome as selftest judges it. */
 export interface LiveInput {

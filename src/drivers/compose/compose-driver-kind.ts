@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { defineDriverKind } from './driver-kind.js';
+import { defineDriverKind } from '../driver-kind.js';
 
 const filesOf = (file: string | string[]) => (Array.isArray(file) ? file : [file]);
 

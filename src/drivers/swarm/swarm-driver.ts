@@ -2,21 +2,21 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { parse as parseYaml } from 'yaml';
-import type { Clock } from '../common/clock.js';
-import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
-import type { OutputSink } from '../common/output.js';
-import { bindProbe } from '../common/ports.js';
-import { runGroup, type ProcessResult } from '../common/process-group.js';
-import { waitFor } from '../common/wait.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
-import { ComposeDriver } from './compose-driver.js';
-import { copiedFileInfo } from './docker/copied-file-info.js';
-import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from './compose/compose-project.js';
-import { mapHealth } from './compose/container-status.js';
-import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
-import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine, watchContainerEvents } from './docker/engine-api.js';
-import { deployWaves, toStackFile, type DeployWave } from './swarm/stack-file.js';
-import { slotStatuses, type TaskLike } from './swarm/task-status.js';
+import type { Clock } from '../../common/clock.js';
+import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
+import type { OutputSink } from '../../common/output.js';
+import { bindProbe } from '../../common/ports.js';
+import { runGroup, type ProcessResult } from '../../common/process-group.js';
+import { waitFor } from '../../common/wait.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import { ComposeDriver } from '../compose/compose-driver.js';
+import { copiedFileInfo } from '../docker/copied-file-info.js';
+import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from '../compose/compose-project.js';
+import { mapHealth } from '../compose/container-status.js';
+import { namesakeVolumes, refuseForeignObjects } from '../docker/foreign-objects.js';
+import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine, watchContainerEvents } from '../docker/engine-api.js';
+import { deployWaves, toStackFile, type DeployWave } from './stack-file.js';
+import { slotStatuses, type TaskLike } from './task-status.js';
 
 /** Label `docker stack deploy` puts on the stack's services, task containers, networks and volumes. */
 export const STACK_LABEL = 'com.docker.stack.namespace';
@@ -349,7 +349,7 @@ export class SwarmDriver implements StackDriver {
   }
 
   async provenance(): Promise<StackProvenance> {
-    const { composeProvenance } = await import('./compose/compose-provenance.js');
+    const { composeProvenance } = await import('../compose/compose-provenance.js');
     const model = await this.loadModel().catch(() => null);
     // Task containers carry the labels of their image (compose's among them): name them by their swarm service instead.
     const containers = (await this.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));

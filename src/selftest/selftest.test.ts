@@ -5,11 +5,11 @@ import { judgeStability } from '../checks/stability-verdict.js';
 import { judgeTestReport } from '../checks/test-report-parser.js';
 import type { GateConfig } from '../config/schema.js';
 import type { RunResult, StepResult } from '../model/run-result.js';
-import { evaluateCriteria } from './criteria.js';
-import type { StepEvidence } from './evidence-file.js';
-import type { LiveOutcome } from './gate-runner.js';
+import { evaluateCriteria } from '../engine/criteria.js';
+import type { StepEvidence } from '../evidence/evidence-file.js';
+import type { LiveOutcome } from '../model/live-outcome.js';
 import { formatSelftest, judgeSelftest, selftestResult, selftestSection, type LiveInput } from './selftest.js';
-import { KILL_NOT_REACHED } from './selftest-live.js';
+import { KILL_NOT_REACHED } from '../model/live-outcome.js';
 
 /*
  * The engine tested by its own selftest: over a fixed healthy run's evidence, the built-in judges

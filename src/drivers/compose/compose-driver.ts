@@ -3,17 +3,17 @@ import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../common/errors.js';
-import type { OutputSink } from '../common/output.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../model/stack.js';
-import { bindProbe } from '../common/ports.js';
-import { portInBindError, portTakenHint, portVariables } from '../common/port-variables.js';
-import { runGroup, type ProcessResult as RunResult } from '../common/process-group.js';
-import { feedGrowingFile } from '../common/follow-file.js';
-import { copiedFileInfo } from './docker/copied-file-info.js';
-import { detectCompose, type ComposeFlavor } from './compose/compose-cli.js';
-import { namesakeVolumes, refuseForeignObjects } from './docker/foreign-objects.js';
-import { ENGINE_HINT, execInContainer, pingEngine } from './docker/engine-api.js';
+import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
+import type { OutputSink } from '../../common/output.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import { bindProbe } from '../../common/ports.js';
+import { portInBindError, portTakenHint, portVariables } from '../../common/port-variables.js';
+import { runGroup, type ProcessResult as RunResult } from '../../common/process-group.js';
+import { feedGrowingFile } from '../../common/follow-file.js';
+import { copiedFileInfo } from '../docker/copied-file-info.js';
+import { detectCompose, type ComposeFlavor } from './compose-cli.js';
+import { namesakeVolumes, refuseForeignObjects } from '../docker/foreign-objects.js';
+import { ENGINE_HINT, execInContainer, pingEngine } from '../docker/engine-api.js';
 import {
   CONTAINER_NUMBER_LABEL,
   MANAGED_LABEL,
@@ -26,11 +26,11 @@ import {
   parseComposeModel,
   type ComposeModel,
   type PublishedPort,
-} from './compose/compose-project.js';
-import { toServiceStatus } from './compose/container-status.js';
-import { profileAllArgs } from './compose/compose-cli.js';
-import { sweepProject } from './docker/project-sweep.js';
-import { watchComposeProject } from './compose/compose-watch.js';
+} from './compose-project.js';
+import { toServiceStatus } from './container-status.js';
+import { profileAllArgs } from './compose-cli.js';
+import { sweepProject } from '../docker/project-sweep.js';
+import { watchComposeProject } from './compose-watch.js';
 
 export interface ComposeDriverOptions {
   /** Folder compose runs in; relative `files` and `envFile` resolve from it. */
@@ -329,7 +329,7 @@ export class ComposeDriver implements StackDriver {
   }
 
   async provenance(): Promise<StackProvenance> {
-    const { composeProvenance } = await import('./compose/compose-provenance.js');
+    const { composeProvenance } = await import('./compose-provenance.js');
     const model = await this.loadModel().catch(() => null);
     const containers = await this.listContainers();
     const services = this.opts.services ?? model?.services ?? [...new Set(containers.map((c) => c.Labels[SERVICE_LABEL] ?? ''))].filter(Boolean).sort();

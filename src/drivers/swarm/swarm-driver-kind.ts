@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultProjectName } from './compose/compose-project.js';
-import { defineDriverKind } from './driver-kind.js';
+import { defaultProjectName } from '../compose/compose-project.js';
+import { defineDriverKind } from '../driver-kind.js';
 
 const filesOf = (file: string | string[]) => (Array.isArray(file) ? file : [file]);
 

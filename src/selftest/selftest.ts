@@ -5,8 +5,8 @@ import { builtinJudges, type JudgeSet, type Judgement, type Verdict } from '../c
 import type { Redactor } from '../common/redactor.js';
 import type { GateConfig } from '../config/schema.js';
 import type { RunResult, SelftestSection, StepResult } from '../model/run-result.js';
-import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
-import type { StepEvidence } from './evidence-file.js';
+import { evaluateCriteria, type ExtraVerdicts } from '../engine/criteria.js';
+import type { StepEvidence } from '../evidence/evidence-file.js';
 import { judgeLive, type LiveInput, type LiveSummary } from './selftest-live.js';
 import { mutationsOf, type EvidenceMutation } from './evidence-mutations.js';
 

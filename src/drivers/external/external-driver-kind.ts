@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineDriverKind } from './driver-kind.js';
+import { defineDriverKind } from '../driver-kind.js';
 
 const commandPrefix = z.array(z.string()).min(1);
 
@@ -47,7 +47,7 @@ export const externalDriverKind = defineDriverKind({
     }
   },
   async create(stack, ctx) {
-    const { ExternalDriver } = await import('./external/external-driver.js');
+    const { ExternalDriver } = await import('./external-driver.js');
     return new ExternalDriver({
       ...(stack.name ? { label: stack.name } : {}),
       services: stack.services,
