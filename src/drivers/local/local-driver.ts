@@ -1,20 +1,22 @@
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { systemClock, type Clock } from '../../common/clock.js';
 import { confinedPath } from '../../common/confined-path.js';
 import { formatDuration } from '../../common/duration.js';
-import { describeExit } from '../../common/exit-code.js';
-import { waitFor } from '../../common/wait.js';
 import { readLastLines } from '../../common/read-last-lines.js';
 import { RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
-import type { LocalServiceConfig } from './local-driver-kind.js';
+import type { LocalServiceConfig } from './local-service-config.js';
 import { portFree } from '../../common/ports.js';
-import { groupAlive, isRecordedGroup, killGroup, processStartTime, runGroup, sameProcess, waitGroupsGoneSync, type RecordedGroup } from '../../common/process-group.js';
+import { groupAlive, runGroup } from '../../common/process-group.js';
 import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 import { removeEmptyDir } from '../../common/remove-empty-dir.js';
+import { waitForDependency } from './dependency-wait.js';
+import { LocalProcessGroups } from './local-process-groups.js';
+import { copyLog, formatTable } from './local-logs.js';
+import { startOrder } from './start-order.js';
 
 export interface LocalDriverOptions {
   services: Record<string, LocalServiceConfig>;
@@ -32,9 +34,6 @@ export interface LocalDriverOptions {
   portVariables?: Record<string, string>;
 }
 
-/** The pid file (pgid + start time of each group) lets a later run kill what a crashed or interrupted run could not. */
-const PIDS_FILE = 'pids.json';
-
 /**
  * Runs the stack as local process groups: the embedded default that needs nothing beyond
  * `npm ci`. Mirrors Compose semantics: depends_on conditions, restart policies, healthchecks.
@@ -46,17 +45,19 @@ export class LocalDriver implements StackDriver {
   private readonly listeners = new Set<(event: StackEvent) => void>();
   /** Raw service logs of this run only; removed by close() once the artifacts hold them. */
   private readonly logsDir: string;
+  private readonly groups: LocalProcessGroups;
 
   constructor(private readonly opts: LocalDriverOptions) {
     this.clock = opts.clock ?? systemClock;
     mkdirSync(opts.stateDir, { recursive: true });
+    this.groups = new LocalProcessGroups(opts.stateDir, this.clock);
     this.logsDir = mkdtempSync(join(opts.stateDir, 'logs-'));
   }
 
   async preflight(output: OutputSink): Promise<void> {
     // What an interrupted or --keep-up run left would hold the ports: this driver cannot adopt
     // processes of another run, so it stops them first.
-    await this.killRecordedGroups(output);
+    await this.groups.killRecorded(output, this.logsDir);
     for (const [name, svc] of Object.entries(this.opts.services)) {
       for (const port of svc.ports) {
         if (!(await portFree(port))) {
@@ -83,7 +84,7 @@ export class LocalDriver implements StackDriver {
       }),
     );
     this.running.clear();
-    await this.killRecordedGroups(output);
+    await this.groups.killRecorded(output, this.logsDir);
     if (opts.volumes) {
       for (const [name, svc] of Object.entries(this.opts.services)) {
         for (const dir of svc.dataDirs) {
@@ -108,7 +109,7 @@ export class LocalDriver implements StackDriver {
       }
       output.line(`building ${name}: ${typeof build.command === 'string' ? build.command : build.command.join(' ')}`);
       const started = this.clock.now();
-      const { exitCode: code } = await runGroup(build.command, { cwd: this.cwdOf(svc), env: this.envFor(svc), output, signal, onGroup: this.trackGroup });
+      const { exitCode: code } = await runGroup(build.command, { cwd: this.cwdOf(svc), env: this.envFor(svc), output, signal, onGroup: this.groups.track });
       signal?.throwIfAborted();
       if (code !== 0) throw new RgStepError(`Build of service "${name}" failed with exit code ${code}.`, { hint: 'Read the build output above.' });
       output.line(`built ${name} in ${formatDuration(this.clock.now() - started)}`);
@@ -117,7 +118,7 @@ export class LocalDriver implements StackDriver {
 
   async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
     this.downStarted = false;
-    const order = topologicalOrder(this.opts.services);
+    const order = startOrder(this.opts.services);
     const started = new Map<string, Promise<void>>();
     const startOne = (name: string): Promise<void> => {
       const existing = started.get(name);
@@ -126,7 +127,7 @@ export class LocalDriver implements StackDriver {
       const promise = (async () => {
         for (const [dep, condition] of Object.entries(config.dependsOn)) {
           await startOne(dep);
-          if (condition !== 'started') await this.waitFor(dep, condition, output, signal);
+          if (condition !== 'started') await this.waitForDependency(dep, condition, output, signal);
         }
         // An interrupt, or a sibling's failure that already tore the stack down: start nothing more.
         signal?.throwIfAborted();
@@ -135,7 +136,7 @@ export class LocalDriver implements StackDriver {
         svc.on('event', (event) => this.listeners.forEach((listener) => listener(event)));
         this.running.set(name, svc);
         svc.start();
-        this.recordGroups();
+        this.groups.record(this.running.values());
         output.line(`started ${name} (pid ${svc.pgid ?? '?'})`);
       })();
       started.set(name, promise);
@@ -177,7 +178,7 @@ export class LocalDriver implements StackDriver {
 
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
     const config = this.serviceConfig(service);
-    const { exitCode } = await runGroup(argv, { cwd: this.cwdOf(config), env: { ...this.envFor(config), ...opts.env }, signal: opts.signal, output: opts.output, onGroup: this.trackGroup });
+    const { exitCode } = await runGroup(argv, { cwd: this.cwdOf(config), env: { ...this.envFor(config), ...opts.env }, signal: opts.signal, output: opts.output, onGroup: this.groups.track });
     return { exitCode };
   }
 
@@ -244,24 +245,7 @@ export class LocalDriver implements StackDriver {
    * removed here.
    */
   abandon(): string[] {
-    const lines: string[] = [];
-    const killed = new Set<number>();
-    const kill = (pgid: number, what: string) => {
-      // A group just sent SIGKILL may still show alive (not yet reaped): once is enough.
-      if (killed.has(pgid) || !groupAlive(pgid)) return;
-      killed.add(pgid);
-      try {
-        process.kill(-pgid, 'SIGKILL');
-        lines.push(`killed ${what} (process group ${pgid})`);
-      } catch (err) {
-        lines.push(`could not kill ${what} (process group ${pgid}): ${(err as Error).message}; kill it with \`kill -KILL -- -${pgid}\``);
-      }
-    };
-    for (const svc of this.running.values()) if (svc.pgid !== null) kill(svc.pgid, `service ${svc.name}`);
-    for (const pgid of this.commandGroups) kill(pgid, 'a running build or exec command');
-    for (const entry of this.recordedGroups()) if (sameProcess(entry)) kill(entry.pgid, 'a process group recorded by an earlier run');
-    // SIGKILL is sent, not yet done: exit only once they are gone, so nothing outlives the gate.
-    for (const pgid of waitGroupsGoneSync([...killed], 2000)) lines.push(`process group ${pgid} still alive 2s after SIGKILL; check with \`ps -o pid,stat,args -g ${pgid}\``);
+    const lines = this.groups.killAllSync(this.running.values());
     for (const [name, svc] of Object.entries(this.opts.services)) {
       for (const dir of svc.dataDirs) {
         const path = this.resolvePath(dir);
@@ -272,68 +256,11 @@ export class LocalDriver implements StackDriver {
     return lines;
   }
 
-  /** Process groups of builds and execs running now (runGroup's onGroup). */
-  private readonly commandGroups = new Set<number>();
-  private readonly trackGroup = (pgid: number, alive: boolean): void => {
-    if (alive) this.commandGroups.add(pgid);
-    else this.commandGroups.delete(pgid);
-  };
-
-  /** The groups pids.json records; none when it is absent or unreadable. */
-  private recordedGroups(): RecordedGroup[] {
-    const file = join(this.opts.stateDir, PIDS_FILE);
-    try {
-      const entries: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      return Array.isArray(entries) ? entries.filter(isRecordedGroup) : [];
-    } catch {
-      // Absent (nothing started yet) or half-written: the running map still has the services.
-      return [];
-    }
-  }
-
-  /** Waits for a dependency's condition; reacts to its events instead of polling blindly. */
-  private async waitFor(name: string, condition: 'healthy' | 'completed', output: OutputSink, signal?: AbortSignal): Promise<void> {
+  /** Waits for a dependency's condition (dependency-wait.ts); a service without a healthcheck counts as healthy once started. */
+  private async waitForDependency(name: string, condition: 'healthy' | 'completed', output: OutputSink, signal?: AbortSignal): Promise<void> {
     const svc = this.running.get(name);
     if (!svc || (condition === 'healthy' && !this.opts.services[name]?.healthcheck)) return;
-    output.line(`waiting for ${name} to be ${condition}`);
-    // A dependency that crashes and is restarted by its policy never shows "exited" for long:
-    // a restart during the wait ends it at once (Boot fails on any restart anyway), not 600 s later.
-    const restartsBefore = svc.status().restartCount;
-    const outcome = await waitFor(
-      async () => {
-        const status = svc.status();
-        const restarted = status.restartCount > restartsBefore;
-        if (condition === 'completed') {
-          const done = status.state === 'exited';
-          return { done: done && status.exitCode === 0, stop: done || restarted, value: status };
-        }
-        const dead = status.health === 'unhealthy' || status.state === 'exited' || restarted;
-        return { done: status.health === 'healthy', stop: dead, value: status };
-      },
-      {
-        // Beyond its own retry budget plus a margin the service will never get there.
-        timeoutMs: 600_000,
-        intervalMs: 250,
-        clock: this.clock,
-        signal,
-        wake: (wake) => {
-          svc.on('event', wake);
-          return () => svc.off('event', wake);
-        },
-      },
-    );
-    if (outcome.ok) return;
-    const status = outcome.last ?? svc.status();
-    const restarts = status.restartCount - restartsBefore;
-    const what =
-      restarts > 0
-        ? `crash-looping (restarted ${restarts}× before it was ${condition}, last ${describeExit(status.exitCode)})`
-        : status.state === 'exited'
-          ? `exited (${describeExit(status.exitCode)})`
-          : status.health === 'unhealthy'
-            ? 'unhealthy'
-            : `not ${condition} after 600s`;
-    throw new RgStepError(`Service "${name}" is ${what}; its dependants cannot start.`, { hint: `Read its log: ${this.logFile(name)}` });
+    await waitForDependency(svc, condition, { clock: this.clock, output, signal, logFile: this.logFile(name) });
   }
 
   private serviceConfig(name: string): LocalServiceConfig {
@@ -372,84 +299,4 @@ export class LocalDriver implements StackDriver {
   private logFile(name: string): string {
     return join(this.logsDir, `${name}.log`);
   }
-
-  private recordGroups(): void {
-    const groups: RecordedGroup[] = [];
-    for (const svc of this.running.values()) {
-      const start = svc.pgid === null ? null : processStartTime(svc.pgid);
-      if (svc.pgid !== null && start !== null) groups.push({ pgid: svc.pgid, start });
-    }
-    writeFileSync(join(this.opts.stateDir, PIDS_FILE), JSON.stringify(groups));
-  }
-
-  /** Kills process groups a previous, interrupted run recorded and could not stop. */
-  private async killRecordedGroups(output: OutputSink): Promise<void> {
-    const file = join(this.opts.stateDir, PIDS_FILE);
-    if (!existsSync(file)) return;
-    let pgids: unknown;
-    try {
-      pgids = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      output.line(`ignoring unreadable ${file}: ${(err as Error).message}`);
-      pgids = [];
-    }
-    for (const entry of Array.isArray(pgids) ? pgids : []) {
-      // Only the very process recorded (pid + start time): a pid reused since is someone else's.
-      if (!isRecordedGroup(entry) || !groupAlive(entry.pgid)) continue;
-      if (!sameProcess(entry)) {
-        output.line(`not killing process group ${entry.pgid}: its pid now belongs to another process`);
-        continue;
-      }
-      output.line(`killing leftover process group ${entry.pgid} from an earlier run`);
-      await killGroup(entry.pgid, 3000, this.clock);
-    }
-    rmSync(file, { force: true });
-    // The raw logs those processes wrote (a --keep-up run's): their writers are gone now, and
-    // the run lock keeps any other gate off this state dir.
-    for (const name of readdirSync(this.opts.stateDir)) {
-      const path = join(this.opts.stateDir, name);
-      if (name.startsWith('logs-') && path !== this.logsDir) rmSync(path, { recursive: true, force: true });
-    }
-  }
-}
-
-function topologicalOrder(services: Record<string, LocalServiceConfig>): string[] {
-  const order: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (name: string, chain: string[]) => {
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') throw new RgStepError(`dependsOn cycle: ${[...chain, name].join(' → ')}`);
-    state.set(name, 'visiting');
-    for (const dep of Object.keys(services[name]?.dependsOn ?? {})) visit(dep, [...chain, name]);
-    state.set(name, 'done');
-    order.push(name);
-  };
-  for (const name of Object.keys(services)) visit(name, []);
-  return order;
-}
-
-
-/**
- * Streams a whole service log into the output in big chunks (the step log splits the lines),
- * prefixed per line when several services share the output, waiting whenever the output's
- * file is behind (backpressure): a 512 MiB log never sits in memory.
- */
-async function copyLog(file: string, prefix: string, opts: LogsOptions): Promise<void> {
-  let lastChar = '\n';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) })) {
-    const text = chunk as string;
-    if (text.length === 0) continue;
-    // A prefix goes after every newline, and at the chunk's start when the previous one ended a line.
-    const body = prefix ? `${lastChar === '\n' ? prefix : ''}${text.replace(/\n(?=.)/gs, `\n${prefix}`)}` : text;
-    lastChar = text[text.length - 1] as string;
-    if (opts.output.write(body) === false) await opts.output.drained?.();
-  }
-  // A last line without its newline must not run into the next service's first line.
-  if (lastChar !== '\n') opts.output.write('\n');
-}
-
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [fmt(header), ...rows.map(fmt)].join('\n');
 }

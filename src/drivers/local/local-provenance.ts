@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { digestTree } from '../../common/file-digest.js';
 import type { StackProvenance } from '../../model/stack.js';
-import type { LocalServiceConfig } from './local-driver-kind.js';
+import type { LocalServiceConfig } from './local-service-config.js';
 
 /**
  * Local services have no image: what identifies what ran is the build's output, hashed (file

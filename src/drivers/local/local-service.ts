@@ -5,7 +5,7 @@ import type { Clock } from '../../common/clock.js';
 import { credentialFetch } from '../../common/credential-fetch.js';
 import { parseDuration } from '../../common/duration.js';
 import { exitCodeForSignal } from '../../common/exit-code.js';
-import type { LocalServiceConfig } from './local-driver-kind.js';
+import type { LocalServiceConfig } from './local-service-config.js';
 import { groupAlive, killGroup, onChildExit, runGroup, spawnGroup, toArgv } from '../../common/process-group.js';
 import type { HealthState, ServiceState, ServiceStatus, StackEvent } from '../../model/stack.js';
 
