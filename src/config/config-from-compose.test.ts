@@ -4,26 +4,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { appService } from './app-service.js';
-import { mergeComposeTrees } from './compose-merge.js';
-import { configFromCompose, healthcheckPath, interpolateCompose, publishedPorts, type ComposeModel } from './config-from-compose.js';
+import { interpolateCompose } from '../drivers/compose/compose-interpolate.js';
+import { composeModelFrom, type ComposeService } from '../drivers/compose/compose-model.js';
+import { configFromCompose, waitablePorts } from './config-from-compose.js';
 
 const SAMPLE = fileURLToPath(new URL('../../../examples/korrigo-lite/docker-compose.yml', import.meta.url));
 
-describe('interpolateCompose', () => {
-  const env = { SET: 'v', EMPTY: '' };
-  const cases: [string, string][] = [
-    ['${SET}', 'v'],
-    ['${UNSET}', ''],
-    ['${UNSET:-8088}', '8088'],
-    ['${EMPTY:-d}', 'd'],
-    ['${EMPTY-d}', ''],
-    ['127.0.0.1:${UNSET:-8088}:80', '127.0.0.1:8088:80'],
-    ['$$SET $SET', '$SET v'],
-  ];
-  for (const [input, expected] of cases) it(`${input} → ${expected}`, () => assert.equal(interpolateCompose(input, env), expected));
-});
-
-describe('publishedPorts', () => {
+describe('waitablePorts', () => {
   const cases: [string, unknown[], [string, number, number][]][] = [
     ['host ip, published, target', ['127.0.0.1:8088:80'], [['127.0.0.1', 8088, 80]]],
     ['published:target/tcp', ['8080:80/tcp'], [['', 8080, 80]]],
@@ -31,27 +18,14 @@ describe('publishedPorts', () => {
     ['the long syntax (docker compose config)', [{ target: 80, published: '8088', host_ip: '127.0.0.1', protocol: 'tcp' }], [['127.0.0.1', 8088, 80]]],
   ];
   for (const [name, ports, expected] of cases) {
-    it(name, () => assert.deepEqual(publishedPorts({ services: { web: { ports } } }).map((p) => [p.hostIp, p.published, p.target]), expected));
-  }
-});
-
-describe('healthcheckPath', () => {
-  const cases: [unknown, number, string | undefined][] = [
-    [['CMD', 'curl', '-fsS', 'http://127.0.0.1/nginx-health'], 80, '/nginx-health'],
-    [['CMD', 'curl', '-fsS', 'http://127.0.0.1:8000/api/health/'], 8000, '/api/health/'],
-    [['CMD', 'curl', '-fsS', 'http://127.0.0.1:8000/api/health/'], 80, undefined],
-    ['wget -qO- http://localhost:3000', 3000, '/'],
-    [['CMD', 'redis-cli', 'ping'], 6379, undefined],
-  ];
-  for (const [test, target, expected] of cases) {
-    it(`${JSON.stringify(test)} on ${target} → ${expected}`, () => assert.equal(healthcheckPath({ healthcheck: { test: test as string[] } }, target), expected));
+    it(name, () => assert.deepEqual(waitablePorts(composeModelFrom({ services: { web: { ports } } })).map((p) => [p.hostIp, p.published, p.target]), expected));
   }
 });
 
 describe('configFromCompose on korrigo-lite (the YAML path)', () => {
   const raw = parse(readFileSync(SAMPLE, 'utf8'), { merge: true }) as { services: Record<string, { ports?: string[] }> };
   for (const svc of Object.values(raw.services)) if (svc.ports) svc.ports = svc.ports.map((p) => interpolateCompose(p, {}));
-  const text = configFromCompose(raw as ComposeModel, { composeFiles: ['docker-compose.yml'], source: 'YAML', schema: 'schema/release-gate.schema.json', name: 'korrigo-lite' });
+  const text = configFromCompose(composeModelFrom(raw), { composeFiles: ['docker-compose.yml'], source: 'YAML', schema: 'schema/release-gate.schema.json', name: 'korrigo-lite' });
   const config = parse(text) as { baseUrl: string; stack: Record<string, string>; phases: { id: string; always?: boolean; steps: Record<string, unknown>[] }[] };
 
   it('starts with the editor line and parses as YAML', () => {
@@ -75,7 +49,7 @@ describe('configFromCompose on korrigo-lite (the YAML path)', () => {
 });
 
 describe('appService: where the TODO examples run migrate, seed and tests', () => {
-  const cases: [string, ComposeModel['services'], string][] = [
+  const cases: [string, Record<string, ComposeService>, string][] = [
     ['the built service with a healthcheck, not the proxy that sorts first', { nginx: { build: '.', healthcheck: { test: ['CMD', 'curl', 'http://127.0.0.1/'] } }, api: { build: './api', healthcheck: { test: ['CMD', 'node', 'health.js'] } }, redis: { image: 'redis:7' } }, 'api'],
     ['a proxy by its image, whatever its name', { edge: { image: 'nginx:1.27' }, web: { build: '.' } }, 'web'],
     ['a data store by its command', { cache: { build: './cache', command: ['redis-server'] }, worker: { build: './worker' } }, 'worker'],
@@ -85,25 +59,15 @@ describe('appService: where the TODO examples run migrate, seed and tests', () =
   for (const [name, services, expected] of cases) it(`${name} → ${expected}`, () => assert.equal(appService(services), expected));
 });
 
-describe('mergeComposeTrees: -f a -f b in order', () => {
-  const cases: [string, unknown[], unknown][] = [
-    ['a later scalar wins', [{ services: { web: { image: 'a' } } }, { services: { web: { image: 'b' } } }], { services: { web: { image: 'b' } } }],
-    ['ports add up, each once', [{ services: { web: { ports: ['80:80'] } } }, { services: { web: { ports: ['80:80', '443:443'] } } }], { services: { web: { ports: ['80:80', '443:443'] } } }],
-    ['a service of the override only is added', [{ services: { web: {} } }, { services: { api: { build: '.' } } }], { services: { web: {}, api: { build: '.' } } }],
-    ['a healthcheck test is replaced, its other keys merged', [{ services: { web: { healthcheck: { test: ['CMD', 'a'], interval: '2s' } } } }, { services: { web: { healthcheck: { test: ['CMD', 'b'] } } } }], { services: { web: { healthcheck: { test: ['CMD', 'b'], interval: '2s' } } } }],
-  ];
-  for (const [name, trees, expected] of cases) it(name, () => assert.deepEqual(mergeComposeTrees(trees), expected));
-});
-
 describe('configFromCompose: checks a real app can pass', () => {
-  const model: ComposeModel = {
+  const model = composeModelFrom({
     services: {
       nginx: { build: './nginx', ports: ['8080:80'] },
       shop: { build: './shop', healthcheck: { test: ['CMD', 'node', '/app/health.mjs'] } },
       web: { build: './web' },
       redis: { build: './redis', command: ['redis-server'], ports: ['6379:6379'] },
     },
-  };
+  });
   const text = configFromCompose(model, { composeFiles: ['compose.yml', 'compose.override.yml'], source: 'YAML', schema: 'node_modules/release-gate/schema/release-gate.schema.json', name: 'app' });
   const config = parse(text) as { stack: { file: unknown }; criteria: Record<string, string>; phases: { id: string; steps: Record<string, unknown>[] }[] };
   const steps = config.phases.flatMap((p) => p.steps);
@@ -128,4 +92,17 @@ describe('configFromCompose: checks a real app can pass', () => {
     assert.ok(logs.scan && logs.scan.patterns.length > 0 && logs.scan.structuredLevels !== false);
     assert.match(text, /JSON lines by their level\/severity field[\s\S]*scan\.structuredLevels,?\s*#? ?on by default/);
   });
+});
+
+describe('configFromCompose: the base URL of an IPv6 host address', () => {
+  const cases: [string, unknown][] = [
+    ['short syntax (the YAML path)', '[::1]:8080:80'],
+    ['long syntax (docker compose config prints host_ip without brackets)', { target: 80, published: '8080', host_ip: '::1', protocol: 'tcp' }],
+  ];
+  for (const [name, port] of cases) {
+    it(`${name} → http://[::1]:8080`, () => {
+      const text = configFromCompose(composeModelFrom({ services: { web: { ports: [port] } } }), { composeFiles: ['compose.yml'], source: 'YAML', schema: 's.json', name: 'app' });
+      assert.equal((parse(text) as { baseUrl: string }).baseUrl, '${BASE_URL:-http://[::1]:8080}');
+    });
+  }
 });

@@ -4,94 +4,18 @@
  * the text of `release-gate.yml`.
  */
 
+import { healthcheckPath, hasHealthcheck, type ComposeModel, type PublishedPort } from '../drivers/compose/compose-model.js';
 import { appService } from './app-service.js';
-
-/** The parts of a compose service the generated gate needs. */
-export interface ComposeServiceModel {
-  healthcheck?: { test?: string[] | string; disable?: boolean } | undefined;
-  ports?: unknown[] | undefined;
-  /** Built from the project: where the app's code is (see appService). */
-  build?: unknown;
-  image?: string | undefined;
-  command?: string[] | string | null | undefined;
-}
-
-export interface ComposeModel {
-  services: Record<string, ComposeServiceModel>;
-}
-
-/** A port published on the host. */
-export interface PublishedPort {
-  service: string;
-  hostIp: string;
-  published: number;
-  target: number;
-}
 
 /** Container ports that do not speak HTTP: published, but checked by `ps`, not waited on with GET. */
 const NOT_HTTP = new Set([22, 25, 53, 587, 1433, 1521, 2181, 3306, 5432, 5672, 6379, 9092, 11211, 27017]);
 
 /**
- * Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `$$`, for the YAML path (the
- * docker path gets them resolved by compose itself). Only what the generated gate reads.
+ * The ports a generated gate waits on (HTTP) or names (the others): fixed TCP host ports. A UDP
+ * port speaks no HTTP; a port of a range is whichever compose found free, nothing to name.
  */
-export function interpolateCompose(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, name?: string, colon?: string, def?: string, bare?: string) => {
-    if (all === '$$') return '$';
-    const key = name ?? bare ?? '';
-    const value = env[key];
-    if (def !== undefined) return value === undefined || (colon === ':' && value === '') ? def : value;
-    return value ?? '';
-  });
-}
-
-/** Published ports in both compose syntaxes: `"127.0.0.1:8088:80"`, `"8080:80/tcp"`, `{ target, published, host_ip }`. */
-export function publishedPorts(model: ComposeModel): PublishedPort[] {
-  const out: PublishedPort[] = [];
-  for (const [service, svc] of Object.entries(model.services)) {
-    for (const port of svc.ports ?? []) {
-      let hostIp = '';
-      let published: number | undefined;
-      let target: number | undefined;
-      if (typeof port === 'object' && port !== null) {
-        const p = port as Record<string, unknown>;
-        if (p['protocol'] !== undefined && p['protocol'] !== 'tcp') continue;
-        hostIp = typeof p['host_ip'] === 'string' ? p['host_ip'] : '';
-        published = Number(p['published']);
-        target = Number(p['target']);
-      } else {
-        const [spec, proto] = String(port).split('/');
-        if (proto !== undefined && proto !== 'tcp') continue;
-        // [ip:]published:target; an IPv6 host is bracketed, and has colons of its own.
-        const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d+):(\d+)$/.exec(spec ?? '');
-        if (!m) continue; // only a container port, or a range: nothing fixed to wait on
-        hostIp = m[1] ?? '';
-        published = Number(m[2]);
-        target = Number(m[3]);
-      }
-      if (Number.isInteger(published) && Number.isInteger(target) && (published as number) > 0) {
-        out.push({ service, hostIp, published: published as number, target: target as number });
-      }
-    }
-  }
-  return out;
-}
-
-/** The path a service's own healthcheck GETs on a port (`curl -f http://127.0.0.1/nginx-health` → `/nginx-health` on 80). */
-export function healthcheckPath(svc: ComposeServiceModel, target: number): string | undefined {
-  const test = svc.healthcheck?.test;
-  const text = Array.isArray(test) ? test.join(' ') : (test ?? '');
-  for (const m of text.matchAll(/https?:\/\/(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0)(?::(\d+))?(\/[^\s"']*)?/g)) {
-    const port = m[1] === undefined ? (m[0].startsWith('https') ? 443 : 80) : Number(m[1]);
-    if (port === target) return m[2] ?? '/';
-  }
-  return undefined;
-}
-
-function hasHealthcheck(svc: ComposeServiceModel): boolean {
-  const test = svc.healthcheck?.test;
-  if (svc.healthcheck?.disable) return false;
-  return Array.isArray(test) ? test.length > 0 && test[0] !== 'NONE' : Boolean(test);
+export function waitablePorts(model: ComposeModel): PublishedPort[] {
+  return model.ports.filter((p) => p.protocol === 'tcp' && !p.inRange);
 }
 
 /** A YAML scalar that is always read back as this string. */
@@ -111,18 +35,19 @@ export interface InitOptions {
 
 /** The text of a commented `release-gate.yml` for this compose model. */
 export function configFromCompose(model: ComposeModel, opts: InitOptions): string {
-  const services = Object.keys(model.services).sort();
-  const healthy = services.filter((s) => hasHealthcheck(model.services[s] as ComposeServiceModel));
-  const ports = publishedPorts(model);
+  const services = [...model.services].sort();
+  const healthy = services.filter((s) => hasHealthcheck(model.definitions[s] ?? {}));
+  const ports = waitablePorts(model);
   const http = ports.filter((p) => !NOT_HTTP.has(p.target));
   const other = ports.filter((p) => NOT_HTTP.has(p.target));
   const urlOf = (p: PublishedPort): string => {
-    const host = p.hostIp && p.hostIp !== '0.0.0.0' && p.hostIp !== '::' && p.hostIp !== '[::]' ? p.hostIp : '127.0.0.1';
+    const ip = p.hostIp.replace(/^\[(.*)\]$/, '$1');
+    const host = ip && ip !== '0.0.0.0' && ip !== '::' ? (ip.includes(':') ? `[${ip}]` : ip) : '127.0.0.1';
     return `${p.target === 443 || p.target === 8443 ? 'https' : 'http'}://${host}:${p.published}`;
   };
   const first = http[0];
   // Where the TODO examples run migrate, seed and tests: the app, not the proxy in front of it.
-  const app = appService(model.services) ?? 'backend';
+  const app = appService(model.definitions) ?? 'backend';
   const lines: string[] = [
     `# yaml-language-server: $schema=${opts.schema}`,
     ...(opts.schemaFound === false ? ['# (that schema path appears with `npm install -D release-gate`; or `release-gate schema > release-gate.schema.json` and name that file above)'] : []),
@@ -175,7 +100,7 @@ export function configFromCompose(model: ComposeModel, opts: InitOptions): strin
   ];
   let n = 4;
   for (const p of http) {
-    const path = healthcheckPath(model.services[p.service] as ComposeServiceModel, p.target);
+    const path = healthcheckPath(model.definitions[p.service] ?? {}, p.target);
     // The first port is baseUrl's: a path, so that BASE_URL moves it too.
     const url = (tail: string): string => (p === first ? tail : `${urlOf(p)}${tail}`);
     const log = `${String(n++).padStart(2, '0')}_wait_${p.service.replace(/[^A-Za-z0-9_-]/g, '_')}_${p.published}`;

@@ -23,10 +23,8 @@ import {
   defaultProjectName,
   isValidProjectName,
   managedOverride,
-  parseComposeModel,
-  type ComposeModel,
-  type PublishedPort,
 } from './compose-project.js';
+import { parseComposeModel, type ComposeModel, type PublishedPort } from './compose-model.js';
 import { toServiceStatus } from './container-status.js';
 import { profileAllArgs } from './compose-cli.js';
 import { sweepProject } from '../docker/project-sweep.js';
@@ -121,20 +119,20 @@ export class ComposeDriver implements StackDriver {
     for (const c of await this.listContainers()) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
     for (const p of ports) {
       if (p.protocol !== 'tcp') continue;
-      if (ours.has(p.port)) {
-        output.line(`port ${p.port} (service "${p.service}"): held by this project, freed by down`);
+      if (ours.has(p.published)) {
+        output.line(`port ${p.published} (service "${p.service}"): held by this project, freed by down`);
         continue;
       }
       const host = p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
-      const problem = await bindProbe(p.port, host);
+      const problem = await bindProbe(p.published, host);
       if (problem) {
         throw new RgEnvironmentError(
           'RG_PORT_TAKEN',
-          `Port ${host}:${p.port} published by service "${p.service}" is not free (${problem}).`,
-          portTakenHint(p.port, this.portVariables(), this.opts.files),
+          `Port ${host}:${p.published} published by service "${p.service}" is not free (${problem}).`,
+          portTakenHint(p.published, this.portVariables(), this.opts.files),
         );
       }
-      output.line(`port ${host}:${p.port} (service "${p.service}"): free`);
+      output.line(`port ${host}:${p.published} (service "${p.service}"): free`);
     }
   }
 

@@ -11,7 +11,8 @@ import { waitFor } from '../../common/wait.js';
 import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { ComposeDriver } from '../compose/compose-driver.js';
 import { copiedFileInfo } from '../docker/copied-file-info.js';
-import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName, parseComposeModel, type ComposeModel } from '../compose/compose-project.js';
+import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName } from '../compose/compose-project.js';
+import { parseComposeModel, type ComposeModel } from '../compose/compose-model.js';
 import { mapHealth } from '../compose/container-status.js';
 import { namesakeVolumes, refuseForeignObjects } from '../docker/foreign-objects.js';
 import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine, watchContainerEvents } from '../docker/engine-api.js';
@@ -109,19 +110,19 @@ export class SwarmDriver implements StackDriver {
     for (const c of await this.stackContainers()) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
     for (const p of model.ports) {
       if (p.protocol !== 'tcp') continue;
-      if (ours.has(p.port)) {
-        output.line(`port ${p.port} (service "${p.service}"): held by this stack, freed by down`);
+      if (ours.has(p.published)) {
+        output.line(`port ${p.published} (service "${p.service}"): held by this stack, freed by down`);
         continue;
       }
-      const problem = await bindProbe(p.port, '127.0.0.1');
+      const problem = await bindProbe(p.published, '127.0.0.1');
       if (problem) {
         throw new RgEnvironmentError(
           'RG_PORT_TAKEN',
-          `Port ${p.port} published by service "${p.service}" is not free (${problem}).`,
-          `Stop what listens there (\`ss -ltnp 'sport = :${p.port}'\`), or publish another host port in ${this.opts.files.join(', ')}.`,
+          `Port ${p.published} published by service "${p.service}" is not free (${problem}).`,
+          `Stop what listens there (\`ss -ltnp 'sport = :${p.published}'\`), or publish another host port in ${this.opts.files.join(', ')}.`,
         );
       }
-      output.line(`port ${p.port} (service "${p.service}"): free`);
+      output.line(`port ${p.published} (service "${p.service}"): free`);
     }
   }
 
