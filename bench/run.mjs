@@ -26,7 +26,7 @@ const { parseDuration } = await import(dist('common/duration.js'));
 const { waitForHttp } = await import(dist('checks/http-wait.js'));
 const { waitHttpStep } = await import(dist('steps/wait-http-step.js'));
 const { LocalService } = await import(dist('drivers/local/local-service.js'));
-const { localServiceSchema } = await import(dist('drivers/local/local-driver-kind.js'));
+const { localServiceSchema } = await import(dist('drivers/local/local-service-config.js'));
 const benchStart = performance.now();
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
