@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { StackEvent } from '../../model/stack.js';
 import { watchContainerEvents } from '../docker/engine-api.js';
+import type { EngineReadCache } from '../docker/engine-read-cache.js';
 import { CONTAINER_NUMBER_LABEL, ONEOFF_LABEL, PROJECT_LABEL, SERVICE_LABEL } from './compose-project.js';
 import { HealthPoll, healthFromStatus, startHealthPoll } from './health-poll.js';
 
@@ -16,6 +17,8 @@ export async function watchComposeProject(opts: {
   list: () => Promise<Docker.ContainerInfo[]>;
   onEvent: (event: StackEvent) => void;
   open: Set<() => void>;
+  /** Reads kept while the stream is open: each event invalidates its container's. */
+  cache?: EngineReadCache;
 }): Promise<() => void> {
   const only = opts.services ? new Set(opts.services) : null;
   const serviceOf = (attrs: Record<string, string>) => {
@@ -27,13 +30,18 @@ export async function watchComposeProject(opts: {
   const stopEvents = await watchContainerEvents(opts.docker, `${PROJECT_LABEL}=${opts.project}`, serviceOf, (event) => {
     poll.noteEvent(event);
     opts.onEvent(event);
-  }, opts.open);
+  }, opts.open, opts.cache);
   const list = async () =>
     (await opts.list()).flatMap((c) => {
       const service = serviceOf(c.Labels);
       return service === undefined ? [] : [{ id: c.Id, name: (c.Names[0] ?? c.Id).replace(/^\//, ''), service, state: c.State, health: healthFromStatus(c.Status) }];
     });
-  const stopPoll = startHealthPoll({ docker: opts.docker, list, poll, onEvent: opts.onEvent });
+  const onPolled = (event: StackEvent) => {
+    // A change no engine event told (a paused container's health): nothing kept holds.
+    opts.cache?.invalidateAll();
+    opts.onEvent(event);
+  };
+  const stopPoll = startHealthPoll({ docker: opts.docker, list, poll, onEvent: onPolled });
   const stop = () => {
     opts.open.delete(stop);
     stopPoll();
