@@ -13,15 +13,14 @@ import { ComposeDriver } from '../compose/compose-driver.js';
 import { copiedFileInfo } from '../docker/copied-file-info.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName } from '../compose/compose-project.js';
 import { parseComposeModel, type ComposeModel } from '../compose/compose-model.js';
-import { mapHealth } from '../compose/container-status.js';
 import { namesakeVolumes, refuseForeignObjects } from '../docker/foreign-objects.js';
-import { ENGINE_HINT, demuxFrames, execInContainer, pingEngine, watchContainerEvents } from '../docker/engine-api.js';
+import { ENGINE_HINT, execInContainer, pingEngine } from '../docker/engine-api.js';
 import { deployWaves, toStackFile, type DeployWave } from './stack-file.js';
-import { slotStatuses, type TaskLike } from './task-status.js';
+import { swarmLogs } from './swarm-logs.js';
+import { SERVICE_NAME_LABEL, STACK_LABEL, SwarmTasks } from './swarm-tasks.js';
 
-/** Label `docker stack deploy` puts on the stack's services, task containers, networks and volumes. */
-export const STACK_LABEL = 'com.docker.stack.namespace';
-const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
+export { STACK_LABEL } from './swarm-tasks.js';
+
 /** Budget of `down` for swarm to remove the task containers and networks after `stack rm`. */
 const REMOVAL_BUDGET_MS = 90_000;
 /** Budget of `up` for one dependency to meet its `depends_on` condition (compose waits the same way). */
@@ -60,10 +59,7 @@ export class SwarmDriver implements StackDriver {
   private readonly compose: ComposeDriver;
   private model: ComposeModel | null = null;
   private config: unknown = null;
-  private readonly watchers = new Set<() => void>();
-  /** Replaced failed tasks seen per slot: swarm prunes task history (5 per slot), a restart seen stays counted. */
-  private readonly failures = new Map<string, Set<string>>();
-  private readonly oomByTask = new Map<string, boolean>();
+  private readonly tasks: SwarmTasks;
 
   constructor(opts: SwarmDriverOptions) {
     if (!isValidProjectName(opts.stackName)) {
@@ -74,6 +70,7 @@ export class SwarmDriver implements StackDriver {
     this.opts = opts;
     this.stackName = opts.stackName;
     this.docker = opts.docker ?? new Docker();
+    this.tasks = new SwarmTasks(this.docker, this.stackName, opts.services);
     this.compose = new ComposeDriver({
       projectDir: opts.projectDir,
       files: opts.files,
@@ -249,91 +246,18 @@ export class SwarmDriver implements StackDriver {
   async logs(service: string | undefined, opts: LogsOptions): Promise<void> {
     const services = await this.listServices();
     const names = service !== undefined ? [service] : (this.opts.services ?? (await this.loadModel().catch(() => null))?.services ?? services.map((s) => this.shortName(s.Spec?.Name ?? '')));
-    for (const name of names) {
-      if (opts.signal?.aborted) throw opts.signal.reason;
-      const svc = services.find((s) => s.Spec?.Name === `${this.stackName}_${name}`);
-      if (!svc) {
-        opts.output.line(`${name}: no such service in stack ${this.stackName}`);
-        if (service !== undefined) throw new RgStepError(`Service "${name}" is not in stack ${this.stackName}.`);
-        continue;
-      }
-      // follow: false answers one body (a Buffer of multiplexed frames), not a stream.
-      const logsOpts = { stdout: true, stderr: true, follow: false, ...(opts.tail !== undefined ? { tail: opts.tail } : {}), ...(opts.signal ? { abortSignal: opts.signal } : {}) };
-      const body = (await this.docker.getService(svc.ID).logs(logsOpts as unknown as { follow: false })) as unknown as Buffer;
-      const pending: Record<'stdout' | 'stderr', string> = { stdout: '', stderr: '' };
-      const prefix = service === undefined ? `${name} | ` : '';
-      for (const frame of demuxFrames(Buffer.isBuffer(body) ? body : Buffer.from(String(body)))) {
-        const lines = (pending[frame.stream] + frame.chunk.toString('utf8')).split('\n');
-        pending[frame.stream] = lines.pop() ?? '';
-        if (lines.length > 0) opts.output.write(lines.map((l) => `${prefix}${l}\n`).join(''), frame.stream);
-      }
-      for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) opts.output.write(`${prefix}${pending[stream]}\n`, stream);
-    }
+    await swarmLogs(this.docker, { name: this.stackName, services, names }, service, opts);
   }
 
   // ---------------------------------------------------------------- observation
 
   async services(): Promise<ServiceStatus[]> {
     const model = await this.loadModel().catch(() => null);
-    const services = await this.listServices();
-    const wanted = this.opts.services ?? model?.services ?? services.map((s) => this.shortName(s.Spec?.Name ?? '')).sort();
-    const oneShot = new Set([...(this.opts.oneShot ?? []), ...(model?.oneShot ?? [])]);
-    const ids = services.map((s) => s.ID);
-    const tasks = ids.length > 0 ? ((await this.docker.listTasks({ filters: { service: ids } })) as TaskLike[] & { ServiceID?: string }[]) : [];
-    const out: ServiceStatus[] = [];
-    for (const name of wanted) {
-      const svc = services.find((s) => s.Spec?.Name === `${this.stackName}_${name}`);
-      if (!svc) {
-        out.push({ name, state: 'unknown', health: 'none', restartCount: 0, oomKilled: false, exitCode: null, startedAt: null });
-        continue;
-      }
-      const replicated = (svc.Spec?.Mode as { Replicated?: { Replicas?: number } } | undefined)?.Replicated;
-      const own = tasks.filter((t) => (t as { ServiceID?: string }).ServiceID === svc.ID);
-      for (const slot of slotStatuses(name, own, replicated ? (replicated.Replicas ?? 1) : null)) {
-        const key = `${name}/${slot.slot}`;
-        const seen = this.failures.get(key) ?? new Set<string>();
-        for (const id of slot.replacedFailures) seen.add(id);
-        this.failures.set(key, seen);
-        let health: ServiceStatus['health'] = 'none';
-        let oomKilled = false;
-        let startedAt = slot.startedAt;
-        if (slot.containerId) {
-          const info = await this.docker.getContainer(slot.containerId).inspect().catch(() => null);
-          if (info) {
-            health = mapHealth(info.State?.Health?.Status);
-            oomKilled = info.State?.OOMKilled ?? false;
-            if (slot.state === 'running' && info.State?.StartedAt && !info.State.StartedAt.startsWith('0001')) startedAt = new Date(info.State.StartedAt);
-          }
-        }
-        for (const taskId of seen) oomKilled = (await this.replacedOom(own, taskId)) || oomKilled;
-        const status: ServiceStatus = { name: slot.name, state: slot.state, health, restartCount: seen.size, oomKilled, exitCode: slot.exitCode, startedAt };
-        out.push(oneShot.has(name) ? { ...status, oneShot: true } : status);
-      }
-    }
-    return out;
-  }
-
-  /** Whether a replaced task's container was OOM-killed (inspected once: a terminal task does not change). */
-  private async replacedOom(tasks: TaskLike[], taskId: string): Promise<boolean> {
-    const known = this.oomByTask.get(taskId);
-    if (known !== undefined) return known;
-    const id = tasks.find((t) => t.ID === taskId)?.Status?.ContainerStatus?.ContainerID;
-    const info = id ? await this.docker.getContainer(id).inspect().catch(() => null) : null;
-    const oom = info?.State?.OOMKilled ?? false;
-    // Pruned from the task history or its container removed: nothing more will ever be known.
-    this.oomByTask.set(taskId, oom);
-    return oom;
+    return this.tasks.services(model?.services ?? null, new Set([...(this.opts.oneShot ?? []), ...(model?.oneShot ?? [])]));
   }
 
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
-    const only = this.opts.services ? new Set(this.opts.services) : null;
-    // A task container's die is the failure; the replacement task's start follows (no "restart" event in swarm).
-    return watchContainerEvents(this.docker, `${STACK_LABEL}=${this.stackName}`, (attrs) => {
-      const full = attrs[SERVICE_NAME_LABEL];
-      if (full === undefined || !full.startsWith(`${this.stackName}_`)) return undefined;
-      const svc = this.shortName(full);
-      return only === null || only.has(svc) ? svc : undefined;
-    }, onEvent, this.watchers);
+    return this.tasks.watch(onEvent);
   }
 
   // ---------------------------------------------------------------- exec / copy
@@ -365,14 +289,14 @@ export class SwarmDriver implements StackDriver {
   }
 
   async close(): Promise<void> {
-    for (const stop of [...this.watchers]) stop();
+    this.tasks.close();
     await this.compose.close();
   }
 
   // ---------------------------------------------------------------- internals
 
   private shortName(full: string): string {
-    return full.startsWith(`${this.stackName}_`) ? full.slice(this.stackName.length + 1) : full;
+    return this.tasks.shortName(full);
   }
 
   private async loadModel(): Promise<ComposeModel> {
@@ -423,12 +347,12 @@ export class SwarmDriver implements StackDriver {
     return new RgStepError(`docker ${what} exited with ${r.exitCode}${last ? ` (last: ${last.trim()})` : ''}.`, { hint: 'The step log holds the full output.' });
   }
 
-  private async listServices(): Promise<Docker.Service[]> {
-    return this.docker.listServices({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } });
+  private listServices(): Promise<Docker.Service[]> {
+    return this.tasks.listServices();
   }
 
-  private async stackContainers(): Promise<Docker.ContainerInfo[]> {
-    return this.docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${this.stackName}`] } });
+  private stackContainers(): Promise<Docker.ContainerInfo[]> {
+    return this.tasks.stackContainers();
   }
 
   private async stackNetworks(): Promise<Docker.NetworkInspectInfo[]> {
@@ -439,17 +363,8 @@ export class SwarmDriver implements StackDriver {
     return (await this.docker.listVolumes({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } })).Volumes ?? [];
   }
 
-  private async runningContainerId(service: string): Promise<string> {
-    const svc = (await this.listServices()).find((s) => s.Spec?.Name === `${this.stackName}_${service}`);
-    const tasks = svc ? ((await this.docker.listTasks({ filters: { service: [svc.ID] } })) as TaskLike[]) : [];
-    const running = tasks.find((t) => t.DesiredState === 'running' && t.Status?.State === 'running' && t.Status.ContainerStatus?.ContainerID);
-    if (!running?.Status?.ContainerStatus?.ContainerID) {
-      const states = tasks.map((t) => t.Status?.State ?? '?').join(', ') || (svc ? 'no task' : 'no such service');
-      throw new RgStepError(`Service "${service}" of stack ${this.stackName} has no running task (${states}).`, {
-        hint: `Check the up and ps logs; \`docker service ps ${this.stackName}_${service} --no-trunc\` shows why its tasks stopped.`,
-      });
-    }
-    return running.Status.ContainerStatus.ContainerID;
+  private runningContainerId(service: string): Promise<string> {
+    return this.tasks.runningContainerId(service);
   }
 
   /** Refuses to touch a stack holding services or volumes release-gate did not create (as the compose driver does). */
