@@ -17,7 +17,7 @@ import { ComposeDriver, type ComposeDriverOptions } from './compose-driver.js';
 import { MANAGED_LABEL, PROJECT_LABEL } from './compose-project.js';
 import type { ServiceStatus, StackEvent } from '../../model/stack.js';
 
-const fixtureDir = fileURLToPath(new URL('../../../test/fixtures/compose-driver/', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../../../../test/fixtures/compose-driver/', import.meta.url));
 const docker = new Docker();
 
 /** Sink that keeps everything, for assertions on streamed output. */
