@@ -4,7 +4,7 @@
 // Needs `npm run build` first (it measures dist/). Works in a private temp folder.
 // Knobs: BENCH_REPEATS (3), BENCH_ONLY (sections, below), BENCH_GATE_WINDOW (the full gate's
 // stability window; default the sample's own 180 s), BENCH_GATE_REPEATS (BENCH_REPEATS; 1 keeps it to ~1 min),
-// BENCH_CAPTURE_MIB (64), BENCH_COMPOSE_MIB (32). Lines marked ℹ️ are scale lines: a number to
+// BENCH_CAPTURE_MIB (64), BENCH_COMPOSE_MIB (32), BENCH_WATCH_SERVICES (10,40), BENCH_WATCH_SECONDS (30). Lines marked ℹ️ are scale lines: a number to
 // watch as something grows, with no target of their own.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
@@ -31,7 +31,7 @@ const benchStart = performance.now();
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 // BENCH_ONLY=gate,e2e runs just those sections (capture, redaction, tail, startup, reaction,
-// gate, scale, e2e, compose): a quick look at one figure on a loaded machine.
+// gate, scale, e2e, compose, watch): a quick look at one figure on a loaded machine.
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null;
 const want = (section) => !ONLY || ONLY.has(section);
 const CAPTURE_MIB = Number(process.env.BENCH_CAPTURE_MIB ?? 64);
@@ -441,6 +441,92 @@ if (want('e2e')) {
   }
   for (const n of scales) scale(`scale: per E2E run, ${String(n).padStart(3)} runs`, stats(per[n]), ' ms', `mean run (each + finally) over ${300 * REPEATS} runs; scenario wall ${fmt(stats(walls[n]).median, ' ms')} incl. setup and log close`);
   figure('per E2E run: 300 runs vs 3', stats(per[300]), stats(per[3]), ' ms', '≤ 1.2× at 3 runs', (_, ratio) => ratio <= 1.2, 'mean run time; reference scenario vs a loopback DRF look-alike, real step log + redactor');
+}
+
+// ------------------------------------------------------------------ watch: Engine API calls per service
+// Issue 26: the Boot wait (ps ready: true) and the steady stability watch of N real containers
+// (debian:trixie-slim, `sleep infinity`, a 1 s `true` healthcheck), as the gate runs them:
+// StackWatch from before `up`, then psStep. Engine API calls are counted by wrapping the
+// dockerode modem's dial (every HTTP request the gate makes to the engine goes through it; the
+// event stream is one); CPU is this process's (user + system), which is only the gate's own
+// work here (compose runs in child processes, before the measured span). Per service, per
+// minute: flat means the cost grows with the services, not with their square.
+if (want('watch')) {
+  const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' });
+  const v2 = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+  const image = spawnSync('docker', ['image', 'inspect', 'debian:trixie-slim'], { encoding: 'utf8' });
+  const why = docker.status !== 0 ? 'no Docker engine reachable' : v2.status !== 0 ? 'no docker compose v2' : image.status !== 0 ? 'image debian:trixie-slim not present' : '';
+  const sizes = (process.env.BENCH_WATCH_SERVICES ?? '10,40').split(',').map(Number);
+  const steadyMs = Number(process.env.BENCH_WATCH_SECONDS ?? 30) * 1000;
+  if (why) for (const n of sizes) skipped(`watch: ${n} services`, why);
+  else {
+    const { default: Docker } = await import('dockerode');
+    const { ComposeDriver } = await import(dist('drivers/compose/compose-driver.js'));
+    const { StackWatch } = await import(dist('checks/stack-watch.js'));
+    const { psStep } = await import(dist('steps/ps-step.js'));
+    for (const n of sizes) {
+      const dir = mkdtempSync(join(work, `watch-${n}-`));
+      const project = `rg-bench-watch-${n}-${process.pid}`;
+      const svc = Array.from({ length: n }, (_, i) => `  s${i}:\n    image: debian:trixie-slim\n    command: [sleep, infinity]\n    init: true\n    stop_grace_period: 1s\n    healthcheck: { test: [CMD, "true"], interval: 1s, timeout: 2s, retries: 3 }\n`).join('');
+      execFileSync('sh', ['-c', `cat > "${join(dir, 'compose.yml')}"`], { input: `services:\n${svc}` });
+      const engine = new Docker();
+      const calls = { list: 0, inspect: 0, events: 0, other: 0 };
+      const dial = engine.modem.dial.bind(engine.modem);
+      engine.modem.dial = (options, callback) => {
+        const path = String(options.path ?? '').split('?')[0];
+        if (path === '/containers/json') calls.list++;
+        else if (/^\/containers\/[^/]+\/json$/.test(path)) calls.inspect++;
+        else if (path === '/events') calls.events++;
+        else calls.other++;
+        return dial(options, callback);
+      };
+      const total = () => calls.list + calls.inspect + calls.events + calls.other;
+      const driver = new ComposeDriver({ projectDir: dir, files: ['compose.yml'], projectName: project, compose: 'v2', docker: engine, minFreeDiskMb: 256 });
+      const sink = { line: () => undefined, write: () => true, progress: () => undefined };
+      let watch;
+      try {
+        watch = await StackWatch.start(driver, systemClock);
+        await driver.up(sink);
+        const c0 = total();
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const split0 = { ...calls };
+        const ctx = { driver, log: sink, signal: new AbortController().signal, clock: systemClock, watch: async () => watch };
+        const ready = await psStep.run({ ready: true, timeout: '180s', log: '03_ps', do: 'ps' }, ctx);
+        if (!ready.passed) throw new Error(`bench: ${n} services not ready: ${ready.detail}`);
+        const readyMs = performance.now() - t0;
+        const readyCpu = process.cpuUsage(cpu0);
+        const readyCalls = total() - c0;
+        const split = Object.fromEntries(Object.keys(calls).map((k) => [k, calls[k] - split0[k]]));
+        const perMin = (x, ms) => (x * 60_000) / ms;
+        scale(
+          `watch: readiness, ${String(n).padStart(2)} services`,
+          stats([readyCalls / n]),
+          ' calls/service',
+          `${readyCalls} Engine API calls (${split.inspect} inspects, ${split.list} lists) in ${fmt(readyMs / 1000, ' s')}; CPU ${fmt((readyCpu.user + readyCpu.system) / 1000, ' ms')} = ${fmt((readyCpu.user + readyCpu.system) / 1000 / n, ' ms')}/service; ${fmt(perMin(readyCalls, readyMs) / n, '')} calls/service/min`,
+        );
+        const c1 = total();
+        const cpu1 = process.cpuUsage();
+        const events0 = watch.eventsSoFar().length;
+        await new Promise((r) => setTimeout(r, steadyMs));
+        const steadyCalls = total() - c1;
+        const steadyCpu = process.cpuUsage(cpu1);
+        const cpuMsPerMin = perMin((steadyCpu.user + steadyCpu.system) / 1000, steadyMs);
+        scale(
+          `watch: steady, ${String(n).padStart(2)} services`,
+          stats([perMin(steadyCalls, steadyMs) / n]),
+          ' calls/service/min',
+          `${steadyCalls} Engine API calls in ${fmt(steadyMs / 1000, ' s')}; CPU ${fmt(cpuMsPerMin, ' ms')}/min = ${fmt(cpuMsPerMin / n, ' ms')}/service/min (${fmt(cpuMsPerMin / 600, '%')} of a core); ${watch.eventsSoFar().length - events0} stack events`,
+        );
+      } finally {
+        watch?.stop();
+        await driver.close();
+        // Everything the section created: the project's containers, network and volumes.
+        const down = spawnSync('docker', ['compose', '-p', project, '-f', join(dir, 'compose.yml'), 'down', '-v', '--timeout', '1'], { encoding: 'utf8' });
+        if (down.status !== 0) console.error(`bench: docker compose down of ${project} failed: ${down.stderr}`);
+      }
+    }
+  }
 }
 
 // ------------------------------------------------------------------ compose: capture and container health
