@@ -495,7 +495,7 @@ if (want('watch')) {
         const split0 = { ...calls };
         await driver.up(sink);
         const ctx = { driver, log: sink, signal: new AbortController().signal, clock: systemClock, watch: async () => watch };
-        const ready = await psStep.run({ ready: true, timeout: '180s', log: '03_ps', do: 'ps' }, ctx);
+        const ready = await psStep.run({ ready: true, timeout: '180s', timeoutMs: 180_000, log: '03_ps', do: 'ps' }, ctx);
         if (!ready.passed) throw new Error(`bench: ${n} services not ready: ${ready.detail}`);
         const readyMs = performance.now() - t0;
         const readyCpu = process.cpuUsage(cpu0);
