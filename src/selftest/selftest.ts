@@ -8,7 +8,8 @@ import type { RunResult, SelftestSection, StepResult } from '../model/run-result
 import { evaluateCriteria, type ExtraVerdicts } from '../engine/criteria.js';
 import type { StepEvidence } from '../evidence/evidence-file.js';
 import { judgeLive, type LiveInput, type LiveSummary } from './selftest-live.js';
-import { mutationsOf, type EvidenceMutation } from './evidence-mutations.js';
+import type { EvidenceMutation } from './evidence-mutations.js';
+import { mutationsOf } from './criteria/criterion-registry.js';
 
 export type { LiveInput, LiveSummary } from './selftest-live.js';
 
