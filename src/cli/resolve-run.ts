@@ -12,7 +12,7 @@ import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js'
 import { builtinRegistries, driverKindOf, stepKindOf, type Registries } from '../config/registries.js';
 import type { GateConfig, StackConfig } from '../config/schema.js';
 import { planSteps } from '../config/step-plan.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { shortSecretProblems } from './short-secret-problems.js';
 import { removalProblems } from './removal-problems.js';
 
