@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { configSchemaFor } from '../config/loader.js';
 import { builtinRegistries, driverKindOf } from '../config/registries.js';
 import { planSteps } from '../config/step-plan.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { resolveCheckedRun } from './load-checks.js';
 import { notRedactedNotice, runRedactor } from './run-redactor.js';
 

@@ -6,12 +6,13 @@ import { MAX_BUDGET_MS, MAX_STABILITY_WINDOW_MS, parseDuration } from '../common
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { RgConfigError, RgError, type ConfigIssue } from '../common/errors.js';
+import type { WrittenDuration } from '../common/schema-parts.js';
 import { generateSecretValue } from '../common/secret-value.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
-import { builtinRegistries, driverKindOf, type Registries } from '../config/registries.js';
+import { builtinRegistries, driverKindOf, stepKindOf, type Registries } from '../config/registries.js';
 import type { GateConfig, StackConfig } from '../config/schema.js';
 import { planSteps } from '../config/step-plan.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { shortSecretProblems } from './short-secret-problems.js';
 import { removalProblems } from './removal-problems.js';
 
@@ -83,7 +84,7 @@ export function resolveRun(
   const switches = resolveSwitches(config, env, issues);
   issues.push(...shortSecretProblems(config, env));
   const deviations: string[] = [];
-  if (opts.stability && !issues.some((i) => i.where === '--stability')) deviations.push(...applyStability(config, opts.stability));
+  if (opts.stability && !issues.some((i) => i.where === '--stability')) deviations.push(...applyStability(config, opts.stability, registries));
   const root = rootOf(loaded, cwd, env);
   const logDirSetting = opts.logDir || env['LOG_DIR'] || config.logDir;
   const logDir = logDirSetting ? (isAbsolute(logDirSetting) ? logDirSetting : resolve(cwd, logDirSetting)) : defaultLogDir();
@@ -206,14 +207,19 @@ export function localStateDir(root: string, stack: StackConfig): string {
   return join(tmpdir(), `release-gate-local-${key}`);
 }
 
-/** Sets every stability window; a window shorter than the config's own makes the run partial. */
-function applyStability(config: GateConfig, window: string): string[] {
+/**
+ * Sets the window of every step that watches stability (its `window:`, the field --stability
+ * stands for); a window shorter than the config's own makes the run partial. The flag was
+ * checked by flagProblems.
+ */
+function applyStability(config: GateConfig, text: string, registries: Registries): string[] {
+  const window: WrittenDuration = { text, ms: parseDuration(text) ?? 0 };
   const deviations: string[] = [];
   for (const phase of config.phases) {
     for (const step of phase.steps) {
-      if (step.do !== 'stability') continue;
-      const own = step['window'] as string | number;
-      if ((parseDuration(window) ?? 0) < (parseDuration(own) ?? 0)) deviations.push(`stability window ${window} (config: ${own})`);
+      if (!stepKindOf(registries, step.do).watchesStability) continue;
+      const own = step['window'] as WrittenDuration;
+      if (window.ms < own.ms) deviations.push(`stability window ${window.text} (config: ${own.text})`);
       step['window'] = window;
     }
   }

@@ -12,7 +12,7 @@ import { Console } from '../engine/console.js';
 import { runGate, type GateRunOptions, type GateRunOutcome } from '../engine/gate-runner.js';
 import type { GateConfig } from '../config/schema.js';
 import type { StackDriver } from '../model/stack.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { portVariables } from '../common/port-variables.js';
 import { latestLinkNote, updateLatestLink } from './latest-link.js';
 import { localStateDir, type ResolvedRun } from './resolve-run.js';

@@ -4,7 +4,7 @@ import { livePlan } from '../selftest/selftest-live-plan.js';
 import type { GateRunOutcome } from '../engine/gate-runner.js';
 import type { CredentialRequest } from '../model/credential-probe.js';
 import type { StackDriver } from '../model/stack.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { runCommand, type AfterRun } from './run-command.js';
 
 /** The live run's log dir, inside the healthy run's. */

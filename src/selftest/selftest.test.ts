@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtinJudges, judge, type JudgeSet, type Judgement } from '../checks/judges.js';
 import { judgeStability } from '../checks/stability-verdict.js';
-import { judgeTestReport } from '../checks/test-report-parser.js';
+import { judgeTestReport } from '../checks/test-report-judge.js';
 import type { GateConfig } from '../config/schema.js';
 import type { RunResult, StepResult } from '../model/run-result.js';
 import { evaluateCriteria } from '../engine/criteria.js';

@@ -16,7 +16,10 @@ export interface StepBase {
   log: string;
   title?: string | undefined;
   criterion?: string | undefined;
+  /** As written (`30s`): shown in "timed out after 30s". */
   timeout?: string | number | undefined;
+  /** The timeout in ms, read once at load from `timeout`. */
+  timeoutMs?: number | undefined;
   /** The step kind's name. */
   do: string;
 }
@@ -130,6 +133,16 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   readonly timeout: 'budget' | 'hard';
   /** Summary steps are written by the runner after everything else, not run. */
   readonly summary?: boolean;
+  /*
+   * What other layers ask of a kind, instead of testing its name. `watchesStability`: its steps
+   * watch the stack for restarts over a `window:` (--stability sets it; the live selftest kills a
+   * service once one watches). `probesCredentials`: its steps may send credentials the live
+   * selftest repeats without them (the kill comes after those). `bootsStack`: its steps bring the
+   * stack up (a live run that failed by the last of them "did not boot").
+   */
+  readonly watchesStability?: boolean;
+  readonly probesCredentials?: boolean;
+  readonly bootsStack?: boolean;
   run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
   /**
    * A step the gate stopped before may still judge run-wide evidence (the stability watch saw a
@@ -150,6 +163,9 @@ export interface NotJudged {
   /** What was seen meanwhile, for the reader: `0 restarts seen`. */
   seen: string;
 }
+
+/** The budget of a step that waits (ps ready, wait-http) when it gives no `timeout:`. */
+export const DEFAULT_WAIT_MS = 120_000;
 
 /** Types a step kind's definition against its own schema. */
 export function defineStepKind<S extends z.ZodObject>(kind: StepKind<S>): StepKind<S> {
