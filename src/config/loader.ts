@@ -8,6 +8,7 @@ import { RgConfigError, RgUnsafeFileError, errorMessage, type ConfigIssue } from
 import { pathSegmentProblem } from '../common/confined-path.js';
 import { lazyRequire } from '../common/lazy-require.js';
 import { CONFIG_MAX_BYTES, readRegularText } from '../common/safe-file.js';
+import { bindDriver } from '../drivers/bound-stack.js';
 import { codePlaces } from './command-code.js';
 import { hasInterpolation, interpolateTree } from './interpolate.js';
 import { isPlainObject, mergeConfig } from './merge.js';
@@ -583,7 +584,7 @@ function checkReferences(tree: unknown, registries: Registries, report: (path: P
   let declared: string[] | null = null;
   try {
     // On the raw tree: a stack the schema refused may not have the declared shape.
-    declared = driver?.declaredServices?.(stack as never) ?? null;
+    declared = driver && isPlainObject(stack) ? bindDriver(driver, stack).declaredServices() : null;
   } catch {
     declared = null;
   }
