@@ -59,8 +59,9 @@ export const swarmDriverKind = defineDriverKind({
       env: ctx.env,
       publishMode: stack.publishMode,
       endpointMode: stack.endpointMode,
-      // Its stack file (removed after each deploy), per stack name as the lock is.
-      stateDir: join(tmpdir(), 'release-gate', `swarm-${stackName}`),
+      // Its stack file, <stack>.stack.json, removed after each deploy: one per stack name, as the
+      // lock is; the folder goes with the run's last lock (nothing is left in the temp dir).
+      stateDir: join(tmpdir(), 'release-gate'),
       clock: ctx.clock,
     });
   },
