@@ -30,18 +30,18 @@ function localStack(dataDirs: string[], outputs: string[] = []): StackTree {
 describe('the lock each driver kind gives its stack', () => {
   it('a swarm stack is locked by its name alone: the same from any project root', () => {
     const stack = { driver: 'swarm', file: 'docker-compose.yml', stack: 'shop', oneShot: [], publishMode: 'host', endpointMode: 'dnsrr' };
-    assert.deepEqual(lockOf(stack, '/work/a'), { key: 'swarm-shop', label: 'swarm stack "shop"' });
-    assert.deepEqual(lockOf(stack, '/elsewhere/b'), lockOf(stack, '/work/a'));
+    assert.deepEqual(lockOf(stack, '/srv/a'), { key: 'swarm-shop', label: 'swarm stack "shop"' });
+    assert.deepEqual(lockOf(stack, '/srv/elsewhere/b'), lockOf(stack, '/srv/a'));
     // Unnamed, each checkout derives its own stack name (as compose's project): two checkouts never meet.
     const unnamed = { ...stack, stack: undefined };
-    assert.notDeepEqual(lockOf(unnamed, '/work/a'), lockOf(unnamed, '/elsewhere/b'));
-    assert.match(lockOf(unnamed, '/work/a').label, /^swarm stack "rg-a-[0-9a-f]{8}"$/);
+    assert.notDeepEqual(lockOf(unnamed, '/srv/a'), lockOf(unnamed, '/srv/elsewhere/b'));
+    assert.match(lockOf(unnamed, '/srv/a').label, /^swarm stack "rg-a-[0-9a-f]{8}"$/);
   });
 
   it('a compose stack is locked by its project name, the one the driver uses', async () => {
     const stack = { driver: 'compose', file: ['docker-compose.yml'], project: 'shop', oneShot: [], minFreeDiskMb: 0 };
-    assert.deepEqual(lockOf(stack, '/work/a'), { key: 'compose-shop', label: 'compose project "shop"' });
-    assert.deepEqual(lockOf(stack, '/elsewhere/b'), lockOf(stack, '/work/a'));
+    assert.deepEqual(lockOf(stack, '/srv/a'), { key: 'compose-shop', label: 'compose project "shop"' });
+    assert.deepEqual(lockOf(stack, '/srv/elsewhere/b'), lockOf(stack, '/srv/a'));
     const unnamed = { ...stack, project: undefined };
     const root = project();
     const driver = await bindStack(registries, unnamed).create({ root, env: {}, forceClean: false, clock: { now: () => 0, sleep: async () => undefined } });
@@ -55,13 +55,13 @@ describe('the lock each driver kind gives its stack', () => {
 
   it('a local stack is locked by its state dir, and named after the config', () => {
     const stack = localStack(['data']);
-    assert.deepEqual(lockOf(stack, '/work/a'), { key: `local-${basename(localStateDir(stack, '/work/a'))}`, label: 'the local stack of /work/a/release-gate.yml' });
-    assert.notDeepEqual(lockOf(stack, '/work/a'), lockOf(localStack(['other']), '/work/a'));
+    assert.deepEqual(lockOf(stack, '/srv/a'), { key: `local-${basename(localStateDir(stack, '/srv/a'))}`, label: 'the local stack of /srv/a/release-gate.yml' });
+    assert.notDeepEqual(lockOf(stack, '/srv/a'), lockOf(localStack(['other']), '/srv/a'));
   });
 
   it('an external target is locked by its base URL, without its credentials or query', () => {
     const stack = { driver: 'external', name: 'staging', services: [], quote: false, allLines: 'all' };
-    const at = (baseUrl: string) => bindStack(registries, stack).lock({ root: '/work/a', configFile: '/work/a/x.yml', baseUrl });
+    const at = (baseUrl: string) => bindStack(registries, stack).lock({ root: '/srv/a', configFile: '/srv/a/x.yml', baseUrl });
     assert.equal(at('https://user:secret@staging.example/app/?x=1').label, 'the external target "staging" at https://staging.example/app');
     assert.equal(at('https://user:secret@staging.example/app/?x=1').key, at('https://staging.example/app').key);
     assert.notEqual(at('https://staging.example/app').key, at('https://prod.example/app').key);
@@ -98,7 +98,7 @@ describe('the locks of a run: the stack and the paths it removes', () => {
 
   it('a compose stack removes nothing by path: its lock is the project alone', () => {
     const stack = { driver: 'compose', file: 'docker-compose.yml', project: 'shop', oneShot: [], minFreeDiskMb: 0 };
-    assert.deepEqual(bindStack(registries, stack).locks(ctx('/work/a'), { builds: true }), [{ key: 'compose-shop', label: 'compose project "shop"' }]);
+    assert.deepEqual(bindStack(registries, stack).locks(ctx('/srv/a'), { builds: true }), [{ key: 'compose-shop', label: 'compose project "shop"' }]);
   });
 
   it('refuses a driver the registry does not know', () => {
