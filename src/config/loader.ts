@@ -5,6 +5,7 @@ import { RgConfigError, RgUnsafeFileError, type ConfigIssue } from '../common/er
 import { pathSegmentProblem } from '../common/confined-path.js';
 import { lazyRequire } from '../common/lazy-require.js';
 import { CONFIG_MAX_BYTES, readRegularText } from '../common/safe-file.js';
+import { bindDriver } from '../drivers/bound-stack.js';
 import { codePlaces } from './command-code.js';
 import { describeIssue } from './config-issue.js';
 import { Origins, phaseId, stepId, valueAt, type Path, type SourceFile } from './config-origins.js';
@@ -224,7 +225,7 @@ function checkReferences(tree: unknown, registries: Registries, report: (path: P
   let declared: string[] | null = null;
   try {
     // On the raw tree: a stack the schema refused may not have the declared shape.
-    declared = driver?.declaredServices?.(stack as never) ?? null;
+    declared = driver && isPlainObject(stack) ? bindDriver(driver, stack).declaredServices() : null;
   } catch {
     declared = null;
   }

@@ -1,5 +1,6 @@
 import type { StepKind } from '../steps/step-kind.js';
-import { driverKindOf, stepKindOf, type Registries } from './registries.js';
+import { bindStack } from '../drivers/bound-stack.js';
+import { stepKindOf, type Registries } from './registries.js';
 import type { GateConfig, PhaseConfig, StepConfig } from './schema.js';
 
 /** One step of the resolved config, with everything the runner, `plan` and --only need. */
@@ -22,11 +23,11 @@ export function stepId(step: Pick<StepConfig, 'id' | 'log'>): string {
 
 /** Every step of the config in run order. */
 export function planSteps(config: GateConfig, registries: Registries): PlannedStep[] {
-  const driver = driverKindOf(registries, config.stack.driver);
+  const stack = bindStack(registries, config.stack);
   return config.phases.flatMap((phase) =>
     phase.steps.map((step) => {
       const kind = stepKindOf(registries, step.do);
-      const reasons = (kind.needs?.(step as never) ?? []).flatMap((need) => driver.notApplicable?.(config.stack as never, need) ?? []);
+      const reasons = (kind.needs?.(step as never) ?? []).flatMap((need) => stack.notApplicable(need) ?? []);
       return {
         phase,
         step,
