@@ -45,6 +45,20 @@ describe('ReporterMultiplexer', () => {
     assert.deepEqual(errors, ['onRunStart: start broke', 'onEvent: event broke']);
   });
 
+  it('without onError, says a failing subscriber once on stderr, however often it throws', () => {
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (written.push(chunk), true)) as typeof process.stderr.write;
+    try {
+      const mux = new ReporterMultiplexer([throwing]);
+      mux.info('a');
+      mux.info('b');
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(written, ['live reporter failed in onEvent: event broke\n']);
+  });
+
   it('wants step lines when any subscriber does', () => {
     assert.equal(new ReporterMultiplexer([{}, { wantsStepLines: false }]).wantsStepLines, false);
     assert.equal(new ReporterMultiplexer([{}, { wantsStepLines: true }]).wantsStepLines, true);
