@@ -19,7 +19,8 @@ const LAST_LINES = 12;
 /**
  * The numbered log of one step. Splits child output into lines, redacts each one, stamps it
  * with the time and writes it to the artifact file as it arrives; the live output (the console)
- * gets each line only when a subscriber wants step lines (--verbose). Several steps may share one file (opened in append mode).
+ * gets each line only when a subscriber wants step lines (--verbose). Several steps may share
+ * one file (opened in append mode).
  *
  * Lines of one chunk are redacted, stamped and written as one block (one scan and one write
  * per chunk, not per line: per-line work capped capture at ~30 MB/s). write() returns false once the file's buffer is full: the
