@@ -33,7 +33,7 @@ export function stackEnv(configEnv: Record<string, string>, generated: Record<st
 const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 /** Runs the gate once more under the same lock, signals and secrets, with a new driver: selftest's live run. */
-export type RunAgain = (opts: { logDir: string; selected: Set<string>; live: boolean; config?: GateConfig }) => Promise<{ outcome: GateRunOutcome; driver: StackDriver }>;
+export type RunAgain = (opts: { logDir: string; selected: Set<string>; config?: GateConfig; hooks?: GateRunOptions['hooks'] }) => Promise<{ outcome: GateRunOutcome; driver: StackDriver }>;
 
 /** What runs after the first gate run (selftest) and gives the exit code instead. */
 export type AfterRun = (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor, again: RunAgain) => number | Promise<number>;
@@ -46,8 +46,8 @@ export async function runCommand(
   opts: CliOptions,
   version: string,
   after?: AfterRun,
-  /** More options of the first run (selftest lists the requests sent with credentials). */
-  first: Pick<GateRunOptions, 'credentialRequests'> = {},
+  /** More options of the first run (selftest's hook lists the requests sent with credentials). */
+  first: Pick<GateRunOptions, 'hooks'> = {},
 ): Promise<number> {
   const registries = builtinRegistries;
   // Everything checkable before a process starts or a folder is created, reported at once.
@@ -143,7 +143,7 @@ export async function runCommand(
     const again: RunAgain = async (more) => {
       const next = await createDriver();
       active = next;
-      return { outcome: await runGate({ ...gateOptions, config: more.config ?? run.config, driver: next, logDir: more.logDir, selected: more.selected, live: more.live }), driver: next };
+      return { outcome: await runGate({ ...gateOptions, config: more.config ?? run.config, driver: next, logDir: more.logDir, selected: more.selected, ...(more.hooks ? { hooks: more.hooks } : {}) }), driver: next };
     };
     return after ? await after(outcome, run, redactor, again) : outcome.exitCode;
   } finally {
@@ -155,6 +155,6 @@ export async function runCommand(
 /** Whether a selected step builds (it rewrites the build outputs other runs only read). */
 function runBuilds(run: ResolvedRun, registries: Registries): boolean {
   return planSteps(run.config, registries).some(
-    (planned) => planned.notApplicable === null && (!run.selected || run.selected.has(planned.id)) && (planned.kind.needs?.(planned.step) ?? []).includes('build'),
+    (planned) => planned.notApplicable === null && (!run.selected || run.selected.has(planned.id)) && planned.bound.needs.includes('build'),
   );
 }

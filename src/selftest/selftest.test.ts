@@ -5,7 +5,7 @@ import { judgeStability } from '../checks/stability-verdict.js';
 import { judgeTestReport } from '../checks/test-report-judge.js';
 import type { GateConfig } from '../config/schema.js';
 import type { RunResult, StepResult } from '../model/run-result.js';
-import { evaluateCriteria } from '../engine/criteria.js';
+import { evaluateCriteria } from '../config/criteria.js';
 import type { StepEvidence } from '../evidence/evidence-file.js';
 import type { LiveOutcome } from '../model/live-outcome.js';
 import { formatSelftest, judgeSelftest, selftestResult, selftestSection, type LiveInput } from './selftest.js';

@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { AnswerCount, HttpExchange, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
-import type { CredentialProbeSink, CredentialRequestSink } from '../model/credential-probe.js';
+import type { StepContextExtras } from '../model/run-hooks.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
@@ -34,8 +34,8 @@ export interface StepOutput extends OutputSink {
   capture(): () => string[];
 }
 
-/** What a step gets: the stack, its own log, and run-wide state. */
-export interface StepContext {
+/** What a step gets: the stack, its own log, and run-wide state; the run's hooks may add fields (StepContextExtras). */
+export interface StepContext extends StepContextExtras {
   driver: StackDriver;
   log: StepOutput;
   /** Aborted on an interrupt, the global deadline or the step's own timeout. */
@@ -59,13 +59,6 @@ export interface StepContext {
   logName: string;
   /** Registers a cleanup run at the end of the gate, last-in first-out. */
   onTeardown(title: string, teardown: () => Promise<void> | void): void;
-  /**
-   * Set in a live selftest run only: a step that sent credentials (a token header, a session
-   * cookie) repeats that request once without them and reports the answer here.
-   */
-  credentialProbes?: CredentialProbeSink;
-  /** Set in selftest's healthy run only: each such request is listed here, not resent. */
-  credentialRequests?: CredentialRequestSink;
 }
 
 /**
@@ -143,6 +136,8 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   readonly watchesStability?: boolean;
   readonly probesCredentials?: boolean;
   readonly bootsStack?: boolean;
+  /** The boolean field of this kind's steps that turns a cache off (`noCache`): a rerun on fresh sources may turn it back on. */
+  readonly cacheSwitch?: string;
   run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
   /**
    * A step the gate stopped before may still judge run-wide evidence (the stability watch saw a
