@@ -7,6 +7,7 @@ import { RgEnvironmentError, RgStepError } from '../src/common/errors.js';
 import { Redactor } from '../src/common/redactor.js';
 import { loadConfig } from '../src/config/loader.js';
 import { builtinRegistries, type Registries } from '../src/config/registries.js';
+import { bindDriver, bindStack } from '../src/drivers/bound-stack.js';
 import { defineDriverKind } from '../src/drivers/driver-kind.js';
 import { Console } from '../src/engine/console.js';
 import { runGate } from '../src/engine/gate-runner.js';
@@ -30,8 +31,9 @@ function faultyDriverKind(fail: { at: 'clean' | 'teardown'; error: () => Error }
     name: 'faulty',
     schema: z.strictObject({}),
     describe: () => 'faulty',
+    lock: () => ({ key: 'faulty', label: 'the faulty stack' }),
     async create(stack, ctx): Promise<StackDriver> {
-      const base = await nullDriverKind.create({ label: 'faulty' } as never, ctx);
+      const base = await bindDriver(nullDriverKind, { label: 'faulty' }).create(ctx);
       let downs = 0;
       return {
         ...base,
@@ -67,7 +69,7 @@ phases:
   );
   const { config } = loadConfig({ configPath: file, cwd: dir, env: {}, registries });
   const logDir = join(dir, 'logs');
-  const driver = await kind.create(config.stack as never, { root: dir, env: {}, stateDir: join(dir, 'state'), forceClean: false, clock: { now: () => Date.now(), sleep: async () => undefined } });
+  const driver = await bindStack(registries, config.stack).create({ root: dir, env: {}, forceClean: false, clock: { now: () => Date.now(), sleep: async () => undefined } });
   const out = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
   const outcome = await runGate({ config, configFile: file, registries, driver, logDir, root: dir, env: {}, redactor: new Redactor(), interrupt: new AbortController().signal, keepUp: false, verbose: false, version: 'test', console: new Console(out) });
   const summary = readFileSync(join(logDir, 'summary.json'), 'utf8');

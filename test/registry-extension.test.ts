@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { Redactor } from '../src/common/redactor.js';
 import { configSchemaFor, loadConfig } from '../src/config/loader.js';
-import { builtinRegistries, driverKindOf, type Registries } from '../src/config/registries.js';
+import { builtinRegistries, type Registries } from '../src/config/registries.js';
+import { bindStack } from '../src/drivers/bound-stack.js';
 import { Console } from '../src/engine/console.js';
 import { runGate } from '../src/engine/gate-runner.js';
 import { countReporter } from './fixtures/extension/count-reporter.js';
@@ -41,10 +42,9 @@ async function gateWith(yaml: string) {
   const file = writeConfig(dir, yaml);
   const { config } = loadConfig({ configPath: file, cwd: dir, env: {}, registries });
   const logDir = join(dir, 'logs');
-  const driver = await driverKindOf(registries, config.stack.driver).create(config.stack as never, {
+  const driver = await bindStack(registries, config.stack).create({
     root: dir,
     env: {},
-    stateDir: join(dir, 'state'),
     forceClean: false,
     clock: { now: () => Date.now(), sleep: async () => undefined },
   });

@@ -1,5 +1,13 @@
 import type { AnswerCount } from '../model/run-result.js';
-import type { HttpAttempt } from './http-wait.js';
+import type { HttpAnswer } from './http-answer.js';
+
+/** One try of an HTTP wait: the answer, or what went wrong. */
+export interface HttpAttempt {
+  /** The answer; null for a network error. */
+  answer: HttpAnswer | null;
+  /** The network error, or why the content was refused. */
+  problem: string | null;
+}
 
 /**
  * The answers a wait got before its first good one, counted by kind (`502`, `connection

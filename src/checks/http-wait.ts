@@ -3,7 +3,7 @@ import { formatDuration } from '../common/duration.js';
 import { waitFor, type WakeSource } from '../common/wait.js';
 import { checkContent, describeAnswer, type ContentExpectation, type HttpAnswer } from './http-answer.js';
 import type { AnswerCount } from '../model/run-result.js';
-import { AnswerHistory } from './answer-history.js';
+import { AnswerHistory, type HttpAttempt } from './answer-history.js';
 import { hostProbe, type HttpProbe } from './in-service-http.js';
 import { judgeHttpAnswer } from './judges.js';
 
@@ -27,12 +27,7 @@ export interface HttpWaitOptions {
   onWait?: (text: string) => void;
 }
 
-export interface HttpAttempt {
-  /** The answer; null for a network error. */
-  answer: HttpAnswer | null;
-  /** The network error, or why the content was refused. */
-  problem: string | null;
-}
+export type { HttpAttempt };
 
 export interface HttpWaitResult {
   ok: boolean;

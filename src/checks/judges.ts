@@ -8,7 +8,8 @@ import { compareProbeOutputs } from './idempotence-diff.js';
 import { scanLines } from './log-scan.js';
 import { checkOutput, type OutputExpectation } from './output-expectation.js';
 import { judgeStability, type StabilityInput } from './stability-verdict.js';
-import { judgeTestReport, type TestPolicy, type TestReport } from './test-report-parser.js';
+import type { TestPolicy, TestReport } from './test-report.js';
+import { judgeTestReport } from './test-report-judge.js';
 
 /** A verdict; a scenario also gives verdicts for the criteria its steps are tagged with. */
 export interface Verdict {

@@ -1,30 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RgError } from '../common/errors.js';
 import { maskUrlCredentials } from '../common/url-credentials.js';
-
-export interface CliOptions {
-  config?: string;
-  preset?: string;
-  only?: string;
-  skip?: string;
-  from?: string;
-  logDir?: string;
-  stability?: string;
-  deadline?: string;
-  keepUp?: boolean;
-  forceClean?: boolean;
-  verbose?: boolean;
-  signKey?: string;
-}
-
-export interface VerifyOptions {
-  key?: string;
-}
-
-export interface CompareOptions {
-  maxSlowdown?: string;
-  markdown?: boolean;
-}
+import type { CliOptions, CompareOptions, VerifyOptions } from './cli-options.js';
 
 const EXAMPLES = `
 Examples:

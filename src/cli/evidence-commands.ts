@@ -4,7 +4,7 @@ import { RgUsageError } from '../common/errors.js';
 import { readVerifyKey } from '../evidence/attestation.js';
 import { formatVerifyReport, verifyEvidence } from '../evidence/evidence-verifier.js';
 import { compareRuns, formatComparison, formatComparisonMarkdown, parsePercent } from '../evidence/run-comparison.js';
-import type { CompareOptions, VerifyOptions } from './cli.js';
+import type { CompareOptions, VerifyOptions } from './cli-options.js';
 
 function logDir(dir: string, which: string): string {
   const path = resolve(dir);

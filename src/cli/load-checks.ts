@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { RgError, type ConfigIssue } from '../common/errors.js';
 import type { Registries } from '../config/registries.js';
 import { readSigningKey } from '../evidence/attestation.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { resolveRun, type ResolvedRun } from './resolve-run.js';
 
 /**

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { configSchemaFor } from '../config/loader.js';
-import { builtinRegistries, driverKindOf } from '../config/registries.js';
+import { builtinRegistries } from '../config/registries.js';
 import { planSteps } from '../config/step-plan.js';
-import type { CliOptions } from './cli.js';
+import { bindStack } from '../drivers/bound-stack.js';
+import type { CliOptions } from './cli-options.js';
 import { resolveCheckedRun } from './load-checks.js';
 import { notRedactedNotice, runRedactor } from './run-redactor.js';
 
@@ -17,9 +18,9 @@ export async function planCommand(opts: CliOptions): Promise<number> {
   const out: string[] = [];
   out.push(`config:   ${run.file}`);
   out.push(`name:     ${config.name}`);
-  const driverKind = driverKindOf(registries, config.stack.driver);
-  out.push(`driver:   ${driverKind.describe(config.stack as never)}`);
-  if (driverKind.external) out.push('target:   an external deployment, not started or stopped by the gate: lifecycle steps are n/a');
+  const stack = bindStack(registries, config.stack);
+  out.push(`driver:   ${stack.describe()}`);
+  if (stack.external) out.push('target:   an external deployment, not started or stopped by the gate: lifecycle steps are n/a');
   out.push(`root:     ${run.root}`);
   out.push(`baseUrl:  ${config.baseUrl}`);
   out.push(`logDir:   ${run.logDir}`);

@@ -1,7 +1,6 @@
 import { confinedPath, isStrictlyInside, physicalPath } from '../common/confined-path.js';
 import type { ConfigIssue } from '../common/errors.js';
-import type { DriverKind } from '../drivers/driver-kind.js';
-import type { StackConfig } from '../config/schema.js';
+import type { BoundStack } from '../drivers/bound-stack.js';
 import { formatPath } from '../config/loader.js';
 
 /**
@@ -9,10 +8,10 @@ import { formatPath } from '../config/loader.js';
  * must lie strictly inside the project root (DESIGN.md, safety rules), and the log dir must not
  * lie in one of them (the teardown would delete the evidence it is writing).
  */
-export function removalProblems(kind: DriverKind, stack: StackConfig, root: string, logDir: { path: string; from: string }): ConfigIssue[] {
+export function removalProblems(stack: BoundStack, root: string, logDir: { path: string; from: string }): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const logs = physicalPath(logDir.path);
-  for (const removable of kind.removes?.(stack as never, root) ?? []) {
+  for (const removable of stack.removes(root)) {
     const where = `stack.${formatPath(removable.path)}`;
     const judged = confinedPath(removable.value, { base: removable.base, root });
     if (judged.problem !== null) {

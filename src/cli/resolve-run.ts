@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { CONFIG_MAX_BYTES, readRegularText } from '../common/safe-file.js';
 import { parse as parseEnvFile } from 'dotenv';
 import { MAX_BUDGET_MS, MAX_STABILITY_WINDOW_MS, parseDuration } from '../common/duration.js';
-import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { RgConfigError, RgError, type ConfigIssue } from '../common/errors.js';
+import type { WrittenDuration } from '../common/schema-parts.js';
 import { generateSecretValue } from '../common/secret-value.js';
 import { loadConfig, PRESETS_DIR, type LoadedConfig } from '../config/loader.js';
-import { builtinRegistries, driverKindOf, type Registries } from '../config/registries.js';
-import type { GateConfig, StackConfig } from '../config/schema.js';
+import { builtinRegistries, stepKindOf, type Registries } from '../config/registries.js';
+import type { GateConfig } from '../config/schema.js';
+import { bindStack } from '../drivers/bound-stack.js';
 import { planSteps } from '../config/step-plan.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { shortSecretProblems } from './short-secret-problems.js';
 import { removalProblems } from './removal-problems.js';
 
@@ -83,16 +83,17 @@ export function resolveRun(
   const switches = resolveSwitches(config, env, issues);
   issues.push(...shortSecretProblems(config, env));
   const deviations: string[] = [];
-  if (opts.stability && !issues.some((i) => i.where === '--stability')) deviations.push(...applyStability(config, opts.stability));
+  if (opts.stability && !issues.some((i) => i.where === '--stability')) deviations.push(...applyStability(config, opts.stability, registries));
   const root = rootOf(loaded, cwd, env);
   const logDirSetting = opts.logDir || env['LOG_DIR'] || config.logDir;
   const logDir = logDirSetting ? (isAbsolute(logDirSetting) ? logDirSetting : resolve(cwd, logDirSetting)) : defaultLogDir();
   const selected = selectSteps(config, opts, registries, issues);
   if (selected) deviations.unshift(...(['only', 'skip', 'from'] as const).filter((flag) => opts[flag]).map((flag) => `--${flag} ${opts[flag]}`));
   const logDirFrom = opts.logDir ? '--log-dir' : env['LOG_DIR'] ? 'LOG_DIR' : config.logDir ? `${loaded.file}: logDir` : 'the default log dir';
-  if (checks.driver) issues.push(...(driverKindOf(registries, config.stack.driver).check?.(config.stack as never, root) ?? []));
+  const stack = bindStack(registries, config.stack);
+  if (checks.driver) issues.push(...stack.check(root));
   // Always, `plan` included: a config that would delete the project must not look valid.
-  issues.push(...removalProblems(driverKindOf(registries, config.stack.driver), config.stack, root, { path: logDir, from: logDirFrom }));
+  issues.push(...removalProblems(stack, root, { path: logDir, from: logDirFrom }));
   if (checks.logDir) issues.push(...logDirProblems(logDir, logDirFrom));
   if (issues.length > 0) throw new RgConfigError(issues);
   return { ...loaded, root, logDir, logDirFrom, env, generated, fromEnvFile, selected, deviations, switches };
@@ -185,8 +186,7 @@ function rootOf(loaded: LoadedConfig, cwd: string, env: Record<string, string>):
 
 /** The values of the stack's env file (compose's `--env-file`), when its driver has one and it exists. */
 function readStackEnvFile(loaded: LoadedConfig, cwd: string, env: Record<string, string>, registries: Registries): Record<string, string> {
-  const kind = registries.drivers.find((d) => d.name === loaded.config.stack.driver);
-  const file = kind?.envFile?.(loaded.config.stack as never, rootOf(loaded, cwd, env));
+  const file = bindStack(registries, loaded.config.stack).envFile(rootOf(loaded, cwd, env));
   if (!file || !existsSync(file)) return {};
   return parseEnvFile(readRegularText(file, { maxBytes: CONFIG_MAX_BYTES, what: 'env file' }));
 }
@@ -198,22 +198,18 @@ export function defaultLogDir(now = new Date()): string {
 }
 
 /**
- * Private state of the local driver, stable per project root and resolved stack: a rerun
- * finds what an interrupted run left, while gates on other ports or data dirs never meet.
+ * Sets the window of every step that watches stability (its `window:`, the field --stability
+ * stands for); a window shorter than the config's own makes the run partial. The flag was
+ * checked by flagProblems.
  */
-export function localStateDir(root: string, stack: StackConfig): string {
-  const key = createHash('sha256').update(root).update(JSON.stringify(stack)).digest('hex').slice(0, 12);
-  return join(tmpdir(), `release-gate-local-${key}`);
-}
-
-/** Sets every stability window; a window shorter than the config's own makes the run partial. */
-function applyStability(config: GateConfig, window: string): string[] {
+function applyStability(config: GateConfig, text: string, registries: Registries): string[] {
+  const window: WrittenDuration = { text, ms: parseDuration(text) ?? 0 };
   const deviations: string[] = [];
   for (const phase of config.phases) {
     for (const step of phase.steps) {
-      if (step.do !== 'stability') continue;
-      const own = step['window'] as string | number;
-      if ((parseDuration(window) ?? 0) < (parseDuration(own) ?? 0)) deviations.push(`stability window ${window} (config: ${own})`);
+      if (!stepKindOf(registries, step.do).watchesStability) continue;
+      const own = step['window'] as WrittenDuration;
+      if (window.ms < own.ms) deviations.push(`stability window ${window.text} (config: ${own.text})`);
       step['window'] = window;
     }
   }

@@ -1,21 +1,22 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename } from 'node:path';
 import { systemClock } from '../common/clock.js';
 import { parseDuration } from '../common/duration.js';
 import { exitCodeForSignal } from '../common/exit-code.js';
 import { RgEnvironmentError, RgUsageError } from '../common/errors.js';
 import type { Redactor } from '../common/redactor.js';
-import { RunLock } from '../common/run-lock.js';
-import { builtinRegistries, driverKindOf } from '../config/registries.js';
+import { RunLocks } from '../common/run-locks.js';
+import { builtinRegistries, type Registries } from '../config/registries.js';
+import { planSteps } from '../config/step-plan.js';
+import { bindStack } from '../drivers/bound-stack.js';
 import { Console } from '../engine/console.js';
 import { runGate, type GateRunOptions, type GateRunOutcome } from '../engine/gate-runner.js';
 import type { GateConfig } from '../config/schema.js';
 import type { StackDriver } from '../model/stack.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { portVariables } from '../common/port-variables.js';
 import { latestLinkNote, updateLatestLink } from './latest-link.js';
-import { localStateDir, type ResolvedRun } from './resolve-run.js';
+import type { ResolvedRun } from './resolve-run.js';
 import { resolveCheckedRun } from './load-checks.js';
 import { notRedactedNotice, runRedactor } from './run-redactor.js';
 
@@ -32,7 +33,7 @@ export function stackEnv(configEnv: Record<string, string>, generated: Record<st
 const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 /** Runs the gate once more under the same lock, signals and secrets, with a new driver: selftest's live run. */
-export type RunAgain = (opts: { logDir: string; selected: Set<string>; live: boolean; config?: GateConfig }) => Promise<{ outcome: GateRunOutcome; driver: StackDriver }>;
+export type RunAgain = (opts: { logDir: string; selected: Set<string>; config?: GateConfig; hooks?: GateRunOptions['hooks'] }) => Promise<{ outcome: GateRunOutcome; driver: StackDriver }>;
 
 /** What runs after the first gate run (selftest) and gives the exit code instead. */
 export type AfterRun = (outcome: GateRunOutcome, run: ResolvedRun, redactor: Redactor, again: RunAgain) => number | Promise<number>;
@@ -45,13 +46,13 @@ export async function runCommand(
   opts: CliOptions,
   version: string,
   after?: AfterRun,
-  /** More options of the first run (selftest lists the requests sent with credentials). */
-  first: Pick<GateRunOptions, 'credentialRequests'> = {},
+  /** More options of the first run (selftest's hook lists the requests sent with credentials). */
+  first: Pick<GateRunOptions, 'hooks'> = {},
 ): Promise<number> {
   const registries = builtinRegistries;
   // Everything checkable before a process starts or a folder is created, reported at once.
   const { run, signKey } = resolveCheckedRun(opts, registries);
-  const driverKind = driverKindOf(registries, run.config.stack.driver);
+  const stack = bindStack(registries, run.config.stack);
   const logDirExisted = existsSync(run.logDir);
   try {
     mkdirSync(run.logDir, { recursive: true });
@@ -62,23 +63,20 @@ export async function runCommand(
   }
   const { redactor, notRedacted } = runRedactor(run);
 
-  const stateDir = localStateDir(run.root, run.config.stack);
   const createDriver = () =>
-    driverKind.create(run.config.stack as never, {
+    stack.create({
       root: run.root,
       env: stackEnv(run.config.env, run.generated),
-      stateDir,
       forceClean: Boolean(opts.forceClean),
       clock: systemClock,
       portVariables: portVariables([run.file], run.env),
     });
   const driver = await createDriver();
-  // Per stack: a compose project by its name, a local stack by its private state.
-  const project = (driver as { projectName?: unknown }).projectName;
-  const stackName = typeof project === 'string' ? `compose project "${project}"` : `the local stack of ${run.file}`;
-  let lock: RunLock;
+  // The stack as its kind names it, and what the run would remove under another gate's feet.
+  const lockContext = { root: run.root, configFile: run.file, baseUrl: run.config.baseUrl };
+  let lock: RunLocks;
   try {
-    lock = RunLock.acquire(typeof project === 'string' ? `compose-${project}` : `local-${basename(stateDir)}`, { config: run.file, logDir: run.logDir, stack: stackName });
+    lock = RunLocks.acquire(stack.locks(lockContext, { builds: runBuilds(run, registries) }), { config: run.file, logDir: run.logDir });
   } catch (err) {
     await driver.close();
     // Refused before anything ran: leave no empty log dir of ours behind.
@@ -145,11 +143,18 @@ export async function runCommand(
     const again: RunAgain = async (more) => {
       const next = await createDriver();
       active = next;
-      return { outcome: await runGate({ ...gateOptions, config: more.config ?? run.config, driver: next, logDir: more.logDir, selected: more.selected, live: more.live }), driver: next };
+      return { outcome: await runGate({ ...gateOptions, config: more.config ?? run.config, driver: next, logDir: more.logDir, selected: more.selected, ...(more.hooks ? { hooks: more.hooks } : {}) }), driver: next };
     };
     return after ? await after(outcome, run, redactor, again) : outcome.exitCode;
   } finally {
     for (const signal of INTERRUPTS) process.off(signal, onSignal);
     lock.release();
   }
+}
+
+/** Whether a selected step builds (it rewrites the build outputs other runs only read). */
+function runBuilds(run: ResolvedRun, registries: Registries): boolean {
+  return planSteps(run.config, registries).some(
+    (planned) => planned.notApplicable === null && (!run.selected || run.selected.has(planned.id)) && planned.bound.needs.includes('build'),
+  );
 }

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { formatSelftest, judgeSelftest, writeSelftest, type LiveInput } from '../selftest/selftest.js';
 import { livePlan } from '../selftest/selftest-live-plan.js';
+import { LiveSelftestHook, credentialListHook } from '../selftest/live-hook.js';
 import type { GateRunOutcome } from '../engine/gate-runner.js';
 import type { CredentialRequest } from '../model/credential-probe.js';
 import type { StackDriver } from '../model/stack.js';
-import type { CliOptions } from './cli.js';
+import type { CliOptions } from './cli-options.js';
 import { runCommand, type AfterRun } from './run-command.js';
 
 /** The live run's log dir, inside the healthy run's. */
@@ -28,9 +29,10 @@ export async function selftestCommand(opts: CliOptions, version: string): Promis
       const logDir = join(run.logDir, LIVE_DIR);
       const plan = livePlan(run.config, run.selected);
       process.stdout.write(`\nSELFTEST LIVE RUN (same stack, built again with the cache): a service is killed during the stability watch; authenticated requests are repeated without their credentials\n`);
-      const second = await again({ logDir, selected: plan.selected, live: true, config: plan.config });
+      const hook = new LiveSelftestHook();
+      const second = await again({ logDir, selected: plan.selected, config: plan.config, hooks: [hook] });
       if (second.outcome.exitCode > 1 && second.outcome.result.verdict === 'interrupted') return second.outcome.exitCode;
-      live = { logDir, result: second.outcome.result, live: second.outcome.live ?? { probes: [], kill: { planned: false, why: 'the live run recorded nothing' } }, leftovers: await leftovers(second.driver), requests };
+      live = { logDir, result: second.outcome.result, live: hook.outcome, leftovers: await leftovers(second.driver), requests };
     }
     const report = judgeSelftest({ config: run.config, result: outcome.result, evidence: outcome.evidence, partialSelection: Boolean(run.selected), ...(live ? { live } : {}) });
     const text = formatSelftest(report);
@@ -45,7 +47,7 @@ export async function selftestCommand(opts: CliOptions, version: string): Promis
     if (outcome.exitCode > 1) return outcome.exitCode;
     return report.passed ? 0 : 1;
   };
-  return runCommand(opts, version, after, { credentialRequests: (request) => requests.push(request) });
+  return runCommand(opts, version, after, { hooks: [credentialListHook((request) => requests.push(request))] });
 }
 
 /** What the driver still sees running once the live run tore down: nothing may be. */

@@ -17,7 +17,7 @@ interface Holder {
 export const RUN_LOCKS_DIR = join(tmpdir(), 'release-gate', 'locks');
 
 /**
- * One gate per stack (compose project, local state) at a time: a second gate's phase 0
+ * One gate per stack (compose project, swarm stack, local state, a data dir) at a time: a second gate's phase 0
  * would tear the first one's stack down under it. Created atomically (`wx`); a lock whose
  * holder is gone — or whose pid now belongs to another process (start time differs) — is
  * stale and taken over, so a `kill -9` never blocks the next run.
@@ -48,7 +48,7 @@ export class RunLock {
         throw new RgEnvironmentError(
           'RG_GATE_RUNNING',
           `Another gate is running on ${what.stack}: pid ${holder.pid} since ${holder.since} (config ${holder.config}, logs in ${holder.logDir}).`,
-          'Wait for it to finish or stop it (Ctrl-C in its terminal, or `kill ' + holder.pid + '`); or give this gate its own stack (stack.project, other ports).',
+          'Wait for it to finish or stop it (Ctrl-C in its terminal, or `kill ' + holder.pid + '`); or give this gate its own stack (its own project or stack name, ports, data dirs).',
         );
       }
       // Stale: its holder died without releasing it (kill -9, power loss).

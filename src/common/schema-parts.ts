@@ -13,18 +13,78 @@ import { jsonPathProblem } from './json-query.js';
  */
 
 const DURATION_EXPECTED = 'expected a duration such as 500ms, 30s, 3m or a number of seconds';
+const DURATION_DESCRIPTION = 'A duration: 500ms, 30s, 3m, 1h, or a number of seconds';
 
-/** A duration (`500ms`, `30s`, `3m`, `1h`, or seconds), optionally bounded: `durationSchema({ min: 1, max: DAY })`. */
-export function durationSchema(bounds: { min?: number; max?: number } = {}) {
+interface DurationBounds {
+  min?: number;
+  max?: number;
+}
+
+/** What is wrong with a duration as written, or null: one check for every duration of the config. */
+function durationProblem(ms: number | null, bounds: DurationBounds): string | null {
+  if (ms === null) return DURATION_EXPECTED;
+  if (bounds.min !== undefined && ms < bounds.min) return `must be at least ${formatDuration(bounds.min)}`;
+  if (bounds.max !== undefined && ms > bounds.max) return `must be at most ${formatDuration(bounds.max)}`;
+  return null;
+}
+
+/**
+ * A duration (`500ms`, `30s`, `3m`, `1h`, or seconds), optionally bounded, kept as written:
+ * for values shown as written (a step's `timeout`, the gate's `deadline`). A step kind reading a
+ * duration takes `durationMs` instead.
+ */
+export function durationSchema(bounds: DurationBounds = {}) {
   return z
     .union([z.string(), z.number()], { error: DURATION_EXPECTED })
     .superRefine((value, ctx) => {
-      const ms = parseDuration(value);
-      if (ms === null) ctx.addIssue({ code: 'custom', message: DURATION_EXPECTED });
-      else if (bounds.min !== undefined && ms < bounds.min) ctx.addIssue({ code: 'custom', message: `must be at least ${formatDuration(bounds.min)}` });
-      else if (bounds.max !== undefined && ms > bounds.max) ctx.addIssue({ code: 'custom', message: `must be at most ${formatDuration(bounds.max)}` });
+      const problem = durationProblem(parseDuration(value), bounds);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .describe('A duration: 500ms, 30s, 3m, 1h, or a number of seconds');
+    .describe(DURATION_DESCRIPTION);
+}
+
+/** A duration as the config wrote it (`180s`, `3m`: shown to users as is) and its length. */
+export interface WrittenDuration {
+  readonly text: string;
+  readonly ms: number;
+}
+
+function readDuration<T>(bounds: DurationBounds, read: (ms: number, value: string | number) => T) {
+  return z
+    .union([z.string(), z.number()], { error: DURATION_EXPECTED })
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      const problem = durationProblem(ms, bounds);
+      if (problem === null && ms !== null) return read(ms, value);
+      ctx.issues.push({ code: 'custom', message: problem ?? DURATION_EXPECTED, input: value });
+      return z.NEVER;
+    })
+    .describe(DURATION_DESCRIPTION);
+}
+
+// A default is the input as written (prefault), parsed like a user's value: a `.default(ms)`
+// would land in the JSON Schema as a number of seconds.
+const msSchema = (bounds: DurationBounds) => readDuration(bounds, (ms) => ms);
+const writtenSchema = (bounds: DurationBounds) => readDuration(bounds, (ms, value): WrittenDuration => ({ text: String(value), ms }));
+
+/**
+ * A duration read once, at load, into milliseconds: the step kinds get numbers and never parse.
+ * The JSON Schema still describes the input (a duration string or seconds). A default is given
+ * as written (`{ default: '1s' }`) and read like any value, so it is stated once, here.
+ */
+export function durationMs(bounds: DurationBounds & { default: string }): z.ZodPrefault<ReturnType<typeof msSchema>>;
+export function durationMs(bounds?: DurationBounds): ReturnType<typeof msSchema>;
+export function durationMs(bounds: DurationBounds & { default?: string } = {}) {
+  const schema = msSchema(bounds);
+  return bounds.default === undefined ? schema : schema.prefault(bounds.default);
+}
+
+/** Like durationMs, keeping the text as written too: for a duration a title shows (`Stability window (180s, …)`). */
+export function writtenDuration(bounds: DurationBounds & { default: string }): z.ZodPrefault<ReturnType<typeof writtenSchema>>;
+export function writtenDuration(bounds?: DurationBounds): ReturnType<typeof writtenSchema>;
+export function writtenDuration(bounds: DurationBounds & { default?: string } = {}) {
+  const schema = writtenSchema(bounds);
+  return bounds.default === undefined ? schema : schema.prefault(bounds.default);
 }
 
 /** A command: an argv list (no shell) or a string run by `sh -c`. */

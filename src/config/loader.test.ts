@@ -319,3 +319,22 @@ describe('a file read back from the parse cache loads as when it is parsed', () 
     }
   });
 });
+
+describe('durations are read once, at load', () => {
+  it('gives the steps milliseconds, keeping the text a message shows as written', () => {
+    const { loaded } = load({
+      'release-gate.yml': `${LOCAL_STACK}
+phases:
+  - id: B
+    steps:
+      - { log: 04_wait, do: wait-http, url: /health, timeout: 90s }
+      - { log: "06_stability_{window}s", do: stability, window: 3m }
+      - { log: 07_wait, do: wait-http, url: /ready, interval: 2 }
+`,
+    });
+    const [wait, stability, ready] = loaded().config.phases[0]?.steps ?? [];
+    assert.deepEqual([wait?.timeout, wait?.timeoutMs, wait?.['interval']], ['90s', 90_000, 100]);
+    assert.deepEqual(stability?.['window'], { text: '3m', ms: 180_000 });
+    assert.deepEqual([ready?.timeout, ready?.timeoutMs, ready?.['interval']], [undefined, undefined, 2000]);
+  });
+});

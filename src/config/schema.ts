@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_BUDGET_MS } from '../common/duration.js';
+import { MAX_BUDGET_MS, parseDuration } from '../common/duration.js';
 import { durationSchema, envSchema, httpUrlSchema, regexSchema } from '../common/schema-parts.js';
 import { defaultReporterNames, reporterNames } from '../reporters/reporters.js';
 import type { StepBase } from '../steps/step-kind.js';
@@ -25,23 +25,33 @@ const stepBaseShape = {
   timeout: durationSchema({ min: 1, max: MAX_BUDGET_MS }).optional().describe('Budget of the step'),
 };
 
-type Tuple = [z.ZodObject, z.ZodObject, ...z.ZodObject[]];
-/** discriminatedUnion wants two options or more; one registered kind is still a valid config. */
-function union(key: string, options: z.ZodObject[]): z.ZodType {
-  if (options.length === 1) return options[0] as z.ZodObject;
-  return z.discriminatedUnion(key, options as unknown as Tuple);
+/**
+ * One schema over the registered kinds, told apart by `key` (`do`, `driver`). discriminatedUnion
+ * wants two options or more; one registered kind is still a valid config. The registry erases each
+ * kind's shape (a z.ZodObject of any shape), so zod can only type the output as
+ * Record<string, unknown>, though every option has `key` and the common fields: `O` restates
+ * that. This is the one cast of the config schema; the common fields are still validated.
+ */
+function registeredUnion<O extends Record<string, unknown>>(key: string, options: readonly z.ZodObject[]): z.ZodType<O> {
+  const [first, second, ...rest] = options;
+  if (first === undefined) throw new Error(`no ${key} registered`);
+  const schema = second === undefined ? first : z.discriminatedUnion(key, [first, second, ...rest]);
+  return schema as z.ZodType<Record<string, unknown>> as z.ZodType<O>;
+}
+
+/** The step's timeout is read once, here: a kind that waits gets `timeoutMs`; the text stays for messages. */
+function withTimeoutMs(step: StepConfig): StepConfig {
+  return step.timeout === undefined ? step : { ...step, timeoutMs: parseDuration(step.timeout) ?? undefined };
 }
 
 export function stepSchemaOf(registries: Registries): z.ZodType<StepConfig> {
-  const options = registries.steps.map((kind) =>
-    kind.schema.extend({ ...stepBaseShape, do: z.literal(kind.name).describe(kind.name) }),
-  );
-  return union('do', options) as unknown as z.ZodType<StepConfig>;
+  const options = registries.steps.map((kind) => kind.schema.extend({ ...stepBaseShape, do: z.literal(kind.name).describe(kind.name) }));
+  return registeredUnion<StepConfig>('do', options).transform(withTimeoutMs);
 }
 
 export function stackSchemaOf(registries: Registries): z.ZodType<StackConfig> {
   const options = registries.drivers.map((kind) => kind.schema.extend({ driver: z.literal(kind.name) }));
-  return (union('driver', options) as unknown as z.ZodType<StackConfig>).describe('The stack under test');
+  return registeredUnion<StackConfig>('driver', options).describe('The stack under test');
 }
 
 export function buildConfigSchema(registries: Registries) {

@@ -1,12 +1,17 @@
+import { bindStep, type BoundStep } from '../steps/bound-step.js';
 import type { StepKind } from '../steps/step-kind.js';
-import { driverKindOf, stepKindOf, type Registries } from './registries.js';
+import { bindStack } from '../drivers/bound-stack.js';
+import { stepKindOf, type Registries } from './registries.js';
 import type { GateConfig, PhaseConfig, StepConfig } from './schema.js';
 
 /** One step of the resolved config, with everything the runner, `plan` and --only need. */
 export interface PlannedStep {
   phase: PhaseConfig;
   step: StepConfig;
-  kind: StepKind;
+  /** The kind's traits; its functions are called through `bound`, typed against the kind's own step. */
+  kind: Pick<StepKind, 'name' | 'timeout' | 'summary' | 'watchesStability' | 'probesCredentials' | 'bootsStack'>;
+  /** The step bound to its kind: `bound.run(ctx)`, `bound.judgeUnreached?.(ctx)`. */
+  bound: BoundStep;
   /** `id:`, else the log name as written (`06_stability_{window}s`). */
   id: string;
   /** The log name with placeholders filled (`06_stability_180s`): what a user sees. */
@@ -22,18 +27,20 @@ export function stepId(step: Pick<StepConfig, 'id' | 'log'>): string {
 
 /** Every step of the config in run order. */
 export function planSteps(config: GateConfig, registries: Registries): PlannedStep[] {
-  const driver = driverKindOf(registries, config.stack.driver);
+  const stack = bindStack(registries, config.stack);
   return config.phases.flatMap((phase) =>
     phase.steps.map((step) => {
       const kind = stepKindOf(registries, step.do);
-      const reasons = (kind.needs?.(step as never) ?? []).flatMap((need) => driver.notApplicable?.(config.stack as never, need) ?? []);
+      const bound = bindStep(kind, step);
+      const reasons = bound.needs.flatMap((need) => stack.notApplicable(need) ?? []);
       return {
         phase,
         step,
         kind,
+        bound,
         id: stepId(step),
-        logName: kind.logName ? kind.logName(step as never) : step.log,
-        title: step.title ?? kind.title(step as never),
+        logName: bound.logName,
+        title: bound.title,
         notApplicable: reasons.length > 0 ? [...new Set(reasons)].join('; ') : null,
       };
     }),

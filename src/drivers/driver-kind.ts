@@ -8,13 +8,33 @@ export interface DriverContext {
   root: string;
   /** Variables the stack must see (config env + generated secrets). */
   env: Record<string, string>;
-  /** Private state folder, stable per project root and stack (pid files, raw logs). */
-  stateDir: string;
   /** Allow removing a stack release-gate did not create. */
   forceClean: boolean;
   clock: Clock;
   /** Port (as text) → the variable the config takes it from (`\${KORRIGO_LITE_PORT:-18088}`), for "port taken" hints. */
   portVariables?: Record<string, string>;
+}
+
+/** What a kind may name its stack's lock after, beside the stack itself. */
+export interface LockContext {
+  /** Project root the stack's relative paths resolve against. */
+  root: string;
+  /** The config file of the run (a local stack is named after it). */
+  configFile: string;
+  /** The config's base URL (an external target is named by it). */
+  baseUrl: string;
+}
+
+/**
+ * One run lock: no two gates hold the same key at once (a second one's phase 0 would tear the
+ * first one's stack down under it). The key is the same from any project root for the same
+ * stack (a swarm stack is one per engine, whatever folder deploys it).
+ */
+export interface StackLock {
+  /** File-name-safe identity of what is locked (`swarm-shop`, `path-<hash>`). */
+  key: string;
+  /** What is locked, as the refusal names it (`swarm stack "shop"`). */
+  label: string;
 }
 
 /**
@@ -27,6 +47,11 @@ export interface DriverKind<S extends z.ZodObject = z.ZodObject> {
   /** The fields of `stack:` beside `driver`. */
   readonly schema: S;
   create(stack: z.output<S>, ctx: DriverContext): Promise<StackDriver>;
+  /**
+   * The stack's identity for the run lock: the same key for the same deployed stack from
+   * any project root (the compose project name, the swarm stack name, the local state dir).
+   */
+  lock(stack: z.output<S>, ctx: LockContext): StackLock;
   /** One line for `plan`: what the stack is made of. */
   describe(stack: z.output<S>): string;
   /** Service names the config itself declares (steps naming another one are refused at load), or null. */
@@ -63,6 +88,12 @@ export interface RemovablePath {
   value: string;
   /** The folder the value resolves against (the project root, a service's cwd). */
   base: string;
+  /**
+   * `data`: state the running stack writes (two runs on it break each other), locked for the
+   * whole run. `build`: a build's output, only read by a run that does not build, locked only
+   * by a run that builds.
+   */
+  holds: 'data' | 'build';
 }
 
 export function defineDriverKind<S extends z.ZodObject>(kind: DriverKind<S>): DriverKind<S> {

@@ -5,4 +5,4 @@ import { localDriverKind } from './local/local-driver-kind.js';
 import { swarmDriverKind } from './swarm/swarm-driver-kind.js';
 
 /** The built-in stack drivers; `stack.driver` picks one. A new driver = one file + one line here. */
-export const builtinDrivers: readonly DriverKind[] = [localDriverKind, composeDriverKind, swarmDriverKind, externalDriverKind] as unknown as readonly DriverKind[];
+export const builtinDrivers: readonly DriverKind[] = [localDriverKind, composeDriverKind, swarmDriverKind, externalDriverKind];

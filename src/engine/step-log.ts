@@ -3,7 +3,7 @@ import { ChunkDecoder } from '../common/chunk-decoder.js';
 import type { OutputSink } from '../common/output.js';
 import type { StepOutput } from '../steps/step-kind.js';
 import type { Redactor } from '../common/redactor.js';
-import type { Console } from './console.js';
+import type { LiveReporter } from '../reporters/live-reporter.js';
 
 /** A partial line longer than this is flushed: memory stays bounded on endless lines. */
 const MAX_PENDING = 64 * 1024;
@@ -18,8 +18,9 @@ const LAST_LINES = 12;
 
 /**
  * The numbered log of one step. Splits child output into lines, redacts each one, stamps it
- * with the time and writes it to the artifact file as it arrives; the console sees it only
- * with --verbose (quiet console). Several steps may share one file (opened in append mode).
+ * with the time and writes it to the artifact file as it arrives; the live output (the console)
+ * gets each line only when a subscriber wants step lines (--verbose). Several steps may share
+ * one file (opened in append mode).
  *
  * Lines of one chunk are redacted, stamped and written as one block (one scan and one write
  * per chunk, not per line: per-line work capped capture at ~30 MB/s). write() returns false once the file's buffer is full: the
@@ -48,7 +49,8 @@ export class StepLog implements OutputSink, StepOutput {
   constructor(
     readonly path: string,
     private readonly redactor: Redactor,
-    private readonly console: Console,
+    /** The run's live output (its multiplexer): progress, write errors, step lines. */
+    private readonly live: LiveReporter,
     private readonly label: string,
     mode: 'a' | 'w' = 'a',
     /** False for logs the console shows another way (the summary): --verbose would print them twice. */
@@ -58,7 +60,7 @@ export class StepLog implements OutputSink, StepOutput {
     this.file.on('error', (err: NodeJS.ErrnoException) => {
       if (this.writeError) return;
       this.writeError = err;
-      this.console.info(`cannot write ${path}: ${err.message}`);
+      this.live.onEvent?.({ type: 'info', text: `cannot write ${path}: ${err.message}` });
       // Nothing will drain any more: release producers waiting for room.
       this.file.emit('drain');
     });
@@ -102,7 +104,7 @@ export class StepLog implements OutputSink, StepOutput {
 
   /** Shows a transient progress line (live on a TTY, throttled otherwise); not written to the file. */
   progress(text: string): void {
-    this.console.progress(`${this.label} ${this.redactor.redact(text)}`);
+    this.live.onEvent?.({ type: 'progress', text: `${this.label} ${this.redactor.redact(text)}` });
   }
 
   /** The last lines written (at most 12), oldest first: the evidence of a failed step. */
@@ -145,17 +147,17 @@ export class StepLog implements OutputSink, StepOutput {
 
   /**
    * Writes complete lines (joined by `\n`): one redaction scan and one file write for the
-   * whole block. The lines are split apart only for listeners and the console.
+   * whole block. The lines are split apart only for listeners and the live output.
    */
   private emitBlock(block: string): void {
     const stamp = this.stamp();
-    const echo = this.echo && this.console.echoesStepLines;
+    const echo = this.echo && this.live.wantsStepLines === true;
     // A CRLF producer: the line's own `\r` is not part of the text.
     const text = this.redactor.redactLines(block.includes('\r') ? block.replace(/\r$/gm, '') : block);
     if (echo || this.taps.size > 0) {
       for (const line of text.split('\n')) {
         for (const listener of this.taps) listener(line);
-        if (echo) this.console.stepLine(this.label, line);
+        if (echo) this.live.onEvent?.({ type: 'step-line', label: this.label, text: line });
       }
     }
     this.remember(text);

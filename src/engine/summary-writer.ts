@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Redactor } from '../common/redactor.js';
 import type { RunResult } from '../model/run-result.js';
 import { SUMMARY_REPORTER, renderAll, requiredReporterNames, type ReporterRegistry } from '../reporters/reporters.js';
-import type { Console } from './console.js';
+import type { LiveReporter } from '../reporters/live-reporter.js';
 import { StepLog } from './step-log.js';
 
 export interface SummaryTarget {
@@ -14,7 +14,8 @@ export interface SummaryTarget {
   reporters: readonly string[];
   registry: ReporterRegistry;
   redactor: Redactor;
-  console: Console;
+  /** The run's live output: a broken reporter is said there. */
+  live: LiveReporter;
   /** Files written after the summary (the manifest): listed as artifacts all the same. */
   extraFiles?: string[];
 }
@@ -30,7 +31,7 @@ export async function writeSummary(target: SummaryTarget, result: RunResult): Pr
   result.artifacts = [...new Set([...readdirSync(target.logDir), ...summaryFiles, ...reportFiles, ...(target.extraFiles ?? [])])].sort();
   for (const name of target.summaryLogs) {
     // Truncated, not appended: the summary may be written twice (before and after teardown).
-    const log = new StepLog(join(target.logDir, `${name}.log`), target.redactor, target.console, name, 'w', false);
+    const log = new StepLog(join(target.logDir, `${name}.log`), target.redactor, target.live, name, 'w', false);
     for (const summary of renderAll(result, [SUMMARY_REPORTER], {}, target.registry)) {
       log.line(summary.ok ? summary.content.trimEnd() : summary.error.message);
     }
@@ -39,6 +40,6 @@ export async function writeSummary(target: SummaryTarget, result: RunResult): Pr
   for (const report of renderAll(result, reporters, {}, target.registry)) {
     if (report.ok) writeFileSync(join(target.logDir, report.fileName), target.redactor.redact(report.content));
     // One broken reporter must not cost the others, nor the verdict.
-    else target.console.info(target.redactor.redact(report.error.message));
+    else target.live.onEvent?.({ type: 'info', text: target.redactor.redact(report.error.message) });
   }
 }

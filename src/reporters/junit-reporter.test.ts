@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { parseJUnitXml } from '../checks/test-report-parser.js';
+import { parseJUnitXml } from '../checks/junit-xml-parser.js';
 import { junitReporter } from './junit-reporter.js';
 import { maskTimes, sampleRunResult } from './sample-run-result.fixture.js';
 

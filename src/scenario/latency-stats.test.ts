@@ -34,9 +34,9 @@ describe('LatencyRecorder', () => {
   it('summarises each step in scenario order, counts failures per run, and judges budgets', () => {
     const r = new LatencyRecorder();
     r.declare('login', 'setup', undefined);
-    r.declare('lock', 'each', { p95: '100ms' });
+    r.declare('lock', 'each', { p95: 100 });
     r.declare('skipped-one', 'each', undefined);
-    r.declare('release', 'finally', { max: '1s' });
+    r.declare('release', 'finally', { max: 1000 });
     r.record('login', 50, false, undefined);
     for (const [run, ms, failed] of [[1, 40, false], [2, 60, true], [3, 150, false]] as const) {
       r.record('lock', ms, failed, run);
@@ -55,7 +55,7 @@ describe('LatencyRecorder', () => {
 
   it('writes one row per step and the failures per run, never a line the seed grep `E2E.*RUN.*PASSED` matches', () => {
     const r = new LatencyRecorder();
-    r.declare('lock', 'each', { p95: 1 });
+    r.declare('lock', 'each', { p95: 1000 });
     r.declare('reset', 'finally', undefined);
     r.record('lock', 5, false, 1);
     r.record('reset', 1500, true, 1);

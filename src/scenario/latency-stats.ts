@@ -1,13 +1,13 @@
-import { formatDuration, parseDuration } from '../common/duration.js';
+import { formatDuration } from '../common/duration.js';
 import type { ScenarioLatency, StepLatency } from '../model/run-result.js';
 
 export type StepList = StepLatency['list'];
 
-/** A latency budget as configured: durations per statistic. */
+/** A latency budget as configured, in ms (read at load) per statistic. */
 export interface LatencyBudget {
-  p50?: string | number | undefined;
-  p95?: string | number | undefined;
-  max?: string | number | undefined;
+  p50?: number | undefined;
+  p95?: number | undefined;
+  max?: number | undefined;
 }
 
 /**
@@ -35,14 +35,10 @@ export function exceededBudgets(stats: Pick<StepLatency, 'p50Ms' | 'p95Ms' | 'ma
 
 function limitsOf(budget: LatencyBudget | undefined): StepLatency['limits'] | undefined {
   if (!budget) return undefined;
-  const ms = (v: string | number | undefined) => (v === undefined ? undefined : (parseDuration(v) ?? undefined));
   const limits: NonNullable<StepLatency['limits']> = {};
-  const p50 = ms(budget.p50);
-  const p95 = ms(budget.p95);
-  const max = ms(budget.max);
-  if (p50 !== undefined) limits.p50Ms = p50;
-  if (p95 !== undefined) limits.p95Ms = p95;
-  if (max !== undefined) limits.maxMs = max;
+  if (budget.p50 !== undefined) limits.p50Ms = budget.p50;
+  if (budget.p95 !== undefined) limits.p95Ms = budget.p95;
+  if (budget.max !== undefined) limits.maxMs = budget.max;
   return Object.keys(limits).length > 0 ? limits : undefined;
 }
 

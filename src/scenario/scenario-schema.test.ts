@@ -38,15 +38,16 @@ describe('scenarioSchema', () => {
     const config = parseScenario(minimal);
     assert.equal(config.title, 'E2E');
     assert.equal(config.runs, 1);
-    assert.equal(config.defaults.timeout, '30s');
+    assert.equal(config.defaults.timeout, 30_000);
     assert.equal(config.each[0]?.request?.method, 'GET');
     assert.deepEqual([config.setup, config.finally, config.teardown], [[], [], []]);
   });
 
   it('accepts a latency budget on a step and in defaults', () => {
     const config = parseScenario({ defaults: { latency: { max: '2s' } }, each: [{ name: 'ping', request: { url: '/ping' }, latency: { p95: '300ms', p50: 0.1 } }] });
-    assert.deepEqual(config.each[0]?.latency, { p95: '300ms', p50: 0.1 });
-    assert.deepEqual(config.defaults.latency, { max: '2s' });
+    // Read once at load, into ms: 0.1 is seconds.
+    assert.deepEqual(config.each[0]?.latency, { p95: 300, p50: 100 });
+    assert.deepEqual(config.defaults.latency, { max: 2000 });
   });
 
   const badLatency: [string, unknown, string, RegExp][] = [
@@ -62,7 +63,8 @@ describe('scenarioSchema', () => {
   }
 
   it('exports a JSON Schema with field descriptions', () => {
-    const schema = z.toJSONSchema(scenarioSchema) as { properties: Record<string, { description?: string }> };
+    // As configJsonSchema writes it: the input a user writes (durations are read into ms at load).
+    const schema = z.toJSONSchema(scenarioSchema, { io: 'input' }) as { properties: Record<string, { description?: string }> };
     assert.match(schema.properties.runs?.description ?? '', /each/);
     assert.ok(schema.properties.finally?.description);
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { scriptArgumentIndexes } from '../common/script-arguments.js';
 import { contentExpectationSchema } from '../checks/http-answer.js';
-import { durationSchema, jsonPathSchema } from '../common/schema-parts.js';
+import { durationMs, jsonPathSchema } from '../common/schema-parts.js';
 import { parseCondition } from './step-condition.js';
 import { templateVariables, templateVariablesDeep } from './template.js';
 
@@ -9,7 +9,8 @@ import { templateVariables, templateVariablesDeep } from './template.js';
 export const RESERVED_NAMES = ['env', 'cookie', 'baseUrl', 'run', 'runs'] as const;
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-const duration = durationSchema();
+/** Every scenario duration is read once, at load: the runner gets milliseconds. */
+const duration = durationMs();
 
 const headers = z.record(z.string(), z.string()).describe('HTTP headers; values may use {{…}} templates.');
 
@@ -18,7 +19,7 @@ const statusCode = z.int().min(100).max(599);
 const retrySchema = z
   .strictObject({
     attempts: z.int().min(1).max(100).describe('Total attempts, the first included (3 = up to 2 retries).'),
-    interval: duration.default('1s').describe('Pause between attempts.'),
+    interval: durationMs({ default: '1s' }).describe('Pause between attempts.'),
   })
   .describe('Retry a failed step (status, capture, assert or network error; never a template error).');
 
@@ -151,17 +152,18 @@ export const scenarioSchema = z
     runs: z.int().min(1).default(1).describe('How many times the `each` steps (then `finally`) are run.'),
     defaults: z
       .strictObject({
-        timeout: duration.default('30s').describe('Per-attempt budget of a step without its own timeout.'),
+        timeout: durationMs({ default: '30s' }).describe('Per-attempt budget of a step without its own timeout.'),
         headers: headers.optional().describe('Headers added to every request.'),
         unsafeHeaders: headers.optional().describe('Headers added to POST/PUT/PATCH/DELETE, e.g. X-CSRFToken and Referer.'),
         latency: latencySchema.optional().describe('Latency budget of every step without its own `latency:`.'),
       })
-      .default({ timeout: '30s' })
+      // prefault: the object goes through the schema, so its timeout gets its default, in ms.
+      .prefault({})
       .describe('Settings shared by every step.'),
-    setup: stepList.default([]).describe('Steps run once before the runs (login…); their captures persist.'),
+    setup: stepList.prefault([]).describe('Steps run once before the runs (login…); their captures persist.'),
     each: stepList.min(1).describe('Steps of one run, repeated `runs` times; captures reset between runs; the first failure ends the run.'),
-    finally: stepList.default([]).describe('Steps run after each run, even a failed one (release a lock, reset state); all are attempted.'),
-    teardown: stepList.default([]).describe('Steps run once after the runs, even after a failure (logout…).'),
+    finally: stepList.prefault([]).describe('Steps run after each run, even a failed one (release a lock, reset state); all are attempted.'),
+    teardown: stepList.prefault([]).describe('Steps run once after the runs, even after a failure (logout…).'),
   })
   .superRefine(checkTemplateNames)
   .superRefine(checkUniqueNames)

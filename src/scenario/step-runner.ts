@@ -1,5 +1,5 @@
 import type { Clock } from '../common/clock.js';
-import { formatDuration, parseDuration } from '../common/duration.js';
+import { formatDuration } from '../common/duration.js';
 import { errorMessage } from '../common/errors.js';
 import type { OutputSink } from '../common/output.js';
 import { waitFor } from '../common/wait.js';
@@ -38,9 +38,10 @@ export async function runStep(step: StepConfig, env: StepEnv, signal: AbortSigna
       return { status: 'skipped', reason: why };
     }
   }
-  const timeoutMs = parseDuration(step.timeout ?? env.defaults.timeout) ?? 30_000;
+  const timeoutMs = step.timeout ?? env.defaults.timeout;
   const attempts = step.retry?.attempts ?? 1;
-  const intervalMs = parseDuration(step.retry?.interval ?? '1s') ?? 1000;
+  // Without `retry` there is one attempt (attemptWithTimeout never throws but an abort): no pause is ever waited.
+  const intervalMs = step.retry?.interval ?? 0;
   let attempt = 0;
   let last: AttemptResult | undefined;
   try {

@@ -1,4 +1,4 @@
-import { builtinRegistries } from '../config/registries.js';
+import { builtinRegistries, stepKindOf } from '../config/registries.js';
 import { planSteps } from '../config/step-plan.js';
 import type { GateConfig } from '../config/schema.js';
 
@@ -16,7 +16,10 @@ export interface LivePlan {
 export function livePlan(config: GateConfig, selected: ReadonlySet<string> | undefined): LivePlan {
   const phases = config.phases.map((phase) => ({
     ...phase,
-    steps: phase.steps.map((step) => (step.do === 'build' && step['noCache'] === true ? { ...step, noCache: false } : step)),
+    steps: phase.steps.map((step) => {
+      const cacheSwitch = stepKindOf(builtinRegistries, step.do).cacheSwitch;
+      return cacheSwitch !== undefined && step[cacheSwitch] === true ? { ...step, [cacheSwitch]: false } : step;
+    }),
   }));
   const live = { ...config, phases };
   const ids = planSteps(live, builtinRegistries)

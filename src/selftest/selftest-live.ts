@@ -5,7 +5,7 @@ import type { CredentialProbe, CredentialRequest } from '../model/credential-pro
 import type { RunResult, StepResult } from '../model/run-result.js';
 import type { StepEvidence } from '../evidence/evidence-file.js';
 import type { LiveOutcome } from '../model/live-outcome.js';
-import type { SelftestRow } from './selftest.js';
+import type { SelftestRow } from './selftest-row.js';
 
 import { KILL_NOT_REACHED } from '../model/live-outcome.js';
 
@@ -34,9 +34,6 @@ export interface LiveSummary {
 }
 
 const failedStatus = (s: StepResult) => s.status === 'failed' || s.status === 'interrupted' || s.status === 'timedout';
-/** Step kinds that bring the stack up: a failure up to the last of them means it never booted. */
-const BOOT_KINDS = new Set(['up', 'ps']);
-
 /**
  * Why the live run stopped early, in words, or null when it ran through: `the live stack did not
  * boot (02_up.log: …)` when it failed before its stack was up, else where it stopped.
@@ -46,7 +43,7 @@ export function liveStop(config: GateConfig, result: RunResult): string | null {
   if (!step) return result.verdict === 'interrupted' ? 'the live run was interrupted' : null;
   const planned = planSteps(config, builtinRegistries);
   const at = planned.findIndex((p) => p.id === step.id);
-  const lastBoot = Math.max(-1, ...planned.map((p, i) => (!p.phase.always && BOOT_KINDS.has(p.kind.name) ? i : -1)));
+  const lastBoot = Math.max(-1, ...planned.map((p, i) => (!p.phase.always && p.kind.bootsStack === true ? i : -1)));
   const where = `${step.log}: ${step.detail}`;
   return at >= 0 && at <= lastBoot ? `the live stack did not boot (${where})` : `the live run stopped at ${step.log} before it (${where})`;
 }

@@ -4,6 +4,7 @@ import { defineStepKind } from './step-kind.js';
 /** Builds the stack's images (or local build commands). */
 export const buildStep = defineStepKind({
   name: 'build',
+  cacheSwitch: 'noCache',
   schema: z.strictObject({ noCache: z.boolean().default(false).describe('Build from scratch, without any cache') }),
   timeout: 'hard',
   needs: () => ['build'],

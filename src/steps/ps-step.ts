@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { isReadyService, judge } from '../checks/judges.js';
-import { parseDuration } from '../common/duration.js';
 import { waitFor } from '../common/wait.js';
 import type { ServiceStatus } from '../model/stack.js';
 import type { StackWatch } from '../checks/stack-watch.js';
-import { defineStepKind } from './step-kind.js';
+import { DEFAULT_WAIT_MS, defineStepKind } from './step-kind.js';
 
 const isReady = (status: ServiceStatus): boolean => isReadyService(status);
 
@@ -29,6 +28,7 @@ export const psStep = defineStepKind({
     services: z.number().int().min(1).optional().describe('Number of services expected'),
   }),
   timeout: 'budget',
+  bootsStack: true,
   needs: () => ['services'],
   title: (step) => (step.ready ? 'Services running and healthy' : 'Service table'),
   async run(step, ctx) {
@@ -46,7 +46,7 @@ export const psStep = defineStepKind({
         return { done, value: statuses, stop: broken.length > 0 };
       },
       {
-        timeoutMs: parseDuration(step.timeout ?? '120s') ?? 120_000,
+        timeoutMs: step.timeoutMs ?? DEFAULT_WAIT_MS,
         intervalMs: 500,
         clock: ctx.clock,
         signal: ctx.signal,

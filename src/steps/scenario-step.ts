@@ -9,6 +9,7 @@ export const scenarioStep = defineStepKind({
   name: 'scenario',
   schema: z.strictObject({ scenario: scenarioSchema }),
   timeout: 'hard',
+  probesCredentials: true,
   title: (step) => `HTTP scenario, ${step.scenario.runs} run(s)`,
   logName: (step) => step.log.replaceAll('{runs}', String(step.scenario.runs)),
   async run(step, ctx) {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { pauseIntervals } from '../checks/pause-intervals.js';
 import { formatEvent, type StabilityVerdict, type StackWatch } from '../checks/stack-watch.js';
-import { MAX_STABILITY_WINDOW_MS, formatDuration, parseDuration } from '../common/duration.js';
-import { durationSchema } from '../common/schema-parts.js';
+import { MAX_STABILITY_WINDOW_MS, formatDuration } from '../common/duration.js';
+import { writtenDuration } from '../common/schema-parts.js';
 import { waitFor } from '../common/wait.js';
 import { defineStepKind, type StepContext } from './step-kind.js';
 
@@ -11,7 +11,8 @@ const SETTLE_MS = 1500;
 /** How long a pause seen is given to end before the verdict, so the evidence says how long it was. */
 const PAUSE_SETTLE_MS = 10_000;
 
-export const stabilityWindowSchema = durationSchema({ min: 1, max: MAX_STABILITY_WINDOW_MS });
+/** The window as written (the title shows `180s`) and in ms; `--stability` is checked against the same bounds. */
+const stabilityWindowSchema = writtenDuration({ min: 1, max: MAX_STABILITY_WINDOW_MS, default: '180s' });
 
 /**
  * The Stability criterion. The stack is watched from `up` to the end of the run: any restart,
@@ -25,18 +26,19 @@ export const stabilityWindowSchema = durationSchema({ min: 1, max: MAX_STABILITY
 export const stabilityStep = defineStepKind({
   name: 'stability',
   schema: z.strictObject({
-    window: stabilityWindowSchema.default('180s').describe('Minimum time the stack is watched without restart, exit, OOM or unhealthy turn'),
+    window: stabilityWindowSchema.describe('Minimum time the stack is watched without restart, exit, OOM or unhealthy turn'),
     mode: z
       .enum(['overlap', 'exclusive'])
       .default('overlap')
       .describe('overlap: later phases run during the window; exclusive: idle through the window first'),
   }),
   timeout: 'budget',
+  watchesStability: true,
   needs: () => ['services'],
-  title: (step) => `Stability window (${step.window}, ${step.mode})`,
-  logName: (step) => step.log.replaceAll('{window}', String(Math.round((parseDuration(step.window) ?? 0) / 1000))),
+  title: (step) => `Stability window (${step.window.text}, ${step.mode})`,
+  logName: (step) => step.log.replaceAll('{window}', String(Math.round(step.window.ms / 1000))),
   async run(step, ctx) {
-    const windowMs = parseDuration(step.window) ?? 180_000;
+    const windowMs = step.window.ms;
     const watch = await ctx.watch();
     const services = await ctx.driver.services();
     const windowStart = step.mode === 'overlap' ? watch.startedAt : ctx.clock.now();

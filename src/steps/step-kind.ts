@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { AnswerCount, HttpExchange, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
-import type { CredentialProbeSink, CredentialRequestSink } from '../model/credential-probe.js';
+import type { StepContextExtras } from '../model/run-hooks.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
@@ -16,7 +16,10 @@ export interface StepBase {
   log: string;
   title?: string | undefined;
   criterion?: string | undefined;
+  /** As written (`30s`): shown in "timed out after 30s". */
   timeout?: string | number | undefined;
+  /** The timeout in ms, read once at load from `timeout`. */
+  timeoutMs?: number | undefined;
   /** The step kind's name. */
   do: string;
 }
@@ -31,8 +34,8 @@ export interface StepOutput extends OutputSink {
   capture(): () => string[];
 }
 
-/** What a step gets: the stack, its own log, and run-wide state. */
-export interface StepContext {
+/** What a step gets: the stack, its own log, and run-wide state; the run's hooks may add fields (StepContextExtras). */
+export interface StepContext extends StepContextExtras {
   driver: StackDriver;
   log: StepOutput;
   /** Aborted on an interrupt, the global deadline or the step's own timeout. */
@@ -56,13 +59,6 @@ export interface StepContext {
   logName: string;
   /** Registers a cleanup run at the end of the gate, last-in first-out. */
   onTeardown(title: string, teardown: () => Promise<void> | void): void;
-  /**
-   * Set in a live selftest run only: a step that sent credentials (a token header, a session
-   * cookie) repeats that request once without them and reports the answer here.
-   */
-  credentialProbes?: CredentialProbeSink;
-  /** Set in selftest's healthy run only: each such request is listed here, not resent. */
-  credentialRequests?: CredentialRequestSink;
 }
 
 /**
@@ -130,6 +126,18 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   readonly timeout: 'budget' | 'hard';
   /** Summary steps are written by the runner after everything else, not run. */
   readonly summary?: boolean;
+  /*
+   * What other layers ask of a kind, instead of testing its name. `watchesStability`: its steps
+   * watch the stack for restarts over a `window:` (--stability sets it; the live selftest kills a
+   * service once one watches). `probesCredentials`: its steps may send credentials the live
+   * selftest repeats without them (the kill comes after those). `bootsStack`: its steps bring the
+   * stack up (a live run that failed by the last of them "did not boot").
+   */
+  readonly watchesStability?: boolean;
+  readonly probesCredentials?: boolean;
+  readonly bootsStack?: boolean;
+  /** The boolean field of this kind's steps that turns a cache off (`noCache`): a rerun on fresh sources may turn it back on. */
+  readonly cacheSwitch?: string;
   run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
   /**
    * A step the gate stopped before may still judge run-wide evidence (the stability watch saw a
@@ -150,6 +158,9 @@ export interface NotJudged {
   /** What was seen meanwhile, for the reader: `0 restarts seen`. */
   seen: string;
 }
+
+/** The budget of a step that waits (ps ready, wait-http) when it gives no `timeout:`. */
+export const DEFAULT_WAIT_MS = 120_000;
 
 /** Types a step kind's definition against its own schema. */
 export function defineStepKind<S extends z.ZodObject>(kind: StepKind<S>): StepKind<S> {

@@ -24,4 +24,4 @@ export const builtinStepKinds: readonly StepKind[] = [
   scenarioStep,
   logsStep,
   summaryStep,
-] as unknown as readonly StepKind[];
+];

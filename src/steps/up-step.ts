@@ -6,6 +6,7 @@ export const upStep = defineStepKind({
   name: 'up',
   schema: z.strictObject({}),
   timeout: 'hard',
+  bootsStack: true,
   needs: () => ['lifecycle'],
   title: () => 'Start the stack',
   async run(_step, ctx) {

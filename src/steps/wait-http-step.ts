@@ -4,14 +4,13 @@ import { formatAnswerHistory } from '../checks/answer-history.js';
 import { waitForHttp } from '../checks/http-wait.js';
 import { judge } from '../checks/judges.js';
 import { hostProbe, inServiceProbe, type HttpProbe } from '../checks/in-service-http.js';
-import { parseDuration } from '../common/duration.js';
 import type { Redactor } from '../common/redactor.js';
-import { durationSchema, httpUrlSchema } from '../common/schema-parts.js';
+import { durationMs, httpUrlSchema } from '../common/schema-parts.js';
 import type { HttpExchange } from '../model/run-result.js';
 import type { HttpWaitResult } from '../checks/http-wait.js';
 import { errorMessage } from '../common/errors.js';
 import { isCredentialName } from '../model/credential-probe.js';
-import { defineStepKind, type StepContext } from './step-kind.js';
+import { DEFAULT_WAIT_MS, defineStepKind, type StepContext } from './step-kind.js';
 
 /** Characters of the last answer's body kept as evidence. */
 const MAX_BODY_EVIDENCE = 1024 * 1024;
@@ -40,10 +39,11 @@ export const waitHttpStep = defineStepKind({
       .describe('Probe from inside a service: for endpoints the proxy does not expose (Korrigo: /metrics on the backend)'),
     // 100 ms: a service that turns healthy is seen within ~100 ms (p50 ~50 ms); one request
     // every 100 ms on a loopback port costs nothing, and a failing service still gets the whole timeout.
-    interval: durationSchema({ min: 1 }).default('100ms').describe('Longest pause between two attempts (the backoff starts at 50ms)'),
+    interval: durationMs({ min: 1, default: '100ms' }).describe('Longest pause between two attempts (the backoff starts at 50ms)'),
     service: z.string().optional().describe('Service whose last log lines are shown on failure; its health changes wake the wait'),
   }),
   timeout: 'budget',
+  probesCredentials: true,
   // From inside a service, the probe runs through exec; `auto` only goes inside when the proxy refuses.
   needs: (step) => (step.via?.mode === 'service' ? ['exec'] : []),
   title: (step) => `Wait for ${step.url}${step.via ? ` (from ${step.via.service})` : ''}`,
@@ -87,8 +87,8 @@ export const waitHttpStep = defineStepKind({
       expect: step.expect,
       ...(probe ? { probe } : {}),
       ...(via?.mode === 'service' ? { from: via.service } : {}),
-      timeoutMs: parseDuration(step.timeout ?? '120s') ?? 120_000,
-      intervalMs: parseDuration(step.interval) ?? 100,
+      timeoutMs: step.timeoutMs ?? DEFAULT_WAIT_MS,
+      intervalMs: step.interval,
       signal: ctx.signal,
       clock: ctx.clock,
       wake: (wake) => watch.onEvent((event) => (step.service === undefined || event.service === step.service) && wake()),

@@ -2,8 +2,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { defineDriverKind } from '../driver-kind.js';
+import { defaultProjectName } from './compose-project.js';
 
 const filesOf = (file: string | string[]) => (Array.isArray(file) ? file : [file]);
+
+/** The project the run works on: the driver and the lock must agree on it. */
+const projectOf = (stack: { file: string | string[]; project?: string | undefined }, root: string) =>
+  stack.project || defaultProjectName(resolve(root), filesOf(stack.file));
 
 /** Docker Compose v2 (or v1) for the lifecycle, the Engine API for state, restarts and events. */
 export const composeDriverKind = defineDriverKind({
@@ -17,6 +22,11 @@ export const composeDriverKind = defineDriverKind({
     minFreeDiskMb: z.number().int().min(0).default(2048).describe('Preflight fails below this free disk space'),
   }),
   envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
+  // A project is one per engine: the same name from another checkout is the same containers and volumes.
+  lock: (stack, ctx) => {
+    const project = projectOf(stack, ctx.root);
+    return { key: `compose-${project}`, label: `compose project "${project}"` };
+  },
   describe: (stack) => `compose (${filesOf(stack.file).join(', ')})`,
   check(stack, root) {
     // A missing compose file is a config mistake: reported before anything runs (exit 2).
@@ -33,7 +43,7 @@ export const composeDriverKind = defineDriverKind({
       projectDir: ctx.root,
       files: filesOf(stack.file),
       ...(stack.envFile ? { envFile: stack.envFile } : {}),
-      ...(stack.project ? { projectName: stack.project } : {}),
+      projectName: projectOf(stack, ctx.root),
       ...(stack.services ? { services: stack.services } : {}),
       oneShot: stack.oneShot,
       forceClean: ctx.forceClean,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineDriverKind } from '../driver-kind.js';
 
@@ -6,6 +7,16 @@ const commandPrefix = z.array(z.string()).min(1);
 /** Why an external target cannot offer each capability it lacks. */
 const LIFECYCLE = 'an external deployment is not built, started or stopped by the gate';
 const SERVICES = 'service state is not observable on an external target (no restart counters, no events)';
+
+/** The target as the lock names it: origin and path, never credentials or a query. */
+function targetOf(baseUrl: string): string {
+  try {
+    const url = new URL(baseUrl);
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return baseUrl;
+  }
+}
 
 /**
  * A deployment already running at `baseUrl` (staging, a cluster, another host): the gate
@@ -32,6 +43,11 @@ export const externalDriverKind = defineDriverKind({
   }),
   describe: (stack) =>
     `external${stack.name ? ` "${stack.name}"` : ''} (exec: ${stack.exec ? stack.exec.join(' ') : 'none'}; logs: ${stack.logs ? stack.logs.join(' ') : 'none'})`,
+  // Nothing to tear down, but two gates' scenarios writing into one deployment mix their data.
+  lock: (stack, ctx) => {
+    const target = targetOf(ctx.baseUrl);
+    return { key: `external-${createHash('sha256').update(target).digest('hex').slice(0, 16)}`, label: `the external target${stack.name ? ` "${stack.name}"` : ''} at ${target}` };
+  },
   declaredServices: (stack) => (stack.services.length > 0 ? stack.services : null),
   notApplicable(stack, capability) {
     switch (capability) {

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defineDriverKind } from '../driver-kind.js';
 import { localServiceSchema } from './local-service-config.js';
@@ -7,12 +9,24 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Private state of the local driver (pid files, raw logs), stable per project root and resolved
+ * stack: a rerun finds what an interrupted run left, while gates on other ports or data dirs
+ * never meet. The stack is hashed as configured, `driver` included.
+ */
+export function localStateDir(stack: object, root: string): string {
+  const key = createHash('sha256').update(root).update(JSON.stringify(stack)).digest('hex').slice(0, 12);
+  return join(tmpdir(), `release-gate-local-${key}`);
+}
+
 /** Services are local process groups declared in the config: the embedded default, nothing beyond `npm ci`. */
 export const localDriverKind = defineDriverKind({
   name: 'local',
   schema: z.strictObject({ services: z.record(z.string(), localServiceSchema).describe('The services, by name') }),
   describe: (stack) => `local (${Object.keys(stack.services).join(', ')})`,
   declaredServices: (stack) => Object.keys(stack.services),
+  // Its processes are known by its state dir alone; shared data dirs are locked on their own (removes).
+  lock: (stack, ctx) => ({ key: `local-${basename(localStateDir(stack, ctx.root))}`, label: `the local stack of ${ctx.configFile}` }),
   checkRaw(stack, report) {
     const services = stack['services'];
     if (!isMapping(services)) return;
@@ -34,11 +48,11 @@ export const localDriverKind = defineDriverKind({
   // Resolved as the driver resolves them (LocalDriver.removable): data dirs against the root, build outputs against the service's cwd.
   removes: (stack, root) =>
     Object.entries(stack.services).flatMap(([name, svc]) => [
-      ...svc.dataDirs.map((value, i) => ({ path: ['services', name, 'dataDirs', i], value, base: root })),
-      ...(svc.build?.outputs ?? []).map((value, i) => ({ path: ['services', name, 'build', 'outputs', i], value, base: resolve(root, svc.cwd ?? '.') })),
+      ...svc.dataDirs.map((value, i) => ({ path: ['services', name, 'dataDirs', i], value, base: root, holds: 'data' as const })),
+      ...(svc.build?.outputs ?? []).map((value, i) => ({ path: ['services', name, 'build', 'outputs', i], value, base: resolve(root, svc.cwd ?? '.'), holds: 'build' as const })),
     ]),
   async create(stack, ctx) {
     const { LocalDriver } = await import('./local-driver.js');
-    return new LocalDriver({ services: stack.services, baseDir: ctx.root, env: ctx.env, stateDir: ctx.stateDir, clock: ctx.clock, portVariables: ctx.portVariables ?? {} });
+    return new LocalDriver({ services: stack.services, baseDir: ctx.root, env: ctx.env, stateDir: localStateDir(stack, ctx.root), clock: ctx.clock, portVariables: ctx.portVariables ?? {} });
   },
 });

@@ -1,10 +1,15 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultProjectName } from '../compose/compose-project.js';
 import { defineDriverKind } from '../driver-kind.js';
 
 const filesOf = (file: string | string[]) => (Array.isArray(file) ? file : [file]);
+
+/** The stack the run deploys: the driver and the lock must agree on it. */
+const stackNameOf = (stack: { file: string | string[]; stack?: string | undefined }, root: string) =>
+  stack.stack || defaultProjectName(resolve(root), filesOf(stack.file));
 
 /**
  * The same compose file deployed on a Docker swarm with `docker stack deploy`: images built
@@ -28,6 +33,11 @@ export const swarmDriverKind = defineDriverKind({
       .default('dnsrr')
       .describe('How service names resolve: dnsrr (to the tasks\' addresses) or vip (a virtual IP, needs IPVS in the kernel)'),
   }),
+  // A stack name is one per swarm: the same name from another checkout is the same services.
+  lock: (stack, ctx) => {
+    const name = stackNameOf(stack, ctx.root);
+    return { key: `swarm-${name}`, label: `swarm stack "${name}"` };
+  },
   envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
   describe: (stack) => `swarm stack${stack.stack ? ` ${stack.stack}` : ''} (${filesOf(stack.file).join(', ')})`,
   check(stack, root) {
@@ -37,18 +47,21 @@ export const swarmDriverKind = defineDriverKind({
   },
   async create(stack, ctx) {
     const { SwarmDriver } = await import('./swarm-driver.js');
+    const stackName = stackNameOf(stack, ctx.root);
     return new SwarmDriver({
       projectDir: ctx.root,
       files: filesOf(stack.file),
       ...(stack.envFile ? { envFile: stack.envFile } : {}),
-      stackName: stack.stack || defaultProjectName(ctx.root, filesOf(stack.file)),
+      stackName,
       ...(stack.services ? { services: stack.services } : {}),
       oneShot: stack.oneShot,
       forceClean: ctx.forceClean,
       env: ctx.env,
       publishMode: stack.publishMode,
       endpointMode: stack.endpointMode,
-      stateDir: ctx.stateDir,
+      // Its stack file, <stack>.stack.json, removed after each deploy: one per stack name, as the
+      // lock is; the folder goes with the run's last lock (nothing is left in the temp dir).
+      stateDir: join(tmpdir(), 'release-gate'),
       clock: ctx.clock,
     });
   },

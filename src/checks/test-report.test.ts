@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { combineTestReports, formatFailingTests, judgeTestReport, parseJUnitXml, parseTestSummary, type TestReport } from './test-report-parser.js';
+import { parseJUnitXml } from './junit-xml-parser.js';
+import { formatFailingTests, judgeTestReport } from './test-report-judge.js';
+import { combineTestReports, type TestReport } from './test-report.js';
+import { parseTestSummary } from './test-summary-parser.js';
 
 // Real outputs (node 20.20 test runner, pytest 9.0) from the same two sample suites; stack traces shortened.
 const NODE_JUNIT = `<?xml version="1.0" encoding="utf-8"?>

@@ -1,4 +1,4 @@
-import type { GateConfig } from '../config/schema.js';
+import type { GateConfig } from './schema.js';
 import type { CriterionResult, StepResult } from '../model/run-result.js';
 import { unreachedDetail, type StopPoint } from './not-judged.js';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { GateConfig } from '../config/schema.js';
+import type { GateConfig } from './schema.js';
 import type { CriterionResult, StepResult, Verdict } from '../model/run-result.js';
 import { evaluateCriteria, type ExtraVerdicts } from './criteria.js';
 import { runEndCriterion, type StopPoint } from './not-judged.js';

@@ -1,0 +1,28 @@
+import type { z } from 'zod';
+import type { StackCapability } from '../model/stack.js';
+import type { StepBase, StepContext, StepKind, StepOutcome } from './step-kind.js';
+
+/** A step bound to its own kind: the runner calls it without knowing the kind's step type. */
+export interface BoundStep {
+  run(ctx: StepContext): Promise<StepOutcome>;
+  /** Present when the kind can judge a step the gate stopped before (see StepKind.judgeUnreached). */
+  judgeUnreached?(ctx: StepContext): Promise<StepOutcome | null>;
+  /** What the step needs from the driver. */
+  needs: readonly StackCapability[];
+  /** The log name with placeholders filled. */
+  logName: string;
+  /** The config's title, else the kind's. */
+  title: string;
+}
+
+/** Binds a step to the kind that parsed it: the one place where a kind meets its own step type. */
+export function bindStep<S extends z.ZodObject>(kind: StepKind<S>, step: z.output<S> & StepBase): BoundStep {
+  const judge = kind.judgeUnreached;
+  return {
+    run: (ctx) => kind.run(step, ctx),
+    ...(judge ? { judgeUnreached: (ctx: StepContext) => judge.call(kind, step, ctx) } : {}),
+    needs: kind.needs?.(step) ?? [],
+    logName: kind.logName ? kind.logName(step) : step.log,
+    title: step.title ?? kind.title(step),
+  };
+}
