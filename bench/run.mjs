@@ -220,7 +220,7 @@ if (want('reaction')) {
       const delay = 300 + Math.random() * 700;
       setTimeout(() => (state.healthyAt = performance.now()), delay);
       if (who === 'wait-http') {
-        const r = await waitForHttp({ url, status: [200], headers: {}, timeoutMs: 10_000, intervalMs: parseDuration(waitDefaults.interval), clock: systemClock });
+        const r = await waitForHttp({ url, status: [200], headers: {}, timeoutMs: 10_000, intervalMs: waitDefaults.interval, clock: systemClock });
         if (!r.ok) throw new Error(`bench wait-http failed: ${r.detail}`);
         httpWait.push(performance.now() - state.healthyAt);
       } else if (who === 'readiness') {
@@ -238,7 +238,7 @@ if (want('reaction')) {
       server.close();
     }
   }
-  figure('reaction p50: HTTP wait', stats(httpWait), stats(bash), ' ms', '≤ 100 ms', (v) => v.median <= 100, `default interval ${waitDefaults.interval}; baseline: bash until curl; sleep 1`);
+  figure('reaction p50: HTTP wait', stats(httpWait), stats(bash), ' ms', '≤ 100 ms', (v) => v.median <= 100, `default interval ${waitDefaults.interval} ms; baseline: bash until curl; sleep 1`);
   figure('reaction p50: process readiness', stats(readiness), stats(bash), ' ms', '≤ 100 ms', (v) => v.median <= 100, 'local service, HTTP healthcheck at its defaults; baseline: bash until curl; sleep 1');
 }
 
