@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveRun } from '../src/cli/resolve-run.js';
 import { stackEnv } from '../src/cli/run-command.js';
-import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, webGateYaml, writeConfig } from './helpers.js';
 
 /*
  * "A green that cannot lie": each case here once gave ✅ where it should not have. Every
@@ -24,35 +24,9 @@ async function gate(g: Gate, args: string[] = [], env: Record<string, string> = 
   const port = await freePort();
   const mark = marker();
   const webEnv = { PORT: String(port), MARKER: mark, ...g.web };
-  const config = writeConfig(
-    dir,
-    `
-name: false-greens
-baseUrl: http://127.0.0.1:${port}
-criteria: { boot: Boot, stability: Stability, check: Check${g.criteria ?? ''} }
-stack:
-  driver: local
-  services:
-    web:
-      command: [node, ${JSON.stringify(join(FIXTURES, 'fixture-server.mjs'))}, --marker=${mark}]
-      env: ${JSON.stringify(webEnv)}
-      healthcheck: { http: "http://127.0.0.1:${port}/", interval: 100ms, retries: 50 }
-      restart: always
-      ports: [${port}]
-phases:
-  - id: boot
-    steps:
-      - { log: 01_up, do: up }
-      - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
-      - { log: "03_stability_{window}s", do: stability, window: 1s, criterion: stability }
-  - id: check
-    steps:
-${typeof g.steps === 'string' ? g.steps : g.steps(port)}
-  - id: summary
-    always: true
-    steps: [{ log: 99_summary, do: summary }]
-`,
-  );
+  const criteria = `{ boot: Boot, stability: Stability, check: Check${g.criteria ?? ''} }`;
+  const checkSteps = typeof g.steps === 'string' ? g.steps : g.steps(port);
+  const config = writeConfig(dir, webGateYaml({ name: 'false-greens', port, mark, env: webEnv, criteria, checkSteps }));
   const logDir = join(dir, 'logs');
   const run = await runCli(['run', '--config', config, '--log-dir', logDir, ...args], { cwd: dir, env });
   const read = (name: string) => readFileSync(join(logDir, name), 'utf8');

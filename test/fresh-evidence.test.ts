@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { freePort, marker, processesWith, runCli, tempDir, webGateYaml, writeConfig } from './helpers.js';
 
 /*
  * Issue 24, "fresh evidence only": each case once gave a ✅ (or a second ❌) it should not have.
@@ -39,35 +39,8 @@ async function gate(g: Gate) {
   const mark = marker();
   g.before?.(dir);
   const webEnv = { PORT: String(port), MARKER: mark, ...(typeof g.web === 'function' ? g.web(dir) : g.web) };
-  const config = writeConfig(
-    dir,
-    `
-name: fresh-evidence
-baseUrl: http://127.0.0.1:${port}
-criteria: ${JSON.stringify({ boot: 'Boot', stability: 'Stability', check: 'Check', ...g.criteria })}
-stack:
-  driver: local
-  services:
-    web:
-      command: [node, ${JSON.stringify(join(FIXTURES, 'fixture-server.mjs'))}, --marker=${mark}]
-      env: ${JSON.stringify(webEnv)}
-      healthcheck: { http: "http://127.0.0.1:${port}/", interval: 100ms, retries: 50 }
-      restart: always
-      ports: [${port}]
-phases:
-  - id: boot
-    steps:
-      - { log: 01_up, do: up }
-      - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
-      - { log: "03_stability_{window}s", do: stability, window: ${g.window ?? '1s'}, criterion: stability }
-  - id: check
-    steps:
-${g.steps({ port, dir })}
-  - id: summary
-    always: true
-    steps: [{ log: 99_summary, do: summary }]
-`,
-  );
+  const criteria = JSON.stringify({ boot: 'Boot', stability: 'Stability', check: 'Check', ...g.criteria });
+  const config = writeConfig(dir, webGateYaml({ name: 'fresh-evidence', port, mark, env: webEnv, criteria, window: g.window, checkSteps: g.steps({ port, dir }) }));
   const logDir = join(dir, 'logs');
   const run = await runCli(['run', '--config', config, '--log-dir', logDir, ...(g.args ?? [])], { cwd: dir });
   const read = (name: string) => readFileSync(join(logDir, name), 'utf8');

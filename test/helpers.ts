@@ -1,6 +1,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,23 @@ export const FIXTURES = join(ROOT, 'test/fixtures');
 /** A free port for a process the test starts later (below the ephemeral range: see pickFreePort). */
 export const freePort = (): Promise<number> => pickFreePort();
 
+const madeDirs: string[] = [];
+// Each test file runs in a process of its own: its temp dirs go when it exits, whatever happened.
+process.once('exit', () => {
+  for (const dir of madeDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // A file a container still holds: the suite's own temp dir (scripts/suite-tmpdir.mjs) goes anyway.
+    }
+  }
+});
+
+/** A temp dir of this test file's own, removed when the test process exits. */
 export function tempDir(prefix = 'rg-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /**
@@ -114,4 +129,38 @@ export function canConnect(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * A local gate around the fixture web server: boot (up, ps ready, a stability window), the
+ * caller's `check` steps, the summary. For end-to-end cases that judge one step against a real
+ * process (false greens, fresh evidence).
+ */
+export function webGateYaml(g: { name: string; port: number; mark: string; env: Record<string, string>; criteria: string; window?: string; checkSteps: string }): string {
+  return `
+name: ${g.name}
+baseUrl: http://127.0.0.1:${g.port}
+criteria: ${g.criteria}
+stack:
+  driver: local
+  services:
+    web:
+      command: [node, ${JSON.stringify(join(FIXTURES, 'fixture-server.mjs'))}, --marker=${g.mark}]
+      env: ${JSON.stringify(g.env)}
+      healthcheck: { http: "http://127.0.0.1:${g.port}/", interval: 100ms, retries: 50 }
+      restart: always
+      ports: [${g.port}]
+phases:
+  - id: boot
+    steps:
+      - { log: 01_up, do: up }
+      - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
+      - { log: "03_stability_{window}s", do: stability, window: ${g.window ?? '1s'}, criterion: stability }
+  - id: check
+    steps:
+${g.checkSteps}
+  - id: summary
+    always: true
+    steps: [{ log: 99_summary, do: summary }]
+`;
 }
