@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { testDir } from '../common/test-dir.fixture.js';
 
 /*
  * Real files, real V8 code caches, and a fresh process per load, as in use: within one process
@@ -35,7 +35,7 @@ function loadInNewProcess(file: string, cacheDir: string | null, nodeFlags: stri
   return JSON.parse(r.stdout) as Load;
 }
 
-const work = () => mkdtempSync(join(tmpdir(), 'rg-bundle-loader-'));
+const work = () => testDir('rg-bundle-loader-');
 /** A bundle whose `value()` returns `tag`: the same length for any tag of the same length. */
 function bundle(dir: string, tag: string): string {
   const file = join(dir, 'cli.cjs');

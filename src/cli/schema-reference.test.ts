@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaReference } from './schema-reference.js';
+import { testDir } from '../common/test-dir.fixture.js';
 
 /** A fresh folder under the temp dir with these files (empty). */
 function tree(files: string[]): string {
-  const root = mkdtempSync(join(tmpdir(), 'rg-test-schema-ref-'));
+  const root = testDir('rg-test-schema-ref-');
   for (const f of files) {
     mkdirSync(join(root, f, '..'), { recursive: true });
     writeFileSync(join(root, f), '{}');

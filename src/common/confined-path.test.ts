@@ -1,20 +1,20 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { confinedPath, pathSegmentProblem, physicalPath } from './confined-path.js';
+import { testDir } from './test-dir.fixture.js';
 
 /*
  * A real temp tree:  <tmp>/project (the root, with src/ and data/), <tmp>/outside,
  a stand-in $HOME apart, and symlinks inside the project leading out, leading in,
  * dangling out, and looping.
  */
-const tmp = realpathSync(mkdtempSync(join(tmpdir(), 'rg-confined-')));
+const tmp = realpathSync(testDir('rg-confined-'));
 const project = join(tmp, 'project');
 const outside = join(tmp, 'outside');
 // Apart from the project's parents: `..` must be judged as a parent of the root, not of $HOME.
-const home = realpathSync(mkdtempSync(join(tmpdir(), 'rg-confined-home-')));
+const home = realpathSync(testDir('rg-confined-home-'));
 mkdirSync(join(project, 'src'), { recursive: true });
 mkdirSync(join(project, 'data'), { recursive: true });
 mkdirSync(join(project, 'svc', 'build'), { recursive: true });

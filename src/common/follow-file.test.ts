@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { feedGrowingFile } from './follow-file.js';
 import { runGroup } from './process-group.js';
+import { testDir } from './test-dir.fixture.js';
 
 /** Runs `script` (sh) with its stdout in a new file, and feeds that file while it runs. */
 async function follow(script: string): Promise<{ chunks: string[]; exitCode: number }> {
-  const path = join(mkdtempSync(join(tmpdir(), 'rg-follow-')), 'out');
+  const path = join(testDir('rg-follow-'), 'out');
   const fd = openSync(path, 'w');
   let finished = false;
   const chunks: string[] = [];
@@ -43,7 +43,7 @@ describe('feedGrowingFile', () => {
   });
 
   it('stops at once when aborted, even while waiting for the writer', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'rg-follow-')), 'out');
+    const path = join(testDir('rg-follow-'), 'out');
     closeSync(openSync(path, 'w'));
     const abort = new AbortController();
     setTimeout(() => abort.abort(new Error('stopped')), 100);

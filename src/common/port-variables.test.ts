@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { portInBindError, portTakenHint, portVariables } from './port-variables.js';
+import { testDir } from './test-dir.fixture.js';
 
 describe('portInBindError reads the port out of the engine\'s bind errors', () => {
   const cases: [string, number | undefined][] = [
@@ -17,7 +17,7 @@ describe('portInBindError reads the port out of the engine\'s bind errors', () =
 
 describe('portVariables maps a port to the variable that sets it', () => {
   it('reads ${NAME:-port} and ${NAME-port} from every file, and the variable\'s current value', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rg-portvars-'));
+    const dir = testDir('rg-portvars-');
     writeFileSync(join(dir, 'a.yml'), 'ports: ["127.0.0.1:${HTTP_PORT:-8088}:80"]\n');
     writeFileSync(join(dir, 'b.yml'), 'ports: ["${DB_PORT-5432}:5432"]\n');
     const vars = portVariables([join(dir, 'a.yml'), join(dir, 'b.yml'), join(dir, 'missing.yml')], { HTTP_PORT: '18088' });

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGroup } from './process-group.js';
 import { stripAnsi } from './text.js';
+import { testDir } from './test-dir.fixture.js';
 
 describe('stripAnsi', () => {
   const table: { input: string; want: string }[] = [
@@ -49,7 +49,7 @@ describe('runGroup', () => {
 
 describe('runGroup with stdoutFd', () => {
   it('sends stdout straight to the file and only stderr to the output', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'rg-test-stdoutfd-')), 'out');
+    const path = join(testDir('rg-test-stdoutfd-'), 'out');
     const fd = openSync(path, 'w');
     const seen: string[] = [];
     const r = await runGroup(['sh', '-c', 'echo to-file; echo to-output >&2'], { stdoutFd: fd, output: { write: (c) => seen.push(String(c)), line: () => undefined } });

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readLastLines } from './read-last-lines.js';
+import { testDir } from './test-dir.fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rg-test-tail-'));
+const dir = testDir('rg-test-tail-');
 let n = 0;
 function file(content: string | Buffer): string {
   const path = join(dir, `f${n++}.log`);

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RgEnvironmentError } from './errors.js';
 import { processStartTime } from './process-group.js';
 import { RunLock } from './run-lock.js';
 import { RunLocks } from './run-locks.js';
+import { testDir } from './test-dir.fixture.js';
 
 const holder = { config: '/p/release-gate.yml', logDir: '/tmp/logs-1' };
 const dirs: string[] = [];
@@ -15,7 +15,7 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 function locksDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rg-test-locks-'));
+  const dir = testDir('rg-test-locks-');
   dirs.push(dir);
   return join(dir, 'locks');
 }

@@ -1,17 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RgUnsafeFileError } from './errors.js';
 import { parseJsonQuietly, readRegularFile, readRegularText } from './safe-file.js';
+import { testDir } from './test-dir.fixture.js';
 
 describe('readRegularFile refuses what it must not open, at once', () => {
   let dir: string;
   let inside: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rg-safe-file-'));
+    dir = testDir('rg-safe-file-');
     inside = join(dir, 'logs');
     mkdirSync(inside);
     // Real special files: a FIFO opened for reading would block this test forever.

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { RgConfigError, type ConfigIssue } from '../common/errors.js';
 import { loadConfig, presetPath } from './loader.js';
 import { ParseCache } from './parse-cache.js';
+import { testDir } from '../common/test-dir.fixture.js';
 
 /** What a run gives the final load: the preset's generated secrets exist by then (resolveRun). */
 const GENERATED = { ADMIN_PASSWORD: 'generated-admin-1', TEACHER_PASSWORD: 'generated-teacher-1', TEST_PROF_PASSWORD: 'generated-prof-1' };
@@ -20,7 +21,7 @@ const KORRIGO_LITE = join(ROOT, 'examples/korrigo-lite/release-gate.yml');
 
 /** Writes the files (the first is the config) in a fresh folder. */
 function writeFiles(files: Record<string, string>): { dir: string; config: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'rg-loader-'));
+  const dir = testDir('rg-loader-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { dir, config: join(dir, Object.keys(files)[0] ?? 'release-gate.yml') };
 }

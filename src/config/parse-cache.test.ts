@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ParseCache, jsonExact } from './parse-cache.js';
+import { testDir } from '../common/test-dir.fixture.js';
 
-const freshDir = () => join(mkdtempSync(join(tmpdir(), 'rg-parse-cache-')), 'cache');
+const freshDir = () => join(testDir('rg-parse-cache-'), 'cache');
 const cacheIn = (dir: string, version = '2.9.1') => ParseCache.forEnvironment({ RELEASE_GATE_CACHE: dir }, version);
 
 describe('ParseCache', () => {
@@ -70,7 +70,7 @@ describe('ParseCache', () => {
     const link = `${target}-link`;
     symlinkSync(target, link);
     assert.equal(cacheIn(link).enabled, false);
-    const file = join(mkdtempSync(join(tmpdir(), 'rg-parse-cache-')), 'a-file');
+    const file = join(testDir('rg-parse-cache-'), 'a-file');
     writeFileSync(file, '');
     assert.equal(cacheIn(join(file, 'cache')).enabled, false);
     // Off means a miss and a put that writes nothing, never an error.

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bindStack, type StackTree } from './bound-stack.js';
 import { ComposeDriver } from './compose/compose-driver.js';
 import { builtinDrivers } from './driver-registry.js';
 import { localStateDir } from './local/local-driver-kind.js';
+import { testDir } from '../common/test-dir.fixture.js';
 
 const registries = { drivers: builtinDrivers };
 const dirs: string[] = [];
@@ -14,7 +14,7 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 function project(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rg-test-bound-'));
+  const dir = testDir('rg-test-bound-');
   dirs.push(dir);
   return dir;
 }

@@ -1,20 +1,20 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runGroup } from '../common/process-group.js';
 import { Redactor } from '../common/redactor.js';
 import { Console } from './console.js';
 import { StepLog } from './step-log.js';
+import { testDir } from '../common/test-dir.fixture.js';
 
 const silent = new Console({ write: () => true, isTTY: false } as unknown as NodeJS.WritableStream);
 
 describe('StepLog: backpressure from a slow file', () => {
   it('pauses the producer while the file is behind: no line lost, memory bounded', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-'));
+    const dir = testDir('rg-test-steplog-');
     const source = join(dir, 'source.log');
     const lines = Array.from({ length: 120_000 }, (_, i) => `line ${i} ${'x'.repeat(60)}`);
     writeFileSync(source, `${lines.join('\n')}\n`); // ~8 MiB, 8 times the step log's buffer
@@ -82,7 +82,7 @@ describe('StepLog: backpressure from a slow file', () => {
 
 describe('StepLog: a secret split across chunks', () => {
   const secret = 'Zq7Rw2Tq9Mx8Q3kZp7Rw2Tq9';
-  const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-split-'));
+  const dir = testDir('rg-test-steplog-split-');
   // Short lines (cut inside a line) and a line longer than the 64 KiB pending cap (flushed
   // before its end: the part kept back must hold the secret whole).
   const cases: { name: string; text: string }[] = [
@@ -112,7 +112,7 @@ describe('StepLog: a secret split across chunks', () => {
 describe('StepLog: a long line flushed before its end', () => {
   it('never cuts through a secret: the part kept back holds it whole', async () => {
     const secret = 'Zq7Rw2Tq9Mx8Q3kZp7Rw2Tq9';
-    const dir = mkdtempSync(join(tmpdir(), 'rg-test-steplog-flush-'));
+    const dir = testDir('rg-test-steplog-flush-');
     // Glued to word characters on both sides (no partial-echo rule can catch a piece), and
     // placed so that the flush of the first chunk (keep the last 512) falls inside it.
     for (const after of [500, 505, 510]) {
