@@ -75,6 +75,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .description('check that a log dir is the untouched output of a run: every hash of manifest.json (and the signature)')
     .argument('<dir>', 'the log dir of a run')
     .option('--key <file>', 'ed25519 public key (PEM): also check release-gate-attestation.json is signed by it')
+    .option('--image <ref>', 'also require the signed test-result statement to be PASSED for this image (name:tag via the local Docker engine, or sha256:<hex>); needs --key')
     .option('-v, --verbose', 'show stack traces and debug details')
     .action(async (dir: string, opts: VerifyOptions & { verbose?: boolean }) => {
       verbose = Boolean(opts.verbose);
