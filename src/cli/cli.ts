@@ -12,6 +12,7 @@ Examples:
   $ release-gate run --from E                         # resume from a phase (stack already up)
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
   $ release-gate verify /tmp/gate --key gate.pub      # every artifact untouched (and signed)
+  $ release-gate verify /tmp/gate --key gate.pub --image shop-web:1.4  # the signed run PASSED for this image
   $ release-gate compare /tmp/gate-v1 /tmp/gate-v2 --max-slowdown 20% --markdown
   $ release-gate init -f compose.yml -f compose.prod.yml  # a commented release-gate.yml for your stack
   $ release-gate selftest --preset korrigo            # prove every criterion can fail, on your stack
