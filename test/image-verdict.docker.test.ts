@@ -103,6 +103,18 @@ describe('verify --image against a real compose build', () => {
     assert.doesNotMatch(red.stdout, /is not an image this run tested/);
   });
 
+  it('refuses a rebuild under the same tag: it never earned the green (last: it moves the tag)', async () => {
+    const before_ = (await docker.getImage(image).inspect()).Id;
+    const rebuild = spawnSync('docker', ['compose', '-p', name, '-f', composeFile, 'build', '--no-cache'], { encoding: 'utf8', env: { ...process.env, RG_IMAGE: name } });
+    assert.equal(rebuild.status, 0, rebuild.stderr);
+    assert.notEqual((await docker.getImage(image).inspect()).Id, before_, 'the rebuild made the same image');
+    const rebuilt = await verify(passed, image);
+    assert.equal(rebuilt.code, 1, rebuilt.stdout + rebuilt.stderr);
+    assert.match(rebuilt.stdout, new RegExp(`✗ ${image} is not an image this run tested`));
+    const old = await verify(passed, before_);
+    assert.equal(old.code, 0, old.stdout + old.stderr);
+  });
+
   it('says an unknown tag is bad usage (exit 2)', async () => {
     const unknown = await verify(passed, `${name}:never-built`);
     assert.equal(unknown.code, 2, unknown.stdout + unknown.stderr);
