@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -139,6 +139,57 @@ describe('the run manifest', () => {
     assert.match(log, /failures per run: 0 0 0/);
     assert.equal(log.split('\n').filter((l) => /E2E.*RUN.*PASSED/.test(l)).length, 1, 'the seed grep still finds the closing line only');
     assert.match(read(runA, 'report.html'), /<h2>E2E latency<\/h2>[\s\S]*<td>lock<\/td><td>3<\/td>/);
+  });
+});
+
+describe('the test-result statement (in-toto test-result v0.1)', () => {
+  type Statement = { subject: { name?: string; digest: Record<string, string>; annotations?: Record<string, unknown> }[]; predicateType: string; predicate: { result: string; passedTests: string[]; warnedTests: string[]; failedTests: string[] } };
+
+  it('is written by every run, covered by the manifest: a DSSE envelope when signed, the bare statement otherwise', () => {
+    const manifest = JSON.parse(read(runA, 'manifest.json')) as RunManifest;
+    const text = read(runA, 'test-result.intoto.json');
+    assert.equal(manifest.artifacts.find((a) => a.name === 'test-result.intoto.json')?.sha256, createHash('sha256').update(text).digest('hex'));
+    assert.ok((JSON.parse(read(runA, 'summary.json')) as RunResult).artifacts.includes('test-result.intoto.json'));
+    const envelope = JSON.parse(text) as { payloadType: string; payload: string; signatures: unknown[] };
+    assert.equal(envelope.payloadType, 'application/vnd.in-toto+json');
+    assert.equal(envelope.signatures.length, 1);
+    const signed = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as Statement;
+    const bare = JSON.parse(read(runB, 'test-result.intoto.json')) as Statement;
+    for (const s of [signed, bare]) {
+      assert.equal(s.predicateType, 'https://in-toto.io/attestation/test-result/v0.1');
+      // --skip clean,A: a partial run is never PASSED, and its unselected criteria are not passes.
+      assert.equal(s.predicate.result, 'WARNED');
+      assert.ok(s.predicate.passedTests.length > 0 && s.predicate.failedTests.length === 0, JSON.stringify(s.predicate));
+      for (const w of s.predicate.warnedTests) assert.match(w, / \((not selected|n\/a|not judged)\)$/);
+      // The local driver's subjects are its build outputs (db's dist), as the manifest has them.
+      const services = 'services' in manifest.stack ? manifest.stack.services : [];
+      const dist = services.find((x) => x.name === 'db')?.buildOutputs?.[0]?.sha256;
+      assert.ok(s.subject.some((x) => x.name === 'db/dist' && x.digest['sha256'] === dist && x.annotations?.['kind'] === 'build-output'), JSON.stringify(s.subject));
+    }
+  });
+
+  it('verify --image: a digest that is not an image of the run is refused (exit 1), as is a build output', async () => {
+    const other = await verify(runA, '--key', pubFile, '--image', `sha256:${'e'.repeat(64)}`);
+    assert.equal(other.code, 1, other.stdout + other.stderr);
+    assert.match(other.stdout, /✅ INTACT/);
+    assert.match(other.stdout, /✗ sha256:e{64} is not an image this run tested \(the run tested no image: a local or external target\)/);
+    assert.match(other.stdout, /✗ the run's result is WARNED, not PASSED/);
+    assert.match(other.stdout, /❌ sha256:e{64}: this run does not vouch for it/);
+    const manifest = JSON.parse(read(runA, 'manifest.json')) as RunManifest;
+    const services = 'services' in manifest.stack ? manifest.stack.services : [];
+    const dist = services.find((x) => x.name === 'db')?.buildOutputs?.[0]?.sha256 ?? '';
+    const output = await verify(runA, '--key', pubFile, '--image', `sha256:${dist}`);
+    assert.equal(output.code, 1, output.stdout);
+    assert.match(output.stdout, /is not an image this run tested/);
+  });
+
+  it('verify --image without --key is bad usage (exit 2); an unsigned run vouches for nothing (exit 1)', async () => {
+    const noKey = await verify(runA, '--image', `sha256:${'e'.repeat(64)}`);
+    assert.equal(noKey.code, 2, noKey.stdout + noKey.stderr);
+    assert.match(noKey.stderr, /verify --image sha256:e+: needs --key PUB/);
+    const unsigned = await verify(runB, '--key', pubFile, '--image', `sha256:${'e'.repeat(64)}`);
+    assert.equal(unsigned.code, 1, unsigned.stdout);
+    assert.match(unsigned.stdout, /test-result.intoto.json is unsigned \(the run had no --sign-key\)/);
   });
 });
 

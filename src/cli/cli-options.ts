@@ -22,6 +22,8 @@ export interface CliOptions {
 
 export interface VerifyOptions {
   key?: string;
+  /** An image (`name:tag`, resolved by the local engine, or `sha256:<hex>`) the run must vouch for. */
+  image?: string;
 }
 
 export interface CompareOptions {

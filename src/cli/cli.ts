@@ -12,6 +12,7 @@ Examples:
   $ release-gate run --from E                         # resume from a phase (stack already up)
   $ release-gate plan --preset korrigo                # print the resolved phases, run nothing
   $ release-gate verify /tmp/gate --key gate.pub      # every artifact untouched (and signed)
+  $ release-gate verify /tmp/gate --key gate.pub --image shop-web:1.4  # the signed run PASSED for this image
   $ release-gate compare /tmp/gate-v1 /tmp/gate-v2 --max-slowdown 20% --markdown
   $ release-gate init -f compose.yml -f compose.prod.yml  # a commented release-gate.yml for your stack
   $ release-gate selftest --preset korrigo            # prove every criterion can fail, on your stack
@@ -75,6 +76,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     .description('check that a log dir is the untouched output of a run: every hash of manifest.json (and the signature)')
     .argument('<dir>', 'the log dir of a run')
     .option('--key <file>', 'ed25519 public key (PEM): also check release-gate-attestation.json is signed by it')
+    .option('--image <ref>', 'also require the signed test-result statement to be PASSED for this image (name:tag via the local Docker engine, or sha256:<hex>); needs --key')
     .option('-v, --verbose', 'show stack traces and debug details')
     .action(async (dir: string, opts: VerifyOptions & { verbose?: boolean }) => {
       verbose = Boolean(opts.verbose);

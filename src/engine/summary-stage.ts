@@ -1,7 +1,7 @@
 import { errorMessage } from '../common/errors.js';
 import { writeEvidence } from '../evidence/evidence-file.js';
 import { writeManifest, type ProvenanceAnswer } from '../evidence/manifest-writer.js';
-import { ATTESTATION_FILE, MANIFEST_FILE } from '../model/manifest.js';
+import { ATTESTATION_FILE, MANIFEST_FILE, TEST_RESULT_FILE } from '../model/manifest.js';
 import type { RunResult } from '../model/run-result.js';
 import type { RunState } from './run-state.js';
 import { writeSummary, type SummaryTarget } from './summary-writer.js';
@@ -25,7 +25,7 @@ export function summaryTarget(state: RunState): SummaryTarget {
     registry: state.registries.reporters,
     redactor: opts.redactor,
     live: state.live,
-    extraFiles: [MANIFEST_FILE, ...(opts.signKey ? [ATTESTATION_FILE] : [])],
+    extraFiles: [TEST_RESULT_FILE, MANIFEST_FILE, ...(opts.signKey ? [ATTESTATION_FILE] : [])],
   };
 }
 
@@ -34,7 +34,7 @@ export async function summarize(state: RunState, target: SummaryTarget, result: 
   await writeSummary(target, result).catch((err: Error) => state.live.info(`summary: ${err.message}`));
 }
 
-/** Writes manifest.json (and the attestation) over the log dir as it is now: last of all, the hashes cover the final summary. */
+/** Writes test-result.intoto.json, then manifest.json (and the attestation) over the log dir as it is now: last of all, the hashes cover the final summary. */
 export function sealer(state: RunState, result: RunResult, provenance: ProvenanceAnswer): () => Promise<void> {
   const { opts } = state;
   return () =>

@@ -22,11 +22,18 @@ export interface DsseEnvelope {
   signatures: { keyid: string; sig: string }[];
 }
 
-export interface InTotoStatement {
+/** in-toto's ResourceDescriptor, as far as release-gate writes one: `digest` is a DigestSet (`sha256`, `gitCommit`). */
+export interface ResourceDescriptor {
+  name?: string;
+  digest: Record<string, string>;
+  annotations?: Record<string, unknown>;
+}
+
+export interface InTotoStatement<P = RunManifest> {
   _type: string;
-  subject: { name: string; digest: { sha256: string } }[];
+  subject: ResourceDescriptor[];
   predicateType: string;
-  predicate: RunManifest;
+  predicate: P;
 }
 
 /** DSSE's pre-authentication encoding: what is signed, so the type cannot be swapped. */
@@ -86,14 +93,18 @@ export function statementFor(manifest: RunManifest, manifestDigest: ArtifactDige
   };
 }
 
-export function signStatement(statement: InTotoStatement, key: KeyObject): DsseEnvelope {
+export function signStatement(statement: InTotoStatement<unknown>, key: KeyObject): DsseEnvelope {
   const payload = Buffer.from(JSON.stringify(statement), 'utf8');
   const sig = sign(null, pae(DSSE_PAYLOAD_TYPE, payload), key);
   return { payloadType: DSSE_PAYLOAD_TYPE, payload: payload.toString('base64'), signatures: [{ keyid: keyId(key), sig: sig.toString('base64') }] };
 }
 
-/** The statement inside an envelope, and whether one of its signatures is the key's. Never throws on bad input. */
-export function openEnvelope(envelope: unknown, key: KeyObject | undefined): { statement?: InTotoStatement; signed: boolean | null; problem?: string } {
+/** The statement (of predicateType) inside an envelope, and whether one of its signatures is the key's. Never throws on bad input. */
+export function openEnvelope<P = RunManifest>(
+  envelope: unknown,
+  key: KeyObject | undefined,
+  predicateType = PREDICATE_TYPE,
+): { statement?: InTotoStatement<P>; signed: boolean | null; problem?: string } {
   const env = envelope as Partial<DsseEnvelope> | null;
   if (!env || typeof env.payload !== 'string' || typeof env.payloadType !== 'string' || !Array.isArray(env.signatures)) {
     return { signed: key ? false : null, problem: 'not a DSSE envelope (payloadType, payload, signatures)' };
@@ -112,14 +123,14 @@ export function openEnvelope(envelope: unknown, key: KeyObject | undefined): { s
     });
   }
   if (env.payloadType !== DSSE_PAYLOAD_TYPE) return { signed, problem: `payloadType is ${env.payloadType}, expected ${DSSE_PAYLOAD_TYPE}` };
-  let statement: InTotoStatement;
+  let statement: InTotoStatement<P>;
   try {
-    statement = JSON.parse(payload.toString('utf8')) as InTotoStatement;
+    statement = JSON.parse(payload.toString('utf8')) as InTotoStatement<P>;
   } catch (err) {
     return { signed, problem: `payload is not JSON: ${errorMessage(err)}` };
   }
-  if (statement._type !== STATEMENT_TYPE || statement.predicateType !== PREDICATE_TYPE || !Array.isArray(statement.subject)) {
-    return { signed, problem: `payload is not a ${PREDICATE_TYPE} in-toto statement` };
+  if (statement === null || typeof statement !== 'object' || statement._type !== STATEMENT_TYPE || statement.predicateType !== predicateType || !Array.isArray(statement.subject)) {
+    return { signed, problem: `payload is not a ${predicateType} in-toto statement` };
   }
   return { statement, signed };
 }

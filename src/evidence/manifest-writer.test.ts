@@ -1,8 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { describe, it } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { sha256Text } from '../common/file-digest.js';
 import { Redactor } from '../common/redactor.js';
-import { canonicalJson } from './manifest-writer.js';
+import type { RunManifest } from '../model/manifest.js';
+import type { RunResult } from '../model/run-result.js';
+import { openEnvelope } from './attestation.js';
+import { canonicalJson, writeManifest } from './manifest-writer.js';
+import { TEST_RESULT_PREDICATE_TYPE, type TestResultPredicate } from './test-result-statement.js';
 
 describe('the resolved config hash', () => {
   const cases: [string, unknown, unknown, boolean][] = [
@@ -23,4 +31,43 @@ describe('the resolved config hash', () => {
     };
     assert.equal(hash('Gen3rated-one-Abc123'), hash('Another-gen3rated-Xyz789'));
   });
+});
+
+describe('the test-result statement on disk', () => {
+  const SECRET = 'Gen3rated-Secret-Value-42';
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const result = {
+    tool: { name: 'release-gate', version: '0.0.0' },
+    verdict: 'passed',
+    complete: true,
+    deviations: [],
+    switches: { TOKEN_ECHO: SECRET },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:01:00.000Z',
+    durationMs: 60_000,
+    criteria: [{ id: 'stability', title: 'Stability', passed: true, detail: '', logs: [] }],
+  } as unknown as RunResult;
+  const provenance = { engine: { name: 'docker' }, services: [{ name: 'web', image: `shop-${SECRET}`, imageId: `sha256:${'a'.repeat(64)}`, repoDigests: [] }] };
+
+  for (const signed of [false, true]) {
+    it(`is written ${signed ? 'signed (a DSSE envelope)' : 'bare'}, before the manifest that covers it, with no secret in it`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rg-test-result-'));
+      dirs.push(dir);
+      writeFileSync(join(dir, 'summary.json'), '{}');
+      const redactor = new Redactor();
+      redactor.addSecret(SECRET);
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      const manifest: RunManifest = await writeManifest({ logDir: dir, result, config: { secret: SECRET }, configFile: join(dir, 'none.yml'), root: dir, driverName: 'compose', provenance, redactor, signKey: signed ? privateKey : undefined });
+      const text = readFileSync(join(dir, 'test-result.intoto.json'), 'utf8');
+      assert.ok(manifest.artifacts.some((a) => a.name === 'test-result.intoto.json' && a.sha256 === sha256Text(text)), 'the manifest covers the statement');
+      const parsed = JSON.parse(text) as unknown;
+      const opened = signed ? openEnvelope<TestResultPredicate>(parsed, publicKey, TEST_RESULT_PREDICATE_TYPE) : { statement: parsed as { predicate: TestResultPredicate; subject: unknown[] }, signed: null };
+      assert.equal(opened.signed, signed ? true : null);
+      const payload = JSON.stringify(opened.statement);
+      assert.ok(!payload.includes(SECRET) && !text.includes(SECRET), 'a secret in the statement');
+      assert.equal(opened.statement?.predicate.result, 'PASSED');
+      assert.match(payload, /"switches":\{"TOKEN_ECHO":"\[REDACTED\]"\}/);
+    });
+  }
 });

@@ -6,10 +6,11 @@ import { isAbsolute, join, relative } from 'node:path';
 import { digestFile, listFiles, sha256File, sha256Text } from '../common/file-digest.js';
 import { errorMessage } from '../common/errors.js';
 import type { Redactor } from '../common/redactor.js';
-import { ATTESTATION_FILE, MANIFEST_FILE, MANIFEST_SCHEMA, type ArtifactDigest, type RunManifest } from '../model/manifest.js';
+import { ATTESTATION_FILE, MANIFEST_FILE, MANIFEST_SCHEMA, TEST_RESULT_FILE, type ArtifactDigest, type RunManifest } from '../model/manifest.js';
 import type { RunResult } from '../model/run-result.js';
 import type { StackDriver, StackProvenance } from '../model/stack.js';
-import { signStatement, statementFor } from './attestation.js';
+import { signStatement, statementFor, type InTotoStatement } from './attestation.js';
+import { testResultStatement } from './test-result-statement.js';
 
 /** Budget for asking the engine what ran: a hung engine must not hold the summary. */
 export const PROVENANCE_TIMEOUT_MS = 15_000;
@@ -92,33 +93,36 @@ export interface ManifestInputs {
   driverName: string;
   provenance: ProvenanceAnswer;
   redactor: Redactor;
-  /** ed25519 key: also write the DSSE envelope. */
+  /** ed25519 key: also write the DSSE envelopes (the manifest's, the test result's). */
   signKey?: KeyObject | undefined;
   now?: Date;
 }
 
 /**
- * Writes `manifest.json` (and, with a key, `release-gate-attestation.json`). Called after the
- * final summary: the hashes cover the files exactly as the run leaves them.
+ * Writes `test-result.intoto.json`, then `manifest.json` (and, with a key, signs both: the
+ * statement as its own DSSE envelope, the manifest as `release-gate-attestation.json`). Called
+ * after the final summary: the hashes cover the files exactly as the run leaves them, the
+ * test-result statement included.
  */
 export async function writeManifest(inputs: ManifestInputs): Promise<RunManifest> {
-  const { result } = inputs;
-  const manifest: RunManifest = {
+  const { result, redactor } = inputs;
+  const head = {
     schema: MANIFEST_SCHEMA,
     tool: result.tool,
     run: { verdict: result.verdict, complete: result.complete, deviations: result.deviations, startedAt: result.startedAt, endedAt: result.endedAt, durationMs: result.durationMs },
     config: {
       file: inputs.configFile,
       fileSha256: await sha256File(inputs.configFile).catch(() => null),
-      resolvedSha256: sha256Text(inputs.redactor.redact(canonicalJson(inputs.config))),
+      resolvedSha256: sha256Text(redactor.redact(canonicalJson(inputs.config))),
     },
     source: await gitState(inputs.root, inputs.logDir),
     runtime: { node: process.version, platform: platform(), arch: arch() },
     stack: { driver: inputs.driverName, ...inputs.provenance },
-    artifacts: await digestArtifacts(inputs.logDir),
-    writtenAt: (inputs.now ?? new Date()).toISOString(),
-  };
-  const text = inputs.redactor.redact(`${JSON.stringify(manifest, null, 2)}\n`);
+  } satisfies Omit<RunManifest, 'artifacts' | 'writtenAt'>;
+  const summarySha256 = await sha256File(join(inputs.logDir, 'summary.json')).catch(() => null);
+  await writeSigned(join(inputs.logDir, TEST_RESULT_FILE), testResultStatement({ result, config: head.config, source: head.source, stack: head.stack, summarySha256 }), redactor, inputs.signKey);
+  const manifest: RunManifest = { ...head, artifacts: await digestArtifacts(inputs.logDir), writtenAt: (inputs.now ?? new Date()).toISOString() };
+  const text = redactor.redact(`${JSON.stringify(manifest, null, 2)}\n`);
   const manifestPath = join(inputs.logDir, MANIFEST_FILE);
   await writeFile(manifestPath, text);
   if (inputs.signKey) {
@@ -127,4 +131,10 @@ export async function writeManifest(inputs: ManifestInputs): Promise<RunManifest
     await writeFile(join(inputs.logDir, ATTESTATION_FILE), `${JSON.stringify(signStatement(statement, inputs.signKey), null, 2)}\n`);
   }
   return manifest;
+}
+
+/** The statement, redacted; with a key, in a DSSE envelope signed over the redacted bytes (DSSE wants a signature, so an unsigned one stays bare). */
+async function writeSigned(path: string, statement: InTotoStatement<unknown>, redactor: Redactor, key: KeyObject | undefined): Promise<void> {
+  const text = redactor.redact(`${JSON.stringify(statement, null, 2)}\n`);
+  await writeFile(path, key ? `${JSON.stringify(signStatement(JSON.parse(text) as InTotoStatement<unknown>, key), null, 2)}\n` : text);
 }

@@ -5,6 +5,8 @@ import type { StackProvenance } from './stack.js';
 export const MANIFEST_FILE = 'manifest.json';
 /** Name of the signed DSSE envelope (in-toto statement) in the log dir. */
 export const ATTESTATION_FILE = 'release-gate-attestation.json';
+/** Name of the in-toto test-result statement in the log dir (a DSSE envelope when the run was signed). */
+export const TEST_RESULT_FILE = 'test-result.intoto.json';
 /** `schema` value of manifest.json; bumped when a field changes meaning. */
 export const MANIFEST_SCHEMA = 'release-gate/manifest/v1';
 
@@ -35,7 +37,7 @@ export interface RunManifest {
   runtime: { node: string; platform: string; arch: string };
   /** The engine's versions and each service's image digest (or build output hash); `error` when the driver could not tell. */
   stack: { driver: string } & (StackProvenance | { error: string });
-  /** Every file of the log dir except this manifest and the attestation, sorted by name. */
+  /** Every file of the log dir except this manifest and the attestation (the test-result statement included), sorted by name. */
   artifacts: ArtifactDigest[];
   /** When this manifest was written. */
   writtenAt: string;
