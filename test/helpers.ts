@@ -1,10 +1,10 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickFreePort } from '../src/common/ports.js';
+import { testDir } from '../src/common/test-dir.fixture.js';
 
 /** Repository root, from dist/test/. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,23 +17,9 @@ export const FIXTURES = join(ROOT, 'test/fixtures');
 /** A free port for a process the test starts later (below the ephemeral range: see pickFreePort). */
 export const freePort = (): Promise<number> => pickFreePort();
 
-const madeDirs: string[] = [];
-// Each test file runs in a process of its own: its temp dirs go when it exits, whatever happened.
-process.once('exit', () => {
-  for (const dir of madeDirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
-    } catch {
-      // A file a container still holds: the suite's own temp dir (scripts/suite-tmpdir.mjs) goes anyway.
-    }
-  }
-});
-
 /** A temp dir of this test file's own, removed when the test process exits. */
 export function tempDir(prefix = 'rg-test-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  madeDirs.push(dir);
-  return dir;
+  return testDir(prefix);
 }
 
 /**
@@ -162,5 +148,35 @@ ${g.checkSteps}
   - id: summary
     always: true
     steps: [{ log: 99_summary, do: summary }]
+`;
+}
+
+/**
+ * A compose gate that builds a one-service image (`RG_IMAGE` names it), starts it and runs one
+ * test step in it: for cases about what a build and its test report prove.
+ */
+export function buildAndTestComposeYaml(g: { name: string; composeFile: string; project: string; testStep: string }): string {
+  return `
+name: ${g.name}
+criteria: { build: Build, tests: Tests }
+env: { RG_IMAGE: "${g.project}" }
+stack:
+  driver: compose
+  file: ${g.composeFile}
+  project: ${g.project}
+  minFreeDiskMb: 256
+phases:
+  - id: clean
+    steps: [{ log: 00_down, do: down, volumes: true }]
+  - id: A
+    steps: [{ log: 01_build, do: build, criterion: build }]
+  - id: B
+    steps: [{ log: 02_up, do: up }]
+  - id: F
+    steps:
+      - ${g.testStep}
+  - id: summary
+    always: true
+    steps: [{ log: 17_summary, do: summary }]
 `;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { PROJECT_LABEL } from '../src/drivers/compose/compose-project.js';
-import { FIXTURES, runCli, tempDir, writeConfig } from './helpers.js';
+import { FIXTURES, buildAndTestComposeYaml, runCli, tempDir, writeConfig } from './helpers.js';
 
 /*
  * Issue 28, the verdict bound to what was tested: a signed compose run builds a tiny image;
@@ -30,32 +30,8 @@ let failed = '';
 async function gate(label: string, tests: string): Promise<{ logDir: string; code: number | null; out: string }> {
   const dir = join(work, label);
   mkdirSync(dir, { recursive: true });
-  const config = writeConfig(
-    dir,
-    `
-name: image-verdict
-criteria: { build: Build, tests: Tests }
-env: { RG_IMAGE: "${name}" }
-stack:
-  driver: compose
-  file: ${composeFile}
-  project: ${name}
-  minFreeDiskMb: 256
-phases:
-  - id: clean
-    steps: [{ log: 00_down, do: down, volumes: true }]
-  - id: A
-    steps: [{ log: 01_build, do: build, criterion: build }]
-  - id: B
-    steps: [{ log: 02_up, do: up }]
-  - id: F
-    steps:
-      - { log: 13_tests, do: exec, service: app, run: [sh, -c, ${JSON.stringify(tests)}], criterion: tests }
-  - id: summary
-    always: true
-    steps: [{ log: 17_summary, do: summary }]
-`,
-  );
+  const testStep = `{ log: 13_tests, do: exec, service: app, run: [sh, -c, ${JSON.stringify(tests)}], criterion: tests }`;
+  const config = writeConfig(dir, buildAndTestComposeYaml({ name: 'image-verdict', composeFile, project: name, testStep }));
   const logDir = join(dir, 'logs');
   const run = await runCli(['run', '--config', config, '--log-dir', logDir, '--sign-key', keyFile], { cwd: dir });
   return { logDir, code: run.code, out: run.stdout + run.stderr };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { PROJECT_LABEL } from '../src/drivers/compose/compose-project.js';
-import { FIXTURES, runCli, tempDir, writeConfig } from './helpers.js';
+import { FIXTURES, buildAndTestComposeYaml, runCli, tempDir, writeConfig } from './helpers.js';
 
 /*
  * Issue 24, "a report must be this step's", inside a container: the image holds an old
@@ -41,32 +41,8 @@ async function gate(tests: string) {
   const name = `rg-test-stale-${randomBytes(4).toString('hex')}`;
   projects.push(name);
   const dir = tempDir('rg-stale-');
-  const config = writeConfig(
-    dir,
-    `
-name: stale-report
-criteria: { build: Build, tests: Tests }
-env: { RG_IMAGE: "${name}" }
-stack:
-  driver: compose
-  file: ${composeFile}
-  project: ${name}
-  minFreeDiskMb: 256
-phases:
-  - id: clean
-    steps: [{ log: 00_down, do: down, volumes: true }]
-  - id: A
-    steps: [{ log: 01_build, do: build, criterion: build }]
-  - id: B
-    steps: [{ log: 02_up, do: up }]
-  - id: F
-    steps:
-      - { log: 13_tests, do: exec, service: app, run: [sh, -c, ${JSON.stringify(tests)}], results: { junit: /reports/junit.xml }, criterion: tests }
-  - id: summary
-    always: true
-    steps: [{ log: 17_summary, do: summary }]
-`,
-  );
+  const testStep = `{ log: 13_tests, do: exec, service: app, run: [sh, -c, ${JSON.stringify(tests)}], results: { junit: /reports/junit.xml }, criterion: tests }`;
+  const config = writeConfig(dir, buildAndTestComposeYaml({ name: 'stale-report', composeFile, project: name, testStep }));
   const logDir = join(dir, 'logs');
   const run = await runCli(['run', '--config', config, '--log-dir', logDir], { cwd: dir });
   const summary = existsSync(join(logDir, '17_summary.log')) ? readFileSync(join(logDir, '17_summary.log'), 'utf8') : '';

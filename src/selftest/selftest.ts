@@ -8,7 +8,6 @@ import type { RunResult, SelftestSection, StepResult } from '../model/run-result
 import { evaluateCriteria, type ExtraVerdicts } from '../config/criteria.js';
 import type { StepEvidence } from '../evidence/evidence-file.js';
 import { judgeLive, type LiveInput, type LiveSummary } from './selftest-live.js';
-import type { EvidenceMutation } from './evidence-mutations.js';
 import { mutationsOf } from './criteria/criterion-registry.js';
 import type { SelftestRow } from './selftest-row.js';
 
@@ -130,7 +129,7 @@ export function judgeSelftest(opts: SelftestOptions): SelftestReport {
         if (own) vacuous.set(own, `${step.log} (${j.judge}): ${plan.none}`);
         return;
       }
-      for (const m of plan.mutations as EvidenceMutation[]) {
+      for (const m of plan.mutations) {
         const criterion = m.target ?? own;
         if (!criterion || titles[criterion] === undefined) continue;
         judge(criterion, step.log, m.label, evaluate(step.id, index, m.input), m.alsoFails ?? [], j.judge === 'exit-code');
