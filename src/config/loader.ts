@@ -267,6 +267,10 @@ function checkReferences(tree: unknown, registries: Registries, report: (path: P
         report([...path, 'criterion'], `unknown criterion "${criterion}"; declared: ${criteria.join(', ') || 'none'}`);
       }
       checkService([...path, 'service'], step['service']);
+      const kind = registries.steps.find((k) => k.name === step['do']);
+      if (kind?.disturbsStack && phase['always'] !== true && phase['ifPassed'] !== true) {
+        report([...path, 'do'], `a "${kind.name}" step stops or replaces the stack's services: put it in a phase with always: true or ifPassed: true, after the log capture (in a main phase it would end the stability watch mid-run)`);
+      }
       const idempotence = step['idempotence'];
       if (isPlainObject(idempotence)) checkService([...path, 'idempotence', 'service'], idempotence['service']);
     });

@@ -59,8 +59,14 @@ export function buildConfigSchema(registries: Registries) {
     id: z.string().min(1).describe('Phase id (merged by id with `extends`)'),
     title: z.string().default('').describe('Human title'),
     always: z.boolean().default(false).describe('Runs even after a failure or an interrupt (log capture, summary)'),
+    ifPassed: z
+      .boolean()
+      .default(false)
+      .describe('Runs after the log capture, with the always phases, and only when the gate has passed so far: drills that take the stack down and up (upgrade)'),
     steps: z.array(stepSchemaOf(registries)),
-  });
+  })
+    // An ifPassed phase runs in the late stage, beside the always phases: one flag for the runner.
+    .transform((phase) => (phase.ifPassed ? { ...phase, always: true } : phase));
   const names = reporterNames(registries.reporters) as [string, ...string[]];
   return z.strictObject({
     $schema: z.string().optional(),

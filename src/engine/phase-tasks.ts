@@ -2,6 +2,7 @@ import { notRun } from './step-records.js';
 import { hookStep, stopAt, type RunState, type StepRecord } from './run-state.js';
 import { hookRun } from './step-context.js';
 import { notApplicableTask, stepTask } from './step-runner.js';
+import { finishPending } from './pending-stage.js';
 import type { Task } from './task-loop.js';
 
 /** The main phases' steps (not `always`, not summaries), in run order. */
@@ -41,13 +42,41 @@ export function* createMainTasks(state: RunState): Generator<Task> {
   }
 }
 
-/** The `always` phases as tasks: every selected step runs, unless a second signal forced the stop. */
+/**
+ * The `always` and `ifPassed` phases as tasks: every selected step runs, unless a second signal
+ * forced the stop. Before a step that disturbs the stack, the stability watch gives its verdict
+ * (what the drill does to the services is not instability); an `ifPassed` step runs only when
+ * nothing failed so far, that verdict included.
+ */
 export function* createAlwaysTasks(state: RunState, force: AbortSignal): Generator<Task> {
   for (const record of alwaysSteps(state)) {
-    if (!record.selected) record.result = notRun(record.planned, 'not selected');
-    else if (force.aborted) record.result = notRun(record.planned, 'not run: interrupted');
-    else yield taskOf(state, record);
+    const { planned } = record;
+    if (!record.selected) record.result = notRun(planned, 'not selected');
+    else if (force.aborted) record.result = notRun(planned, 'not run: interrupted');
+    else if (!planned.kind.disturbsStack && !planned.phase.ifPassed) yield taskOf(state, record);
+    else yield lateTask(state, record);
   }
+}
+
+function lateTask(state: RunState, record: StepRecord): Task {
+  const task = taskOf(state, record);
+  return {
+    ...task,
+    run: async (abort) => {
+      await finishPending(state);
+      const failed = record.planned.phase.ifPassed ? firstFailure(state) : null;
+      if (failed === null) return task.run(abort);
+      record.result = notRun(record.planned, `not run: it runs only on a passing gate (${failed} did not pass)`);
+      return 'passed';
+    },
+  };
+}
+
+/** The log of the first step that did not pass, or the place the gate stopped; null while everything passed. */
+function firstFailure(state: RunState): string | null {
+  if (state.stoppedAt !== undefined) return state.stoppedAt;
+  const bad = state.steps.find((r) => r.result && ['failed', 'interrupted', 'timedout'].includes(r.result.status));
+  return bad ? bad.result?.log ?? bad.planned.logName : null;
 }
 
 function taskOf(state: RunState, record: StepRecord): Task {

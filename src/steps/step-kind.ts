@@ -136,6 +136,12 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   readonly watchesStability?: boolean;
   readonly probesCredentials?: boolean;
   readonly bootsStack?: boolean;
+  /**
+   * Its steps stop or replace the stack's services (an upgrade drill, the shutdown check): the
+   * stability watch's observation ends before they run, and they belong in an `always` or
+   * `ifPassed` phase, after the log capture (checked at load).
+   */
+  readonly disturbsStack?: boolean;
   /** The boolean field of this kind's steps that turns a cache off (`noCache`): a rerun on fresh sources may turn it back on. */
   readonly cacheSwitch?: string;
   run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
