@@ -1,0 +1,90 @@
+// Late-stage phases (src/engine/phase-tasks.ts): a step that disturbs the stack (a drill, the
+// shutdown check) ends the stability watch first, so what it does to the services is never read
+// as instability; an `ifPassed` phase runs only on a gate that passed so far. Real processes.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Redactor } from '../src/common/redactor.js';
+import { loadConfig } from '../src/config/loader.js';
+import { builtinRegistries, type Registries } from '../src/config/registries.js';
+import { RgConfigError } from '../src/common/errors.js';
+import { bindStack } from '../src/drivers/bound-stack.js';
+import { Console } from '../src/engine/console.js';
+import { runGate } from '../src/engine/gate-runner.js';
+import { echoStep } from './fixtures/extension/echo-step.js';
+import { stopAllStep } from './fixtures/extension/stop-all-step.js';
+import { tempDir, writeConfig } from './helpers.js';
+
+const registries: Registries = { ...builtinRegistries, steps: [...builtinRegistries.steps, echoStep, stopAllStep] };
+
+function gateYaml(o: { said: string; lateDrill: string }): string {
+  return `
+name: late-phases
+stack:
+  driver: local
+  services:
+    idle: { command: [node, -e, "setInterval(() => {}, 1000)"], restart: always }
+criteria: { boot: Boot, stability: Stability, said: Said, drill: Drill }
+phases:
+  - id: boot
+    steps:
+      - { log: 01_up, do: up, criterion: boot }
+      - { log: 02_stability, do: stability, window: 1s, criterion: stability }
+  - id: main
+    steps:
+      - { log: 03_echo, do: echo, text: ${o.said}, expect: hello, criterion: said }
+${o.lateDrill}
+  - id: summary
+    always: true
+    steps: [{ log: 09_summary, do: summary }]
+`;
+}
+
+const IF_PASSED = `  - id: drill
+    ifPassed: true
+    steps: [{ log: 04_drill, do: stop-all, criterion: drill }]`;
+
+async function gate(yaml: string) {
+  const dir = tempDir();
+  const file = writeConfig(dir, yaml);
+  const { config } = loadConfig({ configPath: file, cwd: dir, env: {}, registries });
+  const logDir = join(dir, 'logs');
+  const driver = await bindStack(registries, config.stack).create({ root: dir, env: {}, forceClean: false, clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) } });
+  const out = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
+  const outcome = await runGate({ config, configFile: file, registries, driver, logDir, root: dir, env: {}, redactor: new Redactor(), interrupt: new AbortController().signal, keepUp: false, verbose: false, version: 'test', console: new Console(out) });
+  const read = (name: string) => readFileSync(join(logDir, name), 'utf8');
+  return { ...outcome, read, step: (log: string) => outcome.result.steps.find((s) => s.log === log) };
+}
+
+describe('late-stage phases: drills after the log capture', () => {
+  it('a step that stops every service runs after the stability verdict: the stop is not instability', async () => {
+    const run = await gate(gateYaml({ said: 'hello', lateDrill: IF_PASSED }));
+    assert.equal(run.exitCode, 0, run.read('09_summary.log'));
+    assert.equal(run.step('02_stability.log')?.status, 'passed', run.read('02_stability.log'));
+    assert.equal(run.step('04_drill.log')?.status, 'passed');
+    assert.match(run.read('04_drill.log'), /every service stopped/);
+    // The watch's verdict was given before the drill began.
+    const stabilityEnd = Date.parse(run.step('02_stability.log')?.endedAt ?? '');
+    const drillStart = Date.parse(run.step('04_drill.log')?.startedAt ?? '');
+    assert.ok(stabilityEnd <= drillStart, `stability ended ${run.step('02_stability.log')?.endedAt}, drill began ${run.step('04_drill.log')?.startedAt}`);
+  });
+
+  it('an ifPassed phase does not run on a gate that already failed: "not run", naming the failure', async () => {
+    const run = await gate(gateYaml({ said: 'goodbye', lateDrill: IF_PASSED }));
+    assert.equal(run.exitCode, 1);
+    const drill = run.step('04_drill.log');
+    assert.equal(drill?.status, 'not-run');
+    assert.match(drill?.detail ?? '', /runs only on a passing gate \(03_echo\.log/);
+  });
+
+  it('a step that disturbs the stack is refused in a main phase, naming where it belongs', () => {
+    const dir = tempDir();
+    const yaml = gateYaml({ said: 'hello', lateDrill: '' }).replace('      - { log: 03_echo', '      - { log: 04_drill, do: stop-all }\n      - { log: 03_echo');
+    const file = writeConfig(dir, yaml);
+    assert.throws(
+      () => loadConfig({ configPath: file, cwd: dir, env: {}, registries }),
+      (err: unknown) => err instanceof RgConfigError && /"stop-all" step stops or replaces the stack's services: put it in a phase with always: true or ifPassed: true/.test(err.message),
+    );
+  });
+});
