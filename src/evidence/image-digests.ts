@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { lazyRequire } from '../common/lazy-require.js';
 import { RgEnvironmentError, RgUsageError, errorMessage } from '../common/errors.js';
 
 /*
@@ -7,6 +8,9 @@ import { RgEnvironmentError, RgUsageError, errorMessage } from '../common/errors
  * which answers the image id and its registry digests. Only a loopback engine is asked: a
  * remote one would say what some other machine calls that tag.
  */
+
+/** Loaded only when a tag must be resolved: `verify` with a digest, and every other command, never load it. */
+const dockerode = lazyRequire<typeof Docker>('dockerode');
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
 
@@ -34,7 +38,8 @@ export async function imageDigests(image: string, env: NodeJS.ProcessEnv = proce
   if (bare) return [bare];
   const remote = remoteDockerHost(env['DOCKER_HOST']);
   if (remote) throw new RgUsageError(`--image ${image}: DOCKER_HOST is ${remote}, not this machine; a tag is resolved only by a local engine.`, 'Give the digest instead: --image sha256:<hex> (docker image inspect --format {{.Id}} on the machine that has it).');
-  const docker = new Docker();
+  const Engine = dockerode();
+  const docker = new Engine();
   let info: { Id?: string; RepoDigests?: string[] };
   try {
     info = (await docker.getImage(image).inspect()) as { Id?: string; RepoDigests?: string[] };
