@@ -1,20 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { RgEnvironmentError, RgStepError } from '../src/common/errors.js';
-import { Redactor } from '../src/common/redactor.js';
-import { loadConfig } from '../src/config/loader.js';
 import { builtinRegistries, type Registries } from '../src/config/registries.js';
-import { bindDriver, bindStack } from '../src/drivers/bound-stack.js';
+import { bindDriver } from '../src/drivers/bound-stack.js';
 import { defineDriverKind } from '../src/drivers/driver-kind.js';
-import { Console } from '../src/engine/console.js';
-import { runGate } from '../src/engine/gate-runner.js';
 import type { StackDriver } from '../src/model/stack.js';
 import { echoStep } from './fixtures/extension/echo-step.js';
 import { nullDriverKind } from './fixtures/extension/null-driver.js';
-import { tempDir, writeConfig } from './helpers.js';
+import { runGateInProcess } from './gate-in-process.js';
 
 /*
  * Issue 24 point 9: the engine failing in clean or teardown is the environment (exit 3, its
@@ -50,9 +44,7 @@ function faultyDriverKind(fail: { at: 'clean' | 'teardown'; error: () => Error }
 async function gate(fail: { at: 'clean' | 'teardown'; error: () => Error }) {
   const kind = faultyDriverKind(fail);
   const registries: Registries = { steps: [...builtinRegistries.steps, echoStep], drivers: [...builtinRegistries.drivers, kind], reporters: builtinRegistries.reporters };
-  const dir = tempDir();
-  const file = writeConfig(
-    dir,
+  const run = await runGateInProcess(
     `
 name: engine-fault
 stack: { driver: faulty }
@@ -66,14 +58,9 @@ phases:
     always: true
     steps: [{ log: 02_summary, do: summary }]
 `,
+    { registries },
   );
-  const { config } = loadConfig({ configPath: file, cwd: dir, env: {}, registries });
-  const logDir = join(dir, 'logs');
-  const driver = await bindStack(registries, config.stack).create({ root: dir, env: {}, forceClean: false, clock: { now: () => Date.now(), sleep: async () => undefined } });
-  const out = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
-  const outcome = await runGate({ config, configFile: file, registries, driver, logDir, root: dir, env: {}, redactor: new Redactor(), interrupt: new AbortController().signal, keepUp: false, verbose: false, version: 'test', console: new Console(out) });
-  const summary = readFileSync(join(logDir, 'summary.json'), 'utf8');
-  return { ...outcome, summary };
+  return { ...run, summary: run.read('summary.json') };
 }
 
 describe('engine faults in clean and teardown', () => {

@@ -2,18 +2,13 @@
 // shutdown check) ends the stability watch first, so what it does to the services is never read
 // as instability; an `ifPassed` phase runs only on a gate that passed so far. Real processes.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Redactor } from '../src/common/redactor.js';
 import { loadConfig } from '../src/config/loader.js';
 import { builtinRegistries, type Registries } from '../src/config/registries.js';
 import { RgConfigError } from '../src/common/errors.js';
-import { bindStack } from '../src/drivers/bound-stack.js';
-import { Console } from '../src/engine/console.js';
-import { runGate } from '../src/engine/gate-runner.js';
 import { echoStep } from './fixtures/extension/echo-step.js';
 import { stopAllStep } from './fixtures/extension/stop-all-step.js';
+import { runGateInProcess } from './gate-in-process.js';
 import { tempDir, writeConfig } from './helpers.js';
 
 const registries: Registries = { ...builtinRegistries, steps: [...builtinRegistries.steps, echoStep, stopAllStep] };
@@ -45,17 +40,7 @@ const IF_PASSED = `  - id: drill
     ifPassed: true
     steps: [{ log: 04_drill, do: stop-all, criterion: drill }]`;
 
-async function gate(yaml: string) {
-  const dir = tempDir();
-  const file = writeConfig(dir, yaml);
-  const { config } = loadConfig({ configPath: file, cwd: dir, env: {}, registries });
-  const logDir = join(dir, 'logs');
-  const driver = await bindStack(registries, config.stack).create({ root: dir, env: {}, forceClean: false, clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) } });
-  const out = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
-  const outcome = await runGate({ config, configFile: file, registries, driver, logDir, root: dir, env: {}, redactor: new Redactor(), interrupt: new AbortController().signal, keepUp: false, verbose: false, version: 'test', console: new Console(out) });
-  const read = (name: string) => readFileSync(join(logDir, name), 'utf8');
-  return { ...outcome, read, step: (log: string) => outcome.result.steps.find((s) => s.log === log) };
-}
+const gate = (yaml: string) => runGateInProcess(yaml, { registries });
 
 describe('late-stage phases: drills after the log capture', () => {
   it('a step that stops every service runs after the stability verdict: the stop is not instability', async () => {

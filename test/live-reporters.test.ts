@@ -1,15 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { systemClock } from '../src/common/clock.js';
-import { Redactor } from '../src/common/redactor.js';
-import { loadConfig } from '../src/config/loader.js';
-import { builtinRegistries, driverKindOf } from '../src/config/registries.js';
-import { Console } from '../src/engine/console.js';
-import { runGate } from '../src/engine/gate-runner.js';
 import type { LiveReporter, RunEnd, RunStart, StepEnd, StepStart } from '../src/reporters/live-reporter.js';
 import type { RunResult } from '../src/model/run-result.js';
-import { FIXTURES, freePort, marker, processesWith, tempDir, writeConfig } from './helpers.js';
+import { runGateInProcess } from './gate-in-process.js';
+import { FIXTURES, freePort, marker, processesWith } from './helpers.js';
 
 /*
  * Live output is hooks behind a multiplexer: a reporter beside the console sees the run as it
@@ -79,28 +74,11 @@ const broken: LiveReporter = {
 
 describe('live reporters on a real gate run', () => {
   it('calls onRunStart, onStepStart/onStepEnd per step in order, onRunEnd with the final result; a throwing reporter breaks nothing', async () => {
-    const dir = tempDir();
     const tag = marker();
-    const file = writeConfig(dir, config(await freePort(), tag));
-    const { config: gate } = loadConfig({ configPath: file, cwd: dir, env: {}, registries: builtinRegistries });
-    const driver = await driverKindOf(builtinRegistries, 'local').create(gate.stack, { root: dir, env: {}, forceClean: false, clock: systemClock });
     const recorder = new Recorder();
     const errors: string[] = [];
-    const outcome = await runGate({
-      config: gate,
-      configFile: file,
-      driver,
-      logDir: join(dir, 'logs'),
-      root: dir,
-      env: {},
-      redactor: new Redactor(),
-      interrupt: new AbortController().signal,
-      keepUp: false,
-      verbose: false,
-      version: 'test',
-      console: new Console({ write: () => true, isTTY: false } as unknown as NodeJS.WritableStream),
-      reporters: [broken, recorder],
-      liveErrors: (_subscriber, hook, err) => errors.push(`${hook}: ${(err as Error).message}`),
+    const outcome = await runGateInProcess(config(await freePort(), tag), {
+      extra: { reporters: [broken, recorder], liveErrors: (_subscriber, hook, err) => errors.push(`${hook}: ${(err as Error).message}`) },
     });
     assert.equal(outcome.exitCode, 0, JSON.stringify(outcome.result.criteria));
     assert.deepEqual(recorder.calls, [

@@ -1,17 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { Redactor } from '../src/common/redactor.js';
 import { configSchemaFor, loadConfig } from '../src/config/loader.js';
 import { builtinRegistries, type Registries } from '../src/config/registries.js';
-import { bindStack } from '../src/drivers/bound-stack.js';
-import { Console } from '../src/engine/console.js';
-import { runGate } from '../src/engine/gate-runner.js';
 import { countReporter } from './fixtures/extension/count-reporter.js';
 import { echoStep } from './fixtures/extension/echo-step.js';
 import { nullDriverKind } from './fixtures/extension/null-driver.js';
+import { runGateInProcess } from './gate-in-process.js';
 import { tempDir, writeConfig } from './helpers.js';
 
 /*
@@ -37,35 +32,7 @@ phases:
       - { log: 02_summary, do: summary }
 `;
 
-async function gateWith(yaml: string) {
-  const dir = tempDir();
-  const file = writeConfig(dir, yaml);
-  const { config } = loadConfig({ configPath: file, cwd: dir, env: {}, registries });
-  const logDir = join(dir, 'logs');
-  const driver = await bindStack(registries, config.stack).create({
-    root: dir,
-    env: {},
-    forceClean: false,
-    clock: { now: () => Date.now(), sleep: async () => undefined },
-  });
-  const out = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
-  const outcome = await runGate({
-    config,
-    configFile: file,
-    registries,
-    driver,
-    logDir,
-    root: dir,
-    env: {},
-    redactor: new Redactor(),
-    interrupt: new AbortController().signal,
-    keepUp: false,
-    verbose: false,
-    version: 'test',
-    console: new Console(out),
-  });
-  return { ...outcome, read: (name: string) => readFileSync(join(logDir, name), 'utf8') };
-}
+const gateWith = (yaml: string) => runGateInProcess(yaml, { registries });
 
 describe('registries: a new driver, step kind and reporter are one file and one line each', () => {
   it('runs a gate on a driver, a step kind and a reporter the built-in registries do not know', async () => {
