@@ -4,12 +4,15 @@
  * the same evidence with one defect injected, with exactly the judge the run used.
  */
 import { checkContent, type ContentExpectation, type HttpAnswer } from './http-answer.js';
+import { judgeImageBudget, type ImageBudgetInput } from './image-budget.js';
 import { compareProbeOutputs } from './idempotence-diff.js';
 import { scanLines } from './log-scan.js';
 import { checkOutput, type OutputExpectation } from './output-expectation.js';
 import { judgeStability, type StabilityInput } from './stability-verdict.js';
 import type { TestPolicy, TestReport } from './test-report.js';
 import { judgeTestReport } from './test-report-judge.js';
+
+export type { ImageBudgetInput } from './image-budget.js';
 
 /** A verdict; a scenario also gives verdicts for the criteria its steps are tagged with. */
 export interface Verdict {
@@ -212,6 +215,7 @@ export const builtinJudges = {
   boot: (input: BootInput) => judgeBoot(input),
   stability: (input: StabilityInput) => judgeStability(input),
   scenario: (input: ScenarioInput) => judgeScenario(input),
+  'image-budget': (input: ImageBudgetInput) => judgeImageBudget(input),
 };
 
 export type JudgeName = keyof typeof builtinJudges;

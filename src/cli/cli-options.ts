@@ -18,6 +18,8 @@ export interface CliOptions {
   forceClean?: boolean;
   verbose?: boolean;
   signKey?: string;
+  /** `run --baseline DIR`: an earlier run's log dir, for the image budget's growth. */
+  baseline?: string;
 }
 
 export interface VerifyOptions {

@@ -51,6 +51,7 @@ export async function main(argv: string[], version: string): Promise<number> {
   addConfigOptions(program.command('run').description('run the gate: every phase, logs and summary, then teardown'))
     .addOption(new Option('--keep-up', 'leave the stack running at the end'))
     .option('--sign-key <file>', 'ed25519 private key (PEM): also write release-gate-attestation.json, a signed DSSE envelope of the manifest')
+    .option('--baseline <dir>', "an earlier run's log dir: the images step judges each image's growth since it (maxGrowth)")
     .addHelpText('after', EXAMPLES)
     .action(async (opts: CliOptions) => {
       verbose = Boolean(opts.verbose);

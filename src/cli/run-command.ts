@@ -51,7 +51,7 @@ export async function runCommand(
 ): Promise<number> {
   const registries = builtinRegistries;
   // Everything checkable before a process starts or a folder is created, reported at once.
-  const { run, signKey } = resolveCheckedRun(opts, registries);
+  const { run, signKey, baseline } = resolveCheckedRun(opts, registries);
   const stack = bindStack(registries, run.config.stack);
   const logDirExisted = existsSync(run.logDir);
   try {
@@ -133,6 +133,7 @@ export async function runCommand(
       deviations: run.deviations,
       switches: run.switches,
       ...(signKey ? { signKey } : {}),
+      ...(baseline ? { baseline } : {}),
     };
     const outcome = await runGate({ ...gateOptions, ...first, driver, logDir: run.logDir, ...(latest ? { notes: [latest] } : {}) });
     // The run has no verdict: selftest has nothing to judge either. One stderr line a CI log shows.

@@ -4,6 +4,7 @@ import type { Redactor } from '../common/redactor.js';
 import type { Registries } from '../config/registries.js';
 import type { GateConfig } from '../config/schema.js';
 import type { StepEvidence } from '../evidence/evidence-file.js';
+import type { BaselineRun } from '../model/manifest.js';
 import type { RunResult } from '../model/run-result.js';
 import type { RunHooks } from '../model/run-hooks.js';
 import type { StackDriver } from '../model/stack.js';
@@ -47,6 +48,8 @@ export interface GateRunOptions {
   notes?: readonly string[];
   /** ed25519 key (`--sign-key`): the manifest is also written as a signed DSSE envelope. */
   signKey?: KeyObject;
+  /** The earlier run given to `--baseline DIR`: the image budget's growth is measured against it. */
+  baseline?: BaselineRun;
 }
 
 export interface GateRunOutcome {

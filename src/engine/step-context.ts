@@ -25,6 +25,7 @@ export function stepContext(state: RunState, record: StepRecord, log: StepLog, s
     watch: () => startWatch(state),
     logName: record.planned.logName,
     onTeardown: (title, teardown) => state.teardowns.push(title, teardown),
+    ...(opts.baseline ? { baseline: opts.baseline } : {}),
     ...extras,
   };
 }

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from '../common/duration.js';
 import { RgUsageError, errorMessage } from '../common/errors.js';
-import { EVIDENCE_JSON_MAX_BYTES, parseJsonQuietly, readRegularText } from '../common/safe-file.js';
+import { growthPct } from '../common/byte-size.js';
+import { EVIDENCE_JSON_MAX_BYTES, formatBytes, parseJsonQuietly, readRegularText } from '../common/safe-file.js';
 import { firstShapeProblem, manifestShape, runSummaryShape } from './run-summary-shape.js';
 import { MANIFEST_FILE, type RunManifest } from '../model/manifest.js';
 import type { CriterionResult, RunResult } from '../model/run-result.js';
@@ -27,8 +28,8 @@ export interface RunComparison {
   steps: { id: string; log: string; aMs?: number; bMs?: number; deltaPct?: number; regression: boolean }[];
   counts: { key: string; a?: number; b?: number }[];
   latency: { log: string; step: string; a?: { p50Ms: number; p95Ms: number; maxMs: number }; b?: { p50Ms: number; p95Ms: number; maxMs: number }; p95DeltaPct?: number; regression: boolean }[];
-  /** Services whose image digest (or build output hash) changed. */
-  images: { service: string; a?: string; b?: string }[];
+  /** Services whose image digest (or build output hash) changed; with the image sizes when both manifests have them. */
+  images: { service: string; a?: string; b?: string; sizeA?: number; sizeB?: number; growthPct?: number }[];
   /** Why B is worse than A, one line each; empty when it is not. */
   regressions: string[];
   maxSlowdownPct: number | null;
@@ -87,6 +88,12 @@ function pct(a: number, b: number): number | undefined {
 
 function slower(a: number, b: number, maxPct: number | null): boolean {
   return maxPct !== null && b - a >= MIN_SLOWDOWN_MS && (pct(a, b) ?? 0) > maxPct;
+}
+
+/** The size of a service's image in a manifest (its first image when it ran several). */
+function sizeOf(manifest: RunManifest | null, service: string): number | undefined {
+  const services = manifest && 'services' in manifest.stack ? manifest.stack.services : [];
+  return services.find((s) => s.name === service && s.imageSize !== undefined)?.imageSize;
 }
 
 /** What identifies a service's code in a manifest: its image id, or the hash of its build outputs. */
@@ -182,7 +189,18 @@ export function compareLoaded(A: LoadedRun, B: LoadedRun, maxPct: number | null)
   for (const service of [...new Set([...ia.keys(), ...ib.keys()])].sort()) {
     const da = ia.get(service);
     const db = ib.get(service);
-    if (da !== db) images.push({ service, ...(da === undefined ? {} : { a: da }), ...(db === undefined ? {} : { b: db }) });
+    if (da === db) continue;
+    const sizeA = sizeOf(A.manifest, service);
+    const sizeB = sizeOf(B.manifest, service);
+    const growth = sizeB === undefined ? null : growthPct(sizeB, sizeA);
+    images.push({
+      service,
+      ...(da === undefined ? {} : { a: da }),
+      ...(db === undefined ? {} : { b: db }),
+      ...(sizeA === undefined ? {} : { sizeA }),
+      ...(sizeB === undefined ? {} : { sizeB }),
+      ...(growth === null ? {} : { growthPct: growth }),
+    });
   }
 
   return { a: side(A), b: side(B), criteria, steps, counts, latency, images, regressions, maxSlowdownPct: maxPct };
@@ -222,12 +240,18 @@ export function formatComparison(c: RunComparison): string {
   }
   out.push('', 'images / build outputs (A → B):');
   if (c.images.length === 0) out.push('  unchanged');
-  for (const i of c.images) out.push(`  ${i.service}: ${short(i.a)} → ${short(i.b)}`);
+  for (const i of c.images) out.push(`  ${i.service}: ${short(i.a)} → ${short(i.b)}${sizes(i)}`);
   out.push('');
   const threshold = c.maxSlowdownPct === null ? ' (durations not judged: no --max-slowdown)' : ` (--max-slowdown ${c.maxSlowdownPct}%)`;
   if (c.regressions.length === 0) out.push(`✅ NO REGRESSION${threshold}`);
   else out.push(`❌ ${c.regressions.length} REGRESSION(S)${threshold}:`, ...c.regressions.map((r) => `  - ${r}`));
   return `${out.join('\n')}\n`;
+}
+
+/** ` (245 MiB → 260 MiB, +6.1%)` when both sizes are known; the new size alone otherwise. */
+function sizes(i: RunComparison['images'][number]): string {
+  if (i.sizeA !== undefined && i.sizeB !== undefined) return ` (${formatBytes(i.sizeA)} → ${formatBytes(i.sizeB)}${i.growthPct === undefined ? '' : `, ${i.growthPct >= 0 ? '+' : ''}${i.growthPct}%`})`;
+  return i.sizeB === undefined ? '' : ` (${formatBytes(i.sizeB)})`;
 }
 
 /** Table cells: one line, pipes escaped. */
@@ -252,6 +276,6 @@ export function formatComparisonMarkdown(c: RunComparison): string {
     for (const l of c.latency) out.push(`| ${cell(l.step)} | ${ms(l.a?.p50Ms)} → ${ms(l.b?.p50Ms)} | ${ms(l.a?.p95Ms)} → ${ms(l.b?.p95Ms)} | ${signed(l.p95DeltaPct)}${l.regression ? ' ⚠️' : ''} | ${ms(l.a?.maxMs)} → ${ms(l.b?.maxMs)} |`);
     out.push('');
   }
-  if (c.images.length > 0) out.push('| Service | A | B |', '|---|---|---|', ...c.images.map((i) => `| ${cell(i.service)} | \`${short(i.a)}\` | \`${short(i.b)}\` |`), '');
+  if (c.images.length > 0) out.push('| Service | A | B | Size |', '|---|---|---|---|', ...c.images.map((i) => `| ${cell(i.service)} | \`${short(i.a)}\` | \`${short(i.b)}\` | ${sizes(i).trim() || '–'} |`), '');
   return `${out.join('\n')}\n`;
 }

@@ -27,7 +27,7 @@ export const runSummaryShape = z.looseObject({
   counts: z.record(z.string(), z.number()),
 });
 
-/** The fields of manifest.json that compare reads (commit, images, build outputs). */
+/** The fields of manifest.json that compare and --baseline read (commit, images and their sizes, build outputs). */
 export const manifestShape = z.looseObject({
   source: z.looseObject({ git: z.looseObject({ commit: z.string() }).nullish() }),
   stack: z.looseObject({
@@ -36,6 +36,8 @@ export const manifestShape = z.looseObject({
         z.looseObject({
           name: z.string(),
           imageId: z.string().optional(),
+          imageSize: z.number().optional(),
+          imageLayers: z.number().optional(),
           note: z.string().optional(),
           buildOutputs: z.array(z.looseObject({ path: z.string(), sha256: z.string().nullable() })).optional(),
         }),

@@ -1,5 +1,5 @@
 import type { Verdict } from './run-result.js';
-import type { StackProvenance } from './stack.js';
+import type { ServiceProvenance, StackProvenance } from './stack.js';
 
 /** Name of the manifest in the log dir. */
 export const MANIFEST_FILE = 'manifest.json';
@@ -41,4 +41,11 @@ export interface RunManifest {
   artifacts: ArtifactDigest[];
   /** When this manifest was written. */
   writtenAt: string;
+}
+
+/** An earlier run the gate compares with (`--baseline DIR`): what its services ran, from its manifest. */
+export interface BaselineRun {
+  /** Its log dir, absolute. */
+  dir: string;
+  services: ServiceProvenance[];
 }

@@ -31,6 +31,21 @@ export interface StepResult {
   notJudged?: boolean;
   /** Scenario steps that passed only after a retry, per step (absent when none did). */
   retries?: ScenarioRetry[];
+  /** The images the services run, with their size now and in the baseline run (the image budget step). */
+  images?: ImageFigure[];
+}
+
+/** One image the services run, with its size now and in the baseline run. */
+export interface ImageFigure {
+  /** The reference the services were created from (`shop-api:1.4`). */
+  image: string;
+  /** The services running it (an app image often runs the backend and the worker). */
+  services: string[];
+  /** Bytes, all layers (the Engine's `Size`). */
+  size: number;
+  layers: number;
+  /** Its size in the baseline run (same service), null when the baseline has no such service; absent without a baseline. */
+  baselineSize?: number | null;
 }
 
 /** A scenario step that passed only after a retry: how often, and the reason it was accepted, if it was. */

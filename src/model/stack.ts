@@ -38,9 +38,9 @@ export interface CopiedFile {
  * (`DriverKind.notApplicable`): such steps are recorded "not applicable", never run, never ✅.
  * `lifecycle`: down and up; `build`: images or build commands; `services`: observing service
  * state, restarts and events (ps, stability); `exec`: commands in a service (and copyOut);
- * `logs`: service logs.
+ * `logs`: service logs; `images`: the services run images the Engine can describe (size, layers).
  */
-export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs';
+export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images';
 
 /** `pause`/`unpause`: `docker pause`; `kill`: a signal sent (`docker kill`, and the SIGTERM of `docker stop`); `stop`: `docker stop` done. */
 export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health' | 'pause' | 'unpause' | 'kill' | 'stop';
@@ -79,6 +79,10 @@ export interface ServiceProvenance {
   imageId?: string;
   /** Registry digests of that image (`repo@sha256:…`), empty for a locally built image. */
   repoDigests?: string[];
+  /** The image's size in bytes, all its layers (the Engine's `Size`): what every host pulls (compose). */
+  imageSize?: number;
+  /** How many layers the image has (`RootFS.Layers`) (compose). */
+  imageLayers?: number;
   /** Local driver: sha256 over each build output (file names and bytes), null when the path does not exist. */
   buildOutputs?: { path: string; sha256: string | null; files: number }[];
   /** Why there is no digest (no build declared, no container), when there is none. */

@@ -1,3 +1,5 @@
+import { growthPct } from '../common/byte-size.js';
+import { formatBytes } from '../common/safe-file.js';
 import type { CriterionResult, RunResult, StepStatus } from '../model/run-result.js';
 import { formatDuration } from '../common/duration.js';
 import { oneLine } from '../common/text.js';
@@ -72,5 +74,25 @@ export function latencyRows(result: RunResult): string[][] {
       String(l.failures),
       l.exceeded ? `over: ${l.exceeded.join(', ')}` : l.limits ? 'within' : '',
     ]),
+  );
+}
+
+/** Header and rows of the image table (image, services, size, layers, baseline, growth), one row per image measured. */
+export const IMAGES_HEADER = ['Image', 'Services', 'Size', 'Layers', 'Baseline', 'Growth'];
+
+export function imageRows(result: RunResult): string[][] {
+  return result.steps.flatMap((s) =>
+    (s.images ?? []).map((i) => {
+      const base = i.baselineSize;
+      const growth = growthPct(i.size, base);
+      return [
+        i.image,
+        i.services.join(', '),
+        formatBytes(i.size),
+        String(i.layers),
+        base === undefined ? '' : base === null ? 'new' : formatBytes(base),
+        growth === null ? '' : `${growth >= 0 ? '+' : ''}${growth}%`,
+      ];
+    }),
   );
 }

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
-import type { AnswerCount, HttpExchange, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
+import type { BaselineRun } from '../model/manifest.js';
+import type { AnswerCount, HttpExchange, ImageFigure, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
 import type { StepContextExtras } from '../model/run-hooks.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
@@ -59,6 +60,8 @@ export interface StepContext extends StepContextExtras {
   logName: string;
   /** Registers a cleanup run at the end of the gate, last-in first-out. */
   onTeardown(title: string, teardown: () => Promise<void> | void): void;
+  /** The earlier run given to `--baseline DIR`, when one was. */
+  baseline?: BaselineRun;
 }
 
 /**
@@ -99,6 +102,8 @@ export interface StepOutcome {
    * evidence.json, re-judged with injected defects by `release-gate selftest`.
    */
   judgements?: Judgement[];
+  /** The images measured by the image budget step: recorded in the step's result. */
+  images?: ImageFigure[];
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
   /**

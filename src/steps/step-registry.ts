@@ -2,6 +2,7 @@ import { buildStep } from './build-step.js';
 import { downStep } from './down-step.js';
 import { execStep } from './exec-step.js';
 import { hostStep } from './host-step.js';
+import { imageBudgetStep } from './image-budget-step.js';
 import { logsStep } from './logs-step.js';
 import { psStep } from './ps-step.js';
 import { scenarioStep } from './scenario-step.js';
@@ -23,5 +24,6 @@ export const builtinStepKinds: readonly StepKind[] = [
   hostStep,
   scenarioStep,
   logsStep,
+  imageBudgetStep,
   summaryStep,
 ];

@@ -25,6 +25,7 @@ export const localDriverKind = defineDriverKind({
   schema: z.strictObject({ services: z.record(z.string(), localServiceSchema).describe('The services, by name') }),
   describe: (stack) => `local (${Object.keys(stack.services).join(', ')})`,
   declaredServices: (stack) => Object.keys(stack.services),
+  notApplicable: (_stack, capability) => (capability === 'images' ? 'local services run processes, not images (their build outputs are hashed in manifest.json)' : null),
   // Its processes are known by its state dir alone; shared data dirs are locked on their own (removes).
   lock: (stack, ctx) => ({ key: `local-${basename(localStateDir(stack, ctx.root))}`, label: `the local stack of ${ctx.configFile}` }),
   checkRaw(stack, report) {

@@ -15,6 +15,7 @@ import type { Criterion, MutationPlan } from '../evidence-mutations.js';
 import { bootCriterion } from './boot-criterion.js';
 import { exitCodeCriterion } from './exit-code-criterion.js';
 import { httpAnswerCriterion } from './http-answer-criterion.js';
+import { imageBudgetCriterion } from './image-budget-criterion.js';
 import { idempotenceCriterion } from './idempotence-criterion.js';
 import { logScanCriterion } from './log-scan-criterion.js';
 import { outputCriterion } from './output-criterion.js';
@@ -33,6 +34,7 @@ export const criteria: { [N in JudgeName]: Criterion<N> } = {
   boot: bootCriterion,
   stability: stabilityCriterion,
   scenario: scenarioCriterion,
+  'image-budget': imageBudgetCriterion,
 };
 
 /** The mutations of one recorded judgement; `ownCriterion`: the criterion of the step that made it. */
