@@ -38,9 +38,10 @@ export interface CopiedFile {
  * (`DriverKind.notApplicable`): such steps are recorded "not applicable", never run, never ✅.
  * `lifecycle`: down and up; `build`: images or build commands; `services`: observing service
  * state, restarts and events (ps, stability); `exec`: commands in a service (and copyOut);
- * `logs`: service logs; `images`: the services run images the Engine can describe (size, layers).
+ * `logs`: service logs; `images`: the services run images the Engine can describe (size, layers); `usage`: sampling each service's
+ * memory and CPU.
  */
-export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images';
+export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images' | 'usage';
 
 /** `pause`/`unpause`: `docker pause`; `kill`: a signal sent (`docker kill`, and the SIGTERM of `docker stop`); `stop`: `docker stop` done. */
 export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health' | 'pause' | 'unpause' | 'kill' | 'stop';
@@ -68,6 +69,17 @@ export interface LogsOptions {
   tail?: number;
   output: OutputSink;
   signal?: AbortSignal;
+}
+
+/** What one service uses at one moment: its memory, and its CPU since the previous sample. */
+export interface ServiceUsage {
+  service: string;
+  /** Resident memory in bytes (all processes of the service; a container's usage less its page cache). */
+  memoryBytes: number;
+  /** CPU in percent of one core (150 = one and a half cores) since the previous sample; null on the first. */
+  cpuPercent: number | null;
+  /** The service's memory limit (compose `mem_limit`), when it has one. */
+  memoryLimitBytes?: number;
 }
 
 /** What a service ran, as precisely as its driver can tell: an image digest, or a hash of build outputs. */
@@ -126,6 +138,12 @@ export interface StackDriver {
    * the processes (external) leaves it out, and the live kill is "not applicable" there.
    */
   killService?(service: string): Promise<void>;
+  /**
+   * One sample of each running service's memory and CPU (Engine stats, /proc for local process
+   * groups). Optional: a driver that cannot measure leaves it out, and the resources step is
+   * "not applicable" there.
+   */
+  usage?(): Promise<ServiceUsage[]>;
   /** The engine's versions and each service's image digest (or build output hash); optional: drivers that cannot tell leave it out. */
   provenance?(): Promise<StackProvenance>;
   /**

@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { portInBindError, portTakenHint, portVariables } from '../../common/port-variables.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
+import { ContainerUsage } from '../docker/container-usage.js';
 import { copiedFileInfo } from '../docker/copied-file-info.js';
 import { namesakeVolumes, refuseForeignObjects } from '../docker/foreign-objects.js';
 import { execInContainer, pingEngine } from '../docker/engine-api.js';
@@ -58,6 +59,7 @@ export class ComposeDriver implements StackDriver {
   private readonly docker: Docker;
   private readonly command: ComposeCommand;
   private readonly containers: ComposeContainers;
+  private usageSampler: ContainerUsage | null = null;
 
   constructor(opts: ComposeDriverOptions) {
     if (opts.files.length === 0) throw new RgConfigError([{ where: 'stack.files', message: 'at least one compose file is required' }]);
@@ -205,6 +207,11 @@ export class ComposeDriver implements StackDriver {
     }
     if (r.exitCode !== 0) throw this.command.error(`cp ${service}:${path} ${dest}`, r);
     return copiedFileInfo(this.docker, dest);
+  }
+
+  async usage(): Promise<ServiceUsage[]> {
+    this.usageSampler ??= new ContainerUsage(this.docker, SERVICE_LABEL);
+    return this.usageSampler.sample(await this.containers.list());
   }
 
   async provenance(): Promise<StackProvenance> {

@@ -56,6 +56,7 @@ export const externalDriverKind = defineDriverKind({
       case 'images':
         return LIFECYCLE;
       case 'services':
+      case 'usage':
         return SERVICES;
       case 'exec':
         return stack.exec ? null : 'no stack.exec command is configured for this external target';

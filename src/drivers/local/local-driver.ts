@@ -10,11 +10,12 @@ import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-service-config.js';
 import { portFree } from '../../common/ports.js';
 import { groupAlive, runGroup } from '../../common/process-group.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { LocalService } from './local-service.js';
 import { removeEmptyDir } from '../../common/remove-empty-dir.js';
 import { waitForDependency } from './dependency-wait.js';
 import { LocalProcessGroups } from './local-process-groups.js';
+import { ProcessGroupUsage } from './process-group-usage.js';
 import { copyLog, formatTable } from './local-logs.js';
 import { startOrder } from './start-order.js';
 
@@ -46,6 +47,7 @@ export class LocalDriver implements StackDriver {
   /** Raw service logs of this run only; removed by close() once the artifacts hold them. */
   private readonly logsDir: string;
   private readonly groups: LocalProcessGroups;
+  private readonly usageSampler = new ProcessGroupUsage();
 
   constructor(private readonly opts: LocalDriverOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -147,6 +149,12 @@ export class LocalDriver implements StackDriver {
 
   /** Set by down(): services still waiting for a dependency must not start after it. */
   private downStarted = false;
+
+  async usage(): Promise<ServiceUsage[]> {
+    const groups = new Map<string, number>();
+    for (const [name, svc] of this.running) if (svc.pgid !== null) groups.set(name, svc.pgid);
+    return this.usageSampler.sample(groups, this.clock.now());
+  }
 
   async services(): Promise<ServiceStatus[]> {
     return Object.keys(this.opts.services).map(

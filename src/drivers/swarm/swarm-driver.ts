@@ -8,8 +8,9 @@ import type { OutputSink } from '../../common/output.js';
 import { bindProbe } from '../../common/ports.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
 import { waitFor } from '../../common/wait.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { ComposeDriver } from '../compose/compose-driver.js';
+import { ContainerUsage } from '../docker/container-usage.js';
 import { copiedFileInfo } from '../docker/copied-file-info.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName } from '../compose/compose-project.js';
 import { parseComposeModel, type ComposeModel } from '../compose/compose-model.js';
@@ -60,6 +61,7 @@ export class SwarmDriver implements StackDriver {
   private model: ComposeModel | null = null;
   private config: unknown = null;
   private readonly tasks: SwarmTasks;
+  private usageSampler: ContainerUsage | null = null;
 
   constructor(opts: SwarmDriverOptions) {
     if (!isValidProjectName(opts.stackName)) {
@@ -273,11 +275,15 @@ export class SwarmDriver implements StackDriver {
     return copiedFileInfo(this.docker, dest);
   }
 
+  async usage(): Promise<ServiceUsage[]> {
+    this.usageSampler ??= new ContainerUsage(this.docker, SERVICE_LABEL);
+    return this.usageSampler.sample(await this.serviceContainers());
+  }
+
   async provenance(): Promise<StackProvenance> {
     const { composeProvenance } = await import('../compose/compose-provenance.js');
     const model = await this.loadModel().catch(() => null);
-    // Task containers carry the labels of their image (compose's among them): name them by their swarm service instead.
-    const containers = (await this.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
+    const containers = await this.serviceContainers();
     const services = this.opts.services ?? model?.services ?? [];
     const base = await composeProvenance(this.docker, containers, services, await this.compose.flavorInUse().catch(() => null));
     return { ...base, engine: { ...base.engine, name: 'docker swarm' } };
@@ -345,6 +351,11 @@ export class SwarmDriver implements StackDriver {
   private commandError(what: string, r: ProcessResult): RgStepError {
     const last = r.tail.at(-1);
     return new RgStepError(`docker ${what} exited with ${r.exitCode}${last ? ` (last: ${last.trim()})` : ''}.`, { hint: 'The step log holds the full output.' });
+  }
+
+  /** The task containers (of this engine), named by their swarm service: they carry their image's labels, compose's among them. */
+  private async serviceContainers(): Promise<Docker.ContainerInfo[]> {
+    return (await this.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
   }
 
   private listServices(): Promise<Docker.Service[]> {
