@@ -4,6 +4,7 @@ import { execStep } from './exec-step.js';
 import { hostStep } from './host-step.js';
 import { logsStep } from './logs-step.js';
 import { psStep } from './ps-step.js';
+import { restoreDrillStep } from './restore-drill-step.js';
 import { scenarioStep } from './scenario-step.js';
 import { stabilityStep } from './stability-step.js';
 import type { StepKind } from './step-kind.js';
@@ -22,6 +23,7 @@ export const builtinStepKinds: readonly StepKind[] = [
   execStep,
   hostStep,
   scenarioStep,
+  restoreDrillStep,
   logsStep,
   summaryStep,
 ];

@@ -18,6 +18,7 @@ import { httpAnswerCriterion } from './http-answer-criterion.js';
 import { idempotenceCriterion } from './idempotence-criterion.js';
 import { logScanCriterion } from './log-scan-criterion.js';
 import { outputCriterion } from './output-criterion.js';
+import { restoreCriterion } from './restore-criterion.js';
 import { scenarioCriterion } from './scenario-criterion.js';
 import { stabilityCriterion } from './stability-criterion.js';
 import { testsCriterion } from './tests-criterion.js';
@@ -33,6 +34,7 @@ export const criteria: { [N in JudgeName]: Criterion<N> } = {
   boot: bootCriterion,
   stability: stabilityCriterion,
   scenario: scenarioCriterion,
+  restore: restoreCriterion,
 };
 
 /** The mutations of one recorded judgement; `ownCriterion`: the criterion of the step that made it. */
