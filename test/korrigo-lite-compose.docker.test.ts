@@ -88,6 +88,10 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
     for (const title of CRITERIA) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
     assert.match(run.line('Boot'), /5\/5 running\+healthy/);
     assert.match(run.line('Build'), /without cache/);
+    // The restore drill with the real tools: pg_dump -Fc, pg_restore into a throwaway database, dropped after.
+    assert.match(run.line('Restore'), /✅ Restore: restored copy equals the live data \(\d+ probe lines\); restore took \S+ \(rto 1m/);
+    assert.ok((run.json?.counts['restore.ms'] ?? 0) > 0, JSON.stringify(run.json?.counts));
+    assert.match(run.read('18_restore_drill.log'), /--- restore: \[db\] sh -c .*pg_restore/);
     // The seed's quick checks.
     assert.match(run.read('13_pytest_full.log').split('\n').filter((l) => l.includes('passed')).at(-1) ?? '', /\d+ passed, 0 failed/);
     assert.equal(run.read('11_db_sanity.log').split('\n').filter((l) => l.includes('pages=')).length, 3);
@@ -128,7 +132,7 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
   });
 
   it('fails Stability on a crash after the window minimum, before the final ps: the watch covers the whole run', async () => {
-    // A deterministic crash: one more host step, after the tests (the last main step), SIGKILLs
+    // A deterministic crash: one more host step, after the restore drill (the last main step), SIGKILLs
     // the backend's server inside its container (`kill -KILL -1` spares only tini, PID 1, which
     // then exits 137); `restart: unless-stopped` brings it back (`docker kill` would not: the
     // engine counts it as a manual stop). Migrate→tests take ~12 s here, so with a 3 s window
@@ -139,7 +143,7 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
       [
         `extends: ${JSON.stringify(wrapperConfig())}`,
         'phases:',
-        '  - id: F',
+        '  - id: R',
         '    steps:',
         `      - { id: crash_backend, log: 13_crash_backend, title: SIGKILL the backend server (test fault), do: host, exitCode: 137,`,
         `          run: [docker, exec, ${PROJECT}-backend-1, sh, -c, "kill -KILL -1; sleep 30"] }`,
@@ -219,6 +223,17 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
     assert.equal(afterRun, before + 1, log);
     assert.match(log, / -fingerprint: [0-9a-f]{64}$/m);
     assertStoppedAfterFailure(run);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('restore-differs → exactly Restore ❌: the sample\'s pg_dump leaves the pages out, the diff names them', async () => {
+    const run = await gate({ skip: 'A', env: { KORRIGO_LITE_FAULT: 'restore-differs' } });
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(run.line('Restore'), /❌ Restore: restored copy differs from the live data at probe line \d+: live "pages: \d+", restored "pages: 0"/, evidence(run));
+    for (const title of CRITERIA.filter((t) => t !== 'Restore' && t !== 'Build')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
+    const log = run.read('18_restore_drill.log');
+    assert.match(log, / \+pages: 0$/m, log);
+    assert.match(log, /--- cleanup: \[db\] /);
     assert.deepEqual(leftovers(), []);
   });
 

@@ -25,6 +25,7 @@ interface SummaryJson {
   stoppedAt?: string;
   steps: { log: string; phase: string; status: string; startedAt?: string; endedAt?: string }[];
   phases: { id: string }[];
+  counts: Record<string, number>;
 }
 
 /** An initialised embedded database, copied into each fault run: PGlite's initdb costs ~15 s. */
@@ -162,11 +163,15 @@ describe('the korrigo gate on korrigo-lite', () => {
       assert.equal(run.code, 0, evidence(run));
       for (const log of SEED_LOGS) assert.ok(existsSync(join(run.logDir, log)), `${log} missing`);
       const marks = run.summary.split('\n').filter((l) => /✅|❌/.test(l));
-      assert.equal(marks.length, 10, marks.join('\n'));
-      for (const title of ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings']) {
+      assert.equal(marks.length, 11, marks.join('\n'));
+      for (const title of ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings', 'Restore']) {
         assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
       }
       assert.match(run.line('Boot'), /3\/3 running\+healthy/);
+      // The restore drill: the copy reads like the live data, and its restore time is reported.
+      assert.match(run.line('Restore'), /✅ Restore: restored copy equals the live data \(\d+ probe lines\); restore took \S+ \(rto 1m/);
+      assert.ok((run.json.counts['restore.ms'] ?? 0) > 0, JSON.stringify(run.json.counts));
+      assert.match(run.read('18_restore_drill.log'), /--- cleanup: \[backend\] .*drop-schema release_gate_restore/);
       // The seed's quick checks.
       assert.match(run.read('13_pytest_full.log').split('\n').filter((l) => l.includes('passed')).at(-1) ?? '', /\d+ passed, 0 failed/);
       assert.equal(run.read('11_db_sanity.log').split('\n').filter((l) => l.includes('pages=')).length, 3);
@@ -215,6 +220,21 @@ describe('the korrigo gate on korrigo-lite', () => {
         assertNothingLeft(run);
       });
     }
+  });
+
+  it('KORRIGO_LITE_FAULT=restore-differs: exactly Restore is ❌, naming the table the backup left out, and the copy is dropped', async () => {
+    const run = await sampleGate({ fault: 'restore-differs' });
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(run.line('Restore'), /❌ Restore: restored copy differs from the live data at probe line \d+: live "pages: \d+", restored "pages: 0"/, evidence(run));
+    for (const title of ['Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings']) {
+      assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}\n${evidence(run)}`);
+    }
+    const log = run.read('18_restore_drill.log');
+    assert.match(log, /^\S+ -pages: \d+$/m);
+    assert.match(log, /^\S+ \+pages: 0$/m);
+    assert.match(log, /Dropped schema release_gate_restore/);
+    assert.ok((run.json.counts['restore.ms'] ?? 0) > 0);
+    assertNothingLeft(run);
   });
 
   describe('the preset on both app generations (docs/korrigo.md: a current checkout)', { concurrency: 2 }, () => {

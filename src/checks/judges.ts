@@ -8,6 +8,7 @@ import { judgeImageBudget, type ImageBudgetInput } from './image-budget.js';
 import { compareProbeOutputs } from './idempotence-diff.js';
 import { scanLines } from './log-scan.js';
 import { checkOutput, type OutputExpectation } from './output-expectation.js';
+import { judgeRestore, type RestoreInput } from './restore-verdict.js';
 import { judgeStability, type StabilityInput } from './stability-verdict.js';
 import type { TestPolicy, TestReport } from './test-report.js';
 import { judgeTestReport } from './test-report-judge.js';
@@ -72,6 +73,8 @@ export interface HttpAnswerInput {
   /** The network error when there was no answer. */
   problem?: string | undefined;
 }
+
+export type { RestoreInput } from './restore-verdict.js';
 
 /** One service as Boot judges it: its restarts are counted since the watch's baseline. */
 export interface BootService {
@@ -216,6 +219,7 @@ export const builtinJudges = {
   stability: (input: StabilityInput) => judgeStability(input),
   scenario: (input: ScenarioInput) => judgeScenario(input),
   'image-budget': (input: ImageBudgetInput) => judgeImageBudget(input),
+  restore: (input: RestoreInput) => judgeRestore(input),
 };
 
 export type JudgeName = keyof typeof builtinJudges;

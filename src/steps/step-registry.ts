@@ -5,6 +5,7 @@ import { hostStep } from './host-step.js';
 import { imageBudgetStep } from './image-budget-step.js';
 import { logsStep } from './logs-step.js';
 import { psStep } from './ps-step.js';
+import { restoreDrillStep } from './restore-drill-step.js';
 import { scenarioStep } from './scenario-step.js';
 import { stabilityStep } from './stability-step.js';
 import type { StepKind } from './step-kind.js';
@@ -23,6 +24,7 @@ export const builtinStepKinds: readonly StepKind[] = [
   execStep,
   hostStep,
   scenarioStep,
+  restoreDrillStep,
   logsStep,
   imageBudgetStep,
   summaryStep,

@@ -20,12 +20,16 @@ Commands:
   set-password <user> <password>
   sanity               DB sanity report; exits 1 when a READY copy has no pages
   reset-locks          delete all locks, LOCKED copies back to READY
-  fingerprint          digest of the seeded data
+  fingerprint          digest of the kept data (KORRIGO_LITE_DB_SCHEMA: of a restored copy)
+  backup --out FILE    every table's rows, in dependency order
+  restore --in FILE --schema NAME
+                       recreate NAME (a throwaway schema) from a backup
+  drop-schema NAME     drop a restored copy (never public)
   test [--junit FILE]  run the backend's own test suite
 
 Environment: DATABASE_URL PORT HOST MEDIA_ROOT COPIES_PAGE_SIZE METRICS_TOKEN
   ADMIN_PASSWORD TEACHER_PASSWORD REDIS_URL KORRIGO_LITE_FAULT KORRIGO_LITE_STATE_DIR
-  KORRIGO_LITE_GENERATION (v1 | current; default v1)`;
+  KORRIGO_LITE_GENERATION (v1 | current; default v1) KORRIGO_LITE_DB_SCHEMA`;
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -266,12 +270,49 @@ async function cmdResetLocks(args: string[]): Promise<number> {
 async function cmdFingerprint(args: string[]): Promise<number> {
   parse(args, {});
   const { computeFingerprint } = await import('./fingerprint.js');
-  return withPool(loadSettings(), async (pool) => {
-    const fp = await computeFingerprint(pool);
+  const settings = loadSettings();
+  return withPool(settings, async (pool) => {
+    const fp = await computeFingerprint(pool, settings.dbSchema);
     for (const [name, count] of Object.entries(fp.counts)) print(`${name}: ${count}`);
     print(`fingerprint: ${fp.digest}`);
     return 0;
   });
+}
+
+async function cmdBackup(args: string[]): Promise<number> {
+  const { values } = parse(args, { out: { type: 'string' } });
+  if (values.out === undefined || values.out === '') throw new UsageError('backup: --out FILE is required');
+  const settings = loadSettings();
+  const { takeBackup } = await import('./backup.js');
+  const backup = await withPool(settings, (pool) => takeBackup(pool, settings.dbSchema ?? 'public', settings.faults));
+  // Owner-only: the backup holds password hashes.
+  await writeFile(String(values.out), JSON.stringify(backup), { mode: 0o600 });
+  const rows = backup.tables.reduce((n, t) => n + t.rows.length, 0);
+  print(`Backup of ${backup.tables.length} tables (${rows} rows) written to ${String(values.out)}: ${backup.tables.map((t) => t.name).join(', ')}`);
+  return 0;
+}
+
+async function cmdRestore(args: string[]): Promise<number> {
+  const { values } = parse(args, { in: { type: 'string' }, schema: { type: 'string' } });
+  if (values.in === undefined || values.schema === undefined) throw new UsageError('restore: --in FILE and --schema NAME are required');
+  const { checkSchemaName } = await import('./schema-name.js');
+  const schema = checkSchemaName(String(values.schema), 'restore --schema');
+  const { readFile } = await import('node:fs/promises');
+  const { parseBackup, restoreBackup } = await import('./backup.js');
+  const backup = parseBackup(await readFile(String(values.in), 'utf8'), String(values.in));
+  const restored = await withPool(loadSettings(), (pool) => restoreBackup(pool, backup, schema));
+  print(`Restored ${restored.tables} tables (${restored.rows} rows) into schema ${schema}.`);
+  return 0;
+}
+
+async function cmdDropSchema(args: string[]): Promise<number> {
+  const { positionals } = parse(args, {}, 1);
+  const { checkSchemaName } = await import('./schema-name.js');
+  const schema = checkSchemaName(positionals[0] as string, 'drop-schema');
+  const { dropSchema } = await import('./backup.js');
+  const existed = await withPool(loadSettings(), (pool) => dropSchema(pool, schema));
+  print(existed ? `Dropped schema ${schema}.` : `No schema ${schema} to drop.`);
+  return 0;
 }
 
 async function cmdTest(args: string[]): Promise<number> {
@@ -292,6 +333,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   sanity: cmdSanity,
   'reset-locks': cmdResetLocks,
   fingerprint: cmdFingerprint,
+  backup: cmdBackup,
+  restore: cmdRestore,
+  'drop-schema': cmdDropSchema,
   test: cmdTest,
 };
 

@@ -16,6 +16,8 @@ export const FAULT_NAMES = [
   'fail-test',
   'skip-test',
   'lock-409',
+  // The backup leaves the pages table out (the restore drill's sample fault).
+  'restore-differs',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

@@ -1,42 +1,60 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from './db-pool.js';
+import { withTransaction, type Pool } from './db-pool.js';
+import { CommandFailure } from './errors.js';
 
-/** Digest of the seeded data only, so two seed runs can be compared. */
+/** Digest of the kept data, so two seed runs, or the live data and a restored copy, can be compared. */
 export interface Fingerprint {
   digest: string;
-  counts: { users: number; exams: number; copies: number; booklets: number; pages: number };
+  counts: { users: number; exams: number; copies: number; booklets: number; pages: number; annotations: number; migrations: number };
 }
 
 /**
  * Hashes natural keys (usernames, anonymous ids, page checksums), never serial ids,
- * timestamps, password hashes, sessions, locks or annotations: those change without
- * the seed being at fault.
+ * timestamps, password hashes, sessions, locks or jobs: those change without the seed being
+ * at fault, and a restore need not keep them. Annotations and applied migrations are kept
+ * data: the seed never writes them (so its idempotence is unaffected), a backup must hold them.
+ * `schema` (KORRIGO_LITE_DB_SCHEMA): read a restored copy instead of the live data; the search
+ * path is set for this read-only transaction alone (PGlite shares one session between connections).
  */
-export async function computeFingerprint(pool: Pool): Promise<Fingerprint> {
-  const hash = createHash('sha256');
-  const section = async (name: string, sql: string): Promise<number> => {
-    const { rows } = await pool.query<Record<string, unknown>>(sql);
-    hash.update(`[${name}]\n`);
-    for (const row of rows) hash.update(`${JSON.stringify(Object.values(row))}\n`);
-    return rows.length;
-  };
-  const users = await section('users', 'SELECT username, role, is_active FROM users ORDER BY username');
-  const exams = await section('exams', `SELECT name, to_char(exam_date, 'YYYY-MM-DD') AS d, description FROM exams ORDER BY name`);
-  const copies = await section(
-    'copies',
-    `SELECT e.name, c.anonymous_id, c.status, u.username
-       FROM copies c JOIN exams e ON e.id = c.exam_id LEFT JOIN users u ON u.id = c.student_id
-      ORDER BY c.anonymous_id`,
-  );
-  const booklets = await section(
-    'booklets',
-    'SELECT c.anonymous_id, b.position FROM booklets b JOIN copies c ON c.id = b.copy_id ORDER BY 1, 2',
-  );
-  const pages = await section(
-    'pages',
-    `SELECT c.anonymous_id, b.position, p.page_index, p.image_path, p.sha256, p.width, p.height
-       FROM pages p JOIN booklets b ON b.id = p.booklet_id JOIN copies c ON c.id = b.copy_id
-      ORDER BY 1, 2, 3`,
-  );
-  return { digest: hash.digest('hex'), counts: { users, exams, copies, booklets, pages } };
+export async function computeFingerprint(pool: Pool, schema?: string): Promise<Fingerprint> {
+  return withTransaction(pool, async (client) => {
+    if (schema !== undefined) {
+      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (found.rowCount === 0) throw new CommandFailure(`fingerprint: schema "${schema}" does not exist (KORRIGO_LITE_DB_SCHEMA)`);
+      await client.query(`SET LOCAL search_path TO "${schema}"`);
+    }
+    const hash = createHash('sha256');
+    const section = async (name: string, sql: string): Promise<number> => {
+      const { rows } = await client.query<Record<string, unknown>>(sql);
+      hash.update(`[${name}]\n`);
+      for (const row of rows) hash.update(`${JSON.stringify(Object.values(row))}\n`);
+      return rows.length;
+    };
+    const users = await section('users', 'SELECT username, role, is_active FROM users ORDER BY username');
+    const exams = await section('exams', `SELECT name, to_char(exam_date, 'YYYY-MM-DD') AS d, description FROM exams ORDER BY name`);
+    const copies = await section(
+      'copies',
+      `SELECT e.name, c.anonymous_id, c.status, u.username
+         FROM copies c JOIN exams e ON e.id = c.exam_id LEFT JOIN users u ON u.id = c.student_id
+        ORDER BY c.anonymous_id`,
+    );
+    const booklets = await section(
+      'booklets',
+      'SELECT c.anonymous_id, b.position FROM booklets b JOIN copies c ON c.id = b.copy_id ORDER BY 1, 2',
+    );
+    const pages = await section(
+      'pages',
+      `SELECT c.anonymous_id, b.position, p.page_index, p.image_path, p.sha256, p.width, p.height
+         FROM pages p JOIN booklets b ON b.id = p.booklet_id JOIN copies c ON c.id = b.copy_id
+        ORDER BY 1, 2, 3`,
+    );
+    const annotations = await section(
+      'annotations',
+      `SELECT c.anonymous_id, a.page_index, a.x, a.y, a.w, a.h, a.type, a.content, u.username
+         FROM annotations a JOIN copies c ON c.id = a.copy_id LEFT JOIN users u ON u.id = a.created_by
+        ORDER BY 1, 2, 8, 3, 4, 5, 6, 7, 9`,
+    );
+    const migrations = await section('migrations', 'SELECT version, name FROM schema_migrations ORDER BY version');
+    return { digest: hash.digest('hex'), counts: { users, exams, copies, booklets, pages, annotations, migrations } };
+  });
 }

@@ -3,6 +3,14 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 
 const MIGRATION_LOCK_ID = 4_242_001;
 
+/** The table recording applied migrations (a restore recreates it too). */
+export const SCHEMA_MIGRATIONS_DDL = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version text PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  )`;
+
 /** Applies MIGRATIONS in order and records each in schema_migrations. */
 export class Migrator {
   constructor(
@@ -11,12 +19,7 @@ export class Migrator {
   ) {}
 
   async ensureTable(): Promise<void> {
-    await this.pool.query(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version text PRIMARY KEY,
-        name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
+    await this.pool.query(SCHEMA_MIGRATIONS_DDL);
   }
 
   async pending(): Promise<Migration[]> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
+import { checkSchemaName } from './schema-name.js';
 import { parseFaults, type FaultName } from './faults.js';
 import { parseGeneration, type Generation } from './generation.js';
 
@@ -27,6 +28,8 @@ export interface Settings {
   faults: ReadonlySet<FaultName>;
   /** Where crash-once remembers that it already crashed (KORRIGO_LITE_STATE_DIR). */
   stateDir: string;
+  /** The schema `fingerprint` and `backup` read instead of public: a restored copy (KORRIGO_LITE_DB_SCHEMA). */
+  dbSchema: string | undefined;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
@@ -57,5 +60,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     generation: parseGeneration(env['KORRIGO_LITE_GENERATION']),
     faults: parseFaults(env['KORRIGO_LITE_FAULT']),
     stateDir: env['KORRIGO_LITE_STATE_DIR'] || join(tmpdir(), `korrigo-lite-${stateKey}`),
+    dbSchema: env['KORRIGO_LITE_DB_SCHEMA'] ? checkSchemaName(env['KORRIGO_LITE_DB_SCHEMA'], 'KORRIGO_LITE_DB_SCHEMA') : undefined,
   };
 }

@@ -19,6 +19,7 @@ import { imageBudgetCriterion } from './image-budget-criterion.js';
 import { idempotenceCriterion } from './idempotence-criterion.js';
 import { logScanCriterion } from './log-scan-criterion.js';
 import { outputCriterion } from './output-criterion.js';
+import { restoreCriterion } from './restore-criterion.js';
 import { scenarioCriterion } from './scenario-criterion.js';
 import { stabilityCriterion } from './stability-criterion.js';
 import { testsCriterion } from './tests-criterion.js';
@@ -35,6 +36,7 @@ export const criteria: { [N in JudgeName]: Criterion<N> } = {
   stability: stabilityCriterion,
   scenario: scenarioCriterion,
   'image-budget': imageBudgetCriterion,
+  restore: restoreCriterion,
 };
 
 /** The mutations of one recorded judgement; `ownCriterion`: the criterion of the step that made it. */
