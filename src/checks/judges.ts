@@ -5,6 +5,7 @@
  */
 import { checkContent, type ContentExpectation, type HttpAnswer } from './http-answer.js';
 import { judgeImageBudget, type ImageBudgetInput } from './image-budget.js';
+import { judgeResources, type ResourceBudgetInput } from './resource-budget.js';
 import { compareProbeOutputs } from './idempotence-diff.js';
 import { scanLines } from './log-scan.js';
 import { checkOutput, type OutputExpectation } from './output-expectation.js';
@@ -14,6 +15,7 @@ import type { TestPolicy, TestReport } from './test-report.js';
 import { judgeTestReport } from './test-report-judge.js';
 
 export type { ImageBudgetInput } from './image-budget.js';
+export type { ResourceBudgetInput } from './resource-budget.js';
 
 /** A verdict; a scenario also gives verdicts for the criteria its steps are tagged with. */
 export interface Verdict {
@@ -219,6 +221,7 @@ export const builtinJudges = {
   stability: (input: StabilityInput) => judgeStability(input),
   scenario: (input: ScenarioInput) => judgeScenario(input),
   'image-budget': (input: ImageBudgetInput) => judgeImageBudget(input),
+  resources: (input: ResourceBudgetInput) => judgeResources(input),
   restore: (input: RestoreInput) => judgeRestore(input),
 };
 

@@ -22,6 +22,7 @@ export function stepResult(planned: PlannedStep, status: StepStatus, outcome: St
     ...(planned.step.criterion ? { criterion: planned.step.criterion } : {}),
     ...(outcome.latency ? { latency: outcome.latency } : {}),
     ...(outcome.images ? { images: outcome.images } : {}),
+    ...(outcome.resources ? { resources: outcome.resources } : {}),
     ...(outcome.retries ? { retries: outcome.retries } : {}),
     ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
     ...(outcome.answersBefore ? { answersBefore: outcome.answersBefore } : {}),

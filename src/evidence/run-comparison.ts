@@ -28,6 +28,8 @@ export interface RunComparison {
   steps: { id: string; log: string; aMs?: number; bMs?: number; deltaPct?: number; regression: boolean }[];
   counts: { key: string; a?: number; b?: number }[];
   latency: { log: string; step: string; a?: { p50Ms: number; p95Ms: number; maxMs: number }; b?: { p50Ms: number; p95Ms: number; maxMs: number }; p95DeltaPct?: number; regression: boolean }[];
+  /** Each sampled service's peak memory and mean CPU in A and B (the resources step), with the memory growth. */
+  resources: { service: string; peakA?: number; peakB?: number; memoryGrowthPct?: number; cpuMeanA?: number; cpuMeanB?: number }[];
   /** Services whose image digest (or build output hash) changed; with the image sizes when both manifests have them. */
   images: { service: string; a?: string; b?: string; sizeA?: number; sizeB?: number; growthPct?: number }[];
   /** Why B is worse than A, one line each; empty when it is not. */
@@ -88,6 +90,24 @@ function pct(a: number, b: number): number | undefined {
 
 function slower(a: number, b: number, maxPct: number | null): boolean {
   return maxPct !== null && b - a >= MIN_SLOWDOWN_MS && (pct(a, b) ?? 0) > maxPct;
+}
+
+/** Peak memory and mean CPU of each service either run sampled. */
+function resourcesOf(a: RunResult, b: RunResult): RunComparison['resources'] {
+  const sampled = (r: RunResult) => new Map(r.steps.flatMap((s) => s.resources ?? []).map((x) => [x.service, x]));
+  const [ra, rb] = [sampled(a), sampled(b)];
+  return [...new Set([...ra.keys(), ...rb.keys()])].sort().map((service) => {
+    const [x, y] = [ra.get(service), rb.get(service)];
+    const growth = x && y ? growthPct(y.memory.peakBytes, x.memory.peakBytes) : null;
+    return {
+      service,
+      ...(x ? { peakA: x.memory.peakBytes } : {}),
+      ...(y ? { peakB: y.memory.peakBytes } : {}),
+      ...(growth === null ? {} : { memoryGrowthPct: growth }),
+      ...(x?.cpu ? { cpuMeanA: x.cpu.meanPercent } : {}),
+      ...(y?.cpu ? { cpuMeanB: y.cpu.meanPercent } : {}),
+    };
+  });
 }
 
 /** The size of a service's image in a manifest (its first image when it ran several). */
@@ -203,7 +223,7 @@ export function compareLoaded(A: LoadedRun, B: LoadedRun, maxPct: number | null)
     });
   }
 
-  return { a: side(A), b: side(B), criteria, steps, counts, latency, images, regressions, maxSlowdownPct: maxPct };
+  return { a: side(A), b: side(B), criteria, steps, counts, latency, resources: resourcesOf(A.result, B.result), images, regressions, maxSlowdownPct: maxPct };
 }
 
 const ms = (v: number | undefined) => (v === undefined ? '–' : formatDuration(v));
@@ -238,6 +258,10 @@ export function formatComparison(c: RunComparison): string {
       );
     }
   }
+  if (c.resources.length > 0) {
+    out.push('', 'resources (A → B):');
+    for (const r of c.resources) out.push(`  ${r.service}: ${resourceLine(r)}`);
+  }
   out.push('', 'images / build outputs (A → B):');
   if (c.images.length === 0) out.push('  unchanged');
   for (const i of c.images) out.push(`  ${i.service}: ${short(i.a)} → ${short(i.b)}${sizes(i)}`);
@@ -252,6 +276,13 @@ export function formatComparison(c: RunComparison): string {
 function sizes(i: RunComparison['images'][number]): string {
   if (i.sizeA !== undefined && i.sizeB !== undefined) return ` (${formatBytes(i.sizeA)} → ${formatBytes(i.sizeB)}${i.growthPct === undefined ? '' : `, ${i.growthPct >= 0 ? '+' : ''}${i.growthPct}%`})`;
   return i.sizeB === undefined ? '' : ` (${formatBytes(i.sizeB)})`;
+}
+
+/** `memory peak 120 MiB → 180 MiB (+50%), CPU mean 12% → 15%`. */
+function resourceLine(r: RunComparison['resources'][number]): string {
+  const bytes = (n: number | undefined) => (n === undefined ? '–' : formatBytes(n));
+  const pct = (n: number | undefined) => (n === undefined ? '–' : `${n}%`);
+  return `memory peak ${bytes(r.peakA)} → ${bytes(r.peakB)}${r.memoryGrowthPct === undefined ? '' : ` (${r.memoryGrowthPct >= 0 ? '+' : ''}${r.memoryGrowthPct}%)`}, CPU mean ${pct(r.cpuMeanA)} → ${pct(r.cpuMeanB)}`;
 }
 
 /** Table cells: one line, pipes escaped. */
@@ -276,6 +307,7 @@ export function formatComparisonMarkdown(c: RunComparison): string {
     for (const l of c.latency) out.push(`| ${cell(l.step)} | ${ms(l.a?.p50Ms)} → ${ms(l.b?.p50Ms)} | ${ms(l.a?.p95Ms)} → ${ms(l.b?.p95Ms)} | ${signed(l.p95DeltaPct)}${l.regression ? ' ⚠️' : ''} | ${ms(l.a?.maxMs)} → ${ms(l.b?.maxMs)} |`);
     out.push('');
   }
+  if (c.resources.length > 0) out.push('| Service | Memory peak and CPU mean, A → B |', '|---|---|', ...c.resources.map((r) => `| ${cell(r.service)} | ${cell(resourceLine(r))} |`), '');
   if (c.images.length > 0) out.push('| Service | A | B | Size |', '|---|---|---|---|', ...c.images.map((i) => `| ${cell(i.service)} | \`${short(i.a)}\` | \`${short(i.b)}\` | ${sizes(i).trim() || '–'} |`), '');
   return `${out.join('\n')}\n`;
 }

@@ -33,6 +33,19 @@ export interface StepResult {
   retries?: ScenarioRetry[];
   /** The images the services run, with their size now and in the baseline run (the image budget step). */
   images?: ImageFigure[];
+  /** What each service used over the run (the resources step): peak and mean memory and CPU. */
+  resources?: ServiceResources[];
+}
+
+/** What one service used over the run, from its samples. */
+export interface ServiceResources {
+  service: string;
+  samples: number;
+  memory: { peakBytes: number; meanBytes: number; limitBytes?: number };
+  /** Percent of one core (150 = one and a half); null when no sample could measure CPU. */
+  cpu: { peakPercent: number; meanPercent: number } | null;
+  /** Up to 60 points over the run, for a chart: [seconds since the first sample, memory bytes, CPU percent or null]. */
+  series: [number, number, number | null][];
 }
 
 /** One image the services run, with its size now and in the baseline run. */

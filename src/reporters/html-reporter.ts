@@ -1,6 +1,7 @@
 import { formatDuration } from '../common/duration.js';
 import type { CriterionResult, RunResult, StepResult } from '../model/run-result.js';
 import { curlCommand } from './curl-command.js';
+import { resourcesSection } from './resource-chart.js';
 import { criteriaCount, IMAGES_HEADER, imageRows, LATENCY_HEADER, latencyRows, oneLine, statusLabel, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -229,7 +230,7 @@ ${counts ? `<h2>Counts</h2>\n<table>\n${counts}\n</table>\n` : ''}<h2 id="steps"
 <tr><th></th><th>Phase</th><th>Log</th><th>Title</th><th>Status</th><th>Duration</th><th>Exit</th><th>Detail</th></tr>
 ${steps}
 </table>
-${latency ? `<h2>E2E latency</h2>\n<table>\n<tr>${LATENCY_HEADER.map((h) => `<th>${e(h)}</th>`).join('')}</tr>\n${latency}\n</table>\n` : ''}${images ? `<h2>Images</h2>\n<table>\n<tr>${IMAGES_HEADER.map((h) => `<th>${e(h)}</th>`).join('')}</tr>\n${images}\n</table>\n` : ''}<h2 id="artifacts">Artifacts</h2>
+${latency ? `<h2>E2E latency</h2>\n<table>\n<tr>${LATENCY_HEADER.map((h) => `<th>${e(h)}</th>`).join('')}</tr>\n${latency}\n</table>\n` : ''}${images ? `<h2>Images</h2>\n<table>\n<tr>${IMAGES_HEADER.map((h) => `<th>${e(h)}</th>`).join('')}</tr>\n${images}\n</table>\n` : ''}${resourcesSection(result, e)}<h2 id="artifacts">Artifacts</h2>
 <ul>
 ${result.artifacts.map((a) => `<li>${artifactLink(a, written)}</li>`).join('\n')}
 </ul>

@@ -1,5 +1,6 @@
 import { formatDuration } from '../common/duration.js';
 import type { RunResult } from '../model/run-result.js';
+import { RESOURCES_HEADER, resourceRows } from './resource-chart.js';
 import { criteriaCount, criterionMark, IMAGES_HEADER, imageRows, LATENCY_HEADER, latencyRows, oneLine, statusLabel, stoppedLine, targetLine, verdictLabel, type Reporter } from './reporter.js';
 
 /** Table cells: one line, pipes escaped, and Markdown/HTML specials neutralised. */
@@ -40,6 +41,8 @@ export class MarkdownReporter implements Reporter {
     if (latency.length > 0) out.push(`| ${LATENCY_HEADER.join(' | ')} |`, `|${LATENCY_HEADER.map(() => '---|').join('')}`, ...latency.map((r) => `| ${r.map(cell).join(' | ')} |`), '');
     const images = imageRows(result);
     if (images.length > 0) out.push(`| ${IMAGES_HEADER.join(' | ')} |`, `|${IMAGES_HEADER.map(() => '---|').join('')}`, ...images.map((r) => `| ${r.map(cell).join(' | ')} |`), '');
+    const resources = resourceRows(result);
+    if (resources.length > 0) out.push(`| ${RESOURCES_HEADER.join(' | ')} |`, `|${RESOURCES_HEADER.map(() => '---|').join('')}`, ...resources.map((r) => `| ${r.map(cell).join(' | ')} |`), '');
     return `${out.join('\n')}\n`;
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { OutputSink } from '../common/output.js';
 import type { Redactor } from '../common/redactor.js';
 import type { BaselineRun } from '../model/manifest.js';
-import type { AnswerCount, HttpExchange, ImageFigure, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
+import type { AnswerCount, HttpExchange, ImageFigure, ServiceResources, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
 import type { StepContextExtras } from '../model/run-hooks.js';
 import type { StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
@@ -104,6 +104,8 @@ export interface StepOutcome {
   judgements?: Judgement[];
   /** The images measured by the image budget step: recorded in the step's result. */
   images?: ImageFigure[];
+  /** What each service used over the run (the resources step): recorded in the step's result. */
+  resources?: ServiceResources[];
   /** Set by steps that keep observing after they return (stability). */
   pending?: PendingOutcome;
   /**

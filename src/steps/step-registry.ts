@@ -5,6 +5,7 @@ import { hostStep } from './host-step.js';
 import { imageBudgetStep } from './image-budget-step.js';
 import { logsStep } from './logs-step.js';
 import { psStep } from './ps-step.js';
+import { resourcesStep } from './resources-step.js';
 import { restoreDrillStep } from './restore-drill-step.js';
 import { scenarioStep } from './scenario-step.js';
 import { stabilityStep } from './stability-step.js';
@@ -21,6 +22,7 @@ export const builtinStepKinds: readonly StepKind[] = [
   psStep,
   waitHttpStep,
   stabilityStep,
+  resourcesStep,
   execStep,
   hostStep,
   scenarioStep,

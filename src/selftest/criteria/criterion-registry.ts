@@ -19,6 +19,7 @@ import { imageBudgetCriterion } from './image-budget-criterion.js';
 import { idempotenceCriterion } from './idempotence-criterion.js';
 import { logScanCriterion } from './log-scan-criterion.js';
 import { outputCriterion } from './output-criterion.js';
+import { resourcesCriterion } from './resources-criterion.js';
 import { restoreCriterion } from './restore-criterion.js';
 import { scenarioCriterion } from './scenario-criterion.js';
 import { stabilityCriterion } from './stability-criterion.js';
@@ -36,6 +37,7 @@ export const criteria: { [N in JudgeName]: Criterion<N> } = {
   stability: stabilityCriterion,
   scenario: scenarioCriterion,
   'image-budget': imageBudgetCriterion,
+  resources: resourcesCriterion,
   restore: restoreCriterion,
 };
 
