@@ -8,7 +8,9 @@ import { compareProbeOutputs } from './idempotence-diff.js';
 import { scanLines } from './log-scan.js';
 import { checkOutput, type OutputExpectation } from './output-expectation.js';
 import { judgeStability, type StabilityInput } from './stability-verdict.js';
+import { judgeShutdown, type ShutdownInput } from './shutdown-verdict.js';
 import type { TestPolicy, TestReport } from './test-report.js';
+export type { ShutdownInput } from './shutdown-verdict.js';
 import { judgeTestReport } from './test-report-judge.js';
 
 /** A verdict; a scenario also gives verdicts for the criteria its steps are tagged with. */
@@ -212,6 +214,7 @@ export const builtinJudges = {
   boot: (input: BootInput) => judgeBoot(input),
   stability: (input: StabilityInput) => judgeStability(input),
   scenario: (input: ScenarioInput) => judgeScenario(input),
+  shutdown: (input: ShutdownInput) => judgeShutdown(input),
 };
 
 export type JudgeName = keyof typeof builtinJudges;

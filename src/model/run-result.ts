@@ -1,4 +1,5 @@
 /** The outcome of one run, as the reporters see it. Plain data, JSON-serialisable. */
+import type { ServiceStop } from './stack.js';
 
 /** `not-applicable`: the target's driver cannot do what the step needs (an external target is not built or started by the gate); never a pass. */
 export type StepStatus = 'passed' | 'failed' | 'timedout' | 'not-run' | 'interrupted' | 'not-applicable';
@@ -31,6 +32,8 @@ export interface StepResult {
   notJudged?: boolean;
   /** Scenario steps that passed only after a retry, per step (absent when none did). */
   retries?: ScenarioRetry[];
+  /** How each service stopped on its stop signal (shutdown): signal, grace, exit code, stop time. */
+  stops?: ServiceStop[];
 }
 
 /** A scenario step that passed only after a retry: how often, and the reason it was accepted, if it was. */

@@ -5,6 +5,7 @@ import { hostStep } from './host-step.js';
 import { logsStep } from './logs-step.js';
 import { psStep } from './ps-step.js';
 import { scenarioStep } from './scenario-step.js';
+import { shutdownStep } from './shutdown-step.js';
 import { stabilityStep } from './stability-step.js';
 import type { StepKind } from './step-kind.js';
 import { summaryStep } from './summary-step.js';
@@ -23,5 +24,6 @@ export const builtinStepKinds: readonly StepKind[] = [
   hostStep,
   scenarioStep,
   logsStep,
+  shutdownStep,
   summaryStep,
 ];
