@@ -137,7 +137,8 @@ function assertCleanShutdown(run: SampleRun): void {
   ]);
   for (const s of stops) assert.ok(s.stopMs >= 0 && s.stopMs < s.graceMs, `${s.service} took ${s.stopMs} ms`);
   const log = run.read('20_shutdown.log');
-  assert.ok(log.indexOf('stopping backend, worker') < log.indexOf('stopping db'), log);
+  const levels = [...log.matchAll(/stopping (.+)$/gm)].map((m) => (m[1] ?? '').split(', ').sort());
+  assert.deepEqual(levels, [['backend', 'worker'], ['db']], log);
 }
 
 /**
@@ -242,7 +243,7 @@ describe('the korrigo gate on korrigo-lite', () => {
       const backend = run.json.steps.find((s) => s.log === '20_shutdown.log')?.stops?.find((s) => s.service === 'backend');
       assert.ok(backend && backend.killed && backend.exitCode === 137 && backend.stopMs >= 5000 && backend.stopMs < 7000, JSON.stringify(backend));
       const log = run.read('20_shutdown.log');
-      assert.match(log, /backend: SIGTERM, grace 5\.0s → still running after its grace: SIGKILL, exit 137 after 5\.\ds/, log);
+      assert.match(log, /backend: SIGTERM, grace 5s → still running after its grace: SIGKILL, exit 137 after 5\.\ds/, log);
       assert.match(log, /WARNING SIGTERM ignored \(KORRIGO_LITE_FAULT=ignore-sigterm\)/, 'the backend log lines under the verdict');
       assertNothingLeft(run);
     });

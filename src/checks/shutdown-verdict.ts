@@ -7,8 +7,8 @@ export interface ShutdownInput {
   stops: ServiceStop[];
 }
 
-/** A grace as written in a config (`5s`, `10s`), a stop time to the tenth (`0.3s`). */
-const grace = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : formatDuration(ms));
+/** A grace as written in a config (`5s`, `10s`); other times as formatDuration gives them (`0.3s`). */
+export const formatGrace = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : formatDuration(ms));
 
 /** The exit codes of a clean stop on `signal`: 0, or 128 + the signal (the default handler's death). */
 export function cleanExitCodes(signal: string): number[] {
@@ -18,7 +18,7 @@ export function cleanExitCodes(signal: string): number[] {
 
 /** What was wrong with one service's stop, or null when it stopped cleanly within its grace. */
 function stopProblem(s: ServiceStop): string | null {
-  if (s.killed) return `${s.service} ignored ${s.signal}: killed after its ${grace(s.graceMs)} grace (exit ${s.exitCode ?? 'unknown'})`;
+  if (s.killed) return `${s.service} ignored ${s.signal}: killed after its ${formatGrace(s.graceMs)} grace (exit ${s.exitCode ?? 'unknown'})`;
   const clean = cleanExitCodes(s.signal);
   if (s.exitCode === null || !clean.includes(s.exitCode)) {
     return `${s.service} exited ${s.exitCode ?? 'unknown'} on ${s.signal} after ${formatDuration(s.stopMs)} (expected ${clean.join(' or ')})`;
@@ -47,6 +47,6 @@ export function judgeShutdown(input: ShutdownInput): { passed: boolean; detail: 
   const slowest = judged.reduce((a, b) => (b.stopMs > a.stopMs ? b : a));
   return {
     passed: true,
-    detail: `${clean}/${judged.length} stopped cleanly within their grace (slowest: ${slowest.service} ${formatDuration(slowest.stopMs)} of ${grace(slowest.graceMs)})${notRunning}`,
+    detail: `${clean}/${judged.length} stopped cleanly within their grace (slowest: ${slowest.service} ${formatDuration(slowest.stopMs)} of ${formatGrace(slowest.graceMs)})${notRunning}`,
   };
 }

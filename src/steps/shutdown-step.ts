@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { judge } from '../checks/judges.js';
-import { cleanExitCodes, judgedStops } from '../checks/shutdown-verdict.js';
+import { cleanExitCodes, formatGrace, judgedStops } from '../checks/shutdown-verdict.js';
 import { formatDuration } from '../common/duration.js';
 import { RgStepError } from '../common/errors.js';
 import type { ServiceStop } from '../model/stack.js';
@@ -13,7 +13,7 @@ function row(s: ServiceStop): string {
   const what = s.oneShot ? 'one-shot job, not judged' : 'not running at the stop, not judged';
   if (!s.running) return `${s.service}: ${what}${s.exitCode === null ? '' : ` (last exit ${s.exitCode})`}`;
   const how = s.killed ? `still running after its grace: SIGKILL, exit ${s.exitCode ?? '?'}` : `exit ${s.exitCode ?? '?'}`;
-  return `${s.service}: ${s.signal}, grace ${formatDuration(s.graceMs)} → ${how} after ${formatDuration(s.stopMs)}`;
+  return `${s.service}: ${s.signal}, grace ${formatGrace(s.graceMs)} → ${how} after ${formatDuration(s.stopMs)}`;
 }
 
 /**

@@ -78,6 +78,5 @@ async function stopContainer(opts: ComposeStopOptions, info: Docker.ContainerInf
   const exitCode = after.State.ExitCode;
   // Exit 137 without SIGKILL as its own stop signal: the engine's SIGKILL at the end of the grace.
   const killed = exitCode === 137 && signal !== 'SIGKILL';
-  opts.output.line(`${name}: ${signal}, grace ${graceMs / 1000}s → exit ${exitCode} after ${stopMs}ms${killed ? ' (SIGKILL after the grace)' : ''}`);
   return { ...base, running: true, exitCode, stopMs, killed };
 }
