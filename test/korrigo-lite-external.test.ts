@@ -165,7 +165,7 @@ describe('the korrigo gate on korrigo-lite as an external target', () => {
     assert.match(run.read('15_backend_logs_tail.log'), /INFO GET \/api\/health\//);
 
     const junit = run.read('junit.xml');
-    assert.match(junit, /<testsuite [^>]*tests="10" failures="0" errors="0" skipped="2"/);
+    assert.match(junit, /<testsuite [^>]*tests="11" failures="0" errors="0" skipped="3"/);
     // Not started by the gate, not stopped by it either.
     assert.ok(processes.every(alive), 'the gate stopped the external target');
     assert.equal((await status(`${backendUrl}/api/health/`)), 200);
