@@ -65,7 +65,7 @@ const ms = (iso: string | undefined): number => {
 function assertStoppedAfterFailure(run: GateRun): void {
   const stoppedAt = run.json?.stoppedAt;
   assert.ok(stoppedAt, `the gate did not stop\n${evidence(run)}`);
-  const main = (run.json?.steps ?? []).filter((s) => s.phase !== 'G' && s.phase !== 'H' && s.criterion !== 'stability' && s.detail !== 'not selected');
+  const main = (run.json?.steps ?? []).filter((s) => !['G', 'S', 'H'].includes(s.phase) && s.criterion !== 'stability' && s.detail !== 'not selected');
   const ran = main.filter((s) => s.status !== 'not-run');
   assert.deepEqual(main.slice(0, ran.length).map((s) => s.log), ran.map((s) => s.log), 'a step ran after one that did not');
   for (const s of main.slice(ran.length)) assert.equal(s.detail, `not run: the gate stopped at ${stoppedAt}`, s.log);
@@ -76,6 +76,28 @@ function assertStoppedAfterFailure(run: GateRun): void {
   }
   for (const log of ['14_compose_logs.log', '16_ps_final.log']) assert.notEqual(step(run, log).status, 'not-run', `${log}: no log capture after a failure`);
   assert.ok(existsSync(join(run.logDir, '17_validation_summary.log')), 'no summary after a failure');
+}
+
+/**
+ * Shutdown ✅ with its evidence in summary.json: each container stopped with its own stop signal
+ * and grace from docker-compose.yml (db: SIGINT, PostgreSQL's fast shutdown; backend and worker:
+ * 5 s), dependents first, every one gone with a clean exit well within its grace.
+ */
+function assertCleanShutdown(run: GateRun): void {
+  assert.match(run.line('Shutdown'), /✅ Shutdown: 5\/5 stopped cleanly within their grace/, evidence(run));
+  const stops = step(run, '20_shutdown.log').stops ?? [];
+  assert.deepEqual(stops.map((s) => [s.service, s.signal, s.graceMs, s.exitCode, s.killed]).sort(), [
+    ['backend', 'SIGTERM', 5000, 0, false],
+    ['db', 'SIGINT', 10_000, 0, false],
+    ['nginx', 'SIGTERM', 10_000, 0, false],
+    ['redis', 'SIGTERM', 10_000, 0, false],
+    ['worker', 'SIGTERM', 5000, 0, false],
+  ], run.read('20_shutdown.log'));
+  for (const s of stops) assert.ok(s.stopMs < s.graceMs, `${s.service} took ${s.stopMs} ms`);
+  const log = run.read('20_shutdown.log');
+  // Dependents first, one level at a time (the order inside a level is the compose file's).
+  const levels = [...log.matchAll(/stopping (.+)$/gm)].map((m) => (m[1] ?? '').split(', ').sort());
+  assert.deepEqual(levels, [['nginx', 'worker'], ['backend'], ['db', 'redis']], log);
 }
 
 describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
@@ -102,6 +124,19 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
     assert.match(run.read('01_stage.log'), /\[stage\] staged/);
     const order = (run.json?.steps ?? []).map((s) => s.log);
     assert.ok(order.indexOf('01_stage.log') >= 0 && order.indexOf('01_stage.log') < order.indexOf('01_build_nocache.log'), 'stage did not run before the build');
+    assertCleanShutdown(run);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('ignore-sigterm: the backend ignores SIGTERM, is killed after its 5 s grace → exactly Shutdown ❌, naming it with its stop time', async () => {
+    const run = await gate({ skip: 'A', env: { KORRIGO_LITE_FAULT: 'ignore-sigterm' } });
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(run.line('Shutdown'), /❌ Shutdown: backend ignored SIGTERM: killed after its 5s grace \(exit 137\) \(4\/5 stopped cleanly\)/, evidence(run));
+    for (const title of CRITERIA.filter((t) => t !== 'Shutdown' && t !== 'Build')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
+    const backend = (step(run, '20_shutdown.log').stops ?? []).find((s) => s.service === 'backend');
+    assert.ok(backend && backend.killed && backend.exitCode === 137 && backend.stopMs >= 5000 && backend.stopMs < 8000, JSON.stringify(backend));
+    // The backend's last lines under the verdict: it saw SIGTERM and carried on.
+    assert.match(run.read('20_shutdown.log'), /WARNING SIGTERM ignored \(KORRIGO_LITE_FAULT=ignore-sigterm\)/);
     assert.deepEqual(leftovers(), []);
   });
 

@@ -10,9 +10,7 @@ import { ROOT, tempDir, writeConfig } from './helpers.js';
 
 export const SAMPLE = join(ROOT, 'examples/korrigo-lite');
 export const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
-export const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings',
-  'Restore',
-];
+export const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings', 'Restore', 'Shutdown'];
 
 export interface SummaryStep {
   log: string;
@@ -22,6 +20,8 @@ export interface SummaryStep {
   criterion?: string;
   startedAt?: string;
   endedAt?: string;
+  /** The shutdown step's evidence: how each service stopped. */
+  stops?: { service: string; signal: string; graceMs: number; running: boolean; exitCode: number | null; stopMs: number; killed: boolean }[];
 }
 
 export interface SummaryJson {

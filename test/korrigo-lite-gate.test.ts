@@ -23,10 +23,12 @@ const SEED_LOGS = [
 interface SummaryJson {
   verdict: string;
   stoppedAt?: string;
-  steps: { log: string; phase: string; status: string; startedAt?: string; endedAt?: string }[];
+  steps: { log: string; phase: string; status: string; detail: string; startedAt?: string; endedAt?: string; stops?: { service: string; signal: string; exitCode: number | null; stopMs: number; graceMs: number; killed: boolean; running: boolean }[] }[];
   phases: { id: string }[];
   counts: Record<string, number>;
 }
+
+const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings', 'Restore', 'Shutdown'];
 
 /** An initialised embedded database, copied into each fault run: PGlite's initdb costs ~15 s. */
 let templateDir = '';
@@ -123,6 +125,24 @@ function assertNothingLeft(run: SampleRun): void {
 }
 
 /**
+ * Shutdown ✅ with its evidence in summary.json: backend and worker (5 s grace), then db (10 s),
+ * each sent SIGTERM and gone with exit 0 well within its grace, dependents before the database.
+ */
+function assertCleanShutdown(run: SampleRun): void {
+  assert.match(run.line('Shutdown'), /✅ Shutdown: 3\/3 stopped cleanly within their grace/, evidence(run));
+  const stops = run.json.steps.find((s) => s.log === '20_shutdown.log')?.stops ?? [];
+  assert.deepEqual(stops.map((s) => [s.service, s.signal, s.graceMs, s.exitCode, s.killed]).sort(), [
+    ['backend', 'SIGTERM', 5000, 0, false],
+    ['db', 'SIGTERM', 10_000, 0, false],
+    ['worker', 'SIGTERM', 5000, 0, false],
+  ]);
+  for (const s of stops) assert.ok(s.stopMs >= 0 && s.stopMs < s.graceMs, `${s.service} took ${s.stopMs} ms`);
+  const log = run.read('20_shutdown.log');
+  const levels = [...log.matchAll(/stopping (.+)$/gm)].map((m) => (m[1] ?? '').split(', ').sort());
+  assert.deepEqual(levels, [['backend', 'worker'], ['db']], log);
+}
+
+/**
  * Fail fast: no step of a normal phase started after the gate learnt of the failure; logs (G)
  * and summary (H) still ran. The stability watch overlaps the later phases: when it is what
  * stopped the gate, the step running at the crash may finish, none may start after it.
@@ -137,7 +157,7 @@ function assertStoppedAfterFailure(run: SampleRun): void {
   const learnt = firstProblem ? Date.parse(firstProblem) + 1000 : Date.parse(stopStep.endedAt ?? '');
   const normalAfter = steps
     .slice(stop + 1)
-    .filter((s) => s.phase !== 'G' && s.phase !== 'H' && s.status !== 'not-run' && Date.parse(s.startedAt ?? '') > learnt);
+    .filter((s) => !['G', 'S', 'H'].includes(s.phase) && s.status !== 'not-run' && Date.parse(s.startedAt ?? '') > learnt);
   assert.deepEqual(normalAfter.map((s) => s.log), [], 'steps started after the failure');
   for (const log of ['14_compose_logs.log', '15_backend_logs_tail.log', '16_ps_final.log', '17_validation_summary.log']) {
     assert.ok(existsSync(join(run.logDir, log)), `${log} missing after a failure`);
@@ -163,15 +183,14 @@ describe('the korrigo gate on korrigo-lite', () => {
       assert.equal(run.code, 0, evidence(run));
       for (const log of SEED_LOGS) assert.ok(existsSync(join(run.logDir, log)), `${log} missing`);
       const marks = run.summary.split('\n').filter((l) => /✅|❌/.test(l));
-      assert.equal(marks.length, 11, marks.join('\n'));
-      for (const title of ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings', 'Restore']) {
-        assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
-      }
-      assert.match(run.line('Boot'), /3\/3 running\+healthy/);
       // The restore drill: the copy reads like the live data, and its restore time is reported.
       assert.match(run.line('Restore'), /✅ Restore: restored copy equals the live data \(\d+ probe lines\); restore took \S+ \(rto 1m/);
       assert.ok((run.json.counts['restore.ms'] ?? 0) > 0, JSON.stringify(run.json.counts));
       assert.match(run.read('18_restore_drill.log'), /--- cleanup: \[backend\] .*drop-schema release_gate_restore/);
+      assert.equal(marks.length, CRITERIA.length, marks.join('\n'));
+      for (const title of CRITERIA) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
+      assert.match(run.line('Boot'), /3\/3 running\+healthy/);
+      assertCleanShutdown(run);
       // The seed's quick checks.
       assert.match(run.read('13_pytest_full.log').split('\n').filter((l) => l.includes('passed')).at(-1) ?? '', /\d+ passed, 0 failed/);
       assert.equal(run.read('11_db_sanity.log').split('\n').filter((l) => l.includes('pages=')).length, 3);
@@ -208,6 +227,33 @@ describe('the korrigo gate on korrigo-lite', () => {
     { fault: 'lock-409', failing: /❌ E2E:.*lock.*409/, stopped: true },
   ];
 
+  describe('graceful shutdown, judged at teardown', { concurrency: 2 }, () => {
+    it('a healthy short run: Shutdown ✅ and Stability ✅ (the watch gave its verdict before the stop), the stop times in summary.json', async () => {
+      const run = await sampleGate();
+      assert.equal(run.code, 0, evidence(run));
+      assert.match(run.line('Stability'), /✅ Stability: 0 restarts, 0 exits/, evidence(run));
+      assertCleanShutdown(run);
+      const times = (log: string) => run.json.steps.find((s) => s.log === log);
+      // Phase S after the log capture and the stability verdict, before the summary.
+      assert.ok(Date.parse(times('20_shutdown.log')?.startedAt ?? '') >= Date.parse(times('06_stability_5s.log')?.endedAt ?? ''), 'the stop began before the stability verdict');
+      assert.deepEqual(run.json.phases.map((p) => p.id).slice(-2), ['S', 'H']);
+      assertNothingLeft(run);
+    });
+
+    it('KORRIGO_LITE_FAULT=ignore-sigterm: exactly Shutdown ❌, naming the backend, its grace and its stop time', async () => {
+      const run = await sampleGate({ fault: 'ignore-sigterm' });
+      assert.equal(run.code, 1, evidence(run));
+      assert.match(run.line('Shutdown'), /❌ Shutdown: backend ignored SIGTERM: killed after its 5s grace \(exit 137\) \(2\/3 stopped cleanly\)/, evidence(run));
+      for (const title of CRITERIA.filter((t) => t !== 'Shutdown' && t !== 'Build')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
+      const backend = run.json.steps.find((s) => s.log === '20_shutdown.log')?.stops?.find((s) => s.service === 'backend');
+      assert.ok(backend && backend.killed && backend.exitCode === 137 && backend.stopMs >= 5000 && backend.stopMs < 7000, JSON.stringify(backend));
+      const log = run.read('20_shutdown.log');
+      assert.match(log, /backend: SIGTERM, grace 5s → still running after its grace: SIGKILL, exit 137 after 5\.\ds/, log);
+      assert.match(log, /WARNING SIGTERM ignored \(KORRIGO_LITE_FAULT=ignore-sigterm\)/, 'the backend log lines under the verdict');
+      assertNothingLeft(run);
+    });
+  });
+
   describe('fails the gate on each korrigo-lite fault switch', { concurrency: 2 }, () => {
     for (const { fault, failing, stopped } of faults) {
       it(`KORRIGO_LITE_FAULT=${fault}: exit 1, the right ❌ line, nothing run after it but logs and summary, nothing left`, async () => {
@@ -226,9 +272,7 @@ describe('the korrigo gate on korrigo-lite', () => {
     const run = await sampleGate({ fault: 'restore-differs' });
     assert.equal(run.code, 1, evidence(run));
     assert.match(run.line('Restore'), /❌ Restore: restored copy differs from the live data at probe line \d+: live "pages: \d+", restored "pages: 0"/, evidence(run));
-    for (const title of ['Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings']) {
-      assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}\n${evidence(run)}`);
-    }
+    for (const title of CRITERIA.filter((t) => t !== 'Restore')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}\n${evidence(run)}`);
     const log = run.read('18_restore_drill.log');
     assert.match(log, /^\S+ -pages: \d+$/m);
     assert.match(log, /^\S+ \+pages: 0$/m);

@@ -11,7 +11,9 @@ import { scanLines } from './log-scan.js';
 import { checkOutput, type OutputExpectation } from './output-expectation.js';
 import { judgeRestore, type RestoreInput } from './restore-verdict.js';
 import { judgeStability, type StabilityInput } from './stability-verdict.js';
+import { judgeShutdown, type ShutdownInput } from './shutdown-verdict.js';
 import type { TestPolicy, TestReport } from './test-report.js';
+export type { ShutdownInput } from './shutdown-verdict.js';
 import { judgeTestReport } from './test-report-judge.js';
 
 export type { ImageBudgetInput } from './image-budget.js';
@@ -223,6 +225,7 @@ export const builtinJudges = {
   'image-budget': (input: ImageBudgetInput) => judgeImageBudget(input),
   resources: (input: ResourceBudgetInput) => judgeResources(input),
   restore: (input: RestoreInput) => judgeRestore(input),
+  shutdown: (input: ShutdownInput) => judgeShutdown(input),
 };
 
 export type JudgeName = keyof typeof builtinJudges;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { RgConfigError, type ConfigIssue } from '../common/errors.js';
 import { loadConfig, presetPath } from './loader.js';
 import { ParseCache } from './parse-cache.js';
+import type { LocalServiceConfig } from '../drivers/local/local-service-config.js';
 import { testDir } from '../common/test-dir.fixture.js';
 
 /** What a run gives the final load: the preset's generated secrets exist by then (resolveRun). */
@@ -229,7 +230,32 @@ phases:
 
   it('says which `do` values are allowed', () => {
     const { issues } = problems({ 'release-gate.yml': `${LOCAL_STACK}\nphases: [{ id: A, steps: [{ log: 00_x, do: explode }] }]\n` });
-    assert.match(lines(issues), /phases\[0\]\.steps\[0\]\.do: unknown do value \(received "explode"\); allowed: down, build, up, ps, wait-http, stability, exec, host, scenario, logs, summary$/);
+    assert.match(lines(issues), /phases\[0\]\.steps\[0\]\.do: unknown do value \(received "explode"\); allowed: down, build, up, ps, wait-http, stability, resources, exec, host, scenario, restore-drill, logs, images, shutdown, summary$/);
+  });
+
+  it('refuses a step that stops the stack (shutdown) in a main phase, naming the phase flags that allow it', () => {
+    const { issues } = problems({ 'release-gate.yml': `${LOCAL_STACK}\ncriteria: { shutdown: Shutdown }\nphases: [{ id: S, steps: [{ log: 20_shutdown, do: shutdown, criterion: shutdown }] }]\n` });
+    assert.equal(issues.length, 1, lines(issues));
+    assert.match(lines(issues), /phases\[0\]\.steps\[0\]\.do: a "shutdown" step stops or replaces the stack's services: put it in a phase with always: true or ifPassed: true, after the log capture/);
+  });
+
+  for (const flag of ['always', 'ifPassed']) {
+    it(`accepts the shutdown step in a phase with ${flag}: true`, () => {
+      const { loaded } = load({ 'release-gate.yml': `${LOCAL_STACK}\ncriteria: { shutdown: Shutdown }\nphases: [{ id: S, ${flag}: true, steps: [{ log: 20_shutdown, do: shutdown, criterion: shutdown }] }]\n` });
+      assert.equal(loaded().config.phases[0]?.steps[0]?.do, 'shutdown');
+    });
+  }
+
+  it("reads a local service's stop signal and grace (default SIGTERM, 10 s) and refuses an unknown signal", () => {
+    const stack = (extra: string) => `stack:\n  driver: local\n  services:\n    web: { command: [node, server.js]${extra} }\nphases: [{ id: B, steps: [{ log: 03_ps, do: ps }] }]\n`;
+    // The stack's type is the driver kind's own (bound at run time): read the two fields as plain data.
+    const web = (text: string) => {
+      const services = load({ 'release-gate.yml': text }).loaded().config.stack['services'] as Record<string, LocalServiceConfig>;
+      return [services['web']?.stopSignal, services['web']?.stopGracePeriod];
+    };
+    assert.deepEqual(web(stack('')), ['SIGTERM', 10_000]);
+    assert.deepEqual(web(stack(', stopSignal: SIGINT, stopGracePeriod: 5s')), ['SIGINT', 5000]);
+    assert.match(lines(problems({ 'release-gate.yml': stack(', stopSignal: TERMINATE') }).issues), /stack\.services\.web\.stopSignal: expected a signal name such as SIGTERM, SIGINT or SIGQUIT/);
   });
 
   const unions: [string, string, RegExp][] = [

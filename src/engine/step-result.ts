@@ -26,6 +26,7 @@ export function stepResult(planned: PlannedStep, status: StepStatus, outcome: St
     ...(outcome.retries ? { retries: outcome.retries } : {}),
     ...(outcome.http && status !== 'passed' ? { http: outcome.http } : {}),
     ...(outcome.answersBefore ? { answersBefore: outcome.answersBefore } : {}),
+    ...(outcome.stops ? { stops: outcome.stops } : {}),
     ...(outcome.notJudged ? { notJudged: true } : {}),
   };
 }

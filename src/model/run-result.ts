@@ -1,4 +1,5 @@
 /** The outcome of one run, as the reporters see it. Plain data, JSON-serialisable. */
+import type { ServiceStop } from './stack.js';
 
 /** `not-applicable`: the target's driver cannot do what the step needs (an external target is not built or started by the gate); never a pass. */
 export type StepStatus = 'passed' | 'failed' | 'timedout' | 'not-run' | 'interrupted' | 'not-applicable';
@@ -35,6 +36,8 @@ export interface StepResult {
   images?: ImageFigure[];
   /** What each service used over the run (the resources step): peak and mean memory and CPU. */
   resources?: ServiceResources[];
+  /** How each service stopped on its stop signal (shutdown): signal, grace, exit code, stop time. */
+  stops?: ServiceStop[];
 }
 
 /** What one service used over the run, from its samples. */

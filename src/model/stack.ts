@@ -38,10 +38,11 @@ export interface CopiedFile {
  * (`DriverKind.notApplicable`): such steps are recorded "not applicable", never run, never ✅.
  * `lifecycle`: down and up; `build`: images or build commands; `services`: observing service
  * state, restarts and events (ps, stability); `exec`: commands in a service (and copyOut);
- * `logs`: service logs; `images`: the services run images the Engine can describe (size, layers); `usage`: sampling each service's
- * memory and CPU.
+ * `logs`: service logs; `images`: the services run images the Engine can describe (size,
+ * layers); `usage`: sampling each service's memory and CPU; `shutdown`: stopping each service
+ * with its own stop signal and grace period, timed (`stopGracefully`).
  */
-export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images' | 'usage';
+export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images' | 'usage' | 'shutdown';
 
 /** `pause`/`unpause`: `docker pause`; `kill`: a signal sent (`docker kill`, and the SIGTERM of `docker stop`); `stop`: `docker stop` done. */
 export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health' | 'pause' | 'unpause' | 'kill' | 'stop';
@@ -108,6 +109,28 @@ export interface StackProvenance {
   services: ServiceProvenance[];
 }
 
+/** How one service stopped when sent its stop signal (the Shutdown criterion's evidence). */
+export interface ServiceStop {
+  service: string;
+  /** The stop signal sent (`SIGTERM`, `SIGINT` for a compose `stop_signal: SIGINT`). */
+  signal: string;
+  /** The grace period before SIGKILL, in ms (`stop_grace_period`, `stopGracePeriod`; default 10 s). */
+  graceMs: number;
+  /** Not running when the stop began (a finished one-shot job, a crashed service): nothing was sent. */
+  running: boolean;
+  /** Its exit code after the stop; null when it was not running and never exited. */
+  exitCode: number | null;
+  /** From the stop signal to the exit, in ms (0 when it was not running). */
+  stopMs: number;
+  /** Still running at the end of its grace: SIGKILL ended it. */
+  killed: boolean;
+  /** A job that runs once and exits by design: not judged. */
+  oneShot?: boolean;
+}
+
+/** The default grace between a stop signal and SIGKILL, as Docker's `docker stop`. */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+
 /**
  * What every stack engine must answer. The engine only talks to this; the local
  * driver runs processes, the compose driver runs Docker Compose.
@@ -144,6 +167,12 @@ export interface StackDriver {
    * "not applicable" there.
    */
   usage?(): Promise<ServiceUsage[]>;
+  /**
+   * Stops every service with its own stop signal, dependents first (each level at once), waits
+   * its grace period, SIGKILLs what is left, and says how each one went. A stopped service stays
+   * stopped (no policy restart). Optional: a driver without it makes the Shutdown step "not applicable".
+   */
+  stopGracefully?(output: OutputSink, signal?: AbortSignal): Promise<ServiceStop[]>;
   /** The engine's versions and each service's image digest (or build output hash); optional: drivers that cannot tell leave it out. */
   provenance?(): Promise<StackProvenance>;
   /**

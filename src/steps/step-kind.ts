@@ -5,7 +5,7 @@ import type { Redactor } from '../common/redactor.js';
 import type { BaselineRun } from '../model/manifest.js';
 import type { AnswerCount, HttpExchange, ImageFigure, ServiceResources, ScenarioLatency, ScenarioRetry } from '../model/run-result.js';
 import type { StepContextExtras } from '../model/run-hooks.js';
-import type { StackCapability, StackDriver } from '../model/stack.js';
+import type { ServiceStop, StackCapability, StackDriver } from '../model/stack.js';
 import type { Judgement } from '../checks/judges.js';
 import type { StackWatch } from '../checks/stack-watch.js';
 
@@ -97,6 +97,8 @@ export interface StepOutcome {
   http?: HttpExchange;
   /** A wait's answers before its first good one, by kind: recorded in the step's result. */
   answersBefore?: AnswerCount[];
+  /** How each service stopped (shutdown): recorded in the step's result (summary.json). */
+  stops?: ServiceStop[];
   /**
    * The judgements the verdict came from (judge, plain-JSON input, verdict): saved in
    * evidence.json, re-judged with injected defects by `release-gate selftest`.

@@ -8,6 +8,7 @@ import { psStep } from './ps-step.js';
 import { resourcesStep } from './resources-step.js';
 import { restoreDrillStep } from './restore-drill-step.js';
 import { scenarioStep } from './scenario-step.js';
+import { shutdownStep } from './shutdown-step.js';
 import { stabilityStep } from './stability-step.js';
 import type { StepKind } from './step-kind.js';
 import { summaryStep } from './summary-step.js';
@@ -29,5 +30,6 @@ export const builtinStepKinds: readonly StepKind[] = [
   restoreDrillStep,
   logsStep,
   imageBudgetStep,
+  shutdownStep,
   summaryStep,
 ];

@@ -68,7 +68,8 @@ async function withPool<T>(settings: Settings, fn: (pool: Pool) => Promise<T>): 
   }
 }
 
-function onShutdown(stop: () => Promise<void>): void {
+/** `ignoreTerm` (KORRIGO_LITE_FAULT=ignore-sigterm): SIGTERM is caught and ignored, as by a PID 1 without a handler in some images; SIGINT still stops. */
+function onShutdown(stop: () => Promise<void>, ignoreTerm = false): void {
   let stopping = false;
   const handler = (signal: string): void => {
     if (stopping) return;
@@ -82,7 +83,7 @@ function onShutdown(stop: () => Promise<void>): void {
       },
     );
   };
-  process.on('SIGTERM', () => handler('SIGTERM'));
+  process.on('SIGTERM', () => (ignoreTerm ? log('WARNING SIGTERM ignored (KORRIGO_LITE_FAULT=ignore-sigterm)') : handler('SIGTERM')));
   process.on('SIGINT', () => handler('SIGINT'));
 }
 
@@ -154,7 +155,7 @@ async function cmdServe(args: string[]): Promise<number> {
       server.closeAllConnections();
     });
     await Promise.all([pool.end(), throttle.close()]);
-  });
+  }, settings.faults.has('ignore-sigterm'));
   return new Promise<number>(() => undefined);
 }
 

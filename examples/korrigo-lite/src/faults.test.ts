@@ -101,6 +101,21 @@ describe('fault switches (KORRIGO_LITE_FAULT) really break what they name', () =
     await second.proc.stop();
   });
 
+  it('ignore-sigterm: serve keeps serving after SIGTERM, stops on SIGINT; without the fault SIGTERM stops it with exit 0', async () => {
+    const stubborn = await serve('ignore-sigterm');
+    await stubborn.proc.waitFor(/listening/);
+    assert.ok(stubborn.proc.signal('SIGTERM'));
+    assert.equal(await stubborn.proc.waitForExit(1500), null, 'SIGTERM must be ignored');
+    assert.match(stubborn.proc.output, /WARNING SIGTERM ignored \(KORRIGO_LITE_FAULT=ignore-sigterm\)/);
+    assert.equal((await new KorrigoClient(stubborn.baseUrl).request('GET', '/api/health/')).status, 200);
+    stubborn.proc.signal('SIGINT');
+    assert.equal(await stubborn.proc.waitForExit(5000), 0);
+    const clean = await serve('');
+    await clean.proc.waitFor(/listening/);
+    clean.proc.signal('SIGTERM');
+    assert.equal(await clean.proc.waitForExit(3000), 0, clean.proc.output);
+  });
+
   it('crash-loop: serve exits non-zero about 1 s after every start', async () => {
     for (let i = 0; i < 2; i++) {
       const { proc } = await serve('crash-loop');

@@ -18,6 +18,8 @@ export const FAULT_NAMES = [
   'lock-409',
   // The backup leaves the pages table out (the restore drill's sample fault).
   'restore-differs',
+  // The backend ignores SIGTERM (the shutdown check's sample fault).
+  'ignore-sigterm',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

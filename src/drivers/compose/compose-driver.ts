@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { portInBindError, portTakenHint, portVariables } from '../../common/port-variables.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
 import { ContainerUsage } from '../docker/container-usage.js';
@@ -187,6 +187,17 @@ export class ComposeDriver implements StackDriver {
    */
   async killService(service: string): Promise<void> {
     await this.docker.getContainer(await this.containers.runningContainerId(service)).kill({ signal: 'SIGKILL' });
+  }
+
+  /** The Shutdown check: each container stopped with its own stop signal and grace, dependents first (compose-stop.ts). */
+  async stopGracefully(output: OutputSink, signal?: AbortSignal): Promise<ServiceStop[]> {
+    const { stopComposeGracefully } = await import('./compose-stop.js');
+    const model = await this.command.loadModel();
+    const dependsOn = Object.fromEntries(model.services.map((svc) => [svc, model.definitions[svc]?.dependsOn ?? []]));
+    const wanted = new Set(this.opts.services ?? model.services);
+    const containers = (await this.containers.list()).filter((c) => wanted.has(c.Labels[SERVICE_LABEL] ?? ''));
+    const oneShot = new Set([...(this.opts.oneShot ?? []), ...model.oneShot]);
+    return stopComposeGracefully({ docker: this.docker, containers, dependsOn, oneShot, output, signal });
   }
 
   // ---------------------------------------------------------------- exec / copy

@@ -64,4 +64,11 @@ describe('composeModelFrom', () => {
     assert.deepEqual(model.definitions['empty'], {});
     assert.deepEqual(model.ports.map((p) => `${p.service}:${p.published}->${p.target}`), ['web:8080->80']);
   });
+
+  it('reads depends_on as a list or a mapping (the stop order is its reverse)', () => {
+    const model = composeModelFrom({ services: { db: {}, api: { depends_on: ['db'] }, web: { depends_on: { api: { condition: 'service_healthy' } } }, odd: { depends_on: 'db' } } });
+    assert.deepEqual(model.definitions['api']?.dependsOn, ['db']);
+    assert.deepEqual(model.definitions['web']?.dependsOn, ['api']);
+    assert.equal(model.definitions['odd']?.dependsOn, undefined);
+  });
 });

@@ -13,6 +13,8 @@ export interface ComposeService {
   build?: unknown;
   image?: string | undefined;
   command?: string[] | string | null | undefined;
+  /** The services it depends on (`depends_on`, a list or a mapping): the stop order is the reverse. */
+  dependsOn?: string[] | undefined;
 }
 
 /** What release-gate reads of a compose project: `docker compose config` output, or the files' YAML merged. */
@@ -84,6 +86,9 @@ function serviceFrom(def: Rec): ComposeService {
   if (typeof def['image'] === 'string') out.image = def['image'];
   const command = def['command'];
   if (typeof command === 'string' || isStrings(command)) out.command = command;
+  const dependsOn = def['depends_on'];
+  if (isStrings(dependsOn)) out.dependsOn = dependsOn;
+  else if (isRec(dependsOn)) out.dependsOn = Object.keys(dependsOn);
   return out;
 }
 

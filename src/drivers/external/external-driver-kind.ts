@@ -54,6 +54,7 @@ export const externalDriverKind = defineDriverKind({
       case 'lifecycle':
       case 'build':
       case 'images':
+      case 'shutdown':
         return LIFECYCLE;
       case 'services':
       case 'usage':

@@ -10,7 +10,8 @@ import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-service-config.js';
 import { portFree } from '../../common/ports.js';
 import { groupAlive, runGroup } from '../../common/process-group.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import { stopLevels } from '../../common/stop-order.js';
 import { LocalService } from './local-service.js';
 import { removeEmptyDir } from '../../common/remove-empty-dir.js';
 import { waitForDependency } from './dependency-wait.js';
@@ -169,6 +170,30 @@ export class LocalDriver implements StackDriver {
           startedAt: null,
         },
     );
+  }
+
+  /**
+   * The Shutdown check: each service's stop signal (`stopSignal`, SIGTERM) to its process group,
+   * dependents first, one level at once; SIGKILL after its `stopGracePeriod`. A service never
+   * started (or gone) is reported not running.
+   */
+  async stopGracefully(output: OutputSink, signal?: AbortSignal): Promise<ServiceStop[]> {
+    const stops: ServiceStop[] = [];
+    const deps = Object.fromEntries(Object.entries(this.opts.services).map(([name, config]) => [name, Object.keys(config.dependsOn)]));
+    for (const level of stopLevels(deps)) {
+      signal?.throwIfAborted();
+      output.line(`stopping ${level.join(', ')}`);
+      const stopped = await Promise.all(
+        level.map(async (name): Promise<ServiceStop> => {
+          const svc = this.running.get(name);
+          if (svc) return svc.stopGracefully();
+          const config = this.serviceConfig(name);
+          return { service: name, signal: config.stopSignal, graceMs: config.stopGracePeriod, running: false, exitCode: null, stopMs: 0, killed: false, ...(config.oneShot ? { oneShot: true } : {}) };
+        }),
+      );
+      stops.push(...stopped);
+    }
+    return stops;
   }
 
   /** SIGKILL to the service's whole process group, as the OOM killer or a crash would end it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commandSchema, durationSchema, envSchema, httpUrlSchema } from '../../common/schema-parts.js';
+import { constants } from 'node:os';
+import { commandSchema, durationMs, durationSchema, envSchema, httpUrlSchema } from '../../common/schema-parts.js';
 
 // The schema of one local service, apart from the driver kind: the kind loads the driver, and
 // the driver's files read this type; kept in the kind file, the two imported each other.
@@ -29,6 +30,12 @@ export const localServiceSchema = z
       .default({})
       .describe('Services to start first, and the condition to wait for (completed: a one-shot job that exited 0)'),
     restart: z.enum(['no', 'on-failure', 'always']).default('no').describe('Restart policy, as in Docker'),
+    stopSignal: z
+      .string()
+      .default('SIGTERM')
+      .refine((name) => name in constants.signals, { message: 'expected a signal name such as SIGTERM, SIGINT or SIGQUIT' })
+      .describe("The signal that asks the service to stop (compose's stop_signal), sent to its process group"),
+    stopGracePeriod: durationMs({ min: 0, default: '10s' }).describe("Time the service gets to exit after its stop signal before SIGKILL (compose's stop_grace_period)"),
     oneShot: z.boolean().default(false).describe('A job that runs once and exits 0 by design (migrations): judged by its exit code'),
     build: z
       .strictObject({

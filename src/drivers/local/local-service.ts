@@ -6,8 +6,8 @@ import { credentialFetch } from '../../common/credential-fetch.js';
 import { parseDuration } from '../../common/duration.js';
 import { exitCodeForSignal } from '../../common/exit-code.js';
 import type { LocalServiceConfig } from './local-service-config.js';
-import { groupAlive, killGroup, onChildExit, runGroup, spawnGroup, toArgv } from '../../common/process-group.js';
-import type { HealthState, ServiceState, ServiceStatus, StackEvent } from '../../model/stack.js';
+import { groupAlive, killGroup, onChildExit, runGroup, signalGroup, spawnGroup, toArgv } from '../../common/process-group.js';
+import type { HealthState, ServiceState, ServiceStatus, ServiceStop, StackEvent } from '../../model/stack.js';
 
 /** Delay before a policy restart, like Docker's first backoff step. */
 const RESTART_DELAY_MS = 500;
@@ -80,6 +80,46 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
     if (this.state !== 'created') this.state = 'exited';
     if (this.logFd !== null) closeSync(this.logFd);
     this.logFd = null;
+  }
+
+  /**
+   * The Shutdown check: the service's stop signal to its process group, its grace period to exit,
+   * then SIGKILL. The leader's exit code is the evidence; no policy restart follows (`stopping`).
+   * The log file stays open: `down` closes it.
+   */
+  async stopGracefully(): Promise<ServiceStop> {
+    const signal = this.config.stopSignal as NodeJS.Signals;
+    const graceMs = this.config.stopGracePeriod;
+    const base = { service: this.name, signal, graceMs, ...(this.config.oneShot ? { oneShot: true } : {}) };
+    this.stopping = true;
+    this.stopHealthLoop();
+    const child = this.child;
+    const pgid = child?.pid;
+    if (!child || pgid === undefined || this.state !== 'running' || child.exitCode !== null || child.signalCode !== null) {
+      if (this.state !== 'created') this.state = 'exited';
+      return { ...base, running: false, exitCode: this.exitCode, stopMs: 0, killed: false };
+    }
+    // 'close' listeners run in order: onExit (registered at spawn) has set exitCode by then.
+    let exitedAt = 0;
+    const exited = new Promise<void>((resolveExit) =>
+      child.once('close', () => {
+        exitedAt = this.clock.now();
+        resolveExit();
+      }),
+    );
+    const started = this.clock.now();
+    this.writeLog(`[release-gate] stopping: ${signal} to process group ${pgid}, grace ${graceMs}ms`);
+    signalGroup(pgid, signal);
+    const grace = new AbortController();
+    const inTime = await Promise.race([exited.then(() => true), this.clock.sleep(graceMs, grace.signal).then(() => false, () => false)]);
+    grace.abort();
+    if (!inTime) {
+      this.writeLog(`[release-gate] still running ${graceMs}ms after ${signal}: SIGKILL`);
+      signalGroup(pgid, 'SIGKILL');
+      await exited;
+    }
+    this.state = 'exited';
+    return { ...base, running: true, exitCode: this.exitCode, stopMs: exitedAt - started, killed: !inTime };
   }
 
   /** Lets this process exit while the service keeps running (--keep-up). */

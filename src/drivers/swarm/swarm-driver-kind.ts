@@ -38,6 +38,10 @@ export const swarmDriverKind = defineDriverKind({
     const name = stackNameOf(stack, ctx.root);
     return { key: `swarm-${name}`, label: `swarm stack "${name}"` };
   },
+  // A swarm replaces a stopped task (its restart policy is the orchestrator's), and `docker stack
+  // rm` stops every service at once: no per-service stop in dependency order to judge.
+  notApplicable: (_stack, capability) =>
+    capability === 'shutdown' ? 'a swarm service is stopped by removing it (docker stack rm), every service at once, with no per-service stop to time' : null,
   envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
   describe: (stack) => `swarm stack${stack.stack ? ` ${stack.stack}` : ''} (${filesOf(stack.file).join(', ')})`,
   check(stack, root) {

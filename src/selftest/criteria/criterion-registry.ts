@@ -22,6 +22,7 @@ import { outputCriterion } from './output-criterion.js';
 import { resourcesCriterion } from './resources-criterion.js';
 import { restoreCriterion } from './restore-criterion.js';
 import { scenarioCriterion } from './scenario-criterion.js';
+import { shutdownCriterion } from './shutdown-criterion.js';
 import { stabilityCriterion } from './stability-criterion.js';
 import { testsCriterion } from './tests-criterion.js';
 
@@ -39,6 +40,7 @@ export const criteria: { [N in JudgeName]: Criterion<N> } = {
   'image-budget': imageBudgetCriterion,
   resources: resourcesCriterion,
   restore: restoreCriterion,
+  shutdown: shutdownCriterion,
 };
 
 /** The mutations of one recorded judgement; `ownCriterion`: the criterion of the step that made it. */

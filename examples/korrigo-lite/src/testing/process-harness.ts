@@ -123,6 +123,13 @@ export class CliProcess {
     return this.exitCode;
   }
 
+  /** Sends a signal to the process group (a shutdown test); false when it is already gone. */
+  signal(name: NodeJS.Signals): boolean {
+    if (!this.running || this.child.pid === undefined) return false;
+    process.kill(-this.child.pid, name);
+    return true;
+  }
+
   async stop(): Promise<void> {
     if (!this.running || this.child.pid === undefined) return;
     try {
