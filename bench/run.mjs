@@ -4,7 +4,7 @@
 // Needs `npm run build` first (it measures dist/). Works in a private temp folder.
 // Knobs: BENCH_REPEATS (3), BENCH_ONLY (sections, below), BENCH_GATE_WINDOW (the full gate's
 // stability window; default the sample's own 180 s), BENCH_GATE_REPEATS (BENCH_REPEATS; 1 keeps it to ~1 min),
-// BENCH_CAPTURE_MIB (64), BENCH_COMPOSE_MIB (32), BENCH_WATCH_SERVICES (10,40), BENCH_WATCH_SECONDS (30). Lines marked ℹ️ are scale lines: a number to
+// BENCH_CAPTURE_MIB (64), BENCH_COMPOSE_MIB (32), BENCH_WATCH_SERVICES (10,40), BENCH_WATCH_SECONDS (30), BENCH_SAMPLING_SECONDS (30). Lines marked ℹ️ are scale lines: a number to
 // watch as something grows, with no target of their own.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
@@ -31,7 +31,7 @@ const benchStart = performance.now();
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 // BENCH_ONLY=gate,e2e runs just those sections (capture, redaction, tail, startup, reaction,
-// gate, scale, e2e, compose, watch): a quick look at one figure on a loaded machine.
+// gate, scale, e2e, compose, watch, sampling): a quick look at one figure on a loaded machine.
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((x) => x.trim())) : null;
 const want = (section) => !ONLY || ONLY.has(section);
 const CAPTURE_MIB = Number(process.env.BENCH_CAPTURE_MIB ?? 64);
@@ -528,6 +528,72 @@ if (want('watch')) {
         const down = spawnSync('docker', ['compose', '-p', project, '-f', join(dir, 'compose.yml'), 'down', '-v', '--timeout', '1'], { encoding: 'utf8' });
         if (down.status !== 0) console.error(`bench: docker compose down of ${project} failed: ${down.stderr}`);
       }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ sampling: resource budgets' cost
+// Issue 28: the resources step samples every service's memory and CPU for the whole run, at its
+// default interval (5 s). Its cost is the gate's CPU (user + system) while it samples 10 idle
+// services, in percent of one core (gross: the baseline, the same span idling, is shown beside
+// it): target ≤ 1 % per 10 services. Local: 10 process groups read from /proc. Compose: 10 containers through the Engine's
+// stats; the engine's own CPU for them (dockerd's ticks) is said beside it, not judged.
+if (want('sampling')) {
+  const { UsageSampler } = await import(dist('checks/usage-sampler.js'));
+  const { ProcessGroupUsage } = await import(dist('drivers/local/process-group-usage.js'));
+  const seconds = Number(process.env.BENCH_SAMPLING_SECONDS ?? 30);
+  const n = 10;
+  const cpuMs = (u) => (u.user + u.system) / 1000;
+  const idle = async () => {
+    const c = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return cpuMs(process.cpuUsage(c));
+  };
+  const sampled = async (driver) => {
+    const sampler = new UsageSampler(driver, systemClock, 5000);
+    const c = process.cpuUsage();
+    sampler.start();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await sampler.stop();
+    return { ms: cpuMs(process.cpuUsage(c)), samples: sampler.usage.summary()[0]?.samples ?? 0, services: sampler.usage.summary().length };
+  };
+  const pct = (ms) => (ms / (seconds * 1000)) * 100;
+  const base = await idle();
+  const children = Array.from({ length: n }, () => spawn('sleep', ['3600'], { detached: true, stdio: 'ignore' }));
+  try {
+    const groups = new Map(children.map((c, i) => [`s${i}`, c.pid]));
+    const usage = new ProcessGroupUsage();
+    const local = await sampled({ usage: async () => usage.sample(groups, Date.now()) });
+    figure('sampling: local, 10 services', stats([pct(local.ms)]), stats([pct(base)]), '% core', '≤ 1%', (v) => v.median <= 1, `${local.services} services × ${local.samples} samples in ${seconds} s; baseline: the same span idle`);
+  } finally {
+    for (const c of children) process.kill(-c.pid, 'SIGKILL');
+  }
+  const docker = spawnSync('docker', ['image', 'inspect', 'debian:trixie-slim'], { encoding: 'utf8' });
+  if (docker.status !== 0) skipped('sampling: compose, 10 services', 'no Docker engine or no debian:trixie-slim image');
+  else {
+    const { ComposeDriver } = await import(dist('drivers/compose/compose-driver.js'));
+    const dir = mkdtempSync(join(work, 'sampling-'));
+    const project = `rg-bench-sampling-${process.pid}`;
+    const svc = Array.from({ length: n }, (_, i) => `  s${i}:\n    image: debian:trixie-slim\n    command: [sleep, infinity]\n    init: true\n    stop_grace_period: 1s\n`).join('');
+    execFileSync('sh', ['-c', `cat > "${join(dir, 'compose.yml')}"`], { input: `services:\n${svc}` });
+    const driver = new ComposeDriver({ projectDir: dir, files: ['compose.yml'], projectName: project, compose: 'v2', minFreeDiskMb: 256 });
+    const dockerdTicks = () => {
+      const pid = spawnSync('pidof', ['dockerd'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+      if (!pid) return null;
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+      return Number(f[11]) + Number(f[12]);
+    };
+    try {
+      await driver.up({ line: () => undefined, write: () => true, progress: () => undefined });
+      const t0 = dockerdTicks();
+      const compose = await sampled(driver);
+      const t1 = dockerdTicks();
+      const engine = t0 === null || t1 === null ? 'engine CPU unknown' : `the engine spent ${fmt(((t1 - t0) * 10) / (seconds * 10), '%')} of a core answering`;
+      figure('sampling: compose, 10 services', stats([pct(compose.ms)]), stats([pct(base)]), '% core', '≤ 1%', (v) => v.median <= 1, `${compose.services} services × ${compose.samples} samples in ${seconds} s (Engine stats); ${engine}`);
+    } finally {
+      await driver.close();
+      const down = spawnSync('docker', ['compose', '-p', project, '-f', join(dir, 'compose.yml'), 'down', '-v', '--timeout', '1'], { encoding: 'utf8' });
+      if (down.status !== 0) console.error(`bench: docker compose down of ${project} failed: ${down.stderr}`);
     }
   }
 }
