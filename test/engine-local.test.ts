@@ -110,6 +110,9 @@ const SEED_LOGS = [
   '15_backend_logs_tail', '16_ps_final', '17_validation_summary',
 ];
 
+/** The preset's logs beyond the seed's, numbered after them (issue 27's drills). */
+const DRILL_LOGS = ['18_restore_drill.log', '20_shutdown.log'];
+
 describe('engine with the local driver on real processes', () => {
   it('passes a healthy stack, writes every numbered log, the summary and the reports', async () => {
     const run = await gate();
@@ -408,12 +411,14 @@ describe('cli', () => {
     assert.ok(Date.now() - started < 1500, `took ${Date.now() - started}ms`);
   });
 
-  it('plans the korrigo preset: validates it and lists the 18 seed artifacts (+ the migration check), running nothing', async () => {
+  it('plans the korrigo preset: validates it and lists the 18 seed artifacts in order (+ the migration check and the drills), running nothing', async () => {
     const run = await runCli(['plan', '--preset', 'korrigo'], { cwd: withPresetComposeFile(tempDir()) });
     assert.equal(run.code, 0, run.stderr);
     const logs = [...new Set(run.stdout.match(/\b\d\d_[a-z0-9_]+\.log\b/g))];
-    assert.deepEqual(logs.filter((l) => l !== '07_migrate_check.log'), SEED_LOGS.map((l) => `${l}.log`), logs.join(' '));
-    assert.ok(logs.includes('07_migrate_check.log'));
+    const seed = SEED_LOGS.map((l) => `${l}.log`);
+    assert.deepEqual(logs.filter((l) => seed.includes(l)), seed, logs.join(' '));
+    // Beyond the seed's names: its own log for the migration check, and the drills numbered after 17.
+    assert.deepEqual(logs.filter((l) => !seed.includes(l)).sort(), ['07_migrate_check.log', ...DRILL_LOGS], logs.join(' '));
   });
 
   it('reports a missing compose file before running anything (exit 2)', async () => {

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, ROOT, runCli, tempDir } from './helpers.js';
+import { CRITERIA } from './korrigo-lite-docker.js';
 
 /*
  * The external driver on a real deployment it did not start: korrigo-lite's db, backend and
@@ -152,12 +153,13 @@ describe('the korrigo gate on korrigo-lite as an external target', () => {
     assert.match(summary, / n\/a Build: n\/a: an external deployment is not built/m);
     assert.match(summary, / n\/a Stability: n\/a: service state is not observable/m);
     const marks = summary.split('\n').filter((l) => /✅|❌/.test(l));
-    assert.equal(marks.length, 8, marks.join('\n'));
+    const judged = CRITERIA.length - na.length;
+    assert.equal(marks.length, judged, marks.join('\n'));
     assert.ok(marks.every((l) => / ✅ /.test(l)), marks.join('\n'));
-    assert.match(summary, /--- Criteria: 8\/8 passed ---/);
+    assert.ok(summary.includes(`--- Criteria: ${judged}/${judged} passed ---`), summary);
     assert.match(summary, / Target: an external deployment \(external "korrigo-lite on this host"/m);
     assert.match(summary, / clean\s+00_compose_down\.log\s+n\/a\s/);
-    assert.match(run.stdout, /GATE PASSED — external target, 3 criteria n\/a/);
+    assert.ok(run.stdout.includes(`GATE PASSED — external target, ${na.length} criteria n/a`), run.stdout.slice(-300));
 
     // Exec reached the target's database; logs came through stack.logs.
     assert.equal(run.read('11_db_sanity.log').split('\n').filter((l) => l.includes('pages=')).length, 3);
@@ -165,7 +167,7 @@ describe('the korrigo gate on korrigo-lite as an external target', () => {
     assert.match(run.read('15_backend_logs_tail.log'), /INFO GET \/api\/health\//);
 
     const junit = run.read('junit.xml');
-    assert.match(junit, /<testsuite [^>]*tests="11" failures="0" errors="0" skipped="3"/);
+    assert.ok(junit.includes(`tests="${CRITERIA.length}" failures="0" errors="0" skipped="${na.length}"`), junit.slice(0, 400));
     // Not started by the gate, not stopped by it either.
     assert.ok(processes.every(alive), 'the gate stopped the external target');
     assert.equal((await status(`${backendUrl}/api/health/`)), 200);
