@@ -10,6 +10,7 @@ import { checkOutput, type OutputExpectation } from './output-expectation.js';
 import { judgeStability, type StabilityInput } from './stability-verdict.js';
 import type { TestPolicy, TestReport } from './test-report.js';
 import { judgeTestReport } from './test-report-judge.js';
+import { judgeUpgrade, type UpgradeInput } from './upgrade-verdict.js';
 
 /** A verdict; a scenario also gives verdicts for the criteria its steps are tagged with. */
 export interface Verdict {
@@ -212,6 +213,7 @@ export const builtinJudges = {
   boot: (input: BootInput) => judgeBoot(input),
   stability: (input: StabilityInput) => judgeStability(input),
   scenario: (input: ScenarioInput) => judgeScenario(input),
+  upgrade: (input: UpgradeInput) => judgeUpgrade(input),
 };
 
 export type JudgeName = keyof typeof builtinJudges;

@@ -16,6 +16,7 @@ export const FAULT_NAMES = [
   'fail-test',
   'skip-test',
   'lock-409',
+  'upgrade-breaks-data',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

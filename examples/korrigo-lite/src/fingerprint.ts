@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from './db-pool.js';
+import { CANDIDATE_RELEASE, examSessionSql, type Release } from './release.js';
 
 /** Digest of the seeded data only, so two seed runs can be compared. */
 export interface Fingerprint {
@@ -11,8 +12,11 @@ export interface Fingerprint {
  * Hashes natural keys (usernames, anonymous ids, page checksums), never serial ids,
  * timestamps, password hashes, sessions, locks or annotations: those change without
  * the seed being at fault.
+ *
+ * The exam's session is read as the release stores it (v1: derived from the date, v2: its
+ * column), so an upgrade that backfills it right leaves the fingerprint unchanged.
  */
-export async function computeFingerprint(pool: Pool): Promise<Fingerprint> {
+export async function computeFingerprint(pool: Pool, release: Release = CANDIDATE_RELEASE): Promise<Fingerprint> {
   const hash = createHash('sha256');
   const section = async (name: string, sql: string): Promise<number> => {
     const { rows } = await pool.query<Record<string, unknown>>(sql);
@@ -21,7 +25,7 @@ export async function computeFingerprint(pool: Pool): Promise<Fingerprint> {
     return rows.length;
   };
   const users = await section('users', 'SELECT username, role, is_active FROM users ORDER BY username');
-  const exams = await section('exams', `SELECT name, to_char(exam_date, 'YYYY-MM-DD') AS d, description FROM exams ORDER BY name`);
+  const exams = await section('exams', `SELECT e.name, to_char(e.exam_date, 'YYYY-MM-DD') AS d, e.description, ${examSessionSql(release, 'e')} AS session FROM exams e ORDER BY e.name`);
   const copies = await section(
     'copies',
     `SELECT e.name, c.anonymous_id, c.status, u.username

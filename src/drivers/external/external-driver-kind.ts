@@ -53,6 +53,7 @@ export const externalDriverKind = defineDriverKind({
     switch (capability) {
       case 'lifecycle':
       case 'build':
+      case 'releases':
         return LIFECYCLE;
       case 'services':
         return SERVICES;

@@ -39,6 +39,10 @@ export const swarmDriverKind = defineDriverKind({
     return { key: `swarm-${name}`, label: `swarm stack "${name}"` };
   },
   envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
+  // A redeploy updates services in place, task by task, with rollback rules of its own: not the
+  // "stop, keep the volumes, start the other release" the upgrade drill judges. Said, never ✅.
+  notApplicable: (_stack, capability) =>
+    capability === 'releases' ? 'the swarm driver does not start a previous release on the stack\'s data (run the upgrade drill on local processes or Docker Compose)' : null,
   describe: (stack) => `swarm stack${stack.stack ? ` ${stack.stack}` : ''} (${filesOf(stack.file).join(', ')})`,
   check(stack, root) {
     return filesOf(stack.file)

@@ -21,6 +21,7 @@ import { outputCriterion } from './output-criterion.js';
 import { scenarioCriterion } from './scenario-criterion.js';
 import { stabilityCriterion } from './stability-criterion.js';
 import { testsCriterion } from './tests-criterion.js';
+import { upgradeCriterion } from './upgrade-criterion.js';
 
 /** Every judge's criterion: its judge and its mutations. */
 export const criteria: { [N in JudgeName]: Criterion<N> } = {
@@ -33,6 +34,7 @@ export const criteria: { [N in JudgeName]: Criterion<N> } = {
   boot: bootCriterion,
   stability: stabilityCriterion,
   scenario: scenarioCriterion,
+  upgrade: upgradeCriterion,
 };
 
 /** The mutations of one recorded judgement; `ownCriterion`: the criterion of the step that made it. */

@@ -11,7 +11,7 @@ export const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 /** Env vars of the host that would change the sample's behaviour under test. */
 const SAMPLE_ENV = [
   'DATABASE_URL', 'PORT', 'HOST', 'MEDIA_ROOT', 'COPIES_PAGE_SIZE', 'METRICS_TOKEN', 'ADMIN_PASSWORD',
-  'TEACHER_PASSWORD', 'REDIS_URL', 'KORRIGO_LITE_FAULT', 'KORRIGO_LITE_STATE_DIR', 'KORRIGO_LITE_GENERATION',
+  'TEACHER_PASSWORD', 'REDIS_URL', 'KORRIGO_LITE_FAULT', 'KORRIGO_LITE_STATE_DIR', 'KORRIGO_LITE_GENERATION', 'KORRIGO_LITE_RELEASE',
   'NODE_TEST_CONTEXT',
 ];
 
