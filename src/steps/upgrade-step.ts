@@ -2,7 +2,6 @@ import { runUpgradeDrill } from './upgrade-drill.js';
 import { defineStepKind } from './step-kind.js';
 import { upgradeSchema } from './upgrade-schema.js';
 
-
 /**
  * The upgrade drill: the previous release on fresh volumes, seeded and fingerprinted; then the
  * candidate on those volumes: its migrate, "no pending migration", the same fingerprint, the E2E
