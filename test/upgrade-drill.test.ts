@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, writeConfig } from './helpers.js';
+import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, withPresetComposeFile, writeConfig } from './helpers.js';
 
 /*
  * The upgrade drill's mechanics on real processes (the local driver, the fixture server): the
@@ -10,7 +10,7 @@ import { FIXTURES, freePort, marker, processesWith, runCli, tempDir, writeConfig
  * switch, the candidate runs after it; and an `ifPassed` phase on a failed gate does not run.
  * The data is a file in the service's data dir: the candidate's "migration" writes beside it.
  */
-function drillGate(o: { port: number; marker: string; failFirst: boolean; migrate: string }): string {
+function drillGate(o: { port: number; marker: string; failAt: 'boot' | 'logs' | null; migrate: string }): string {
   return `
 name: drill
 baseUrl: http://127.0.0.1:${o.port}
@@ -32,10 +32,11 @@ phases:
     steps:
       - { log: 01_up, do: up }
       - { log: 02_ps, do: ps, ready: true, timeout: 20s, criterion: boot }
-      - { log: 03_check, do: exec, service: web, run: "exit ${o.failFirst ? 1 : 0}", criterion: boot }
+      - { log: 03_check, do: exec, service: web, run: "exit ${o.failAt === 'boot' ? 1 : 0}", criterion: boot }
   - id: G
     always: true
-    steps: [{ log: 14_logs, do: logs }]
+    # failAt logs: the log scan fails in this always phase; the gate is failed, not stopped.
+    steps: [{ log: 14_logs, do: logs, scan: { patterns: ['${o.failAt === 'logs' ? 'GET /health' : 'FATAL'}'] }, criterion: boot }]
   - id: U
     title: Upgrade drill
     ifPassed: true
@@ -61,12 +62,12 @@ phases:
 `;
 }
 
-async function drill(o: { failFirst?: boolean; migrate?: string } = {}) {
+async function drill(o: { failAt?: 'boot' | 'logs'; migrate?: string } = {}) {
   const dir = tempDir('rg-drill-');
   const opts = {
     port: await freePort(),
     marker: marker(),
-    failFirst: o.failFirst ?? false,
+    failAt: o.failAt ?? null,
     // Idempotent: the second migrate finds schema 2 and does nothing.
     migrate: o.migrate ?? 'test "$${APP_RELEASE:-candidate}" = candidate && (grep -q "schema: 2" data/schema.txt 2>/dev/null || echo "schema: 2" >> data/schema.txt)',
   };
@@ -104,18 +105,31 @@ describe('upgrade drill on local processes', () => {
     assert.deepEqual(processesWith(run.opts.marker), []);
   });
 
-  it('does not run on a gate that already failed: 19_upgrade_drill reads "not run", Upgrade is neither ✅ nor ❌', async () => {
-    const run = await drill({ failFirst: true });
-    assert.equal(run.code, 1);
-    assert.match(run.line('Boot'), /❌/);
-    const summary = JSON.parse(run.read('summary.json')) as { steps: { log: string; status: string; detail: string }[]; criteria: { id: string; passed: boolean; notJudged?: boolean }[] };
-    const step = summary.steps.find((s) => s.log === '19_upgrade_drill.log');
-    assert.equal(step?.status, 'not-run');
-    assert.match(step?.detail ?? '', /^not run: it runs only on a passing gate \(03_check\.log did not pass\)/);
-    const upgrade = summary.criteria.find((c) => c.id === 'upgrade');
-    assert.equal(upgrade?.passed, false);
-    assert.equal(upgrade?.notJudged, true);
-    assert.doesNotMatch(run.summary, /❌ Upgrade/);
-    assert.deepEqual(processesWith(run.opts.marker), []);
+  for (const [failAt, failed] of [['boot', '03_check.log'], ['logs', '14_logs.log']] as const) {
+    it(`does not run on a gate that already failed (${failAt === 'boot' ? 'a main phase stopped it' : 'its log capture failed'}): 19_upgrade_drill reads "not run", Upgrade is neither ✅ nor ❌`, async () => {
+      const run = await drill({ failAt });
+      assert.equal(run.code, 1);
+      assert.match(run.line('Boot'), /❌/);
+      const summary = JSON.parse(run.read('summary.json')) as { steps: { log: string; status: string; detail: string }[]; criteria: { id: string; passed: boolean; notJudged?: boolean }[] };
+      const step = summary.steps.find((s) => s.log === '19_upgrade_drill.log');
+      assert.equal(step?.status, 'not-run');
+      assert.equal(step?.detail, `not run: it runs only on a passing gate (${failed} did not pass)`);
+      const upgrade = summary.criteria.find((c) => c.id === 'upgrade');
+      assert.equal(upgrade?.passed, false);
+      assert.equal(upgrade?.notJudged, true, JSON.stringify(upgrade));
+      assert.doesNotMatch(run.summary, /❌ Upgrade/);
+      assert.deepEqual(processesWith(run.opts.marker), []);
+    });
+  }
+});
+
+describe('upgrade drill: where the previous release comes from', () => {
+  it('the korrigo preset offers the drill off until a previous release is given: n/a with what to set, and a git ref is n/a too, said', async () => {
+    const dir = withPresetComposeFile(tempDir('rg-drill-plan-'));
+    const unset = await runCli(['plan', '--preset', 'korrigo'], { cwd: dir });
+    assert.equal(unset.code, 0, unset.stderr);
+    assert.match(unset.stdout, /n\/a 19_upgrade_drill\.log .*\(not applicable: no previous release given \(set KORRIGO_PREVIOUS_REF\)\)/);
+    const ref = await runCli(['plan', '--preset', 'korrigo'], { cwd: dir, env: { KORRIGO_PREVIOUS_REF: 'v1.0.0' } });
+    assert.match(ref.stdout, /n\/a 19_upgrade_drill\.log .*not applicable: building the previous release from a git ref \("v1\.0\.0"\) is not supported yet/);
   });
 });
