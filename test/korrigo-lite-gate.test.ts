@@ -162,8 +162,8 @@ describe('the korrigo gate on korrigo-lite', () => {
       assert.equal(run.code, 0, evidence(run));
       for (const log of SEED_LOGS) assert.ok(existsSync(join(run.logDir, log)), `${log} missing`);
       const marks = run.summary.split('\n').filter((l) => /✅|❌/.test(l));
-      assert.equal(marks.length, 10, marks.join('\n'));
-      for (const title of ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings']) {
+      assert.equal(marks.length, 11, marks.join('\n'));
+      for (const title of ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings', 'Upgrade']) {
         assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
       }
       assert.match(run.line('Boot'), /3\/3 running\+healthy/);

@@ -62,10 +62,10 @@ describe('release-gate selftest (local processes)', () => {
     assert.equal(run.code, 0, run.output.split('\n').slice(-50).join('\n'));
     const report = run.json as SelftestJson;
     assert.equal(report.passed, true);
-    assert.equal(report.criteria.length, 10);
+    assert.equal(report.criteria.length, 11);
     assert.deepEqual(report.criteria.filter((c) => !c.caught), []);
     // The console table: one line per mutation, the live ones labelled.
-    assert.match(run.output, /SELFTEST PASSED: 10\/10 criteria caught/);
+    assert.match(run.output, /SELFTEST PASSED: 11\/11 criteria caught/);
     assert.match(run.output, /^Stability\s+caught\s+live: SIGKILL of (\w+)'s main process during the watch \(selftest-live\/06_stability_5s\.log\) → .*\(\1\)/m);
     assert.match(run.output, /^Boot\s+caught\s+live: GET \/metrics without x-metrics-token \(selftest-live\/05_wait_metrics\.log\) → HTTP 403: refused/im);
     assert.match(run.output, /^Annotation POST\s+caught\s+live: annotate: POST .*without .*cookie sessionid/m);
@@ -83,7 +83,7 @@ describe('release-gate selftest (local processes)', () => {
     const html = readFileSync(join(run.logDir, 'report.html'), 'utf8');
     assert.match(html, /id="selftest"/);
     assert.match(html, /SIGKILL of \w+&#39;s main process|SIGKILL of \w+'s main process/);
-    assert.match(html, /10\/10 criteria caught/);
+    assert.match(html, /11\/11 criteria caught/);
     // What selftest wrote after the run (table, live run, new report) is in the manifest too.
     const verified = await runCli(['verify', run.logDir], { cwd: ROOT });
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
@@ -110,7 +110,7 @@ describe('release-gate selftest (local processes)', () => {
     );
     const run = await selftest({ config, skip: 'A', env: { METRICS_TOKEN: token(), KORRIGO_LITE_FAULT: 'metrics-public' } });
     assert.equal(run.code, 1, run.output.split('\n').slice(-40).join('\n'));
-    assert.match(run.output, /SELFTEST FAILED: \d+\/10 criteria caught; vacuous:/);
+    assert.match(run.output, /SELFTEST FAILED: \d+\/11 criteria caught; vacuous:/);
     assert.match(run.output, /^ {2}Warnings: 15_backend_logs_tail\.log \(log-scan\): no line could be built that the scan patterns flag and allow does not excuse/m);
     assert.match(run.output, /^ {2}Boot: live: GET \/metrics without x-metrics-token \(selftest-live\/05_wait_metrics\.log\): HTTP 200: the endpoint is public/im);
     const report = run.json as SelftestJson;

@@ -13,7 +13,6 @@ export const upgradeStep = defineStepKind({
   schema: upgradeSchema,
   timeout: 'hard',
   disturbsStack: true,
-  probesCredentials: true,
   needs: () => ['lifecycle', 'exec', 'releases'],
   notApplicable(step) {
     const { env, images, ref } = step.previous;
