@@ -145,9 +145,10 @@ describe('the korrigo gate on korrigo-lite as an external target', () => {
       assert.equal(byLog.get(log)?.status, 'passed', `${log}: ${byLog.get(log)?.detail}`);
     }
 
-    // Build and Stability have no applicable evidence: n/a lines, without ✅/❌, not counted.
+    // Build, Stability and Upgrade have no applicable evidence: n/a lines, without ✅/❌, not counted.
     const na = run.json.criteria.filter((c) => c.notApplicable).map((c) => c.id);
-    assert.deepEqual(na, ['build', 'stability']);
+    assert.deepEqual(na, ['build', 'stability', 'upgrade']);
+    assert.match(summary, / n\/a Upgrade: n\/a: an external deployment is not built, started or stopped/m);
     assert.match(summary, / n\/a Build: n\/a: an external deployment is not built/m);
     assert.match(summary, / n\/a Stability: n\/a: service state is not observable/m);
     const marks = summary.split('\n').filter((l) => /✅|❌/.test(l));
@@ -156,7 +157,7 @@ describe('the korrigo gate on korrigo-lite as an external target', () => {
     assert.match(summary, /--- Criteria: 8\/8 passed ---/);
     assert.match(summary, / Target: an external deployment \(external "korrigo-lite on this host"/m);
     assert.match(summary, / clean\s+00_compose_down\.log\s+n\/a\s/);
-    assert.match(run.stdout, /GATE PASSED — external target, 2 criteria n\/a/);
+    assert.match(run.stdout, /GATE PASSED — external target, 3 criteria n\/a/);
 
     // Exec reached the target's database; logs came through stack.logs.
     assert.equal(run.read('11_db_sanity.log').split('\n').filter((l) => l.includes('pages=')).length, 3);
@@ -164,7 +165,7 @@ describe('the korrigo gate on korrigo-lite as an external target', () => {
     assert.match(run.read('15_backend_logs_tail.log'), /INFO GET \/api\/health\//);
 
     const junit = run.read('junit.xml');
-    assert.match(junit, /<testsuite [^>]*tests="10" failures="0" errors="0" skipped="2"/);
+    assert.match(junit, /<testsuite [^>]*tests="11" failures="0" errors="0" skipped="3"/);
     // Not started by the gate, not stopped by it either.
     assert.ok(processes.every(alive), 'the gate stopped the external target');
     assert.equal((await status(`${backendUrl}/api/health/`)), 200);
