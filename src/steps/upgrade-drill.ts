@@ -68,6 +68,12 @@ class Drill {
     return result;
   }
 
+  /** Stops the stack, its volumes kept: the next release starts on them. */
+  async down(): Promise<StageResult> {
+    await this.ctx.driver.down({ volumes: false }, this.ctx.log);
+    return { exitCode: 0 };
+  }
+
   async up(release: StackRelease | undefined): Promise<StageResult> {
     await this.ctx.driver.up(this.ctx.log, this.ctx.signal, release);
     this.ctx.log.line(await this.ctx.driver.ps());
@@ -121,7 +127,7 @@ export async function runUpgradeDrill(step: UpgradeStep, ctx: StepContext): Prom
     (await drill.stage('previous ready', `wait for ${step.ready.url}`, () => drill.ready())) &&
     (await drill.stage('previous seed', `${step.seed.length} command(s) as the previous release`, () => drill.commands(step.seed))) &&
     (await drill.stage('probe before', "the previous release's fingerprint", () => drill.probe('before'))) &&
-    (await drill.stage('keep data', 'stop the previous release, volumes kept', async () => (await ctx.driver.down({ volumes: false }, ctx.log), { exitCode: 0 }))) &&
+    (await drill.stage('keep data', 'stop the previous release, volumes kept', () => drill.down())) &&
     (await drill.stage('candidate up', "start the candidate on the previous release's data", () => drill.up(undefined))) &&
     (await drill.stage('candidate ready', `wait for ${step.ready.url}`, () => drill.ready())) &&
     (await drill.stage('migrate', "the candidate's migrate on the old data", () => drill.command(step.migrate))) &&
