@@ -2,6 +2,8 @@
 // `npm run bench`: each figure of issue 14 against a baseline measured in the same run,
 // ≥ 3 repeats (min/median/max), one line per figure. Not a test: numbers, not verdicts.
 // Needs `npm run build` first (it measures dist/). Works in a private temp folder.
+// The gate section also gives the upgrade drill's added wall against its floor (boot + seed +
+// switch + checks measured in the same run).
 // Knobs: BENCH_REPEATS (3), BENCH_ONLY (sections, below), BENCH_GATE_WINDOW (the full gate's
 // stability window; default the sample's own 180 s), BENCH_GATE_REPEATS (BENCH_REPEATS; 1 keeps it to ~1 min),
 // BENCH_CAPTURE_MIB (64), BENCH_COMPOSE_MIB (32), BENCH_WATCH_SERVICES (10,40), BENCH_WATCH_SECONDS (30), BENCH_SAMPLING_SECONDS (30). Lines marked ℹ️ are scale lines: a number to
@@ -328,8 +330,10 @@ if (want('gate')) {
       const boot = step('05_wait').end - step('02_up').start;
       const window = windowMs ?? 1000 * Number(/^06_stability_(\d+)s/.exec(summary.steps.find((x) => x.log.startsWith('06_stability_'))?.log ?? '')?.[1]);
       if (!(window > 0)) throw new Error(`bench gate: no 06_stability_<N>s step in ${logs}/summary.json`);
-      const floor = build + Math.max(window, migrateToTests) + capture;
-      runs.push({ ...timeline(summary, r.t0, r.t1), floor, build, migrateToTests, capture, boot, window });
+      const drill = upgradeDrill(summary, logs, step, boot);
+      // The drill runs after the log capture, the stack replaced: its wall adds to the gate's.
+      const floor = build + Math.max(window, migrateToTests) + capture + drill.wall;
+      runs.push({ ...timeline(summary, r.t0, r.t1), floor, build, migrateToTests, capture, boot, window, drillWall: drill.wall, drillFloor: drill.floor, drillSwitch: drill.switchMs, drillChecks: drill.checks, drillSeed: drill.seed });
     } finally {
       rmSync(join(sample, env.KORRIGO_LITE_BUILD_DIR), { recursive: true, force: true });
       rmSync(join(sample, env.KORRIGO_LITE_DATA_DIR), { recursive: true, force: true });
@@ -354,8 +358,30 @@ if (want('gate')) {
     ' s',
     '≤ 1.02× floor',
     (_, ratio) => ratio <= 1.02,
-    `floor = build ${s(med('build'))} + max(window ${s(med('window'))}, 07_migrate→13_pytest ${s(med('migrateToTests'))}) + capture (phase G) ${s(med('capture'))}; the window counts from 02_up, so boot 02_up→05 ${s(med('boot'))} lies inside it; not in the floor: overhead ${s(med('overhead'))}`,
+    `floor = build ${s(med('build'))} + max(window ${s(med('window'))}, 07_migrate→13_pytest ${s(med('migrateToTests'))}) + capture (phase G) ${s(med('capture'))} + upgrade drill ${s(med('drillWall'))}; the window counts from 02_up, so boot 02_up→05 ${s(med('boot'))} lies inside it; not in the floor: overhead ${s(med('overhead'))}`,
   );
+  figure(
+    'upgrade drill: added wall vs floor',
+    stats(runs.map((r) => r.drillWall / 1000)),
+    stats(runs.map((r) => r.drillFloor / 1000)),
+    ' s',
+    '≤ 1.2× floor',
+    (_, ratio) => ratio <= 1.2,
+    `floor = boot ${s(med('boot'))} (this run's 02_up→05, fresh data) + seed ${s(med('drillSeed'))} (this run's 07_migrate + 08_seed_run1 + 10_reset_prof_password) + switch ${s(med('drillSwitch'))} (the drill's down keeping volumes, candidate up, ready) + checks ${s(med('drillChecks'))} (its migrate, check, probes, reads, second migrate); no build: the previous release is a switch of the built app`,
+  );
+}
+
+/** The upgrade drill's wall (19_upgrade_drill) and its floor: boot + seed of the same run, switch + checks from the drill's own timing line. */
+function upgradeDrill(summary, logs, step, boot) {
+  const wall = step('19_upgrade').ms;
+  const timing = /timing: (.*)$/m.exec(readFileSync(join(logs, '19_upgrade_drill.log'), 'utf8'))?.[1];
+  if (!timing) throw new Error(`bench gate: no timing line in ${logs}/19_upgrade_drill.log`);
+  const part = Object.fromEntries(timing.split(', ').map((x) => { const m = /^(.*) (\S+)$/.exec(x); return [m[1], parseDuration(m[2])]; }));
+  const sum = (names) => names.reduce((n, name) => n + (part[name] ?? 0), 0);
+  const seed = step('07_migrate').ms + step('08_seed').ms + step('10_reset').ms;
+  const switchMs = sum(['keep data', 'candidate up', 'candidate ready']);
+  const checks = sum(['probe before', 'migrate', 'migrate check', 'probe after', 'read', 'second migrate', 'probe again']);
+  return { wall, seed, switchMs, checks, floor: boot + seed + switchMs + checks };
 }
 
 // ------------------------------------------------------------------ scale: overhead per service

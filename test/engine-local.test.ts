@@ -111,7 +111,7 @@ const SEED_LOGS = [
 ];
 
 /** The preset's logs beyond the seed's, numbered after them (issue 27's drills). */
-const DRILL_LOGS = ['18_restore_drill.log', '20_shutdown.log'];
+const DRILL_LOGS = ['18_restore_drill.log', '19_upgrade_drill.log', '20_shutdown.log'];
 
 describe('engine with the local driver on real processes', () => {
   it('passes a healthy stack, writes every numbered log, the summary and the reports', async () => {

@@ -65,7 +65,8 @@ const ms = (iso: string | undefined): number => {
 function assertStoppedAfterFailure(run: GateRun): void {
   const stoppedAt = run.json?.stoppedAt;
   assert.ok(stoppedAt, `the gate did not stop\n${evidence(run)}`);
-  const main = (run.json?.steps ?? []).filter((s) => !['G', 'S', 'H'].includes(s.phase) && s.criterion !== 'stability' && s.detail !== 'not selected');
+  // The main phases: not the log capture (G), the upgrade drill (U: only on a passing gate), the shutdown (S) or the summary (H).
+  const main = (run.json?.steps ?? []).filter((s) => !['G', 'U', 'S', 'H'].includes(s.phase) && s.criterion !== 'stability' && s.detail !== 'not selected');
   const ran = main.filter((s) => s.status !== 'not-run');
   assert.deepEqual(main.slice(0, ran.length).map((s) => s.log), ran.map((s) => s.log), 'a step ran after one that did not');
   for (const s of main.slice(ran.length)) assert.equal(s.detail, `not run: the gate stopped at ${stoppedAt}`, s.log);
@@ -124,6 +125,15 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
     assert.match(run.read('01_stage.log'), /\[stage\] staged/);
     const order = (run.json?.steps ?? []).map((s) => s.log);
     assert.ok(order.indexOf('01_stage.log') >= 0 && order.indexOf('01_stage.log') < order.indexOf('01_build_nocache.log'), 'stage did not run before the build');
+    // The upgrade drill: the same image as release v1 (KORRIGO_LITE_RELEASE through compose's
+    // interpolation), then the candidate on its volumes: 0004 applied on v1's rows.
+    assert.match(run.line('Upgrade'), /✅ Upgrade: candidate migrated the previous release's data: fingerprint unchanged/);
+    const drill = run.read('19_upgrade_drill.log');
+    assert.match(drill, /release: variable KORRIGO_LITE_RELEASE/);
+    assert.doesNotMatch(drill.split('=== [4/13]')[0] ?? '', /0004_exam_session/, 'v1 applied 0004');
+    assert.match(drill, /Applying 0004_exam_session\.\.\. OK/);
+    assert.match(drill.split('=== [12/13]')[1] ?? '', /No migrations to apply/);
+    process.stdout.write(`# upgrade drill (compose, healthy): ${/timing: (.*)$/m.exec(drill)?.[1] ?? '?'}\n`);
     assertCleanShutdown(run);
     assert.deepEqual(leftovers(), []);
   });
@@ -189,7 +199,9 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
     const run = await gate({ skip: 'A', stability: '3s', config });
     assert.equal(run.code, 1, evidence(run));
     assert.match(run.line('Stability'), /❌ Stability: [1-9]\d* restarts, [1-9]\d* exits.*\(backend\)/, evidence(run));
-    for (const title of CRITERIA.filter((t) => t !== 'Stability' && t !== 'Build')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
+    for (const title of CRITERIA.filter((t) => t !== 'Stability' && t !== 'Build' && t !== 'Upgrade')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}`);
+    // The drill runs on a passing gate only: one defect, one red.
+    assert.match(run.summary, /– Upgrade: not run: it runs only on a passing gate \(06_stability_3s\.log did not pass\)/, evidence(run));
     assert.equal(step(run, '13_crash_backend.log').status, 'passed', evidence(run));
     const log = run.read('06_stability_3s.log');
     assert.match(log, /UNSTABLE backend .*restart count rose by 1/, log);
@@ -277,6 +289,19 @@ describe('the korrigo gate on korrigo-lite in Docker Compose', () => {
     assert.equal(run.code, 1, evidence(run));
     assert.match(run.line('Tests'), /❌ Tests:.*1 skipped/, evidence(run));
     for (const title of ['Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E']) assert.match(run.line(title), /✅/, title);
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('upgrade-breaks-data → exactly Upgrade ❌: v2\'s migration fails on v1\'s rows, the fresh install saw nothing', async () => {
+    const run = await gate({ skip: 'A', env: { KORRIGO_LITE_FAULT: 'upgrade-breaks-data' } });
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(
+      run.line('Upgrade'),
+      /❌ Upgrade: the candidate's migrate failed on the previous release's data: exit code 1 \(last: ERROR .*Migration 0004_exam_session failed: column "session" of relation "exams" contains null values/,
+      evidence(run),
+    );
+    for (const title of CRITERIA.filter((t) => t !== 'Build' && t !== 'Upgrade')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}\n${evidence(run)}`);
+    assert.equal(run.summary.split('\n').filter((l) => l.includes('❌')).length, 1, evidence(run));
     assert.deepEqual(leftovers(), []);
   });
 });

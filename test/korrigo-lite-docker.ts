@@ -10,7 +10,7 @@ import { ROOT, tempDir, writeConfig } from './helpers.js';
 
 export const SAMPLE = join(ROOT, 'examples/korrigo-lite');
 export const COMPOSE_FILE = join(SAMPLE, 'docker-compose.yml');
-export const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings', 'Restore', 'Shutdown'];
+export const CRITERIA = ['Build', 'Boot', 'Stability', 'Migrations', 'Seed idempotent', 'Pages > 0', 'E2E', 'Annotation POST', 'Tests', 'Warnings', 'Restore', 'Upgrade', 'Shutdown'];
 
 export interface SummaryStep {
   log: string;

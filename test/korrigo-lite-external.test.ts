@@ -146,10 +146,11 @@ describe('the korrigo gate on korrigo-lite as an external target', () => {
       assert.equal(byLog.get(log)?.status, 'passed', `${log}: ${byLog.get(log)?.detail}`);
     }
 
-    // Build, Stability and Shutdown have no applicable evidence: n/a lines, without ✅/❌, not counted.
+    // Build, Stability, Upgrade and Shutdown have no applicable evidence: n/a lines, without ✅/❌, not counted.
     const na = run.json.criteria.filter((c) => c.notApplicable).map((c) => c.id);
-    assert.deepEqual(na, ['build', 'stability', 'shutdown']);
+    assert.deepEqual(na, ['build', 'stability', 'upgrade', 'shutdown']);
     assert.match(summary, / n\/a Shutdown: n\/a: an external deployment is not built, started or stopped/m);
+    assert.match(summary, / n\/a Upgrade: n\/a: an external deployment is not built, started or stopped/m);
     assert.match(summary, / n\/a Build: n\/a: an external deployment is not built/m);
     assert.match(summary, / n\/a Stability: n\/a: service state is not observable/m);
     const marks = summary.split('\n').filter((l) => /✅|❌/.test(l));

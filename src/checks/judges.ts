@@ -15,6 +15,7 @@ import { judgeShutdown, type ShutdownInput } from './shutdown-verdict.js';
 import type { TestPolicy, TestReport } from './test-report.js';
 export type { ShutdownInput } from './shutdown-verdict.js';
 import { judgeTestReport } from './test-report-judge.js';
+import { judgeUpgrade, type UpgradeInput } from './upgrade-verdict.js';
 
 export type { ImageBudgetInput } from './image-budget.js';
 export type { ResourceBudgetInput } from './resource-budget.js';
@@ -226,6 +227,7 @@ export const builtinJudges = {
   resources: (input: ResourceBudgetInput) => judgeResources(input),
   restore: (input: RestoreInput) => judgeRestore(input),
   shutdown: (input: ShutdownInput) => judgeShutdown(input),
+  upgrade: (input: UpgradeInput) => judgeUpgrade(input),
 };
 
 export type JudgeName = keyof typeof builtinJudges;

@@ -36,7 +36,7 @@ export async function planCommand(opts: CliOptions): Promise<number> {
   for (const step of planSteps(config, registries)) {
     if (step.phase !== phase) {
       phase = step.phase;
-      out.push(`phase ${step.phase.id}${step.phase.title ? ` — ${step.phase.title}` : ''}${step.phase.always ? ' (always)' : ''}`);
+      out.push(`phase ${step.phase.id}${step.phase.title ? ` — ${step.phase.title}` : ''}${step.phase.ifPassed ? ' (after the log capture, on a passing gate only)' : step.phase.always ? ' (always)' : ''}`);
     }
     const selected = !run.selected || run.selected.has(step.id) || step.kind.summary === true;
     const mark = step.notApplicable !== null ? 'n/a' : selected ? '•' : '-';

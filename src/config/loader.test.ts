@@ -230,7 +230,7 @@ phases:
 
   it('says which `do` values are allowed', () => {
     const { issues } = problems({ 'release-gate.yml': `${LOCAL_STACK}\nphases: [{ id: A, steps: [{ log: 00_x, do: explode }] }]\n` });
-    assert.match(lines(issues), /phases\[0\]\.steps\[0\]\.do: unknown do value \(received "explode"\); allowed: down, build, up, ps, wait-http, stability, resources, exec, host, scenario, restore-drill, logs, images, shutdown, summary$/);
+    assert.match(lines(issues), /phases\[0\]\.steps\[0\]\.do: unknown do value \(received "explode"\); allowed: down, build, up, ps, wait-http, stability, resources, exec, host, scenario, restore-drill, logs, images, upgrade, shutdown, summary$/);
   });
 
   it('refuses a step that stops the stack (shutdown) in a main phase, naming the phase flags that allow it', () => {

@@ -32,7 +32,7 @@ export function planSteps(config: GateConfig, registries: Registries): PlannedSt
     phase.steps.map((step) => {
       const kind = stepKindOf(registries, step.do);
       const bound = bindStep(kind, step);
-      const reasons = bound.needs.flatMap((need) => stack.notApplicable(need) ?? []);
+      const reasons = [...(bound.notApplicable ? [bound.notApplicable] : []), ...bound.needs.flatMap((need) => stack.notApplicable(need) ?? [])];
       return {
         phase,
         step,

@@ -66,7 +66,8 @@ function lateTask(state: RunState, record: StepRecord): Task {
       await finishPending(state);
       const failed = record.planned.phase.ifPassed ? firstFailure(state) : null;
       if (failed === null) return task.run(abort);
-      record.result = notRun(record.planned, `not run: it runs only on a passing gate (${failed} did not pass)`);
+      // One defect, one red: a drill a failed gate never started is "not judged", neither ✅ nor ❌.
+      record.result = { ...notRun(record.planned, `not run: it runs only on a passing gate (${failed} did not pass)`), notJudged: true };
       return 'passed';
     },
   };

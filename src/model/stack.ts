@@ -40,9 +40,10 @@ export interface CopiedFile {
  * state, restarts and events (ps, stability); `exec`: commands in a service (and copyOut);
  * `logs`: service logs; `images`: the services run images the Engine can describe (size,
  * layers); `usage`: sampling each service's memory and CPU; `shutdown`: stopping each service
- * with its own stop signal and grace period, timed (`stopGracefully`).
+ * with its own stop signal and grace period, timed (`stopGracefully`); `releases`: starting the
+ * stack as another release on the same data (`up` with a StackRelease).
  */
-export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images' | 'usage' | 'shutdown';
+export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images' | 'usage' | 'shutdown' | 'releases';
 
 /** `pause`/`unpause`: `docker pause`; `kill`: a signal sent (`docker kill`, and the SIGTERM of `docker stop`); `stop`: `docker stop` done. */
 export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health' | 'pause' | 'unpause' | 'kill' | 'stop';
@@ -57,6 +58,17 @@ export interface StackEvent {
   /** The signal of a `kill` event (`SIGKILL`, `15`…). */
   signal?: string;
   detail?: string;
+}
+
+/**
+ * A release to start instead of the candidate, on the same data: the upgrade drill's previous
+ * release. It stays in force (services and exec) until the next `up`.
+ */
+export interface StackRelease {
+  /** Variables over the stack's own: every service's and exec's environment (local), compose's interpolation (compose). */
+  env?: Record<string, string>;
+  /** Service → image reference to run instead of the built one (compose). */
+  images?: Record<string, string>;
 }
 
 export interface ExecOptions {
@@ -143,8 +155,11 @@ export interface StackDriver {
   down(opts: { volumes: boolean }, output: OutputSink): Promise<void>;
   /** Aborting cancels the build at once. */
   build(opts: { noCache: boolean }, output: OutputSink, signal?: AbortSignal): Promise<void>;
-  /** Starts the stack detached; returns once every service was started (not healthy). Aborting stops the start-up. */
-  up(output: OutputSink, signal?: AbortSignal): Promise<void>;
+  /**
+   * Starts the stack detached; returns once every service was started (not healthy). Aborting stops the start-up.
+   * `release`: start that release instead of the candidate (a driver without `releases` refuses one).
+   */
+  up(output: OutputSink, signal?: AbortSignal, release?: StackRelease): Promise<void>;
   services(): Promise<ServiceStatus[]>;
   /** Calls onEvent for each event from now on until the returned function is called. */
   watch(onEvent: (event: StackEvent) => void): Promise<() => void>;

@@ -9,6 +9,8 @@ export interface BoundStep {
   judgeUnreached?(ctx: StepContext): Promise<StepOutcome | null>;
   /** What the step needs from the driver. */
   needs: readonly StackCapability[];
+  /** Why the step as configured cannot run (StepKind.notApplicable), or null. */
+  notApplicable: string | null;
   /** The log name with placeholders filled. */
   logName: string;
   /** The config's title, else the kind's. */
@@ -22,6 +24,7 @@ export function bindStep<S extends z.ZodObject>(kind: StepKind<S>, step: z.outpu
     run: (ctx) => kind.run(step, ctx),
     ...(judge ? { judgeUnreached: (ctx: StepContext) => judge.call(kind, step, ctx) } : {}),
     needs: kind.needs?.(step) ?? [],
+    notApplicable: kind.notApplicable?.(step) ?? null,
     logName: kind.logName ? kind.logName(step) : step.log,
     title: step.title ?? kind.title(step),
   };

@@ -162,6 +162,8 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   title(step: z.output<S> & StepBase): string;
   /** What the step needs from the driver; a driver that cannot offer one makes the step "not applicable". */
   needs?(step: z.output<S> & StepBase): readonly StackCapability[];
+  /** Why the step as configured cannot run on any stack (nothing given to drill), or null: recorded "not applicable", never ✅. */
+  notApplicable?(step: z.output<S> & StepBase): string | null;
   /** The log name with placeholders filled (`{window}`, `{runs}`). */
   logName?(step: z.output<S> & StepBase): string;
 }

@@ -13,6 +13,7 @@ import { stabilityStep } from './stability-step.js';
 import type { StepKind } from './step-kind.js';
 import { summaryStep } from './summary-step.js';
 import { upStep } from './up-step.js';
+import { upgradeStep } from './upgrade-step.js';
 import { waitHttpStep } from './wait-http-step.js';
 
 /** The built-in step kinds; `do:` in the config picks one. A new kind = one file + one line here. */
@@ -30,6 +31,7 @@ export const builtinStepKinds: readonly StepKind[] = [
   restoreDrillStep,
   logsStep,
   imageBudgetStep,
+  upgradeStep,
   shutdownStep,
   summaryStep,
 ];

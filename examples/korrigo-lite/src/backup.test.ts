@@ -56,7 +56,7 @@ describe('backup and restore on a seeded embedded database', () => {
     assert.match(live, /^annotations: 1$/m);
     assert.equal(await fingerprint('rg_restore'), live);
     // A new row in the copy takes the next id, not a restored one.
-    const next = await sql.query("INSERT INTO rg_restore.exams (name, exam_date) VALUES ('after restore', '2026-01-01') RETURNING id");
+    const next = await sql.query("INSERT INTO rg_restore.exams (name, exam_date, session) VALUES ('after restore', '2026-01-01', '2026') RETURNING id");
     const max = await sql.query('SELECT MAX(id) AS m FROM public.exams');
     assert.ok(Number(next.rows[0].id) > Number(max.rows[0].m));
     const drop = await runCli(['drop-schema', 'rg_restore'], stack.env);

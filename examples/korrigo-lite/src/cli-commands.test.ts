@@ -30,20 +30,21 @@ describe('korrigo-lite commands against a fresh embedded database', () => {
   it('migrate --check lists every migration as pending on a fresh database and exits 1', async () => {
     const res = await runCli(['migrate', '--check'], stack.env);
     assert.equal(res.code, 1);
-    assert.match(res.stdout, /Pending migrations \(3\):\n {2}\[ \] 0001_core\n {2}\[ \] 0002_grading\n {2}\[ \] 0003_indexes/);
+    assert.match(res.stdout, /Pending migrations \(4\):\n {2}\[ \] 0001_core\n {2}\[ \] 0002_grading\n {2}\[ \] 0003_indexes\n {2}\[ \] 0004_exam_session/);
   });
 
   it('migrate-fail: migrate exits 1 with an ERROR line and applies nothing', async () => {
     const res = await runCli(['migrate'], { ...stack.env, KORRIGO_LITE_FAULT: 'migrate-fail' });
     assert.equal(res.code, 1);
     assert.match(res.stderr, /^ERROR Migration 0001_core failed/m);
-    assert.match((await runCli(['migrate', '--check'], stack.env)).stdout, /Pending migrations \(3\)/);
+    assert.match((await runCli(['migrate', '--check'], stack.env)).stdout, /Pending migrations \(4\)/);
   });
 
-  it('pending-migration: migrate exits 0 but leaves the newest migration, so migrate --check exits 1', async () => {
+  it('pending-migration: migrate exits 0 but leaves 0003_indexes, so migrate --check exits 1', async () => {
     const res = await runCli(['migrate'], { ...stack.env, KORRIGO_LITE_FAULT: 'pending-migration' });
     assert.equal(res.code, 0, res.stderr);
     assert.doesNotMatch(res.stdout, /0003/);
+    assert.match(res.stdout, /Applying 0004_exam_session\.\.\. OK/);
     const check = await runCli(['migrate', '--check'], stack.env);
     assert.equal(check.code, 1);
     assert.match(check.stdout, /Pending migrations \(1\):\n {2}\[ \] 0003_indexes/);

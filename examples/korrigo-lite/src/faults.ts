@@ -20,6 +20,8 @@ export const FAULT_NAMES = [
   'restore-differs',
   // The backend ignores SIGTERM (the shutdown check's sample fault).
   'ignore-sigterm',
+  // v2's migration adds a NOT NULL column without its backfill (the upgrade drill's sample fault).
+  'upgrade-breaks-data',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

@@ -1,11 +1,24 @@
 import { createHash } from 'node:crypto';
 import { withTransaction, type Pool } from './db-pool.js';
 import { CommandFailure } from './errors.js';
+import { CANDIDATE_RELEASE, examSessionSql, type Release } from './release.js';
 
-/** Digest of the kept data, so two seed runs, or the live data and a restored copy, can be compared. */
+/** Digest of the kept data, so two seed runs, the live data and a restored copy, or the data before and after an upgrade, can be compared. */
 export interface Fingerprint {
   digest: string;
-  counts: { users: number; exams: number; copies: number; booklets: number; pages: number; annotations: number; migrations: number };
+  counts: { users: number; exams: number; copies: number; booklets: number; pages: number; annotations: number; migrations?: number };
+}
+
+export interface FingerprintOptions {
+  /** How the exam's session is read: as this release stores it (v1: derived from the date, v2: its column). */
+  release?: Release;
+  /** KORRIGO_LITE_DB_SCHEMA: read a restored copy instead of the live data. */
+  schema?: string | undefined;
+  /**
+   * The applied migrations are part of the digest (default): a backup must hold them. `false`
+   * (`fingerprint --data`): the data alone, what an upgrade must keep while it adds migrations.
+   */
+  migrations?: boolean;
 }
 
 /**
@@ -13,10 +26,12 @@ export interface Fingerprint {
  * timestamps, password hashes, sessions, locks or jobs: those change without the seed being
  * at fault, and a restore need not keep them. Annotations and applied migrations are kept
  * data: the seed never writes them (so its idempotence is unaffected), a backup must hold them.
- * `schema` (KORRIGO_LITE_DB_SCHEMA): read a restored copy instead of the live data; the search
- * path is set for this read-only transaction alone (PGlite shares one session between connections).
+ * The exam's session is read as the release stores it, so an upgrade that backfills it right
+ * leaves the data's fingerprint unchanged. With a schema, the search path is set for this
+ * read-only transaction alone (PGlite shares one session between connections).
  */
-export async function computeFingerprint(pool: Pool, schema?: string): Promise<Fingerprint> {
+export async function computeFingerprint(pool: Pool, options: FingerprintOptions = {}): Promise<Fingerprint> {
+  const { release = CANDIDATE_RELEASE, schema, migrations: withMigrations = true } = options;
   return withTransaction(pool, async (client) => {
     if (schema !== undefined) {
       const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
@@ -31,7 +46,7 @@ export async function computeFingerprint(pool: Pool, schema?: string): Promise<F
       return rows.length;
     };
     const users = await section('users', 'SELECT username, role, is_active FROM users ORDER BY username');
-    const exams = await section('exams', `SELECT name, to_char(exam_date, 'YYYY-MM-DD') AS d, description FROM exams ORDER BY name`);
+    const exams = await section('exams', `SELECT e.name, to_char(e.exam_date, 'YYYY-MM-DD') AS d, e.description, ${examSessionSql(release, 'e')} AS session FROM exams e ORDER BY e.name`);
     const copies = await section(
       'copies',
       `SELECT e.name, c.anonymous_id, c.status, u.username
@@ -54,7 +69,8 @@ export async function computeFingerprint(pool: Pool, schema?: string): Promise<F
          FROM annotations a JOIN copies c ON c.id = a.copy_id LEFT JOIN users u ON u.id = a.created_by
         ORDER BY 1, 2, 8, 3, 4, 5, 6, 7, 9`,
     );
-    const migrations = await section('migrations', 'SELECT version, name FROM schema_migrations ORDER BY version');
-    return { digest: hash.digest('hex'), counts: { users, exams, copies, booklets, pages, annotations, migrations } };
+    const counts: Fingerprint['counts'] = { users, exams, copies, booklets, pages, annotations };
+    if (withMigrations) counts.migrations = await section('migrations', 'SELECT version, name FROM schema_migrations ORDER BY version');
+    return { digest: hash.digest('hex'), counts };
   });
 }

@@ -110,4 +110,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_status_idx ON jobs (status, id);
     `,
   },
+  {
+    version: '0004',
+    name: 'exam_session',
+    models: ['exams.Exam'],
+    // Release v2 (src/release.ts): the session, derived from the date until now, becomes a stored
+    // NOT NULL column. A real data migration: add it nullable, backfill the existing rows, then
+    // require it, in the one transaction the migrator opens.
+    sql: `
+      ALTER TABLE exams ADD COLUMN session text;
+      UPDATE exams SET session = to_char(exam_date, 'YYYY');
+      ALTER TABLE exams ALTER COLUMN session SET NOT NULL;
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Pool } from './db-pool.js';
 import type { FaultName } from './faults.js';
+import type { Release } from './release.js';
 import { PAGE_HEIGHT, PAGE_WIDTH, renderPageImage } from './page-renderer.js';
 import { hashPassword, UNUSABLE_PASSWORD, verifyPassword } from './password-hasher.js';
 
@@ -35,6 +36,8 @@ export interface SeedOptions {
   adminPassword: string | undefined;
   teacherPassword: string | undefined;
   faults: ReadonlySet<FaultName>;
+  /** v1 writes no session (it derives it from the date); v2 stores it (migration 0004). */
+  release: Release;
   print: (line: string) => void;
 }
 
@@ -120,10 +123,16 @@ export class Seeder {
   private async ensureExam(): Promise<number> {
     const found = await this.pool.query<{ id: number }>('SELECT id FROM exams WHERE name = $1', [SEED_EXAM.name]);
     if (found.rows[0]) return found.rows[0].id;
-    const inserted = await this.pool.query<{ id: number }>(
-      'INSERT INTO exams (name, exam_date, description) VALUES ($1, $2, $3) RETURNING id',
-      [SEED_EXAM.name, SEED_EXAM.date, SEED_EXAM.description],
-    );
+    const inserted =
+      this.options.release === 'v1'
+        ? await this.pool.query<{ id: number }>(
+            'INSERT INTO exams (name, exam_date, description) VALUES ($1, $2, $3) RETURNING id',
+            [SEED_EXAM.name, SEED_EXAM.date, SEED_EXAM.description],
+          )
+        : await this.pool.query<{ id: number }>(
+            `INSERT INTO exams (name, exam_date, description, session) VALUES ($1, $2, $3, to_char($2::date, 'YYYY')) RETURNING id`,
+            [SEED_EXAM.name, SEED_EXAM.date, SEED_EXAM.description],
+          );
     this.options.print(`Created exam "${SEED_EXAM.name}".`);
     return inserted.rows[0]!.id;
   }

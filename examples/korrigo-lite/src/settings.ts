@@ -5,6 +5,7 @@ import { UsageError } from './errors.js';
 import { checkSchemaName } from './schema-name.js';
 import { parseFaults, type FaultName } from './faults.js';
 import { parseGeneration, type Generation } from './generation.js';
+import { parseRelease, type Release } from './release.js';
 
 /** Runtime configuration, read from the environment once per command. */
 export interface Settings {
@@ -24,6 +25,8 @@ export interface Settings {
   redisUrl: string | undefined;
   /** Which Korrigo the backend behaves as: v1 (default) or current (KORRIGO_LITE_GENERATION). */
   generation: Generation;
+  /** Which release runs: v2, the candidate (default), or v1, the previous one (KORRIGO_LITE_RELEASE). */
+  release: Release;
   /** Active fault switches (KORRIGO_LITE_FAULT). */
   faults: ReadonlySet<FaultName>;
   /** Where crash-once remembers that it already crashed (KORRIGO_LITE_STATE_DIR). */
@@ -58,6 +61,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metricsToken: env['METRICS_TOKEN'] || undefined,
     redisUrl: env['REDIS_URL'] || undefined,
     generation: parseGeneration(env['KORRIGO_LITE_GENERATION']),
+    release: parseRelease(env['KORRIGO_LITE_RELEASE']),
     faults: parseFaults(env['KORRIGO_LITE_FAULT']),
     stateDir: env['KORRIGO_LITE_STATE_DIR'] || join(tmpdir(), `korrigo-lite-${stateKey}`),
     dbSchema: env['KORRIGO_LITE_DB_SCHEMA'] ? checkSchemaName(env['KORRIGO_LITE_DB_SCHEMA'], 'KORRIGO_LITE_DB_SCHEMA') : undefined,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
+import type { StackRelease } from '../../model/stack.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
 import { ENGINE_HINT } from '../docker/engine-api.js';
 import { detectCompose, type ComposeFlavor } from './compose-cli.js';
@@ -40,6 +41,8 @@ export class ComposeCommand {
   private model: ComposeModel | null = null;
   private configOutput = '';
   private overridePath: string | null = null;
+  /** The release the next calls run (StackDriver.up): its variables, and its images as one more `-f`. */
+  private release: { env: Record<string, string>; imagesFile: string | null } = { env: {}, imagesFile: null };
 
   constructor(private readonly opts: ComposeCommandOptions) {}
 
@@ -72,7 +75,7 @@ export class ComposeCommand {
    * METRICS_TOKEN here would blank the one `.env` sets (and make /metrics public).
    */
   env(): NodeJS.ProcessEnv {
-    return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}) }).filter(([, value]) => value !== undefined && value !== ''));
+    return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}), ...this.release.env }).filter(([, value]) => value !== undefined && value !== ''));
   }
 
   /** Runs compose with the project's arguments before `args`; RG_DRIVER_UNAVAILABLE when it cannot start. */
@@ -134,6 +137,20 @@ export class ComposeCommand {
     return this.configOutput;
   }
 
+  /**
+   * Runs every later call as this release (none: the candidate again). Its images go in a
+   * generated compose file of their own, after the project's files, so only `image:` changes.
+   */
+  async useRelease(release: StackRelease | undefined): Promise<void> {
+    const images = Object.entries(release?.images ?? {});
+    let imagesFile: string | null = null;
+    if (images.length > 0) {
+      imagesFile = join(await this.ownDir(), 'release-gate.release-images.json');
+      await writeFile(imagesFile, `${JSON.stringify({ services: Object.fromEntries(images.map(([service, image]) => [service, { image }])) }, null, 2)}\n`);
+    }
+    this.release = { env: release?.env ?? {}, imagesFile };
+  }
+
   /** Removes the override file. */
   async close(): Promise<void> {
     if (this.overridePath) {
@@ -148,18 +165,24 @@ export class ComposeCommand {
     // No --project-directory: relative paths in the files resolve from the first file's folder, as for the user.
     const args = [...flavor.argv0.slice(1), ...flavor.noAnsi, '-p', this.opts.projectName];
     for (const f of this.opts.files) args.push('-f', resolve(this.opts.projectDir, f));
+    if (this.release.imagesFile && withOverride) args.push('-f', this.release.imagesFile);
     if (withOverride) args.push('-f', await this.ensureOverride());
     const envFile = this.envFile();
     if (envFile) args.push('--env-file', envFile);
     return args;
   }
 
+  /** This project's folder for the files it generates; close() removes it. */
+  private async ownDir(): Promise<string> {
+    const dir = join(tmpdir(), 'release-gate', this.opts.projectName);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
   private async ensureOverride(): Promise<string> {
     if (this.overridePath && existsSync(this.overridePath)) return this.overridePath;
     const model = await this.loadModel();
-    const dir = join(tmpdir(), 'release-gate', this.opts.projectName);
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, 'release-gate.override.json');
+    const file = join(await this.ownDir(), 'release-gate.override.json');
     await writeFile(file, managedOverride(model));
     this.overridePath = file;
     return file;

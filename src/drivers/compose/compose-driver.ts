@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance, StackRelease } from '../../model/stack.js';
 import { portInBindError, portTakenHint, portVariables } from '../../common/port-variables.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
 import { ContainerUsage } from '../docker/container-usage.js';
@@ -140,10 +140,13 @@ export class ComposeDriver implements StackDriver {
     await this.pruneOwnImages(output);
   }
 
-  async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
+  async up(output: OutputSink, signal?: AbortSignal, release?: StackRelease): Promise<void> {
+    await this.command.useRelease(release);
+    if (release) output.line(`release: ${[...Object.keys(release.env ?? {}).map((k) => `variable ${k}`), ...Object.entries(release.images ?? {}).map(([s, i]) => `${s} image ${i}`)].join(', ') || 'the candidate'}`);
     // Plain `up -d` as Korrigo's gate: images from the build step are reused, never rebuilt;
-    // a missing one is built here rather than failing the boot.
-    const r = await this.command.run(['up', '-d', ...(this.opts.services ?? [])], { output, signal });
+    // a missing one is built here rather than failing the boot. A release's images are never built.
+    const build = Object.keys(release?.images ?? {}).length > 0 ? ['--no-build'] : [];
+    const r = await this.command.run(['up', '-d', ...build, ...(this.opts.services ?? [])], { output, signal });
     if (signal?.aborted) throw signal.reason;
     const taken = r.exitCode === 0 ? undefined : r.tail.find((line) => /port is already allocated|address already in use/i.test(line));
     if (taken) {

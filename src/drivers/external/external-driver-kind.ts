@@ -55,6 +55,7 @@ export const externalDriverKind = defineDriverKind({
       case 'build':
       case 'images':
       case 'shutdown':
+      case 'releases':
         return LIFECYCLE;
       case 'services':
       case 'usage':

@@ -10,7 +10,7 @@ import type { OutputSink } from '../../common/output.js';
 import type { LocalServiceConfig } from './local-service-config.js';
 import { portFree } from '../../common/ports.js';
 import { groupAlive, runGroup } from '../../common/process-group.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
+import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance, StackRelease } from '../../model/stack.js';
 import { stopLevels } from '../../common/stop-order.js';
 import { LocalService } from './local-service.js';
 import { removeEmptyDir } from '../../common/remove-empty-dir.js';
@@ -119,7 +119,14 @@ export class LocalDriver implements StackDriver {
     }
   }
 
-  async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
+  async up(output: OutputSink, signal?: AbortSignal, release?: StackRelease): Promise<void> {
+    if (Object.keys(release?.images ?? {}).length > 0) {
+      throw new RgStepError('The local driver runs processes, not images: a release given by `images:` cannot start here.', {
+        hint: 'Give the previous release as `env:` (a switch the build understands) on local processes, or use the compose driver.',
+      });
+    }
+    this.releaseEnv = release?.env ?? {};
+    if (release?.env) output.line(`release variables: ${Object.keys(release.env).join(', ')}`);
     this.downStarted = false;
     const order = startOrder(this.opts.services);
     const started = new Map<string, Promise<void>>();
@@ -150,6 +157,8 @@ export class LocalDriver implements StackDriver {
 
   /** Set by down(): services still waiting for a dependency must not start after it. */
   private downStarted = false;
+  /** The release `up` started (over every service's and exec's env) until the next `up`. */
+  private releaseEnv: Record<string, string> = {};
 
   async usage(): Promise<ServiceUsage[]> {
     const groups = new Map<string, number>();
@@ -303,7 +312,7 @@ export class LocalDriver implements StackDriver {
   }
 
   private envFor(config: LocalServiceConfig): NodeJS.ProcessEnv {
-    return { ...process.env, ...this.opts.env, ...config.env };
+    return { ...process.env, ...this.opts.env, ...config.env, ...this.releaseEnv };
   }
 
   /** The service's working directory, resolved against the project root. */

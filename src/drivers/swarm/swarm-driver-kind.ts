@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { defaultProjectName } from '../compose/compose-project.js';
+import type { StackCapability } from '../../model/stack.js';
 import { defineDriverKind } from '../driver-kind.js';
 
 const filesOf = (file: string | string[]) => (Array.isArray(file) ? file : [file]);
@@ -16,6 +17,12 @@ const stackNameOf = (stack: { file: string | string[]; stack?: string | undefine
  * locally by compose first, then observed through the Engine API (tasks, task replacements as
  * restarts, the task containers' health and events).
  */
+/** What a swarm cannot offer, and why. */
+const NOT_ON_A_SWARM: Partial<Record<StackCapability, string>> = {
+  shutdown: 'a swarm service is stopped by removing it (docker stack rm), every service at once, with no per-service stop to time',
+  releases: "the swarm driver does not start a previous release on the stack's data (run the upgrade drill on local processes or Docker Compose)",
+};
+
 export const swarmDriverKind = defineDriverKind({
   name: 'swarm',
   schema: z.strictObject({
@@ -39,9 +46,10 @@ export const swarmDriverKind = defineDriverKind({
     return { key: `swarm-${name}`, label: `swarm stack "${name}"` };
   },
   // A swarm replaces a stopped task (its restart policy is the orchestrator's), and `docker stack
-  // rm` stops every service at once: no per-service stop in dependency order to judge.
-  notApplicable: (_stack, capability) =>
-    capability === 'shutdown' ? 'a swarm service is stopped by removing it (docker stack rm), every service at once, with no per-service stop to time' : null,
+  // rm` stops every service at once: no per-service stop in dependency order to judge. A redeploy
+  // updates services in place, task by task, with rollback rules of its own: not the "stop, keep
+  // the volumes, start the other release" the upgrade drill judges. Said, never ✅.
+  notApplicable: (_stack, capability) => NOT_ON_A_SWARM[capability] ?? null,
   envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
   describe: (stack) => `swarm stack${stack.stack ? ` ${stack.stack}` : ''} (${filesOf(stack.file).join(', ')})`,
   check(stack, root) {

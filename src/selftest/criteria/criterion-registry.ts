@@ -25,6 +25,7 @@ import { scenarioCriterion } from './scenario-criterion.js';
 import { shutdownCriterion } from './shutdown-criterion.js';
 import { stabilityCriterion } from './stability-criterion.js';
 import { testsCriterion } from './tests-criterion.js';
+import { upgradeCriterion } from './upgrade-criterion.js';
 
 /** Every judge's criterion: its judge and its mutations. */
 export const criteria: { [N in JudgeName]: Criterion<N> } = {
@@ -41,6 +42,7 @@ export const criteria: { [N in JudgeName]: Criterion<N> } = {
   resources: resourcesCriterion,
   restore: restoreCriterion,
   shutdown: shutdownCriterion,
+  upgrade: upgradeCriterion,
 };
 
 /** The mutations of one recorded judgement; `ownCriterion`: the criterion of the step that made it. */

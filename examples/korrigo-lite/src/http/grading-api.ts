@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { withTransaction } from '../db-pool.js';
 import { buildPage, pageOutOfRange, parsePageNumber } from './pagination.js';
+import { examSessionSql } from '../release.js';
 import { HttpError, type RequestContext } from './request-context.js';
 
 export const EXAMS_PAGE_SIZE = 20;
@@ -37,7 +38,7 @@ export async function listExams(ctx: RequestContext): Promise<void> {
   const total = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM exams')).rows[0]?.n ?? 0;
   const page = pageOrThrow(ctx, EXAMS_PAGE_SIZE, total);
   const { rows } = await pool.query(
-    `SELECT e.id, e.name, to_char(e.exam_date, 'YYYY-MM-DD') AS date, e.description,
+    `SELECT e.id, e.name, to_char(e.exam_date, 'YYYY-MM-DD') AS date, e.description, ${examSessionSql(ctx.deps.settings.release, 'e')} AS session,
             (SELECT count(*) FROM copies c WHERE c.exam_id = e.id)::int AS copy_count
        FROM exams e ORDER BY e.id LIMIT $1 OFFSET $2`,
     [EXAMS_PAGE_SIZE, (page - 1) * EXAMS_PAGE_SIZE],

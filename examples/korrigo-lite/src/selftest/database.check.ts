@@ -3,20 +3,23 @@ import { after, describe, it } from 'node:test';
 import { createPool } from '../db-pool.js';
 import { computeFingerprint } from '../fingerprint.js';
 import { Migrator } from '../migrator.js';
-import { DEFAULT_DATABASE_URL } from '../settings.js';
+import { migrationsOf } from '../release.js';
+import { DEFAULT_DATABASE_URL, loadSettings } from '../settings.js';
 
 describe('database', () => {
   const pool = createPool(process.env['DATABASE_URL'] || DEFAULT_DATABASE_URL, 1);
   after(() => pool.end());
 
-  it('has every migration applied', async () => {
-    const pending = await new Migrator(pool).pending();
+  it('has every migration of its release applied', async () => {
+    const { release, faults } = loadSettings();
+    const pending = await new Migrator(pool, migrationsOf(release, faults)).pending();
     assert.deepEqual(pending.map((m) => m.version), []);
   });
 
   it('computes the same fingerprint twice in a row', async () => {
-    const a = await computeFingerprint(pool);
-    const b = await computeFingerprint(pool);
+    const { release } = loadSettings();
+    const a = await computeFingerprint(pool, { release });
+    const b = await computeFingerprint(pool, { release });
     assert.equal(a.digest, b.digest);
   });
 

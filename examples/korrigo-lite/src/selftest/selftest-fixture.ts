@@ -49,8 +49,11 @@ export class SelftestFixture {
         hash,
       ]);
     }
+    // v1 has no session column (it derives the session from the date); v2 requires it.
     const exam = await this.pool.query<{ id: number }>(
-      `INSERT INTO exams (name, exam_date) VALUES ($1, '2025-01-01') RETURNING id`,
+      loadSettings().release === 'v1'
+        ? `INSERT INTO exams (name, exam_date) VALUES ($1, '2025-01-01') RETURNING id`
+        : `INSERT INTO exams (name, exam_date, session) VALUES ($1, '2025-01-01', '2025') RETURNING id`,
       [`selftest-${this.suffix}`],
     );
     this.examId = exam.rows[0]!.id;

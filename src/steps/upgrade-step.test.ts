@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { upgradeSchema } from './upgrade-schema.js';
+import { upgradeStep } from './upgrade-step.js';
+
+/** A drill's fields with `previous` as given; the rest as the sample writes them. */
+const stepWith = (previous: Record<string, unknown>) => ({
+  ...upgradeSchema.parse({
+    previous,
+    service: 'backend',
+    ready: { url: '/api/health/' },
+    seed: [['app', 'seed']],
+    migrate: ['app', 'migrate'],
+    migrateCheck: ['app', 'migrate', '--check'],
+    probe: ['app', 'fingerprint'],
+    read: { each: [{ name: 'exams', request: { url: '/api/exams/' } }] },
+  }),
+  log: '19_upgrade_drill',
+  do: 'upgrade',
+});
+
+describe('upgrade step: where the previous release comes from', () => {
+  const cases: [string, Record<string, unknown>, RegExp | null][] = [
+    ['a switch of the same build runs', { env: { APP_RELEASE: 'v1' } }, null],
+    ['image tags run', { images: { backend: 'app:1.4.2' } }, null],
+    ['nothing given: n/a, saying what to set', { ref: '', hint: 'set KORRIGO_PREVIOUS_REF' }, /^no previous release given \(set KORRIGO_PREVIOUS_REF\)$/],
+    ['nothing given, no hint: n/a, naming the fields', {}, /^no previous release given \(previous\.ref, previous\.images or previous\.env\)$/],
+    ['a git ref: n/a, not supported yet, said', { ref: ' v1.0.0 ' }, /^building the previous release from a git ref \("v1\.0\.0"\) is not supported yet/],
+    ['a ref and a switch: n/a, one source', { ref: 'v1.0.0', env: { APP_RELEASE: 'v1' } }, /^previous release given twice/],
+  ];
+  for (const [name, previous, reason] of cases) {
+    it(name, () => {
+      const got = upgradeStep.notApplicable?.(stepWith(previous)) ?? null;
+      if (reason === null) assert.equal(got, null);
+      else assert.match(got ?? '', reason);
+    });
+  }
+
+  it('is titled by its source and needs a driver that can start another release', () => {
+    const step = stepWith({ env: { APP_RELEASE: 'v1' } });
+    assert.equal(upgradeStep.title(step), 'Upgrade drill: previous release (APP_RELEASE=v1) → candidate, data kept');
+    assert.deepEqual(upgradeStep.needs?.(step), ['lifecycle', 'exec', 'releases']);
+    assert.equal(upgradeStep.disturbsStack, true);
+  });
+});
