@@ -11,6 +11,7 @@ import { bindStack } from '../src/drivers/bound-stack.js';
 import { Console } from '../src/engine/console.js';
 import { runGate, type GateRunOptions, type GateRunOutcome } from '../src/engine/gate-runner.js';
 import type { StepResult } from '../src/model/run-result.js';
+import type { StackDriver } from '../src/model/stack.js';
 import { tempDir, writeConfig } from './helpers.js';
 
 export interface InProcessRun extends GateRunOutcome {
@@ -20,12 +21,14 @@ export interface InProcessRun extends GateRunOutcome {
   read(name: string): string;
   /** The result of the step whose log is `log` (`03_echo.log`). */
   step(log: string): StepResult | undefined;
+  /** The run's driver, released: to look at (or stop) what a --keep-up run left. */
+  driver: StackDriver;
 }
 
 /** Loads `yaml` (written to a fresh dir) and runs the gate on its driver; `extra` adds reporters, hooks, a clock. */
 export async function runGateInProcess(
   yaml: string,
-  o: { registries?: Registries; clock?: Clock; extra?: Partial<Pick<GateRunOptions, 'reporters' | 'liveErrors' | 'hooks'>> } = {},
+  o: { registries?: Registries; clock?: Clock; extra?: Partial<Pick<GateRunOptions, 'reporters' | 'liveErrors' | 'hooks' | 'keepUp'>> } = {},
 ): Promise<InProcessRun> {
   const registries = o.registries ?? builtinRegistries;
   const clock = o.clock ?? systemClock;
@@ -54,6 +57,7 @@ export async function runGateInProcess(
     ...outcome,
     dir,
     logDir,
+    driver,
     read: (name) => readFileSync(join(logDir, name), 'utf8'),
     step: (log) => outcome.result.steps.find((s) => s.log === log),
   };

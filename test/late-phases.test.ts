@@ -72,4 +72,24 @@ describe('late-stage phases: drills after the log capture', () => {
       (err: unknown) => err instanceof RgConfigError && /"stop-all" step stops or replaces the stack's services: put it in a phase with always: true or ifPassed: true/.test(err.message),
     );
   });
+
+  it('--keep-up: the shutdown check does not run (the stack stays up), is not judged, and the run reads PARTIAL', async () => {
+    const yaml = gateYaml({ said: 'hello', lateDrill: '' })
+      .replace('criteria: { boot: Boot,', 'criteria: { shutdown: Shutdown, boot: Boot,')
+      .replace(', drill: Drill }', ' }')
+      .replace('  - id: summary\n', '  - id: S\n    always: true\n    steps: [{ log: 05_shutdown, do: shutdown, criterion: shutdown }]\n  - id: summary\n');
+    const run = await runGateInProcess(yaml, { registries, extra: { keepUp: true } });
+    const sink = { line: () => undefined, write: () => true };
+    try {
+      assert.equal(run.exitCode, 0, run.read('09_summary.log'));
+      const shutdown = run.step('05_shutdown.log');
+      assert.deepEqual([shutdown?.status, shutdown?.notJudged, shutdown?.detail], ['not-run', true, 'not run: --keep-up leaves the stack up']);
+      assert.equal(run.result.complete, false);
+      assert.ok(run.result.deviations.includes('05_shutdown.log not run: --keep-up leaves the stack up'), run.result.deviations.join('; '));
+      assert.doesNotMatch(run.read('09_summary.log'), /[✅❌] Shutdown/);
+      assert.deepEqual((await run.driver.services()).map((s) => [s.name, s.state]), [['idle', 'running']]);
+    } finally {
+      await run.driver.down({ volumes: false }, sink);
+    }
+  });
 });

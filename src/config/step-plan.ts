@@ -9,7 +9,7 @@ export interface PlannedStep {
   phase: PhaseConfig;
   step: StepConfig;
   /** The kind's traits; its functions are called through `bound`, typed against the kind's own step. */
-  kind: Pick<StepKind, 'name' | 'timeout' | 'summary' | 'watchesStability' | 'probesCredentials' | 'bootsStack' | 'disturbsStack'>;
+  kind: Pick<StepKind, 'name' | 'timeout' | 'summary' | 'watchesStability' | 'probesCredentials' | 'bootsStack' | 'disturbsStack' | 'stopsStack'>;
   /** The step bound to its kind: `bound.run(ctx)`, `bound.judgeUnreached?.(ctx)`. */
   bound: BoundStep;
   /** `id:`, else the log name as written (`06_stability_{window}s`). */

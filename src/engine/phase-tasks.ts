@@ -53,9 +53,16 @@ export function* createAlwaysTasks(state: RunState, force: AbortSignal): Generat
     const { planned } = record;
     if (!record.selected) record.result = notRun(planned, 'not selected');
     else if (force.aborted) record.result = notRun(planned, 'not run: interrupted');
+    else if (state.opts.keepUp && planned.kind.stopsStack) keptUp(state, record);
     else if (!planned.kind.disturbsStack && !planned.phase.ifPassed) yield taskOf(state, record);
     else yield lateTask(state, record);
   }
+}
+
+/** `--keep-up` asked for a running stack: a step that would stop it is not run, not judged, and the run says so (PARTIAL). */
+function keptUp(state: RunState, record: StepRecord): void {
+  record.result = { ...notRun(record.planned, 'not run: --keep-up leaves the stack up'), notJudged: true };
+  state.stepDeviations.push(`${record.planned.logName}.log not run: --keep-up leaves the stack up`);
 }
 
 function lateTask(state: RunState, record: StepRecord): Task {

@@ -27,6 +27,7 @@ export const shutdownStep = defineStepKind({
   schema: z.strictObject({}),
   timeout: 'hard',
   disturbsStack: true,
+  stopsStack: true,
   needs: () => ['shutdown'],
   title: () => 'Graceful shutdown: each service exits on its stop signal within its grace',
   async run(_step, ctx) {

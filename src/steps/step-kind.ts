@@ -151,6 +151,8 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
    * `ifPassed` phase, after the log capture (checked at load).
    */
   readonly disturbsStack?: boolean;
+  /** Its steps leave the stack stopped (the shutdown check): with `--keep-up` they do not run, and the run reads PARTIAL. */
+  readonly stopsStack?: boolean;
   /** The boolean field of this kind's steps that turns a cache off (`noCache`): a rerun on fresh sources may turn it back on. */
   readonly cacheSwitch?: string;
   run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
