@@ -110,8 +110,8 @@ const SEED_LOGS = [
   '15_backend_logs_tail', '16_ps_final', '17_validation_summary',
 ];
 
-/** The preset's logs beyond the seed's, numbered after them (issue 27's drills). */
-const DRILL_LOGS = ['18_restore_drill.log', '19_upgrade_drill.log', '20_shutdown.log'];
+/** The preset's logs beyond the seed's, numbered after them: issue 27's drills, the resources sampled. */
+const DRILL_LOGS = ['18_restore_drill.log', '19_upgrade_drill.log', '20_shutdown.log', '21_resources.log'];
 
 describe('engine with the local driver on real processes', () => {
   it('passes a healthy stack, writes every numbered log, the summary and the reports', async () => {
