@@ -28,7 +28,7 @@ export interface InProcessRun extends GateRunOutcome {
 /** Loads `yaml` (written to a fresh dir) and runs the gate on its driver; `extra` adds reporters, hooks, a clock. */
 export async function runGateInProcess(
   yaml: string,
-  o: { registries?: Registries; clock?: Clock; extra?: Partial<Pick<GateRunOptions, 'reporters' | 'liveErrors' | 'hooks' | 'keepUp'>> } = {},
+  o: { registries?: Registries; clock?: Clock; extra?: Partial<Pick<GateRunOptions, 'reporters' | 'liveErrors' | 'hooks' | 'keepUp' | 'interrupt'>> } = {},
 ): Promise<InProcessRun> {
   const registries = o.registries ?? builtinRegistries;
   const clock = o.clock ?? systemClock;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runHostileCase, smallLocalConfig, type HostileCase, type HostileRun, type Sandbox } from './hostile-harness.js';
@@ -152,6 +152,14 @@ const cases: HostileCase[] = [
     writeFileSync(join(b, 'summary.json'), JSON.stringify({ tool: 'jest', numPassedTests: 3, secret: PLANTED }));
     return { args: ['compare', a, b], named: join(b, 'summary.json') };
   }, /not a release-gate summary \(tool: /),
+  evidenceCase('compare: a summary.json with a malformed resources figure is named, not a crash', (s) => {
+    const a = runCopy(s, 'a');
+    const b = runCopy(s, 'b');
+    const summary = JSON.parse(readFileSync(join(b, 'summary.json'), 'utf8')) as { steps: Record<string, unknown>[] };
+    (summary.steps[0] as Record<string, unknown>)['resources'] = [{ service: PLANTED }];
+    writeFileSync(join(b, 'summary.json'), JSON.stringify(summary));
+    return { args: ['compare', a, b], named: join(b, 'summary.json') };
+  }, /not a release-gate summary \(steps\.0\.resources\.0\.memory: /),
   evidenceCase('compare: a JSON array as summary.json is named as not a release-gate summary', (s) => {
     const a = runCopy(s, 'a');
     const b = runCopy(s, 'b');

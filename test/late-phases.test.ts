@@ -2,7 +2,11 @@
 // shutdown check) ends the stability watch first, so what it does to the services is never read
 // as instability; an `ifPassed` phase runs only on a gate that passed so far. Real processes.
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { defineStepKind } from '../src/steps/step-kind.js';
 import { loadConfig } from '../src/config/loader.js';
 import { builtinRegistries, type Registries } from '../src/config/registries.js';
 import { RgConfigError } from '../src/common/errors.js';
@@ -91,5 +95,22 @@ describe('late-stage phases: drills after the log capture', () => {
     } finally {
       await run.driver.down({ volumes: false }, sink);
     }
+  });
+
+  it('a first Ctrl-C during the log capture: the drill after it does not start (no down -v under the user)', async () => {
+    const interrupt = new AbortController();
+    // Ctrl-C while the logs are captured: the always phases go on, the drill must not.
+    const ctrlC = defineStepKind({
+      name: 'ctrl-c',
+      schema: z.strictObject({}),
+      timeout: 'hard',
+      title: () => 'Ctrl-C',
+      run: async () => (interrupt.abort('SIGINT'), { passed: true, detail: 'interrupted' }),
+    });
+    const yaml = gateYaml({ said: 'hello', lateDrill: `  - id: G\n    always: true\n    steps: [{ log: 03b_logs, do: ctrl-c }]\n${IF_PASSED}` });
+    const run = await runGateInProcess(yaml, { registries: { ...registries, steps: [...registries.steps, ctrlC] }, extra: { interrupt: interrupt.signal } });
+    assert.equal(run.step('04_drill.log')?.status, 'not-run');
+    assert.equal(run.step('04_drill.log')?.detail, 'not run: interrupted');
+    assert.ok(!existsSync(join(run.logDir, '04_drill.log')), 'the drill started');
   });
 });

@@ -29,6 +29,13 @@ describe('LocalDriver.stopGracefully', () => {
         api: service("process.on('SIGINT', () => process.exit(0)); setInterval(() => {}, 1000)", { stopSignal: 'SIGINT', dependsOn: { db: 'started' } }),
         stubborn: service("process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)", { stopGracePeriod: '400ms', dependsOn: { db: 'started' } }),
         job: service('process.exit(0)', { restart: 'no', oneShot: true }),
+        // A shell that does not exec its server: the shell dies at once on SIGTERM (143), the
+        // server ignores it. Judged by its whole process group, it is killed after its grace.
+        wrapped: localServiceSchema.parse({
+          command: ['sh', '-c', `"${process.execPath}" -e "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"; echo after`],
+          restart: 'always',
+          stopGracePeriod: '400ms',
+        }),
       },
     });
     try {
@@ -43,13 +50,14 @@ describe('LocalDriver.stopGracefully', () => {
           ['db', 'SIGTERM', true, 143, false],
           ['job', 'SIGTERM', false, 0, false],
           ['stubborn', 'SIGTERM', true, 137, true],
+          ['wrapped', 'SIGTERM', true, 137, true],
         ],
       );
       const stubborn = byName.get('stubborn');
       assert.ok(stubborn && stubborn.stopMs >= 400 && stubborn.stopMs < 2000, JSON.stringify(stubborn));
       assert.ok((byName.get('db')?.stopMs ?? 9e9) < 1000);
       const levels = lines.filter((l) => l.startsWith('stopping ')).map((l) => l.slice('stopping '.length).split(', ').sort());
-      assert.deepEqual(levels, [['api', 'job', 'stubborn'], ['db']]);
+      assert.deepEqual(levels, [['api', 'job', 'stubborn', 'wrapped'], ['db']]);
       // Past the restart delay (500 ms): restart: always brought nothing back.
       await new Promise((resolve) => setTimeout(resolve, 900));
       for (const s of await driver.services()) assert.deepEqual([s.name, s.state, s.restartCount], [s.name, 'exited', 0]);

@@ -35,6 +35,15 @@ describe('the image budget judge', () => {
     assert.match(alone.detail, /growth not judged: no --baseline run given/);
   });
 
+  it('fails what it could not measure: an image gone from the engine, a baseline without sizes when growth is asked', () => {
+    const gone = judgeImageBudget({ images: [api], maxSize: 300 * MiB, unmeasured: ['web'] });
+    assert.equal(gone.passed, false);
+    assert.match(gone.detail, /^web: its image is gone from the engine, not measured$/);
+    const old = judgeImageBudget({ images: [{ ...api, baselineSize: null }], maxSize: 300 * MiB, maxGrowthPct: 10, baseline: '/runs/0', baselineUnsized: ['api', 'worker'] });
+    assert.equal(old.passed, false);
+    assert.match(old.detail, /the baseline run recorded no image size for api, worker .*growth cannot be judged/);
+  });
+
   it('fails when no image was found', () => {
     assert.deepEqual(judgeImageBudget({ images: [], maxSize: 1 }), { passed: false, detail: 'no image found: no service runs an image the engine describes', checks: 0 });
   });

@@ -12,6 +12,10 @@ export interface ImageBudgetInput {
   maxGrowthPct?: number | undefined;
   /** The baseline run's log dir, when growth is judged against one. */
   baseline?: string | undefined;
+  /** Services whose image the engine no longer describes (removed since they started): not measured. */
+  unmeasured?: string[] | undefined;
+  /** Services the baseline ran without a recorded size (a manifest older than image sizes). */
+  baselineUnsized?: string[] | undefined;
 }
 
 export interface ImageBudgetVerdict {
@@ -35,6 +39,11 @@ export function judgeImageBudget(input: ImageBudgetInput): ImageBudgetVerdict {
   const problems: string[] = [];
   const notes: string[] = [];
   let checks = 0;
+  // What was not measured is not within budget: said as a failure, never dropped.
+  for (const service of input.unmeasured ?? []) problems.push(`${service}: its image is gone from the engine, not measured`);
+  if (input.maxGrowthPct !== undefined && input.baseline !== undefined && (input.baselineUnsized ?? []).length > 0) {
+    problems.push(`the baseline run recorded no image size for ${(input.baselineUnsized ?? []).join(', ')} (a manifest from before image sizes): growth cannot be judged against it`);
+  }
   for (const f of images) {
     if (input.maxSize !== undefined) {
       checks++;

@@ -39,6 +39,16 @@ describe('resource figures and their budgets', () => {
     assert.equal(v.detail, '2 services sampled (4 samples), 1 within budget; warning: api peaked at 94% of its 256 MiB memory limit');
   });
 
+  it('fails figures most of whose samples failed, and says the failures when they are few', () => {
+    const services = [{ service: 'api', samples: 1, memory: { peakBytes: 10 * MiB, meanBytes: 10 * MiB }, cpu: null }];
+    const partial = judgeResources({ services, budgets: { api: { memoryBytes: 512 * MiB } }, rounds: 10, failedRounds: 9 });
+    assert.equal(partial.passed, false);
+    assert.match(partial.detail, /^9 of 10 samples failed: the figures are partial$/);
+    const few = judgeResources({ services, budgets: {}, rounds: 10, failedRounds: 1 });
+    assert.equal(few.passed, true);
+    assert.match(few.detail, /\(1 samples, 1 failed\)/);
+  });
+
   it('reads /proc/<pid>/stat with a name holding spaces and parentheses, and VmRSS in kB', () => {
     assert.deepEqual(parseStat('4242 (node (worker) x) S 1 4240 4240 0 -1 4194560 100 0 0 0 57 13 0 0 20 0 7 0 123 456 789'), { pgrp: 4240, ticks: 70 });
     assert.equal(residentBytes('Name:\tnode\nVmRSS:\t  163840 kB\n'), 163840 * 1024);

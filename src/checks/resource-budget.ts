@@ -12,6 +12,9 @@ export interface ResourceBudget {
 export interface ResourceBudgetInput {
   services: Omit<ServiceResources, 'series'>[];
   budgets: Record<string, ResourceBudget>;
+  /** Samples asked of the driver, and how many failed (absent in older evidence). */
+  rounds?: number | undefined;
+  failedRounds?: number | undefined;
 }
 
 /** Above this share of a memory limit, the service is close to being OOM-killed: said, not failed. */
@@ -24,6 +27,9 @@ export const LIMIT_WARNING_SHARE = 0.9;
  */
 export function judgeResources(input: ResourceBudgetInput): { passed: boolean; detail: string; warnings: string[] } {
   const problems: string[] = [];
+  const failed = input.failedRounds ?? 0;
+  // Figures from a minority of the samples are not the run's: a peak may be in the ones that failed.
+  if (input.rounds !== undefined && failed * 2 > input.rounds) problems.push(`${failed} of ${input.rounds} samples failed: the figures are partial`);
   for (const [name, budget] of Object.entries(input.budgets)) {
     const s = input.services.find((x) => x.service === name);
     if (!s) {
@@ -46,6 +52,6 @@ export function judgeResources(input: ResourceBudgetInput): { passed: boolean; d
   if (input.services.length === 0) return { passed: false, detail: 'no service was sampled', warnings };
   const samples = Math.max(...input.services.map((s) => s.samples));
   const budgeted = Object.keys(input.budgets).length;
-  const head = `${input.services.length} services sampled (${samples} samples), ${budgeted === 0 ? 'no budget set' : `${budgeted} within budget`}`;
+  const head = `${input.services.length} services sampled (${samples} samples${failed > 0 ? `, ${failed} failed` : ''}), ${budgeted === 0 ? 'no budget set' : `${budgeted} within budget`}`;
   return { passed: true, detail: [head, ...warnings].join('; '), warnings };
 }

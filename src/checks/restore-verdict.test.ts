@@ -19,6 +19,8 @@ describe('judgeRestore', () => {
     ['a restore that never ran fails', { backupExit: 0 }, false, /^restore not run/],
     ['a failed live probe fails', { ...ok, live: { output: 'Traceback', exitCode: 1 } }, false, /live data failed \(exit 1\)/],
     ['a failed restored probe fails, even with the same output', { ...ok, restored: { ...live, exitCode: 1 } }, false, /restored copy failed \(exit 1\)/],
+    ['a restored probe that read the live data before the restore fails: it points at the live data', { ...ok, beforeRestore: live }, false, /read the live data before anything was restored/],
+    ['a restored probe that failed before the restore (no copy yet) is what is expected', { ...ok, beforeRestore: { output: 'schema "copy" does not exist', exitCode: 1 } }, true, /equals/],
     ['two empty outputs prove nothing', { ...ok, live: { output: '\n', exitCode: 0 }, restored: { output: '', exitCode: 0 } }, false, /printed nothing/],
   ];
   for (const [name, input, passed, detail] of cases) {

@@ -23,6 +23,12 @@ export interface RestoreInput {
   live?: RestoreProbeRun | undefined;
   /** The same probe on the restored copy; absent when the restore failed. */
   restored?: RestoreProbeRun | undefined;
+  /**
+   * The restored copy's probe run before anything was restored: it must not read the live data
+   * (it then points at the live database, and any restore would "equal" it). Absent in evidence
+   * recorded before this check.
+   */
+  beforeRestore?: RestoreProbeRun | undefined;
   /** How long the restore command took. */
   restoreMs?: number | undefined;
   /** The restore time budget (`rto:`), when the config sets one. */
@@ -78,6 +84,9 @@ export function judgeRestore(input: RestoreInput): Verdict {
   const probeLines = lines(input.live.output).length;
   // Two empty outputs are equal and prove nothing.
   if (probeLines === 0) return { passed: false, detail: 'the probe printed nothing on the live data: no state to compare' };
+  if (input.beforeRestore && input.beforeRestore.exitCode === 0 && firstDifference(input.live.output, input.beforeRestore.output) === null) {
+    return { passed: false, detail: 'the restored probe read the live data before anything was restored: it does not point at the copy (restoredProbe), so no restore could be told from none' };
+  }
   const time = input.restoreMs === undefined ? 'restore time unknown' : `restore took ${formatDuration(input.restoreMs)}`;
   const budget = input.rtoMs === undefined ? '' : ` (rto ${formatDuration(input.rtoMs)})`;
   const diff = firstDifference(input.live.output, input.restored.output);

@@ -10,6 +10,8 @@ import { ResourceUsage } from './resource-usage.js';
  */
 export class UsageSampler {
   readonly usage = new ResourceUsage();
+  /** Samples asked of the driver, and how many of them failed. */
+  rounds = 0;
   failures = 0;
   lastError: string | null = null;
   private readonly stopped = new AbortController();
@@ -34,6 +36,7 @@ export class UsageSampler {
 
   private async run(): Promise<void> {
     while (!this.stopped.signal.aborted) {
+      this.rounds++;
       try {
         const samples = await this.driver.usage();
         if (this.stopped.signal.aborted) return;

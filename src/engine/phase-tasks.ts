@@ -71,6 +71,12 @@ function lateTask(state: RunState, record: StepRecord): Task {
     ...task,
     run: async (abort) => {
       await finishPending(state);
+      // A first Ctrl-C during the log capture: nothing that takes the stack down and up (a drill's
+      // `down -v`) starts after it; the teardown stops the stack.
+      if (state.opts.interrupt.aborted) {
+        record.result = notRun(record.planned, 'not run: interrupted');
+        return 'passed';
+      }
       const failed = record.planned.phase.ifPassed ? firstFailure(state) : null;
       if (failed === null) return task.run(abort);
       // One defect, one red: a drill a failed gate never started is "not judged", neither ✅ nor ❌.

@@ -129,3 +129,18 @@ describe('StepLog: a long line flushed before its end', () => {
     }
   });
 });
+
+describe('StepLog: one command output captured at a time', () => {
+  it("keeps a command's last line without a newline in its own capture, not glued onto the next output", async () => {
+    const dir = testDir('rg-test-steplog-');
+    const log = new StepLog(join(dir, 'probe.log'), new Redactor(), silent, 'probe', 'w');
+    const first = log.capture();
+    log.write('rows 3\nsum abc');
+    assert.deepEqual(first(), ['rows 3', 'sum abc']);
+    const second = log.capture();
+    log.write('rows 3\nsum def');
+    assert.deepEqual(second(), ['rows 3', 'sum def']);
+    await log.close();
+    assert.match(readFileSync(join(dir, 'probe.log'), 'utf8'), /sum abc\n.*rows 3\n.*sum def\n$/);
+  });
+});

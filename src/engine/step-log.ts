@@ -118,7 +118,11 @@ export class StepLog implements OutputSink, StepOutput {
     return () => this.taps.delete(listener);
   }
 
-  /** Keeps the redacted lines written from now on; returns a function that stops and returns them. */
+  /**
+   * Keeps the redacted lines written from now on; returns a function that stops and returns them.
+   * Stopping ends a command's output: its last line without a newline is kept too (a probe's
+   * `printf 'sum %s'` is compared, never glued onto the next command's first line).
+   */
   capture(): () => string[] {
     const lines: string[] = [];
     const untap = this.tap((line) => {
@@ -127,6 +131,7 @@ export class StepLog implements OutputSink, StepOutput {
       if (lines.length > 2 * MAX_CAPTURED_LINES) lines.splice(0, lines.length - MAX_CAPTURED_LINES);
     });
     return () => {
+      this.flushPartialLines();
       untap();
       return lines.slice(-MAX_CAPTURED_LINES);
     };
@@ -135,14 +140,19 @@ export class StepLog implements OutputSink, StepOutput {
   /** Flushes partial lines and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushPartialLines();
+    this.closed = true;
+    // A write error was already reported; closing must not throw it again.
+    await new Promise<void>((resolve) => this.file.end(() => resolve()));
+  }
+
+  /** Writes what is left of each stream's last line: the output it belonged to has ended. */
+  private flushPartialLines(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       this.pending[stream] += this.decoders[stream].end();
       if (this.pending[stream].length > 0) this.emitBlock(this.pending[stream]);
       this.pending[stream] = '';
     }
-    this.closed = true;
-    // A write error was already reported; closing must not throw it again.
-    await new Promise<void>((resolve) => this.file.end(() => resolve()));
   }
 
   /**

@@ -8,6 +8,11 @@ import { z } from 'zod';
  */
 
 const latencyStep = z.looseObject({ step: z.string(), p50Ms: z.number(), p95Ms: z.number(), maxMs: z.number() });
+const serviceResources = z.looseObject({
+  service: z.string(),
+  memory: z.looseObject({ peakBytes: z.number() }),
+  cpu: z.looseObject({ meanPercent: z.number() }).nullable(),
+});
 
 /** The fields of summary.json (RunResult) that compare reads. */
 export const runSummaryShape = z.looseObject({
@@ -22,6 +27,7 @@ export const runSummaryShape = z.looseObject({
       log: z.string(),
       durationMs: z.number().optional(),
       latency: z.looseObject({ steps: z.array(latencyStep) }).optional(),
+      resources: z.array(serviceResources).optional(),
     }),
   ),
   counts: z.record(z.string(), z.number()),

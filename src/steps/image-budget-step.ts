@@ -28,14 +28,18 @@ export const imageBudgetStep = defineStepKind({
     const provenance = await ctx.driver.provenance();
     const wanted = step.services ? new Set(step.services) : null;
     const measured = provenance.services.filter((s) => (wanted === null || wanted.has(s.name)) && s.imageSize !== undefined);
-    for (const s of provenance.services) if (s.imageId && s.imageSize === undefined) ctx.log.line(`${s.name}: image ${s.image ?? s.imageId} is gone from the engine: not measured`);
+    const unmeasured = provenance.services.filter((s) => (wanted === null || wanted.has(s.name)) && s.imageId && s.imageSize === undefined).map((s) => s.name);
+    for (const name of unmeasured) ctx.log.line(`${name}: its image is gone from the engine: not measured`);
     const images = figures(measured, ctx.baseline);
+    const baselineUnsized = ctx.baseline ? measured.filter((s) => ctx.baseline?.services.some((b) => b.name === s.name && b.imageSize === undefined)).map((s) => s.name) : [];
     const input: ImageBudgetInput = {
       images,
       ...(step.maxSize ? { maxSize: step.maxSize.bytes } : {}),
       ...(step.maxLayers === undefined ? {} : { maxLayers: step.maxLayers }),
       ...(step.maxGrowth === undefined ? {} : { maxGrowthPct: step.maxGrowth }),
       ...(ctx.baseline ? { baseline: ctx.baseline.dir } : {}),
+      ...(unmeasured.length > 0 ? { unmeasured } : {}),
+      ...(baselineUnsized.length > 0 ? { baselineUnsized } : {}),
     };
     if (ctx.baseline) ctx.log.line(`baseline: ${ctx.baseline.dir}`);
     for (const f of images) ctx.log.line(describe(f));

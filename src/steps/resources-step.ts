@@ -58,7 +58,7 @@ export const resourcesStep = defineStepKind({
       const resources = sampler.usage.summary();
       for (const line of table(resources)) ctx.log.line(line);
       if (sampler.failures > 0) ctx.log.line(`${sampler.failures} sample(s) failed; last: ${sampler.lastError}`);
-      const input = { services: resources.map(({ series: _series, ...figures }) => figures), budgets };
+      const input = { services: resources.map(({ series: _series, ...figures }) => figures), budgets, rounds: sampler.rounds, failedRounds: sampler.failures };
       const judgement = judge('resources', input);
       ctx.log.line(`${judgement.passed ? '✓' : '✗'} ${judgement.detail}`);
       return { passed: judgement.passed, detail: judgement.detail, evidence: resources.length, judgements: [judgement], resources };

@@ -57,6 +57,8 @@ async function runRestoreDrill(step: RestoreDrillStep, ctx: StepContext): Promis
   let cleanupExit = 0;
   try {
     input.live = await run(ctx, 'probe (live data)', step.probe);
+    // Before anything is restored, the copy's probe must fail or read something else: else it reads the live data.
+    input.beforeRestore = await run(ctx, 'probe (restored copy, before the restore: must not read the live data)', restoredProbe(step));
     input.backupExit = (await run(ctx, 'backup', step.backup)).exitCode;
     if (input.backupExit === 0) {
       const startedAt = ctx.clock.now();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { judge } from '../checks/judges.js';
 import { runScenario } from '../scenario/scenario-runner.js';
 import { scenarioSchema } from '../scenario/scenario-schema.js';
+import { scenarioContext } from './scenario-context.js';
 import { defineStepKind } from './step-kind.js';
 
 /** Runs an HTTP scenario against baseUrl; its tagged steps give verdicts for other criteria. */
@@ -14,13 +15,7 @@ export const scenarioStep = defineStepKind({
   logName: (step) => step.log.replaceAll('{runs}', String(step.scenario.runs)),
   async run(step, ctx) {
     const result = await runScenario(step.scenario, {
-      baseUrl: ctx.baseUrl,
-      env: ctx.env,
-      output: ctx.log,
-      signal: ctx.signal,
-      redactor: ctx.redactor,
-      clock: ctx.clock,
-      exec: (service, argv, output, signal) => ctx.driver.exec(service, argv, { output, signal }),
+      ...scenarioContext(ctx),
       ...(ctx.credentialProbes ? { credentialProbes: (probe) => ctx.credentialProbes?.({ ...probe, log: `${ctx.logName}.log`, criterion: probe.criterion ?? step.criterion }) } : {}),
       ...(ctx.credentialRequests ? { credentialRequests: (request) => ctx.credentialRequests?.({ ...request, log: `${ctx.logName}.log`, criterion: request.criterion ?? step.criterion }) } : {}),
     });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { judge } from '../checks/judges.js';
 import { cleanExitCodes, formatGrace, judgedStops } from '../checks/shutdown-verdict.js';
 import { formatDuration } from '../common/duration.js';
-import { RgStepError } from '../common/errors.js';
+import { RgStepError, errorMessage } from '../common/errors.js';
 import type { ServiceStop } from '../model/stack.js';
 import { defineStepKind } from './step-kind.js';
 
@@ -46,7 +46,9 @@ export const shutdownStep = defineStepKind({
     ctx.log.line(verdict.detail);
     for (const s of judged.filter((j) => j.killed || j.exitCode === null || !cleanExitCodes(j.signal).includes(j.exitCode))) {
       ctx.log.line(`--- last ${TAIL_LINES} log lines of ${s.service} ---`);
-      await ctx.driver.logs(s.service, { tail: TAIL_LINES, output: ctx.log, signal: ctx.signal });
+      // Context for the reader, not evidence: a replica's name (`web-2`) is no compose service, and
+      // logs that cannot be read must not cost the verdict.
+      await ctx.driver.logs(s.service, { tail: TAIL_LINES, output: ctx.log, signal: ctx.signal }).catch((err: unknown) => ctx.log.line(`(its logs could not be read: ${errorMessage(err)})`));
     }
     return { passed: verdict.passed, detail: verdict.detail, evidence: judged.length, stops, judgements: [verdict] };
   },

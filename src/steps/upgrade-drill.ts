@@ -7,6 +7,7 @@ import { formatDuration } from '../common/duration.js';
 import { toArgv } from '../common/process-group.js';
 import type { StackRelease } from '../model/stack.js';
 import { runScenario } from '../scenario/scenario-runner.js';
+import { scenarioContext } from './scenario-context.js';
 import type { StepContext, StepOutcome } from './step-kind.js';
 import type { UpgradeStep } from './upgrade-schema.js';
 
@@ -99,15 +100,7 @@ class Drill {
 
   async read(): Promise<StageResult> {
     const { ctx } = this;
-    const result = await runScenario(this.step.read, {
-      baseUrl: ctx.baseUrl,
-      env: ctx.env,
-      output: ctx.log,
-      signal: ctx.signal,
-      redactor: ctx.redactor,
-      clock: ctx.clock,
-      exec: (service, argv, output, signal) => ctx.driver.exec(service, argv, { output, signal }),
-    });
+    const result = await runScenario(this.step.read, scenarioContext(ctx));
     return result.passed ? { exitCode: 0 } : { exitCode: 1, detail: result.detail };
   }
 }

@@ -38,7 +38,7 @@ describe('upgrade step: where the previous release comes from', () => {
 
   it('is titled by its source and needs a driver that can start another release', () => {
     const step = stepWith({ env: { APP_RELEASE: 'v1' } });
-    assert.equal(upgradeStep.title(step), 'Upgrade drill: previous release (APP_RELEASE=v1) → candidate, data kept');
+    assert.equal(upgradeStep.title(step), 'Upgrade drill: previous release (with APP_RELEASE set) → candidate, data kept');
     assert.deepEqual(upgradeStep.needs?.(step), ['lifecycle', 'exec', 'releases']);
     assert.equal(upgradeStep.disturbsStack, true);
   });

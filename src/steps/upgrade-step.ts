@@ -24,7 +24,8 @@ export const upgradeStep = defineStepKind({
   },
   title: (step) => {
     const { env, images } = step.previous;
-    const source = Object.keys(images).length > 0 ? `images ${Object.values(images).join(', ')}` : Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+    // Variable names only: a value may be a secret the config does not declare (titles reach every report).
+    const source = Object.keys(images).length > 0 ? `images ${Object.values(images).join(', ')}` : Object.keys(env).length > 0 ? `with ${Object.keys(env).join(', ')} set` : '';
     return `Upgrade drill: previous release${source ? ` (${source})` : ''} → candidate, data kept`;
   },
   run: runUpgradeDrill,

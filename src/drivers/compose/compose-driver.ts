@@ -144,8 +144,9 @@ export class ComposeDriver implements StackDriver {
     await this.command.useRelease(release);
     if (release) output.line(`release: ${[...Object.keys(release.env ?? {}).map((k) => `variable ${k}`), ...Object.entries(release.images ?? {}).map(([s, i]) => `${s} image ${i}`)].join(', ') || 'the candidate'}`);
     // Plain `up -d` as Korrigo's gate: images from the build step are reused, never rebuilt;
-    // a missing one is built here rather than failing the boot. A release's images are never built.
-    const build = Object.keys(release?.images ?? {}).length > 0 ? ['--no-build'] : [];
+    // a missing one is built here rather than failing the boot. A release's images are never built:
+    // built here, from the candidate's tree, the "previous release" would be the candidate itself.
+    const build = release ? ['--no-build'] : [];
     const r = await this.command.run(['up', '-d', ...build, ...(this.opts.services ?? [])], { output, signal });
     if (signal?.aborted) throw signal.reason;
     const taken = r.exitCode === 0 ? undefined : r.tail.find((line) => /port is already allocated|address already in use/i.test(line));

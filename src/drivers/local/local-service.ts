@@ -9,6 +9,9 @@ import type { LocalServiceConfig } from './local-service-config.js';
 import { groupAlive, killGroup, onChildExit, runGroup, signalGroup, spawnGroup, toArgv } from '../../common/process-group.js';
 import type { HealthState, ServiceState, ServiceStatus, ServiceStop, StackEvent } from '../../model/stack.js';
 
+/** How often a judged stop looks whether the service's process group is gone. */
+const GROUP_POLL_MS = 50;
+
 /** Delay before a policy restart, like Docker's first backoff step. */
 const RESTART_DELAY_MS = 500;
 
@@ -27,6 +30,8 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
   private exitCode: number | null = null;
   private startedAt: Date | null = null;
   private stopping = false;
+  /** A judged stop (stopGracefully) owns the process group until its grace ends. */
+  private judgingStop = false;
   private healthTimer: NodeJS.Timeout | null = null;
   /** Failed probing in a row, in ms of interval: `retries` failures at the full interval. */
   private failingMs = 0;
@@ -66,6 +71,7 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
 
   start(): void {
     this.stopping = false;
+    this.judgingStop = false;
     this.logFd ??= openSync(this.logFile, 'a');
     this.spawn();
     this.startHealthLoop();
@@ -83,9 +89,10 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
   }
 
   /**
-   * The Shutdown check: the service's stop signal to its process group, its grace period to exit,
-   * then SIGKILL. The leader's exit code is the evidence; no policy restart follows (`stopping`).
-   * The log file stays open: `down` closes it.
+   * The Shutdown check: the service's stop signal to its process group, its grace period for the
+   * whole group to exit, then SIGKILL. The whole group, not its leader: a `sh -c` or a script that
+   * does not `exec` its server dies at once on SIGTERM while the server ignores it. No policy
+   * restart follows (`stopping`). The log file stays open: `down` closes it.
    */
   async stopGracefully(): Promise<ServiceStop> {
     const signal = this.config.stopSignal as NodeJS.Signals;
@@ -100,26 +107,36 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
       return { ...base, running: false, exitCode: this.exitCode, stopMs: 0, killed: false };
     }
     // 'close' listeners run in order: onExit (registered at spawn) has set exitCode by then.
-    let exitedAt = 0;
+    let leaderGone = false;
     const exited = new Promise<void>((resolveExit) =>
       child.once('close', () => {
-        exitedAt = this.clock.now();
+        leaderGone = true;
         resolveExit();
       }),
     );
+    // The group is this stop's to judge: onExit must not kill what the leader left behind.
+    this.judgingStop = true;
     const started = this.clock.now();
     this.writeLog(`[release-gate] stopping: ${signal} to process group ${pgid}, grace ${graceMs}ms`);
     signalGroup(pgid, signal);
-    const grace = new AbortController();
-    const inTime = await Promise.race([exited.then(() => true), this.clock.sleep(graceMs, grace.signal).then(() => false, () => false)]);
-    grace.abort();
+    let stoppedAt = 0;
+    while (this.clock.now() - started < graceMs) {
+      if (leaderGone && !groupAlive(pgid)) {
+        stoppedAt = this.clock.now();
+        break;
+      }
+      await this.clock.sleep(Math.min(GROUP_POLL_MS, Math.max(1, graceMs - (this.clock.now() - started)))).catch(() => undefined);
+    }
+    const inTime = stoppedAt > 0;
     if (!inTime) {
-      this.writeLog(`[release-gate] still running ${graceMs}ms after ${signal}: SIGKILL`);
+      this.writeLog(`[release-gate] ${leaderGone ? 'processes of its group still' : 'still'} running ${graceMs}ms after ${signal}: SIGKILL`);
       signalGroup(pgid, 'SIGKILL');
       await exited;
+      stoppedAt = this.clock.now();
     }
     this.state = 'exited';
-    return { ...base, running: true, exitCode: this.exitCode, stopMs: exitedAt - started, killed: !inTime };
+    // Killed after its grace, the service exits 137 whatever its leader (a shell) said before.
+    return { ...base, running: true, exitCode: inTime ? this.exitCode : 137, stopMs: stoppedAt - started, killed: !inTime };
   }
 
   /** Lets this process exit while the service keeps running (--keep-up). */
@@ -148,8 +165,8 @@ export class LocalService extends EventEmitter<{ event: [StackEvent] }> {
     const exitCode = code ?? (signal ? exitCodeForSignal(signal) : 1);
     this.exitCode = exitCode;
     this.writeLog(`[release-gate] exited with code ${exitCode}${signal ? ` (${signal})` : ''}`);
-    // The leader is gone: nothing of its group may outlive it.
-    if (child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000, this.clock).catch((err: Error) => this.writeLog(`[release-gate] ${err.message}`));
+    // The leader is gone: nothing of its group may outlive it (during a judged stop, that stop kills it after the grace).
+    if (!this.judgingStop && child.pid && groupAlive(child.pid)) void killGroup(child.pid, 1000, this.clock).catch((err: Error) => this.writeLog(`[release-gate] ${err.message}`));
     if (this.stopping) return;
     this.emit('event', { at: new Date(this.clock.now()), service: this.name, kind: 'die', exitCode });
     const policy = this.config.restart;

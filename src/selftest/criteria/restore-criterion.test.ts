@@ -17,4 +17,12 @@ describe('restore criterion: mutations', () => {
       'the restore took longer than the rto',
     ]);
   });
+
+  it('with the copy probed before the restore, also makes that probe read the live data', () => {
+    const before = { output: 'schema "copy" does not exist', exitCode: 1 };
+    assert.deepEqual(assertEveryMutationFails('restore', restoreCriterion, { ...healthy, beforeRestore: before }), [
+      'one line of the restored probe output changed',
+      'the restored probe read the live data before the restore',
+    ]);
+  });
 });

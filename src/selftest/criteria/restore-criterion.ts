@@ -14,6 +14,9 @@ export const restoreCriterion: Criterion<'restore'> = {
       const changed = [`${first} (release-gate selftest: injected change)`, ...rest].join('\n');
       mutations.push({ label: 'one line of the restored probe output changed', input: { ...input, restored: { ...input.restored, output: changed } } });
     }
+    if (input.beforeRestore) {
+      mutations.push({ label: 'the restored probe read the live data before the restore', input: { ...input, beforeRestore: input.live } });
+    }
     if (input.rtoMs !== undefined) {
       mutations.push({ label: 'the restore took longer than the rto', input: { ...input, restoreMs: input.rtoMs + 1 } });
     }
