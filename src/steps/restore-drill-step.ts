@@ -71,8 +71,9 @@ async function runRestoreDrill(step: RestoreDrillStep, ctx: StepContext): Promis
   } finally {
     // Always: a copy left behind holds the app's data (password hashes) and blocks the next drill.
     // Cut short (timeout, Ctrl-C), the step may not run commands any more: the gate's teardown does it.
+    if (!ctx.signal.aborted) cleanupExit = (await run(ctx, 'cleanup', step.cleanup)).exitCode;
+    // Cut short before the cleanup, or during it (the exec is stopped with the step): again at teardown (it must be idempotent: dropdb --if-exists).
     if (ctx.signal.aborted) ctx.onTeardown(`restore drill cleanup in ${step.cleanup.service}`, () => lateCleanup(ctx, step.cleanup));
-    else cleanupExit = (await run(ctx, 'cleanup', step.cleanup)).exitCode;
   }
   const verdict = judge('restore', input);
   if (input.live && input.restored && input.live.exitCode === 0 && input.restored.exitCode === 0 && !verdict.passed) {
