@@ -85,7 +85,7 @@ function criterionState(c: CriterionResult | undefined): CriterionState {
 }
 
 function pct(a: number, b: number): number | undefined {
-  return a > 0 ? Math.round(((b - a) / a) * 1000) / 10 : undefined;
+  return growthPct(b, a) ?? undefined;
 }
 
 function slower(a: number, b: number, maxPct: number | null): boolean {
