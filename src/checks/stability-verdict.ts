@@ -8,6 +8,8 @@ export interface Instability {
   at: Date;
   service: string;
   what: string;
+  /** The machine it happened on, when the stack spans several (a swarm node). */
+  node?: string;
 }
 
 export interface StabilityVerdict {
@@ -56,16 +58,22 @@ export interface StabilityInput {
 export function problemOf(event: RecordedEvent | StackEvent, oneShot: ReadonlySet<string> | readonly string[]): Instability | null {
   const at = event.at instanceof Date ? event.at : new Date(event.at);
   const isOneShot = Array.isArray(oneShot) ? oneShot.includes(event.service) : (oneShot as ReadonlySet<string>).has(event.service);
+  const problem = eventProblem(event, at, isOneShot);
+  return problem && event.node !== undefined ? { ...problem, node: event.node } : problem;
+}
+
+function eventProblem(event: RecordedEvent | StackEvent, at: Date, isOneShot: boolean): Instability | null {
+  const on = event.node !== undefined ? ` on node ${event.node}` : '';
   switch (event.kind) {
     case 'die':
       if (isOneShot && event.exitCode === 0) return null;
-      return { at, service: event.service, what: `exited (${describeExit(event.exitCode ?? null)})` };
+      return { at, service: event.service, what: `exited (${describeExit(event.exitCode ?? null)})${on}` };
     case 'restart':
-      return { at, service: event.service, what: `restarted${event.detail ? ` (${event.detail})` : ''}` };
+      return { at, service: event.service, what: `restarted${on}${event.detail ? ` (${event.detail})` : ''}` };
     case 'oom':
-      return { at, service: event.service, what: 'killed by the OOM killer' };
+      return { at, service: event.service, what: `killed by the OOM killer${on}` };
     case 'health':
-      return event.health === 'unhealthy' ? { at, service: event.service, what: 'turned unhealthy' } : null;
+      return event.health === 'unhealthy' ? { at, service: event.service, what: `turned unhealthy${on}` } : null;
     case 'pause':
       // A problem at once (the gate fails fast); the verdict replaces it with the pause's length.
       return { at, service: event.service, what: 'paused' };
@@ -109,7 +117,10 @@ export function judgeStability(input: StabilityInput): StabilityVerdict {
     const byEvents = restartsByEvents.get(status.name) ?? 0;
     // The counter is the ground truth: events may be missed, counters are not.
     counted.restarts += Math.max(byCounter, byEvents);
-    if (byCounter > byEvents) problems.push({ at: now, service: status.name, what: `restart count rose by ${byCounter} (${base} → ${status.restartCount})` });
+    if (byCounter > byEvents) {
+      const where = status.failedOn?.length ? { node: status.failedOn.join(', ') } : {};
+      problems.push({ at: now, service: status.name, what: `restart count rose by ${byCounter} (${base} → ${status.restartCount})${where.node ? ` on node ${where.node}` : ''}`, ...where });
+    }
     if (status.oomKilled && !has(status.name, 'OOM')) {
       counted.oom++;
       problems.push({ at: now, service: status.name, what: 'OOMKilled' });
@@ -140,7 +151,10 @@ export function judgeStability(input: StabilityInput): StabilityVerdict {
   // A paused service is named with when and how long: the length is what a reader needs.
   const services = [...new Set(problems.map((p) => p.service))].map((service) => {
     const pause = problems.find((p) => p.service === service && (p.what.startsWith('paused') || p.what === 'is paused'));
-    return pause ? `${service} ${pause.what}` : service;
+    if (pause) return `${service} ${pause.what}`;
+    // On a stack spanning machines, which machine: a node that went down is the cause to see.
+    const nodes = [...new Set(problems.filter((p) => p.service === service && p.node !== undefined).map((p) => p.node))];
+    return nodes.length > 0 ? `${service} on node ${nodes.join(', ')}` : service;
   });
   const window = input.window;
   const short = stable && window && window.observedMs < window.ms ? ` — window cut short at ${formatDuration(window.observedMs)} of ${formatDuration(window.ms)}` : '';

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'RG_FOREIGN_PROJECT'
   | 'RG_GATE_RUNNING'
   | 'RG_ENGINE_FAULT'
+  | 'RG_SWARM_NEEDS_REGISTRY'
+  | 'RG_SWARM_NODE_UNREACHABLE'
   | 'RG_STEP_FAILED'
   | 'RG_UNSAFE_FILE';
 
@@ -72,7 +74,9 @@ export class RgUnsafeFileError extends RgError {
 
 /** The environment cannot run the gate (no engine, port taken, disk full). Exit 3. */
 export class RgEnvironmentError extends RgError {
-  constructor(code: 'RG_DRIVER_UNAVAILABLE' | 'RG_PORT_TAKEN' | 'RG_DISK_SPACE' | 'RG_FOREIGN_PROJECT' | 'RG_GATE_RUNNING' | 'RG_ENGINE_FAULT', message: string, hint?: string, cause?: unknown) {
+  constructor(
+    code: 'RG_DRIVER_UNAVAILABLE' | 'RG_PORT_TAKEN' | 'RG_DISK_SPACE' | 'RG_FOREIGN_PROJECT' | 'RG_GATE_RUNNING' | 'RG_ENGINE_FAULT' | 'RG_SWARM_NEEDS_REGISTRY' | 'RG_SWARM_NODE_UNREACHABLE',
+    message: string, hint?: string, cause?: unknown) {
     super(code, message, { hint, cause, exitCode: 3 });
   }
 }

@@ -18,6 +18,10 @@ export interface ServiceStatus {
   startedAt: Date | null;
   /** A job that runs once and exits 0 by design (a migration): judged by its exit code. */
   oneShot?: boolean;
+  /** The machine it runs on, when the stack spans several (a swarm node's hostname). */
+  node?: string;
+  /** The machines its counted restarts happened on, when the stack spans several. */
+  failedOn?: string[];
 }
 
 /**
@@ -58,6 +62,8 @@ export interface StackEvent {
   /** The signal of a `kill` event (`SIGKILL`, `15`…). */
   signal?: string;
   detail?: string;
+  /** The machine it happened on, when the stack spans several (a swarm node's hostname). */
+  node?: string;
 }
 
 /**

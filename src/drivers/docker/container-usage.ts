@@ -19,19 +19,7 @@ export class ContainerUsage {
   async sample(containers: readonly Docker.ContainerInfo[]): Promise<ServiceUsage[]> {
     const running = containers.filter((c) => c.State === 'running');
     const samples = await Promise.all(running.map((c) => this.one(c)));
-    const byService = new Map<string, ServiceUsage>();
-    for (const s of samples) {
-      if (s === null) continue;
-      const sum = byService.get(s.service);
-      if (!sum) {
-        byService.set(s.service, s);
-        continue;
-      }
-      sum.memoryBytes += s.memoryBytes;
-      sum.cpuPercent = sum.cpuPercent === null || s.cpuPercent === null ? (sum.cpuPercent ?? s.cpuPercent) : sum.cpuPercent + s.cpuPercent;
-      if (sum.memoryLimitBytes !== undefined && s.memoryLimitBytes !== undefined) sum.memoryLimitBytes += s.memoryLimitBytes;
-    }
-    return [...byService.values()].sort((a, b) => a.service.localeCompare(b.service));
+    return mergeUsage(samples.filter((x): x is ServiceUsage => x !== null));
   }
 
   private async one(info: Docker.ContainerInfo): Promise<ServiceUsage | null> {
@@ -76,4 +64,20 @@ function cpuPercentOf(stats: Docker.ContainerStats): number | null {
   if (system <= 0 || used < 0) return null;
   const cores = cpu.online_cpus || cpu.cpu_usage.percpu_usage?.length || 1;
   return Math.round((used / system) * cores * 1000) / 10;
+}
+
+/** Samples summed per service (several containers of one service, on one engine or several), sorted by service. */
+export function mergeUsage(samples: readonly ServiceUsage[]): ServiceUsage[] {
+  const byService = new Map<string, ServiceUsage>();
+  for (const s of samples) {
+    const sum = byService.get(s.service);
+    if (!sum) {
+      byService.set(s.service, { ...s });
+      continue;
+    }
+    sum.memoryBytes += s.memoryBytes;
+    sum.cpuPercent = sum.cpuPercent === null || s.cpuPercent === null ? (sum.cpuPercent ?? s.cpuPercent) : sum.cpuPercent + s.cpuPercent;
+    if (sum.memoryLimitBytes !== undefined && s.memoryLimitBytes !== undefined) sum.memoryLimitBytes += s.memoryLimitBytes;
+  }
+  return [...byService.values()].sort((a, b) => a.service.localeCompare(b.service));
 }

@@ -10,8 +10,8 @@ const PING_TIMEOUT_MS = 5000;
 export const ENGINE_HINT =
   'Start a Docker engine: on Debian, `sudo apt-get install docker.io docker-compose` (or `scripts/docker-engine.sh` of the release-gate repository); elsewhere Docker Desktop or dockerd. Or use the local driver (`stack.driver: local`).';
 
-/** Pings the engine within 5 s; throws RgEnvironmentError (exit 3) naming the socket. */
-export async function pingEngine(docker: Docker): Promise<void> {
+/** Pings the engine within 5 s; throws RgEnvironmentError (exit 3) naming where it was sought. */
+export async function pingEngine(docker: Docker, where = process.env['DOCKER_HOST'] || '/var/run/docker.sock'): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -21,7 +21,6 @@ export async function pingEngine(docker: Docker): Promise<void> {
       }),
     ]);
   } catch (err) {
-    const where = process.env['DOCKER_HOST'] || '/var/run/docker.sock';
     throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Docker engine not reachable at ${where} (${errorMessage(err)}).`, ENGINE_HINT, err);
   } finally {
     clearTimeout(timer);

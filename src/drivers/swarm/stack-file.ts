@@ -216,3 +216,17 @@ export function deployWaves(config: unknown, only?: ReadonlySet<string>): Deploy
   }
   return waves.filter((w) => w.services.length > 0);
 }
+
+/**
+ * Each service's image as compose names it: its `image:`, else, for one it builds, compose's
+ * tag <project>-<service> (v1: <project>_<service>); `built` when compose builds it.
+ */
+export function serviceImages(config: unknown, project: string, composeKind: string): Map<string, { image: string; built: boolean }> {
+  const services = ((config as { services?: Record<string, { build?: unknown; image?: unknown }> } | null)?.services ?? {});
+  const out = new Map<string, { image: string; built: boolean }>();
+  for (const [name, svc] of Object.entries(services)) {
+    const declared = typeof svc.image === 'string' && svc.image !== '' ? svc.image : null;
+    out.set(name, { image: declared ?? `${project}${composeKind === 'v1' ? '_' : '-'}${name}`, built: svc.build !== undefined });
+  }
+  return out;
+}

@@ -2,9 +2,23 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { RgConfigError, type ConfigIssue } from '../../common/errors.js';
 import { defaultProjectName } from '../compose/compose-project.js';
+import { parseEndpoint, resolveEngineEndpoint } from '../docker/engine-endpoint.js';
+import { checkRegistry } from './registry-push.js';
 import type { StackCapability } from '../../model/stack.js';
 import { defineDriverKind } from '../driver-kind.js';
+
+/** The config problems a check throws, as a list (the kind's check() reports them all at once). */
+function issuesOf(check: () => unknown): ConfigIssue[] {
+  try {
+    check();
+    return [];
+  } catch (err) {
+    if (err instanceof RgConfigError) return err.issues;
+    throw err;
+  }
+}
 
 const filesOf = (file: string | string[]) => (Array.isArray(file) ? file : [file]);
 
@@ -39,6 +53,18 @@ export const swarmDriverKind = defineDriverKind({
       .enum(['dnsrr', 'vip'])
       .default('dnsrr')
       .describe('How service names resolve: dnsrr (to the tasks\' addresses) or vip (a virtual IP, needs IPVS in the kernel)'),
+    manager: z
+      .string()
+      .optional()
+      .describe('The swarm manager\'s engine (unix:///…, tcp://host:port, ssh://user@host); default: DOCKER_HOST, else the Docker context in use, else the local socket'),
+    nodeEngines: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Node hostname (or id) → its engine\'s endpoint: exec, copy, health, OOM, events and stats of a task placed on that node go through it. Every node that takes tasks needs one, except the manager'),
+    registry: z
+      .string()
+      .optional()
+      .describe('A registry every node pulls from (host[:port][/path]): the built images are tagged and pushed there at up, and deployed with --with-registry-auth. Required on more than one node'),
   }),
   // A stack name is one per swarm: the same name from another checkout is the same services.
   lock: (stack, ctx) => {
@@ -53,13 +79,20 @@ export const swarmDriverKind = defineDriverKind({
   envFile: (stack, root) => (stack.envFile ? resolve(root, stack.envFile) : null),
   describe: (stack) => `swarm stack${stack.stack ? ` ${stack.stack}` : ''} (${filesOf(stack.file).join(', ')})`,
   check(stack, root) {
-    return filesOf(stack.file)
-      .filter((file) => !existsSync(resolve(root, file)))
-      .map((file) => ({ where: 'stack.file', message: `compose file not found: ${resolve(root, file)} (set COMPOSE_FILE, or ROOT to your checkout, or run from it)` }));
+    return [
+      ...filesOf(stack.file)
+        .filter((file) => !existsSync(resolve(root, file)))
+        .map((file) => ({ where: 'stack.file', message: `compose file not found: ${resolve(root, file)} (set COMPOSE_FILE, or ROOT to your checkout, or run from it)` })),
+      ...issuesOf(() => stack.manager && parseEndpoint(stack.manager, 'stack.manager')),
+      ...Object.entries(stack.nodeEngines).flatMap(([node, endpoint]) => issuesOf(() => parseEndpoint(endpoint, `stack.nodeEngines.${node}`))),
+      ...issuesOf(() => stack.registry !== undefined && checkRegistry(stack.registry)),
+    ];
   },
   async create(stack, ctx) {
     const { SwarmDriver } = await import('./swarm-driver.js');
     const stackName = stackNameOf(stack, ctx.root);
+    const manager = await resolveEngineEndpoint(stack.manager);
+    parseEndpoint(manager.endpoint, manager.from);
     return new SwarmDriver({
       projectDir: ctx.root,
       files: filesOf(stack.file),
@@ -71,6 +104,9 @@ export const swarmDriverKind = defineDriverKind({
       env: ctx.env,
       publishMode: stack.publishMode,
       endpointMode: stack.endpointMode,
+      manager,
+      nodeEngines: stack.nodeEngines,
+      ...(stack.registry ? { registry: checkRegistry(stack.registry) } : {}),
       // Its stack file, <stack>.stack.json, removed after each deploy: one per stack name, as the
       // lock is; the folder goes with the run's last lock (nothing is left in the temp dir).
       stateDir: join(tmpdir(), 'release-gate'),

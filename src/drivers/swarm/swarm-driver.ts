@@ -3,29 +3,34 @@ import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { parse as parseYaml } from 'yaml';
 import type { Clock } from '../../common/clock.js';
-import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
+import { RgConfigError, RgEnvironmentError, RgStepError } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
 import { bindProbe } from '../../common/ports.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
 import { waitFor } from '../../common/wait.js';
 import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { ComposeDriver } from '../compose/compose-driver.js';
-import { ContainerUsage } from '../docker/container-usage.js';
+import { ContainerUsage, mergeUsage } from '../docker/container-usage.js';
 import { copiedFileInfo } from '../docker/copied-file-info.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName } from '../compose/compose-project.js';
 import { parseComposeModel, type ComposeModel } from '../compose/compose-model.js';
 import { namesakeVolumes, refuseForeignObjects } from '../docker/foreign-objects.js';
 import { ENGINE_HINT, execInContainer, pingEngine } from '../docker/engine-api.js';
-import { deployWaves, toStackFile, type DeployWave } from './stack-file.js';
+import { dockerAt } from '../docker/engine-client.js';
+import { LOCAL_ENDPOINT, type EngineEndpoint } from '../docker/engine-endpoint.js';
+import { pushImages } from './registry-push.js';
+import { waitForDependency } from './dependency-wait.js';
+import { deployWaves, serviceImages, toStackFile } from './stack-file.js';
 import { swarmLogs } from './swarm-logs.js';
+import { swarmProvenance } from './swarm-provenance.js';
+import { removeStackVolumes } from './stack-volumes.js';
+import { SwarmNodes } from './swarm-nodes.js';
 import { SERVICE_NAME_LABEL, STACK_LABEL, SwarmTasks } from './swarm-tasks.js';
 
 export { STACK_LABEL } from './swarm-tasks.js';
 
 /** Budget of `down` for swarm to remove the task containers and networks after `stack rm`. */
 const REMOVAL_BUDGET_MS = 90_000;
-/** Budget of `up` for one dependency to meet its `depends_on` condition (compose waits the same way). */
-const START_BUDGET_MS = 180_000;
 const SWARM_HINT = 'Make this engine a one-node swarm: `docker swarm init --advertise-addr 127.0.0.1` (or `RG_SWARM=1 scripts/docker-engine.sh` of the release-gate repository), or use the compose driver.';
 
 export interface SwarmDriverOptions {
@@ -43,6 +48,12 @@ export interface SwarmDriverOptions {
   /** Where the generated stack file is written. */
   stateDir: string;
   clock: Clock;
+  /** The manager's engine (resolved: stack.manager, DOCKER_HOST, the Docker context, the local socket) and where that came from. */
+  manager?: { endpoint: EngineEndpoint; from: string };
+  /** Node hostname (or id) → its engine's endpoint: how a task on another node is reached. */
+  nodeEngines?: Record<string, EngineEndpoint>;
+  /** Where built images are pushed for every node to pull (`host:port`); needed on more than one node. */
+  registry?: string;
   docker?: Docker;
 }
 
@@ -61,7 +72,11 @@ export class SwarmDriver implements StackDriver {
   private model: ComposeModel | null = null;
   private config: unknown = null;
   private readonly tasks: SwarmTasks;
-  private usageSampler: ContainerUsage | null = null;
+  private readonly usageSamplers = new Map<Docker, ContainerUsage>();
+  private readonly nodes: SwarmNodes;
+  private readonly endpoint: EngineEndpoint;
+  /** Built image → its name in the registry, once pushed by this run's `up`. */
+  private pushed: Map<string, string> | null = null;
 
   constructor(opts: SwarmDriverOptions) {
     if (!isValidProjectName(opts.stackName)) {
@@ -71,14 +86,17 @@ export class SwarmDriver implements StackDriver {
     }
     this.opts = opts;
     this.stackName = opts.stackName;
-    this.docker = opts.docker ?? new Docker();
-    this.tasks = new SwarmTasks(this.docker, this.stackName, opts.services);
+    this.endpoint = opts.manager?.endpoint ?? LOCAL_ENDPOINT;
+    this.docker = opts.docker ?? dockerAt(this.endpoint, opts.manager?.from ?? 'DOCKER_HOST');
+    this.nodes = new SwarmNodes(this.docker, this.endpoint, opts.nodeEngines ?? {});
+    this.tasks = new SwarmTasks(this.docker, this.stackName, opts.services, this.nodes);
     this.compose = new ComposeDriver({
       projectDir: opts.projectDir,
       files: opts.files,
       ...(opts.envFile ? { envFile: opts.envFile } : {}),
       projectName: opts.stackName,
-      ...(opts.env ? { env: opts.env } : {}),
+      // compose builds in the manager's engine: the one the stack is deployed from.
+      env: { ...(opts.env ?? {}), ...this.engineEnv() },
       ...(opts.services ? { services: opts.services } : {}),
       compose: 'auto',
       docker: this.docker,
@@ -88,7 +106,7 @@ export class SwarmDriver implements StackDriver {
   // ---------------------------------------------------------------- preflight
 
   async preflight(output: OutputSink): Promise<void> {
-    await pingEngine(this.docker);
+    await pingEngine(this.docker, `${this.endpoint} (${this.opts.manager?.from ?? 'DOCKER_HOST'})`);
     const info = (await this.docker.info().catch(() => ({}))) as { ServerVersion?: string; Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean } };
     const state = info.Swarm?.LocalNodeState ?? 'unknown';
     if (state !== 'active' || info.Swarm?.ControlAvailable !== true) {
@@ -98,11 +116,25 @@ export class SwarmDriver implements StackDriver {
         SWARM_HINT,
       );
     }
-    output.line(`engine: Docker ${info.ServerVersion ?? '?'}, swarm manager (${state})`);
+    output.line(`engine: Docker ${info.ServerVersion ?? '?'}, swarm manager (${state}) at ${this.endpoint} (from ${this.opts.manager?.from ?? 'the local socket'})`);
+    for (const line of await this.nodes.check()) output.line(line);
+    if ((await this.nodes.multiNode()) && !this.opts.registry) {
+      throw new RgEnvironmentError(
+        'RG_SWARM_NEEDS_REGISTRY',
+        'This swarm has more than one node that takes tasks, and the stack\'s images are built on the manager only: a task placed on another node could not start (No such image).',
+        'Set stack.registry to a registry every node can pull from (e.g. registry: "10.0.0.5:5000"): the gate tags and pushes the built images there and deploys with --with-registry-auth. Or drain the other nodes.',
+      );
+    }
+    if (this.opts.registry) output.line(`registry: ${this.opts.registry} (built images are pushed there at up, every node pulls them)`);
     const flavor = await this.compose.flavorInUse();
     output.line(`compose (config and build): ${flavor.argv0.join(' ')} ${flavor.kind} (${flavor.version})`);
     const model = await this.loadModel();
     output.line(`stack: ${this.stackName} (${model.services.length} services: ${model.services.join(', ')}; ports published in ${this.opts.publishMode} mode, names resolved by ${this.opts.endpointMode})`);
+    if (!this.endpoint.startsWith('unix:')) {
+      // The ports are the nodes' to publish: this machine's are not what the stack needs free.
+      for (const p of model.ports) output.line(`port ${p.published} (service "${p.service}"): published on the swarm's nodes, not on this machine: not probed`);
+      return;
+    }
     // Ports our own stack already publishes are freed by the gate's `down`: not a conflict.
     const ours = new Set<number>();
     for (const svc of await this.listServices()) for (const p of svc.Endpoint?.Ports ?? []) if (p.PublishedPort) ours.add(p.PublishedPort);
@@ -135,10 +167,14 @@ export class SwarmDriver implements StackDriver {
   async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
     await this.refuseForeign(output);
     await this.loadModel();
+    if (this.opts.registry) {
+      const built = [...(await this.images())].filter(([name, i]) => i.built && (!this.opts.services || this.opts.services.includes(name))).map(([, i]) => i.image);
+      this.pushed = await pushImages(this.docker, this.opts.registry, built, (args) => this.docker_(args, output, signal), output);
+    }
     const waves = deployWaves(this.config, this.opts.services ? new Set(this.opts.services) : undefined);
     const deployed: string[] = [];
     for (const [i, wave] of waves.entries()) {
-      for (const w of wave.waitFor) await this.waitCondition(w, output, signal);
+      for (const w of wave.waitFor) await waitForDependency(w, () => this.services(), { stackName: this.stackName, clock: this.opts.clock, output, ...(signal ? { signal } : {}) });
       deployed.push(...wave.services);
       if (waves.length > 1) output.line(`deploy ${i + 1}/${waves.length}: ${wave.services.join(', ')}`);
       await this.deploy(new Set(deployed), output, signal, i === 0);
@@ -151,38 +187,15 @@ export class SwarmDriver implements StackDriver {
     try {
       // --resolve-image never: the images are local; asking a registry for their digest cannot work here and is not wanted.
       // --detach: up returns once the services exist; the Boot step waits for their tasks.
-      r = await this.docker_(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '--prune', '-c', file, this.stackName], output, signal);
+      // --with-registry-auth: the nodes pull the pushed images with this client's credentials.
+      const auth = this.opts.registry ? ['--with-registry-auth'] : [];
+      r = await this.docker_(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', ...auth, '--prune', '-c', file, this.stackName], output, signal);
     } finally {
       // It holds the resolved environment (secrets included): read once by stack deploy, never kept.
       await rm(file, { force: true });
     }
     if (signal?.aborted) throw signal.reason;
     if (r.exitCode !== 0) throw this.commandError(`stack deploy ${this.stackName}`, r);
-  }
-
-  /** What `docker compose up` waits for before starting a dependent service. */
-  private async waitCondition(w: DeployWave['waitFor'][number], output: OutputSink, signal: AbortSignal | undefined): Promise<void> {
-    const want = { service_started: 'running', service_healthy: 'running and healthy', service_completed_successfully: 'completed (exit 0)' }[w.condition];
-    output.line(`${w.for} waits for ${w.service}: ${want}`);
-    const outcome = await waitFor(
-      async () => {
-        const slots = (await this.services()).filter((s) => s.name === w.service || s.name.startsWith(`${w.service}-`));
-        const ok = (s: ServiceStatus) =>
-          w.condition === 'service_completed_successfully'
-            ? s.state === 'exited' && s.exitCode === 0
-            : s.state === 'running' && (w.condition === 'service_started' || s.health === 'healthy' || s.health === 'none');
-        // A dependency that failed (or turned unhealthy) will not become ready: compose fails the up too.
-        const failed = slots.some((s) => s.restartCount > 0 || s.health === 'unhealthy' || (s.state === 'exited' && s.exitCode !== 0) || s.state === 'dead');
-        const last = slots.map((s) => `${s.name} ${s.state}${s.health !== 'none' ? ` (${s.health})` : ''}${s.restartCount > 0 ? `, ${s.restartCount} restart(s)` : ''}`).join(', ') || 'no task';
-        return { done: slots.length > 0 && slots.every(ok), value: last, stop: failed };
-      },
-      { timeoutMs: START_BUDGET_MS, intervalMs: 500, clock: this.opts.clock, signal },
-    );
-    if (!outcome.ok) {
-      throw new RgStepError(`${w.for} waits for ${w.service} to be ${want}: ${outcome.stopped ? 'it failed' : `not after ${START_BUDGET_MS / 1000}s`} (last: ${outcome.last ?? '?'}).`, {
-        hint: `\`docker service ps ${this.stackName}_${w.service} --no-trunc\` and its logs show why.`,
-      });
-    }
   }
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
@@ -213,34 +226,12 @@ export class SwarmDriver implements StackDriver {
       });
     }
     output.line(`stack ${this.stackName}: services, task containers and networks removed`);
-    if (opts.volumes) await this.removeVolumes(output);
-  }
-
-  /** stack rm leaves volumes (they belong to the node): remove the stack's, once no task uses them. */
-  private async removeVolumes(output: OutputSink): Promise<void> {
-    const volumes = await this.stackVolumes();
-    for (const v of volumes) {
-      const removed = await waitFor(
-        async () => {
-          try {
-            await this.docker.getVolume(v.Name).remove();
-            return { done: true, value: '' };
-          } catch (err) {
-            if ((err as { statusCode?: number }).statusCode === 404) return { done: true, value: '' };
-            return { done: false, value: errorMessage(err) }; // in use by a container still going away
-          }
-        },
-        { timeoutMs: 30_000, intervalMs: 500, clock: this.opts.clock },
-      );
-      if (!removed.ok) throw new RgStepError(`volume ${v.Name} of stack ${this.stackName} not removed (last: ${removed.last ?? '?'}).`);
-      output.line(`removed volume ${v.Name}`);
-    }
-    if (volumes.length === 0) output.line(`stack ${this.stackName}: no volume to remove`);
+    if (opts.volumes) await removeStackVolumes(await this.tasks.stackVolumes(), this.stackName, this.opts.clock, output);
   }
 
   async ps(): Promise<string> {
     const services = await this.docker_(['stack', 'services', this.stackName], undefined, undefined, true);
-    const tasks = await this.docker_(['stack', 'ps', '--no-trunc', '--format', 'table {{.Name}}\t{{.Image}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}', this.stackName], undefined, undefined, true);
+    const tasks = await this.docker_(['stack', 'ps', '--no-trunc', '--format', 'table {{.Name}}\t{{.Image}}\t{{.Node}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}', this.stackName], undefined, undefined, true);
     // An empty stack makes both exit 1 ("Nothing found in stack"): still a table for the logs.
     return [services.stdout.trim() || services.tail.join('\n'), '', tasks.stdout.trim() || tasks.tail.join('\n'), ''].join('\n');
   }
@@ -259,34 +250,39 @@ export class SwarmDriver implements StackDriver {
   }
 
   async watch(onEvent: (event: StackEvent) => void): Promise<() => void> {
-    return this.tasks.watch(onEvent);
+    return this.tasks.watch(onEvent, this.opts.clock);
   }
 
   // ---------------------------------------------------------------- exec / copy
 
+  // A task's container is in the engine of the node it runs on: exec and copy go there.
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
-    return execInContainer(this.docker, await this.runningContainerId(service), argv, opts);
+    const task = await this.tasks.runningTask(service);
+    return execInContainer(task.docker, task.containerId, argv, opts);
   }
 
   async copyOut(service: string, path: string, dest: string): Promise<CopiedFile> {
-    const id = await this.runningContainerId(service);
-    const r = await this.docker_(['cp', `${id}:${path}`, dest], undefined, undefined, true);
-    if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest}`, r);
-    return copiedFileInfo(this.docker, dest);
+    const task = await this.tasks.runningTask(service);
+    const r = await this.docker_(['cp', `${task.containerId}:${path}`, dest], undefined, undefined, true, task.endpoint);
+    if (r.exitCode !== 0) throw this.commandError(`cp ${service}:${path} ${dest} (node ${task.node})`, r);
+    return copiedFileInfo(task.docker, dest);
   }
 
   async usage(): Promise<ServiceUsage[]> {
-    this.usageSampler ??= new ContainerUsage(this.docker, SERVICE_LABEL);
-    return this.usageSampler.sample(await this.serviceContainers());
+    const samples: ServiceUsage[] = [];
+    const containers = await this.serviceContainers();
+    for (const { node, docker } of await this.nodes.engines()) {
+      let sampler = this.usageSamplers.get(docker);
+      if (!sampler) this.usageSamplers.set(docker, (sampler = new ContainerUsage(docker, SERVICE_LABEL)));
+      samples.push(...(await sampler.sample(containers.filter((c) => c.node === node.hostname))));
+    }
+    return mergeUsage(samples);
   }
 
   async provenance(): Promise<StackProvenance> {
-    const { composeProvenance } = await import('../compose/compose-provenance.js');
     const model = await this.loadModel().catch(() => null);
-    const containers = await this.serviceContainers();
-    const services = this.opts.services ?? model?.services ?? [];
-    const base = await composeProvenance(this.docker, containers, services, await this.compose.flavorInUse().catch(() => null));
-    return { ...base, engine: { ...base.engine, name: 'docker swarm' } };
+    const flavor = await this.compose.flavorInUse().catch(() => null);
+    return swarmProvenance(this.docker, await this.nodes.engines(), await this.serviceContainers(), this.opts.services ?? model?.services ?? [], flavor);
   }
 
   /** The third signal: the stack is the engine's to stop; say it is up and how to remove it. */
@@ -315,12 +311,15 @@ export class SwarmDriver implements StackDriver {
 
   private async writeStackFile(only: ReadonlySet<string>, output: OutputSink | null): Promise<string> {
     const model = await this.loadModel();
-    const flavor = await this.compose.flavorInUse();
+    const images = await this.images();
     const { doc, notes } = toStackFile(this.config, {
       stack: this.stackName,
       project: this.stackName,
-      // compose tags an image it builds for a service without `image:` as <project>-<service> (v1: _).
-      imageFor: (svc, declared) => declared ?? `${this.stackName}${flavor.kind === 'v1' ? '_' : '-'}${svc}`,
+      // The built image, or its name in the registry once pushed (every node pulls it from there).
+      imageFor: (svc, declared) => {
+        const built = images.get(svc)?.image ?? declared ?? svc;
+        return this.pushed?.get(built) ?? built;
+      },
       oneShot: new Set([...(this.opts.oneShot ?? []), ...model.oneShot]),
       publishMode: this.opts.publishMode,
       endpointMode: this.opts.endpointMode,
@@ -336,14 +335,19 @@ export class SwarmDriver implements StackDriver {
     return file;
   }
 
-  private env(): NodeJS.ProcessEnv {
-    // As for compose: an empty variable would override the env file's value.
-    return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}) }).filter(([, value]) => value !== undefined && value !== ''));
+  /** The CLI talks to the engine the API client does: DOCKER_HOST set, a Docker context (which would conflict) unset. */
+  private engineEnv(endpoint: EngineEndpoint = this.endpoint): Record<string, string> {
+    return { DOCKER_HOST: endpoint, DOCKER_CONTEXT: '' };
   }
 
-  /** The docker CLI (stack deploy / rm / ps have no Engine API: stacks are a client-side notion). */
-  private async docker_(args: string[], output?: OutputSink, signal?: AbortSignal, capture = false): Promise<ProcessResult> {
-    const r = await runGroup(['docker', ...args], { cwd: this.opts.projectDir, env: this.env(), capture, stripAnsi: true, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
+  private env(endpoint?: EngineEndpoint): NodeJS.ProcessEnv {
+    // As for compose: an empty variable would override the env file's value.
+    return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}), ...this.engineEnv(endpoint) }).filter(([, value]) => value !== undefined && value !== ''));
+  }
+
+  /** The docker CLI (stack deploy / rm / ps have no Engine API: stacks are a client-side notion); the manager's engine unless told. */
+  private async docker_(args: string[], output?: OutputSink, signal?: AbortSignal, capture = false, endpoint?: EngineEndpoint): Promise<ProcessResult> {
+    const r = await runGroup(['docker', ...args], { cwd: this.opts.projectDir, env: this.env(endpoint), capture, stripAnsi: true, ...(output ? { output } : {}), ...(signal ? { signal } : {}) });
     if (r.spawnError) throw new RgEnvironmentError('RG_DRIVER_UNAVAILABLE', `Could not run docker: ${r.spawnError.message}`, ENGINE_HINT, r.spawnError);
     return r;
   }
@@ -353,8 +357,8 @@ export class SwarmDriver implements StackDriver {
     return new RgStepError(`docker ${what} exited with ${r.exitCode}${last ? ` (last: ${last.trim()})` : ''}.`, { hint: 'The step log holds the full output.' });
   }
 
-  /** The task containers (of this engine), named by their swarm service: they carry their image's labels, compose's among them. */
-  private async serviceContainers(): Promise<Docker.ContainerInfo[]> {
+  /** The task containers (on every node reached), named by their swarm service: they carry their image's labels, compose's among them. */
+  private async serviceContainers(): Promise<(Docker.ContainerInfo & { node: string })[]> {
     return (await this.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
   }
 
@@ -362,7 +366,7 @@ export class SwarmDriver implements StackDriver {
     return this.tasks.listServices();
   }
 
-  private stackContainers(): Promise<Docker.ContainerInfo[]> {
+  private stackContainers(): Promise<(Docker.ContainerInfo & { node: string })[]> {
     return this.tasks.stackContainers();
   }
 
@@ -370,18 +374,16 @@ export class SwarmDriver implements StackDriver {
     return this.docker.listNetworks({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } });
   }
 
-  private async stackVolumes(): Promise<Docker.VolumeInspectInfo[]> {
-    return (await this.docker.listVolumes({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } })).Volumes ?? [];
-  }
-
-  private runningContainerId(service: string): Promise<string> {
-    return this.tasks.runningContainerId(service);
+  /** Each service's image, as compose names what it builds. */
+  private async images(): Promise<Map<string, { image: string; built: boolean }>> {
+    await this.loadModel();
+    return serviceImages(this.config, this.stackName, (await this.compose.flavorInUse()).kind);
   }
 
   /** Refuses to touch a stack holding services or volumes release-gate did not create (as the compose driver does). */
   private async refuseForeign(output: OutputSink): Promise<void> {
     const services = (await this.listServices()).filter((s) => (s.Spec?.Labels ?? {})[MANAGED_LABEL] !== 'true');
-    const volumes = (await this.stackVolumes()).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
+    const volumes = (await this.tasks.stackVolumes()).map((v) => v.volume).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
     const model = await this.loadModel().catch(() => null);
     const namesakes = await namesakeVolumes(this.docker, this.stackName, model?.volumes ?? [], STACK_LABEL);
     const what = [

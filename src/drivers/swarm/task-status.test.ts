@@ -83,4 +83,14 @@ describe('slotStatuses: swarm tasks → one status per replica slot', () => {
     assert.deepEqual(slot?.replacedFailures, ['a']);
     assert.equal(slot?.startedAt?.toISOString(), '2026-12-02T00:00:09.000Z');
   });
+
+  it('a task lost with its node (still "running" there, the node down) and replaced is a restart; on a node that is up, it is not', () => {
+    const lost = task('a', 1, 'running', '01', { NodeID: 'node-b', DesiredState: 'shutdown' });
+    const replacement = task('b', 1, 'running', '09', { NodeID: 'node-a' });
+    const [down] = slotStatuses('backend', [lost, replacement], 1, new Set(['node-b']));
+    assert.deepEqual(down?.replacedFailures, ['a']);
+    assert.equal(down?.nodeId, 'node-a');
+    const [up] = slotStatuses('backend', [lost, replacement], 1, new Set());
+    assert.deepEqual(up?.replacedFailures, []);
+  });
 });

@@ -33,6 +33,8 @@ export interface SlotStatus {
   /** The newest task's error or message ("task: non-zero exit (1)"), for the logs. */
   message: string;
   taskId: string | null;
+  /** The node of the newest task. */
+  nodeId: string | null;
 }
 
 /** Task states before the container runs (swarm's task lifecycle, docs: "swarm task states"). */
@@ -57,10 +59,11 @@ function engineDate(value: string | undefined): Date | null {
  * A service's replica slots from its tasks. Swarm never restarts a container: when one exits,
  * the orchestrator starts a new task in the same slot (global services: on the same node). So a
  * restart is a task of the slot that ended failed/complete/rejected with a newer task after it;
- * a task shut down on purpose (an update, a scale-down) is not one. Slots the service wants but
+ * a task shut down on purpose (an update, a scale-down) is not one; a task lost with its node
+ * (still "running" on a node that is down, `downNodes`) and replaced is one. Slots the service wants but
  * has no task for yet (`desired`) are reported as starting.
  */
-export function slotStatuses(service: string, tasks: readonly TaskLike[], desired: number | null): SlotStatus[] {
+export function slotStatuses(service: string, tasks: readonly TaskLike[], desired: number | null, downNodes: ReadonlySet<string> = new Set()): SlotStatus[] {
   const bySlot = new Map<string, TaskLike[]>();
   for (const t of tasks) {
     const slot = t.Slot !== undefined && t.Slot > 0 ? String(t.Slot) : (t.NodeID ?? '?');
@@ -74,9 +77,11 @@ export function slotStatuses(service: string, tasks: readonly TaskLike[], desire
     const name = several ? `${service}-${slot}` : service;
     const current = list.at(-1);
     if (current === undefined) {
-      return { name, slot, state: 'starting', exitCode: null, containerId: null, startedAt: null, replacedFailures: [], message: 'no task yet', taskId: null };
+      return { name, slot, state: 'starting', exitCode: null, containerId: null, startedAt: null, replacedFailures: [], message: 'no task yet', taskId: null, nodeId: null };
     }
-    const replacedFailures = list.slice(0, -1).filter((t) => FAILED.has(t.Status?.State ?? '')).map((t) => t.ID ?? '');
+    // A task still "running" on a node that is down was lost with its node, then replaced: a restart too.
+    const lostWithNode = (t: TaskLike) => t.Status?.State === 'running' && t.NodeID !== undefined && downNodes.has(t.NodeID);
+    const replacedFailures = list.slice(0, -1).filter((t) => FAILED.has(t.Status?.State ?? '') || lostWithNode(t)).map((t) => t.ID ?? '');
     const taskState = current.Status?.State ?? '';
     const previous = list.at(-2);
     let state: ServiceState;
@@ -102,6 +107,7 @@ export function slotStatuses(service: string, tasks: readonly TaskLike[], desire
       replacedFailures,
       message: current.Status?.Err || current.Status?.Message || taskState,
       taskId: current.ID ?? null,
+      nodeId: current.NodeID ?? null,
     };
   });
 }
