@@ -9,7 +9,7 @@ export type EngineEndpoint = string;
 
 export const LOCAL_ENDPOINT: EngineEndpoint = 'unix:///var/run/docker.sock';
 
-export const ALLOWED_ENDPOINTS = 'unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]';
+export const ALLOWED_ENDPOINTS = 'unix:///path/to/docker.sock, tcp://host:port or an ssh:// URL';
 
 /** The endpoint checked: a config error naming where it was given and what is allowed. */
 export function parseEndpoint(endpoint: EngineEndpoint, where: string): URL {

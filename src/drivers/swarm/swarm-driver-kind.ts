@@ -56,7 +56,7 @@ export const swarmDriverKind = defineDriverKind({
     manager: z
       .string()
       .optional()
-      .describe('The swarm manager\'s engine (unix:///…, tcp://host:port, ssh://user@host); default: DOCKER_HOST, else the Docker context in use, else the local socket'),
+      .describe('The swarm manager\'s engine (unix:///…, tcp://host:port, ssh:// URL); default: DOCKER_HOST, else the Docker context in use, else the local socket'),
     nodeEngines: z
       .record(z.string(), z.string())
       .default({})

@@ -117,7 +117,7 @@ export class SwarmNodes {
         throw new RgEnvironmentError(
           'RG_SWARM_NODE_UNREACHABLE',
           `Swarm node ${n.hostname} (${facts}) takes tasks, but the gate has no endpoint for its engine: exec, copy, health and OOM of a task placed there go through it.`,
-          `Give it in the config: stack.nodeEngines: { ${n.hostname}: "tcp://<address>:2375" } (or ssh://user@host), or drain the node (docker node update --availability drain ${n.hostname}).`,
+          `Give it in the config: stack.nodeEngines: { ${n.hostname}: "tcp://<address>:2375" } (or an ssh:// URL), or drain the node (docker node update --availability drain ${n.hostname}).`,
         );
       }
       await pingEngine(n.engine, n.endpoint).catch((err: unknown) => {
