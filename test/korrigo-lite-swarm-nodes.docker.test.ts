@@ -1,0 +1,155 @@
+// The Korrigo gate on the bundled sample deployed on a swarm of two nodes (issue 29): two Docker
+// engines in containers (test/two-node-swarm.ts), node A the manager the gate talks to through
+// its DOCKER_HOST, node B a worker reached through its own engine, a registry both pull from.
+// backend and worker run on node B only (docker-compose.swarm-nodes.yml): migrate, seed, the DB
+// sanity and the tests exec into a task of the other machine. Then two node faults, each failing
+// Stability naming the service and the node: a task killed on node B, node B's engine stopped
+// during the window. Run through `npm run test:docker`; no skip.
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ROOT, runCli, tempDir } from './helpers.js';
+import { CRITERIA, NO_FAULTS, SAMPLE, evidence, readGateRun, sampleWrapper, type GateRun } from './korrigo-lite-docker.js';
+import { useTwoNodeSwarm, type TwoNodeSwarm } from './two-node-swarm.js';
+
+const CONFIG = join(SAMPLE, 'release-gate.swarm-nodes.yml');
+const STACK = `rg-test-nodes-${randomBytes(4).toString('hex')}`;
+const LABEL = `com.docker.stack.namespace=${STACK}`;
+
+const swarm = useTwoNodeSwarm({ publishedPorts: 1 });
+
+/** The stack's services, containers, networks and volumes on both nodes: none after a run. */
+function leftovers(s: TwoNodeSwarm): string[] {
+  const found: string[] = [];
+  for (const node of s.nodes) {
+    const list = (args: string[]) => s.dockerOn(node, args).stdout.split('\n').filter((l) => l.trim() !== '');
+    if (node.role === 'manager') found.push(...list(['service', 'ls', '--filter', `label=${LABEL}`, '--format', '{{.Name}}']).map((n) => `service ${n}`));
+    found.push(...list(['ps', '-a', '--filter', `label=${LABEL}`, '--format', '{{.Names}}']).map((n) => `${node.hostname} container ${n}`));
+    found.push(...list(['volume', 'ls', '--filter', `label=${LABEL}`, '--format', '{{.Name}}']).map((n) => `${node.hostname} volume ${n}`));
+    if (node.role === 'manager') found.push(...list(['network', 'ls', '--filter', `label=${LABEL}`, '--format', '{{.Name}}']).map((n) => `network ${n}`));
+  }
+  return found;
+}
+
+const wrapperConfig = sampleWrapper(CONFIG, {
+  dirPrefix: 'rg-kl-nodes-',
+  // The build runs in node A's engine; the second and third runs reuse its cache.
+  extra: ['phases:', '  - id: A', '    steps:', '      - { log: 01_build_nocache, noCache: false }'],
+  // The fixture (before) checks its own engines; the host's only hosts the two nodes.
+  engineCheck: () => undefined,
+  // Only our stack, on the swarm the fixture removes anyway.
+  cleanup: () => undefined,
+});
+
+interface GateOptions {
+  skip?: string;
+  stability?: string;
+  env?: Record<string, string>;
+  /** Called once the stability window has begun (its log exists). */
+  duringWindow?: (s: TwoNodeSwarm) => Promise<void>;
+}
+
+async function gate(opts: GateOptions = {}): Promise<GateRun> {
+  const s = swarm();
+  const logDir = join(tempDir('rg-kl-nodes-logs-'), 'logs');
+  const window = opts.stability ?? '5s';
+  const args = ['run', '--config', wrapperConfig(), '--stability', window, '--log-dir', logDir, ...(opts.skip ? ['--skip', opts.skip] : [])];
+  const running = runCli(args, {
+    cwd: ROOT,
+    env: {
+      KORRIGO_LITE_SWARM_STACK: STACK,
+      KORRIGO_LITE_SWARM_MANAGER: s.managerHost,
+      KORRIGO_LITE_SWARM_REGISTRY: s.registry,
+      KORRIGO_LITE_SWARM_NODE_B: s.node('node-b').engine,
+      KORRIGO_LITE_HTTP_PORT: String(s.publishedPorts[0]),
+      ...NO_FAULTS,
+      ...opts.env,
+    },
+  });
+  let injected: Promise<void> = Promise.resolve();
+  if (opts.duringWindow) {
+    const during = opts.duringWindow;
+    const windowLog = join(logDir, `06_stability_${window.replace(/s$/, '')}s.log`);
+    let done = false;
+    void running.finally(() => (done = true));
+    injected = (async () => {
+      while (!done && !existsSync(windowLog)) await new Promise((r) => setTimeout(r, 250));
+      assert.ok(existsSync(windowLog), `the gate ended before its stability window (${windowLog})`);
+      await during(s);
+    })();
+  }
+  const run = await running;
+  await injected;
+  return readGateRun(logDir, run);
+}
+
+/** The only running container of a stack service on a node. */
+function taskContainer(s: TwoNodeSwarm, node: string, service: string): string {
+  const r = s.dockerOn(node, ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${STACK}_${service}`, '--filter', 'status=running']);
+  const ids = r.stdout.split('\n').filter(Boolean);
+  assert.equal(ids.length, 1, `one running ${service} task on ${node}: ${r.stdout}${r.stderr}`);
+  return ids[0] as string;
+}
+
+describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
+  it('passes in full: built on the manager, pushed to the registry, tasks on both nodes, exec into node B, nothing left', async () => {
+    const s = swarm();
+    const run = await gate();
+    assert.equal(run.code, 0, evidence(run));
+    for (const title of CRITERIA.filter((t) => t !== 'Shutdown' && t !== 'Upgrade')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}\n${evidence(run)}`);
+    const preflight = run.read('00_compose_down.log'); // the preflight writes in the first step's log
+    assert.match(preflight, new RegExp(`swarm manager \\(active\\) at ${s.managerHost.replace(/[.]/g, '\\.')} \\(from stack\\.manager\\)`), preflight);
+    assert.match(preflight, /2 nodes:\n {2}node-a \(manager, ready, active\): the manager the gate talks to\n {2}node-b \(worker, ready, active\): engine tcp:\/\/127\.0\.0\.1:\d+/, preflight);
+    const up = run.read('02_up.log');
+    assert.match(up, new RegExp(`push korrigo-lite-app:local → ${s.registry.replace(/[.]/g, '\\.')}/korrigo-lite-app:local`), up);
+    // Tasks of at least one service on each node, as 16_ps_final shows them.
+    const ps = run.read('16_ps_final.log');
+    for (const [service, node] of [['backend', 'node-b'], ['worker', 'node-b'], ['db', 'node-a'], ['nginx', 'node-a']]) {
+      assert.match(ps, new RegExp(`${STACK}_${service}\\.1 +${s.registry.replace(/[.]/g, '\\.')}/korrigo-lite-\\S+ +${node} +Running`), ps);
+    }
+    // Migrate, seed and the tests ran in backend, whose only task is on node B.
+    assert.match(run.line('Migrations'), /✅/);
+    assert.match(run.line('Tests'), /✅.*21 passed/, run.line('Tests'));
+    assert.deepEqual(leftovers(s), []);
+  });
+
+  it('a task killed on node B fails Stability, naming the service and the node', async () => {
+    const s = swarm();
+    const run = await gate({
+      skip: 'A',
+      stability: '20s',
+      duringWindow: async (sw) => {
+        const id = taskContainer(sw, 'node-b', 'worker');
+        const killed = sw.dockerOn('node-b', ['kill', id]);
+        assert.equal(killed.status, 0, killed.stderr);
+      },
+    });
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(run.line('Stability'), /❌ Stability: .*\(worker on node node-b\)/, evidence(run));
+    assert.match(run.read('06_stability_20s.log'), /UNSTABLE worker at \S+: exited \(.*137.*\) on node node-b/);
+    assert.deepEqual(leftovers(s), []);
+  });
+
+  it("node B's engine stopped during the window fails Stability, naming the node", async () => {
+    const s = swarm();
+    const run = await gate({
+      skip: 'A',
+      stability: '60s',
+      duringWindow: async (sw) => {
+        await sw.stopNode('node-b');
+        // Down long enough for the manager to see it (its heartbeat), then back: the gate's teardown reaches it again.
+        for (let i = 0; i < 120; i++) {
+          if (/Down/.test(sw.dockerOn('node-a', ['node', 'ls', '--filter', 'name=node-b', '--format', '{{.Status}}']).stdout)) break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        await sw.startNode('node-b');
+      },
+    });
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(run.line('Stability'), /❌ Stability: .*on node node-b/, evidence(run));
+    assert.match(run.read('06_stability_60s.log'), /UNSTABLE (backend|worker) at \S+: restarted on node node-b \(the node went down: its task is rescheduled\)/);
+    assert.deepEqual(leftovers(s), []);
+  });
+});
