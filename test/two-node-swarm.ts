@@ -142,7 +142,10 @@ export async function startTwoNodeSwarm(opts: TwoNodeSwarmOptions = {}): Promise
     const up = await waitFor(
       async () => {
         const r = dockerOn(n, ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 5000 });
-        return { done: r.status === 0, value: r.status === 0 ? r.stdout.trim() : r.stderr.trim() };
+        if (r.status === 0) return { done: true, value: r.stdout.trim() };
+        // An engine that exited (a bad flag, a missing capability) will not answer: stop at once.
+        const state = docker(['inspect', '--format', '{{.State.Status}}', n.container]).stdout.trim();
+        return { done: false, stop: state !== 'running', value: `${r.stderr.trim()} (container ${state || 'gone'})` };
       },
       { timeoutMs: ENGINE_BUDGET_MS, intervalMs: 250, clock: systemClock },
     );
