@@ -5,14 +5,23 @@
 #
 # Idempotent: every step is skipped when already done. Run as root.
 #   scripts/docker-engine.sh            # engine + compose v2 + debian:trixie-slim
-#   scripts/docker-engine.sh --swarm    # the same, and a one-node swarm (also RG_SWARM=1)
+#   scripts/docker-engine.sh --swarm    # the same, and a one-node swarm (also RG_SWARM=1),
+#                                       # and Debian's docker-registry for the two-node swarm fixture
 # Env:
 #   RG_DOCKERD_LOG   dockerd log file            (default /var/log/release-gate-dockerd.log)
 #   RG_BASE_IMAGES   base images to provide      (default "debian:trixie-slim")
 #   RG_ENGINE_WAIT   seconds to wait for dockerd (default 30)
 #   RG_SKIP_COMPOSE_V1=1  don't install the legacy docker-compose v1
 #   RG_SWARM=1       make the engine a one-node swarm manager (`docker swarm init`), for the
-#                    swarm driver (`stack.driver: swarm`); left as it is when already in a swarm
+#                    swarm driver (`stack.driver: swarm`); left as it is when already in a swarm.
+#                    Also installs Debian's `docker-registry` (not started: the two-node swarm
+#                    fixture, test/two-node-swarm.ts, runs its own instance with its own config and
+#                    storage while its test runs). Only with --swarm: the swarm suite is its one
+#                    user, and the Docker suite already requires --swarm (scripts/run-docker-tests.mjs).
+#
+# The two-node swarm fixture (test/two-node-swarm.ts) needs nothing else from this script: it
+# builds its node image (test/fixtures/swarm-node/, FROM debian:trixie-slim, kept between runs as
+# rg-swarm-node:<hash>) and runs two Docker engines in containers that form a swarm of their own.
 set -euo pipefail
 
 SWARM="${RG_SWARM:-0}"
@@ -83,6 +92,12 @@ command -v debootstrap >/dev/null || missing+=(debootstrap)
 if [ "${RG_SKIP_COMPOSE_V1:-0}" != 1 ] && ! command -v docker-compose >/dev/null; then
   missing+=(docker-compose)
 fi
+# The registry the two-node swarm fixture pushes to and its nodes pull from (--swarm only).
+# The package ships /usr/bin/docker-registry; no service is started (this machine has no init system,
+# and the fixture runs its own instance): only the binary is wanted.
+if [ "$SWARM" = 1 ] && ! command -v docker-registry >/dev/null; then
+  missing+=(docker-registry)
+fi
 need_compose=1
 docker compose version >/dev/null 2>&1 && need_compose=0
 
@@ -105,7 +120,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
 else
-  log "docker.io, debootstrap and docker-compose v1 already installed (skip)"
+  log "docker.io, debootstrap, docker-compose v1 (and docker-registry with --swarm) already installed (skip)"
 fi
 
 # --- 2b. Compose v2 plugin from trixie's docker-compose package ----------------------

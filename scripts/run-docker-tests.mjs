@@ -65,6 +65,10 @@ function ours() {
   add('service', swarm(['service', 'ls', '--filter', `name=${TEST_PREFIX}`, '--format', '{{.Name}}']));
   add('network', prefixed(docker(['network', 'ls', '--filter', `label=${STACK_LABEL}`, '--format', '{{.Name}}'])));
   add('volume', prefixed(docker(['volume', 'ls', '--filter', `label=${STACK_LABEL}`, '--format', '{{.Name}}'])));
+  // The two-node swarm fixture (test/two-node-swarm.ts) runs a registry process whose config sits in
+  // a rg-test-registry-* temp dir; its node containers, volumes and network carry the prefix above.
+  const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  add('process', { stdout: ps.stdout.split('\n').filter((l) => l.includes('docker-registry') && l.includes(`${TEST_PREFIX}registry-`)).join('\n') });
   return [...new Set(found)].sort();
 }
 // Whatever existed before (a developer's gate run) is not the tests' doing.
