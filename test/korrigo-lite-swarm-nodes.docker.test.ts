@@ -6,11 +6,12 @@
 // Stability naming the service and the node: a task killed on node B, node B's engine stopped
 // during the window. Run through `npm run test:docker`; no skip.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ROOT, runCli, tempDir } from './helpers.js';
+import { ROOT, runCli, tempDir, writeConfig } from './helpers.js';
 import { CRITERIA, NO_FAULTS, SAMPLE, evidence, readGateRun, sampleWrapper, type GateRun } from './korrigo-lite-docker.js';
 import { useTwoNodeSwarm, type TwoNodeSwarm } from './two-node-swarm.js';
 
@@ -45,6 +46,7 @@ const wrapperConfig = sampleWrapper(CONFIG, {
 
 interface GateOptions {
   skip?: string;
+  only?: string;
   stability?: string;
   env?: Record<string, string>;
   /** Called once the stability window has begun (its log exists). */
@@ -55,7 +57,7 @@ async function gate(opts: GateOptions = {}): Promise<GateRun> {
   const s = swarm();
   const logDir = join(tempDir('rg-kl-nodes-logs-'), 'logs');
   const window = opts.stability ?? '5s';
-  const args = ['run', '--config', wrapperConfig(), '--stability', window, '--log-dir', logDir, ...(opts.skip ? ['--skip', opts.skip] : [])];
+  const args = ['run', '--config', wrapperConfig(), '--stability', window, '--log-dir', logDir, ...(opts.skip ? ['--skip', opts.skip] : []), ...(opts.only ? ['--only', opts.only] : [])];
   const running = runCli(args, {
     cwd: ROOT,
     env: {
@@ -101,7 +103,7 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
     for (const title of CRITERIA.filter((t) => t !== 'Shutdown' && t !== 'Upgrade')) assert.match(run.line(title), /✅/, `${title}: ${run.line(title)}\n${evidence(run)}`);
     const preflight = run.read('00_compose_down.log'); // the preflight writes in the first step's log
     assert.match(preflight, new RegExp(`swarm manager \\(active\\) at ${s.managerHost.replace(/[.]/g, '\\.')} \\(from stack\\.manager\\)`), preflight);
-    assert.match(preflight, /2 nodes:\n {2}node-a \(manager, ready, active\): the manager the gate talks to\n {2}node-b \(worker, ready, active\): engine tcp:\/\/127\.0\.0\.1:\d+/, preflight);
+    assert.match(preflight, /2 nodes:\n\S+ {3}node-a \(manager, ready, active\): the manager the gate talks to\n\S+ {3}node-b \(worker, ready, active\): engine tcp:\/\/127\.0\.0\.1:\d+/, preflight);
     const up = run.read('02_up.log');
     assert.match(up, new RegExp(`push korrigo-lite-app:local → ${s.registry.replace(/[.]/g, '\\.')}/korrigo-lite-app:local`), up);
     // Tasks of at least one service on each node, as 16_ps_final shows them.
@@ -132,24 +134,47 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
     assert.deepEqual(leftovers(s), []);
   });
 
-  it("node B's engine stopped during the window fails Stability, naming the node", async () => {
+  it("node B going down during the window (killed: no event from it) fails Stability, naming the node; its leftovers are removed once it is back", async () => {
     const s = swarm();
     const run = await gate({
-      skip: 'A',
+      // Only the window: an exec into node B's task would fail first and stop the gate before the manager sees the node down.
+      only: 'clean,B',
       stability: '60s',
       duringWindow: async (sw) => {
-        await sw.stopNode('node-b');
-        // Down long enough for the manager to see it (its heartbeat), then back: the gate's teardown reaches it again.
-        for (let i = 0; i < 120; i++) {
-          if (/Down/.test(sw.dockerOn('node-a', ['node', 'ls', '--filter', 'name=node-b', '--format', '{{.Status}}']).stdout)) break;
+        // As a machine losing power: its engine and tasks die at once, nothing is sent.
+        const killed = spawnSync('docker', ['kill', sw.node('node-b').container], { encoding: 'utf8' });
+        assert.equal(killed.status, 0, killed.stderr);
+        for (let i = 0; i < 120 && !/Down/.test(sw.dockerOn('node-a', ['node', 'ls', '--filter', 'name=node-b', '--format', '{{.Status}}']).stdout); i++) {
           await new Promise((r) => setTimeout(r, 500));
         }
+        // Back, as a rebooted machine: the gate's teardown waits for its engine to remove what the stack left there.
         await sw.startNode('node-b');
       },
     });
     assert.equal(run.code, 1, evidence(run));
-    assert.match(run.line('Stability'), /❌ Stability: .*on node node-b/, evidence(run));
-    assert.match(run.read('06_stability_60s.log'), /UNSTABLE (backend|worker) at \S+: restarted on node node-b \(the node went down: its task is rescheduled\)/);
+    assert.match(run.line('Stability'), /❌ Stability: [1-9]\d* restarts?, .*\(backend on node node-b, worker on node node-b\)/, evidence(run));
+    assert.match(run.read('06_stability_60s.log'), /UNSTABLE backend at \S+: restarted on node node-b \(the node went down: its task is rescheduled\)/);
+    assert.match(run.read('teardown.log'), /waiting for the engine of node node-b \(down\) to answer/);
+    assert.deepEqual(leftovers(s), []);
+  });
+
+  it('refuses up front (exit 3): no registry on two nodes, a node without an engine, an endpoint that is another node', async () => {
+    const s = swarm();
+    const dir = tempDir('rg-kl-nodes-refuse-');
+    const manager = `manager: ${JSON.stringify(s.managerHost)}`;
+    const registry = `registry: ${JSON.stringify(s.registry)}`;
+    const cases: [string[], RegExp][] = [
+      [[manager, `nodeEngines: { node-b: ${JSON.stringify(s.node('node-b').engine)} }`], /more than one node that takes tasks.*\n.*hint: Set stack\.registry[\s\S]*RG_SWARM_NEEDS_REGISTRY, exit 3/],
+      [[manager, registry], /Swarm node node-b \(worker, ready, active\) takes tasks, but the gate has no endpoint for its engine[\s\S]*RG_SWARM_NODE_UNREACHABLE, exit 3/],
+      [[manager, registry, `nodeEngines: { node-b: ${JSON.stringify(s.managerHost)} }`], /stack\.nodeEngines gives tcp:\/\/127\.0\.0\.1:\d+ for node node-b \(\w+\), but that engine is node node-a[\s\S]*RG_SWARM_NODE_UNREACHABLE, exit 3/],
+    ];
+    for (const [i, [stack, want]] of cases.entries()) {
+      // The one-node config (no registry, no node engines) with the multi-node settings of each case.
+      const file = writeConfig(dir, [`extends: ${JSON.stringify(join(SAMPLE, 'release-gate.swarm.yml'))}`, `cwd: ${JSON.stringify(SAMPLE)}`, 'stack:', ...stack.map((l) => `  ${l}`), ''].join('\n'));
+      const run = await runCli(['run', '--config', file, '--only', 'clean', '--log-dir', join(dir, `logs-${i}`)], { cwd: ROOT, env: { KORRIGO_LITE_SWARM_STACK: STACK } });
+      assert.equal(run.code, 3, run.stdout + run.stderr);
+      assert.match(run.stdout + run.stderr, want, run.stdout + run.stderr);
+    }
     assert.deepEqual(leftovers(s), []);
   });
 });

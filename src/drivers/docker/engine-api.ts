@@ -64,9 +64,10 @@ export function demuxFrames(body: Buffer): { stream: 'stdout' | 'stderr'; chunk:
   let at = 0;
   while (at + 8 <= body.length) {
     const kind = body[at];
-    if ((kind !== 0 && kind !== 1 && kind !== 2) || body[at + 1] !== 0 || body[at + 2] !== 0 || body[at + 3] !== 0) break;
+    // 0 stdin, 1 stdout, 2 stderr, 3 the engine's own error (stdcopy's Systemerr).
+    if (kind === undefined || kind > 3 || body[at + 1] !== 0 || body[at + 2] !== 0 || body[at + 3] !== 0) break;
     const size = body.readUInt32BE(at + 4);
-    out.push({ stream: kind === 2 ? 'stderr' : 'stdout', chunk: body.subarray(at + 8, Math.min(body.length, at + 8 + size)) });
+    out.push({ stream: kind >= 2 ? 'stderr' : 'stdout', chunk: body.subarray(at + 8, Math.min(body.length, at + 8 + size)) });
     at += 8 + size;
   }
   if (at < body.length) out.push({ stream: 'stdout', chunk: body.subarray(at) });

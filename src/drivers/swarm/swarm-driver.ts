@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { parse as parseYaml } from 'yaml';
 import type { Clock } from '../../common/clock.js';
-import { RgConfigError, RgEnvironmentError, RgStepError } from '../../common/errors.js';
+import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
 import { bindProbe } from '../../common/ports.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
@@ -137,8 +137,8 @@ export class SwarmDriver implements StackDriver {
     }
     // Ports our own stack already publishes are freed by the gate's `down`: not a conflict.
     const ours = new Set<number>();
-    for (const svc of await this.listServices()) for (const p of svc.Endpoint?.Ports ?? []) if (p.PublishedPort) ours.add(p.PublishedPort);
-    for (const c of await this.stackContainers()) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
+    for (const svc of await this.tasks.listServices()) for (const p of svc.Endpoint?.Ports ?? []) if (p.PublishedPort) ours.add(p.PublishedPort);
+    for (const c of await this.tasks.stackContainers()) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
     for (const p of model.ports) {
       if (p.protocol !== 'tcp') continue;
       if (ours.has(p.published)) {
@@ -199,8 +199,11 @@ export class SwarmDriver implements StackDriver {
   }
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
+    // A node restarting still holds task containers and volumes of the stack: wait for its engine.
+    await this.nodes.list();
+    await this.nodes.waitReachable(this.opts.clock, REMOVAL_BUDGET_MS, output);
     await this.refuseForeign(output);
-    const services = await this.listServices();
+    const services = await this.tasks.listServices();
     const networks = await this.stackNetworks();
     if (services.length > 0 || networks.length > 0) {
       const r = await this.docker_(['stack', 'rm', this.stackName], output);
@@ -212,8 +215,8 @@ export class SwarmDriver implements StackDriver {
     const gone = await waitFor(
       async () => {
         const left = [
-          ...(await this.listServices()).map((s) => `service ${s.Spec?.Name ?? s.ID}`),
-          ...(await this.stackContainers()).map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
+          ...(await this.tasks.listServices()).map((s) => `service ${s.Spec?.Name ?? s.ID}`),
+          ...(await this.tasks.stackContainers()).map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
           ...(await this.stackNetworks()).map((n) => `network ${n.Name}`),
         ];
         return { done: left.length === 0, value: left };
@@ -237,8 +240,8 @@ export class SwarmDriver implements StackDriver {
   }
 
   async logs(service: string | undefined, opts: LogsOptions): Promise<void> {
-    const services = await this.listServices();
-    const names = service !== undefined ? [service] : (this.opts.services ?? (await this.loadModel().catch(() => null))?.services ?? services.map((s) => this.shortName(s.Spec?.Name ?? '')));
+    const services = await this.tasks.listServices();
+    const names = service !== undefined ? [service] : (this.opts.services ?? (await this.loadModel().catch(() => null))?.services ?? services.map((s) => this.tasks.shortName(s.Spec?.Name ?? '')));
     await swarmLogs(this.docker, { name: this.stackName, services, names }, service, opts);
   }
 
@@ -258,7 +261,12 @@ export class SwarmDriver implements StackDriver {
   // A task's container is in the engine of the node it runs on: exec and copy go there.
   async exec(service: string, argv: string[], opts: ExecOptions): Promise<{ exitCode: number }> {
     const task = await this.tasks.runningTask(service);
-    return execInContainer(task.docker, task.containerId, argv, opts);
+    try {
+      return await execInContainer(task.docker, task.containerId, argv, opts);
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      throw new RgStepError(`exec in the task of ${service} on node ${task.node} (${task.endpoint ?? 'the manager'}) failed: ${errorMessage(err)}.`, { hint: 'Is that node up? `docker node ls` on the manager says.' });
+    }
   }
 
   async copyOut(service: string, path: string, dest: string): Promise<CopiedFile> {
@@ -296,10 +304,6 @@ export class SwarmDriver implements StackDriver {
   }
 
   // ---------------------------------------------------------------- internals
-
-  private shortName(full: string): string {
-    return this.tasks.shortName(full);
-  }
 
   private async loadModel(): Promise<ComposeModel> {
     if (this.model) return this.model;
@@ -359,15 +363,7 @@ export class SwarmDriver implements StackDriver {
 
   /** The task containers (on every node reached), named by their swarm service: they carry their image's labels, compose's among them. */
   private async serviceContainers(): Promise<(Docker.ContainerInfo & { node: string })[]> {
-    return (await this.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
-  }
-
-  private listServices(): Promise<Docker.Service[]> {
-    return this.tasks.listServices();
-  }
-
-  private stackContainers(): Promise<(Docker.ContainerInfo & { node: string })[]> {
-    return this.tasks.stackContainers();
+    return (await this.tasks.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.tasks.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
   }
 
   private async stackNetworks(): Promise<Docker.NetworkInspectInfo[]> {
@@ -382,7 +378,7 @@ export class SwarmDriver implements StackDriver {
 
   /** Refuses to touch a stack holding services or volumes release-gate did not create (as the compose driver does). */
   private async refuseForeign(output: OutputSink): Promise<void> {
-    const services = (await this.listServices()).filter((s) => (s.Spec?.Labels ?? {})[MANAGED_LABEL] !== 'true');
+    const services = (await this.tasks.listServices()).filter((s) => (s.Spec?.Labels ?? {})[MANAGED_LABEL] !== 'true');
     const volumes = (await this.tasks.stackVolumes()).map((v) => v.volume).filter((v) => (v.Labels ?? {})[MANAGED_LABEL] !== 'true');
     const model = await this.loadModel().catch(() => null);
     const namesakes = await namesakeVolumes(this.docker, this.stackName, model?.volumes ?? [], STACK_LABEL);

@@ -3,6 +3,9 @@ import { RgEnvironmentError, RgStepError, errorMessage } from '../../common/erro
 import { dockerAt } from '../docker/engine-client.js';
 import type { EngineEndpoint } from '../docker/engine-endpoint.js';
 import { pingEngine } from '../docker/engine-api.js';
+import type { Clock } from '../../common/clock.js';
+import type { OutputSink } from '../../common/output.js';
+import { waitFor } from '../../common/wait.js';
 
 /** One node of the swarm as the manager lists it, with the engine its tasks are reached through. */
 export interface SwarmNode {
@@ -31,6 +34,8 @@ const takesTasks = (n: SwarmNode) => n.state === 'ready' && n.availability === '
  */
 export class SwarmNodes {
   private known: SwarmNode[] = [];
+  /** The manager's own node id: asked once (it does not change while the gate runs). */
+  private selfId: string | null = null;
   private readonly clients = new Map<string, Docker>();
 
   constructor(
@@ -42,8 +47,8 @@ export class SwarmNodes {
 
   /** The nodes now (the manager's list); each node's engine client is made once. */
   async list(): Promise<SwarmNode[]> {
-    const info = (await this.manager.info()) as { Swarm?: { NodeID?: string } };
-    const selfId = info.Swarm?.NodeID ?? '';
+    this.selfId ??= ((await this.manager.info()) as { Swarm?: { NodeID?: string } }).Swarm?.NodeID ?? null;
+    const selfId = this.selfId ?? '';
     const nodes = (await this.manager.listNodes()) as {
       ID: string;
       Description?: { Hostname?: string };
@@ -134,6 +139,37 @@ export class SwarmNodes {
       lines.push(`  ${n.hostname} (${facts}): engine ${n.endpoint}`);
     }
     return lines;
+  }
+
+  /**
+   * Waits until every node engine the gate knows answers again (a node restarting), so that what
+   * the stack left there can be removed; a step error naming the nodes still silent after budgetMs.
+   */
+  async waitReachable(clock: Clock, budgetMs: number, output: OutputSink): Promise<void> {
+    const told = new Set<string>();
+    const outcome = await waitFor(
+      async () => {
+        const silent: string[] = [];
+        for (const { node, docker } of await this.engines()) {
+          if (node.self) continue;
+          const answers = await pingEngine(docker, node.endpoint ?? '?').then(
+            () => true,
+            () => false,
+          );
+          if (answers) continue;
+          silent.push(`${node.hostname} (${node.endpoint ?? '?'})`);
+          if (!told.has(node.id)) output.line(`waiting for the engine of node ${node.hostname} (${node.state}) to answer: what the stack left there is removed once it does`);
+          told.add(node.id);
+        }
+        return { done: silent.length === 0, value: silent };
+      },
+      { timeoutMs: budgetMs, intervalMs: 1000, clock },
+    );
+    if (!outcome.ok) {
+      throw new RgStepError(`The engine of node ${(outcome.last ?? []).join(', ')} did not answer within ${budgetMs / 1000}s: the stack's task containers and volumes there could not be removed.`, {
+        hint: `When the node is back: docker stack rm, then docker volume ls --filter label=com.docker.stack.namespace on that node.`,
+      });
+    }
   }
 
   private client(id: string, endpoint: EngineEndpoint, hostname: string): Docker {
