@@ -7,7 +7,7 @@
 // during the window. Run through `npm run test:docker`; no skip.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -45,6 +45,8 @@ const wrapperConfig = sampleWrapper(CONFIG, {
 });
 
 interface GateOptions {
+  /** Where the run writes its logs (known before it starts, for duringWindow). */
+  logDir?: string;
   skip?: string;
   only?: string;
   stability?: string;
@@ -55,7 +57,7 @@ interface GateOptions {
 
 async function gate(opts: GateOptions = {}): Promise<GateRun> {
   const s = swarm();
-  const logDir = join(tempDir('rg-kl-nodes-logs-'), 'logs');
+  const logDir = opts.logDir ?? join(tempDir('rg-kl-nodes-logs-'), 'logs');
   const window = opts.stability ?? '5s';
   const args = ['run', '--config', wrapperConfig(), '--stability', window, '--log-dir', logDir, ...(opts.skip ? ['--skip', opts.skip] : []), ...(opts.only ? ['--only', opts.only] : [])];
   const running = runCli(args, {
@@ -111,6 +113,8 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
     for (const [service, node] of [['backend', 'node-b'], ['worker', 'node-b'], ['db', 'node-a'], ['nginx', 'node-a']]) {
       assert.match(ps, new RegExp(`${STACK}_${service}\\.1 +${s.registry.replace(/[.]/g, '\\.')}/korrigo-lite-\\S+ +${node} +Running`), ps);
     }
+    // The digests of what ran, pushed and pulled through the registry, in the manifest as on one node.
+    assert.match(run.read('manifest.json'), new RegExp(`"${s.registry.replace(/[.]/g, '\\.')}/korrigo-lite-app@sha256:[0-9a-f]{64}"`));
     // Migrate, seed and the tests ran in backend, whose only task is on node B.
     assert.match(run.line('Migrations'), /✅/);
     assert.match(run.line('Tests'), /✅.*21 passed/, run.line('Tests'));
@@ -136,25 +140,30 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
 
   it("node B going down during the window (killed: no event from it) fails Stability, naming the node; its leftovers are removed once it is back", async () => {
     const s = swarm();
+    const logDir = join(tempDir('rg-kl-nodes-logs-'), 'logs');
     const run = await gate({
       // Only the window: an exec into node B's task would fail first and stop the gate before the manager sees the node down.
       only: 'clean,B',
       stability: '60s',
+      logDir,
       duringWindow: async (sw) => {
         // As a machine losing power: its engine and tasks die at once, nothing is sent.
         const killed = spawnSync('docker', ['kill', sw.node('node-b').container], { encoding: 'utf8' });
         assert.equal(killed.status, 0, killed.stderr);
-        for (let i = 0; i < 120 && !/Down/.test(sw.dockerOn('node-a', ['node', 'ls', '--filter', 'name=node-b', '--format', '{{.Status}}']).stdout); i++) {
+        // Back only once the gate's teardown waits for it (as a machine rebooting): what the stack left there is then removed.
+        const teardown = join(logDir, 'teardown.log');
+        for (let i = 0; i < 240 && !(existsSync(teardown) && /waiting for the engine of node node-b/.test(readFileSync(teardown, 'utf8'))); i++) {
           await new Promise((r) => setTimeout(r, 500));
         }
-        // Back, as a rebooted machine: the gate's teardown waits for its engine to remove what the stack left there.
         await sw.startNode('node-b');
       },
     });
     assert.equal(run.code, 1, evidence(run));
     assert.match(run.line('Stability'), /❌ Stability: [1-9]\d* restarts?, .*\(backend on node node-b, worker on node node-b\)/, evidence(run));
     assert.match(run.read('06_stability_60s.log'), /UNSTABLE backend at \S+: restarted on node node-b \(the node went down: its task is rescheduled\)/);
-    assert.match(run.read('teardown.log'), /waiting for the engine of node node-b \(down\) to answer/);
+    const teardown = run.read('teardown.log');
+    assert.match(teardown, /waiting for the engine of node node-b \(down\) to answer/, teardown);
+    assert.match(teardown, /removed volume \S+_media on node node-b/, teardown);
     assert.deepEqual(leftovers(s), []);
   });
 
@@ -164,9 +173,9 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
     const manager = `manager: ${JSON.stringify(s.managerHost)}`;
     const registry = `registry: ${JSON.stringify(s.registry)}`;
     const cases: [string[], RegExp][] = [
-      [[manager, `nodeEngines: { node-b: ${JSON.stringify(s.node('node-b').engine)} }`], /more than one node that takes tasks.*\n.*hint: Set stack\.registry[\s\S]*RG_SWARM_NEEDS_REGISTRY, exit 3/],
-      [[manager, registry], /Swarm node node-b \(worker, ready, active\) takes tasks, but the gate has no endpoint for its engine[\s\S]*RG_SWARM_NODE_UNREACHABLE, exit 3/],
-      [[manager, registry, `nodeEngines: { node-b: ${JSON.stringify(s.managerHost)} }`], /stack\.nodeEngines gives tcp:\/\/127\.0\.0\.1:\d+ for node node-b \(\w+\), but that engine is node node-a[\s\S]*RG_SWARM_NODE_UNREACHABLE, exit 3/],
+      [[manager, `nodeEngines: { node-b: ${JSON.stringify(s.node('node-b').engine)} }`], /more than one node that takes tasks.*\n.*hint: Set stack\.registry.*\n.*\(RG_SWARM_NEEDS_REGISTRY, exit 3\)/],
+      [[manager, registry], /Swarm node node-b \(worker, ready, active\) takes tasks, but the gate has no endpoint for its engine.*\n.*hint: Give it in the config: stack\.nodeEngines.*\n.*\(RG_SWARM_NODE_UNREACHABLE, exit 3\)/],
+      [[manager, registry, `nodeEngines: { node-b: ${JSON.stringify(s.managerHost)} }`], /stack\.nodeEngines gives tcp:\/\/127\.0\.0\.1:\d+ for node node-b \(\w+\), but that engine is node node-a.*\n.*hint: .*\n.*\(RG_SWARM_NODE_UNREACHABLE, exit 3\)/],
     ];
     for (const [i, [stack, want]] of cases.entries()) {
       // The one-node config (no registry, no node engines) with the multi-node settings of each case.

@@ -53,6 +53,8 @@ async function runStep(state: RunState, record: StepRecord, abort: TaskAbort): P
     if (status === 'failed') classify(state, err, phase.always);
     log.line(`✗ ${outcome.detail}`);
     if (err instanceof RgError && err.hint) log.line(`hint: ${err.hint}`);
+    // A config or environment error decides the exit code: its stable code says which, as the CLI's own errors do.
+    if (err instanceof RgError && err.exitCode !== 1) log.line(`(${err.code}, exit ${err.exitCode})`);
     if (opts.verbose && err instanceof Error && err.stack) log.line(err.stack);
   } finally {
     clearInterval(heartbeat);

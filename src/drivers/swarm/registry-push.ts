@@ -28,7 +28,8 @@ export function registryName(registry: string, image: string): string {
 /**
  * Tags each built image with the registry's name and pushes it (the docker CLI: its credential
  * helpers and `docker login` are what a registry needs), so every node can pull it. Returns the
- * registry name per image; the digest each push printed is in the log.
+ * registry name per image, pinned to the pushed digest (`name:tag@sha256:…`) when the engine
+ * knows it.
  */
 export async function pushImages(
   docker: Docker,
@@ -54,7 +55,13 @@ export async function pushImages(
         hint: `Can this engine reach ${registry}? A registry without TLS must be in every engine's "insecure-registries" (daemon.json); one with credentials needs \`docker login ${registry.split('/')[0]}\`.`,
       });
     }
-    names.set(image, hasTag ? target : `${target}:latest`);
+    const tagged = hasTag ? target : `${target}:latest`;
+    // Pinned to what was pushed: a later push of the same tag (another checkout) cannot change what the nodes run.
+    const repo = tagged.slice(0, tagged.lastIndexOf(':'));
+    const digests = ((await docker.getImage(tagged).inspect().catch(() => null))?.RepoDigests ?? []).filter((d) => d.startsWith(`${repo}@`));
+    const digest = digests[0]?.slice(repo.length + 1);
+    if (digest) output.line(`  ${tagged}@${digest}`);
+    names.set(image, digest ? `${tagged}@${digest}` : tagged);
   }
   return names;
 }
