@@ -15,7 +15,7 @@ export const upgradeSchema = z.strictObject({
         .trim()
         .superRefine((ref, issue) => {
           const problem = ref === '' ? null : gitRefProblem(ref);
-          if (problem) issue.addIssue({ code: 'custom', message: `git ref "${ref}" refused: ${problem}` });
+          if (problem) issue.addIssue({ code: 'custom', message: `git ref ${JSON.stringify(ref)} refused: ${problem}` });
         })
         .default('')
         .describe(

@@ -32,7 +32,7 @@ const configIssue = (message: string) => new RgConfigError([{ where: 'previous.r
  */
 export async function buildPreviousRelease(opts: PreviousReleaseOptions, ref: string, output: OutputSink, signal: AbortSignal): Promise<BuiltRelease> {
   const problem = gitRefProblem(ref);
-  if (problem) throw configIssue(`"${ref}" is refused: ${problem}`);
+  if (problem) throw configIssue(`${JSON.stringify(ref)} is refused: ${problem}`);
   const projectDir = resolve(opts.projectDir);
   const top = await git(['rev-parse', '--show-toplevel'], projectDir, signal);
   if (top.exitCode !== 0) throw configIssue(`"${ref}" cannot be resolved: ${projectDir} is not in a git repository (tried \`git rev-parse --show-toplevel\` there: ${lastLine(top)})`);
