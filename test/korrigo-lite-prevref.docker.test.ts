@@ -75,9 +75,9 @@ describe('the upgrade drill from a git ref (korrigo-lite in a git repository, co
     for (const tag of previousTags()) spawnSync('docker', ['image', 'rm', tag]);
   });
 
-  async function gate(env: Record<string, string> = {}): Promise<GateRun> {
+  async function gate(env: Record<string, string> = {}, skip = SKIP): Promise<GateRun> {
     const logDir = join(tempDir('rg-kl-prevref-logs-'), 'logs');
-    const run = await runCli(['run', '--config', config, '--stability', '5s', '--log-dir', logDir, '--skip', SKIP], {
+    const run = await runCli(['run', '--config', config, '--stability', '5s', '--log-dir', logDir, '--skip', skip], {
       cwd: ROOT,
       env: { KORRIGO_LITE_COMPOSE_PROJECT: PROJECT, KORRIGO_LITE_HTTP_PORT: String(await freePort()), KORRIGO_PREVIOUS_REF: 'v1', ...NO_FAULTS, ...env },
     });
@@ -134,6 +134,16 @@ describe('the upgrade drill from a git ref (korrigo-lite in a git repository, co
     assert.doesNotMatch(drill, /=== \[2\/13\]/, 'the drill went on after a failed build');
     assert.doesNotMatch(drill, /starting the candidate again/, 'the candidate was restarted though the drill never stopped it');
     process.stdout.write(`# previous.ref drill (unbuildable ref): gate ${Math.round((Date.now() - started) / 1000)}s\n`);
+    assertNothingLeft(run);
+  });
+
+  it('a gate that fails before the drill (migrate-fail): the build started with the window is stopped or awaited, and removed at teardown', async () => {
+    const started = Date.now();
+    const run = await gate({ KORRIGO_LITE_FAULT: 'migrate-fail' }, SKIP.replace('C,', ''));
+    assert.equal(run.code, 1, evidence(run));
+    assert.match(run.line('Migrations'), /❌/, evidence(run));
+    assert.match(run.summary, /– Upgrade: not run: it runs only on a passing gate/, evidence(run));
+    process.stdout.write(`# previous.ref drill (gate failed first): gate ${Math.round((Date.now() - started) / 1000)}s\n`);
     assertNothingLeft(run);
   });
 });
