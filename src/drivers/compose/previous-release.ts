@@ -101,12 +101,26 @@ async function removeImages(docker: Docker, images: string[], output: OutputSink
         output.line(`previous release: ${image} was not built by compose, left as it is`);
         continue;
       }
-      await docker.getImage(image).remove({ noprune: false });
+      await removeTag(docker, image);
       output.line(`previous release: removed image ${image}`);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) continue;
       output.line(`previous release: image ${image} not removed: ${errorMessage(err)}`);
     }
+  }
+}
+
+/**
+ * Removes one tag of ours. A drill cut short leaves the previous release's containers up until the
+ * stack's own teardown, which runs after this one: the tag is then forced off (the image goes with
+ * those containers), so no tag outlives the gate.
+ */
+async function removeTag(docker: Docker, image: string): Promise<void> {
+  try {
+    await docker.getImage(image).remove();
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+    await docker.getImage(image).remove({ force: true });
   }
 }
 
