@@ -124,12 +124,29 @@ describe('upgrade drill on local processes', () => {
 });
 
 describe('upgrade drill: where the previous release comes from', () => {
-  it('the korrigo preset offers the drill off until a previous release is given: n/a with what to set, and a git ref is n/a too, said', async () => {
+  it('the korrigo preset offers the drill off until a previous release is given: n/a with what to set; KORRIGO_PREVIOUS_REF turns it on (compose)', async () => {
     const dir = withPresetComposeFile(tempDir('rg-drill-plan-'));
     const unset = await runCli(['plan', '--preset', 'korrigo'], { cwd: dir });
     assert.equal(unset.code, 0, unset.stderr);
     assert.match(unset.stdout, /n\/a 19_upgrade_drill\.log .*\(not applicable: no previous release given \(set KORRIGO_PREVIOUS_REF\)\)/);
     const ref = await runCli(['plan', '--preset', 'korrigo'], { cwd: dir, env: { KORRIGO_PREVIOUS_REF: 'v1.0.0' } });
-    assert.match(ref.stdout, /n\/a 19_upgrade_drill\.log .*not applicable: building the previous release from a git ref \("v1\.0\.0"\) is not supported yet/);
+    assert.equal(ref.code, 0, ref.stderr);
+    assert.match(ref.stdout, /• +19_upgrade_drill\.log +upgrade +Upgrade drill: previous release \(git ref v1\.0\.0\) → candidate, data kept/);
+    assert.doesNotMatch(ref.stdout, /n\/a 19_upgrade_drill/);
+  });
+
+  it('refuses at load a ref git would read as an option, naming previous.ref (exit 2)', async () => {
+    const dir = withPresetComposeFile(tempDir('rg-drill-plan-'));
+    const bad = await runCli(['plan', '--preset', 'korrigo'], { cwd: dir, env: { KORRIGO_PREVIOUS_REF: '--output=/tmp/x' } });
+    assert.equal(bad.code, 2, bad.stdout);
+    assert.match(bad.stderr, /previous\.ref: git ref "--output=\/tmp\/x" refused: it starts with "-"/);
+  });
+
+  it('on local processes a git ref is n/a, saying why (their commands are the candidate\'s)', async () => {
+    const dir = tempDir('rg-drill-plan-');
+    const config = writeConfig(dir, drillGate({ port: 1, marker: 'm', failAt: null, migrate: 'true' }).replace('previous: { env: { APP_RELEASE: v1 } }', 'previous: { ref: v1.0.0 }'));
+    const plan = await runCli(['plan', '--config', config], { cwd: dir });
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /n\/a 19_upgrade_drill\.log .*not applicable: the local driver cannot build a previous release from a git ref/);
   });
 });

@@ -31,6 +31,8 @@ export function* createMainTasks(state: RunState): Generator<Task> {
       stopAt(state, broken.pending.log.path.split('/').pop() as string);
       return;
     }
+    // The stability window begins: what late steps can do ahead (a drill's previous build) overlaps it.
+    if (planned.kind.watchesStability && planned.notApplicable === null) startEarlyWork(state);
     yield taskOf(state, record);
     const result = record.result;
     if (!result) continue;
@@ -39,6 +41,23 @@ export function* createMainTasks(state: RunState): Generator<Task> {
         yield { title: task.title, run: async (abort) => (await task.run(abort.signal), 'passed') };
       }
     }
+  }
+}
+
+/**
+ * Starts the early work of every selected, applicable step that has some (StepKind.startEarly),
+ * once; under the run's interrupt, its cleanup on the teardown stack.
+ */
+function startEarlyWork(state: RunState): void {
+  for (const record of state.steps) {
+    const { planned } = record;
+    if (!record.selected || planned.notApplicable !== null) continue;
+    planned.bound.startEarly?.({
+      driver: state.opts.driver,
+      signal: state.opts.interrupt,
+      clock: state.clock,
+      onTeardown: (title, teardown) => state.teardowns.push(title, teardown),
+    });
   }
 }
 

@@ -45,9 +45,10 @@ export interface CopiedFile {
  * `logs`: service logs; `images`: the services run images the Engine can describe (size,
  * layers); `usage`: sampling each service's memory and CPU; `shutdown`: stopping each service
  * with its own stop signal and grace period, timed (`stopGracefully`); `releases`: starting the
- * stack as another release on the same data (`up` with a StackRelease).
+ * stack as another release on the same data (`up` with a StackRelease); `ref-releases`: building
+ * that release from a git ref of the project (`buildRelease`).
  */
-export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images' | 'usage' | 'shutdown' | 'releases';
+export type StackCapability = 'lifecycle' | 'build' | 'services' | 'exec' | 'logs' | 'images' | 'usage' | 'shutdown' | 'releases' | 'ref-releases';
 
 /** `pause`/`unpause`: `docker pause`; `kill`: a signal sent (`docker kill`, and the SIGTERM of `docker stop`); `stop`: `docker stop` done. */
 export type StackEventKind = 'start' | 'die' | 'restart' | 'oom' | 'health' | 'pause' | 'unpause' | 'kill' | 'stop';
@@ -75,6 +76,17 @@ export interface StackRelease {
   env?: Record<string, string>;
   /** Service → image reference to run instead of the built one (compose). */
   images?: Record<string, string>;
+}
+
+/** A release the driver built from a git ref (the upgrade drill's previous release): what to `up`, and how to remove it. */
+export interface BuiltRelease {
+  /** The ref as given and the commit it resolved to. */
+  ref: string;
+  sha: string;
+  /** Start it with `up(…, release)`. */
+  release: StackRelease;
+  /** Removes what the build made (its checkout, its image tags); idempotent, never throws for what is already gone. */
+  remove(output: OutputSink): Promise<void>;
 }
 
 export interface ExecOptions {
@@ -166,6 +178,12 @@ export interface StackDriver {
    * `release`: start that release instead of the candidate (a driver without `releases` refuses one).
    */
   up(output: OutputSink, signal?: AbortSignal, release?: StackRelease): Promise<void>;
+  /**
+   * Builds the project as it was at a git ref, apart from the candidate (compose: a detached
+   * worktree, its own compose files, image tags of its own). Optional: a driver without it makes a
+   * drill from a ref "not applicable" (`ref-releases`). Aborting stops the build and removes what it made.
+   */
+  buildRelease?(ref: string, output: OutputSink, signal: AbortSignal): Promise<BuiltRelease>;
   services(): Promise<ServiceStatus[]>;
   /** Calls onEvent for each event from now on until the returned function is called. */
   watch(onEvent: (event: StackEvent) => void): Promise<() => void>;

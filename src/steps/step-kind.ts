@@ -65,6 +65,12 @@ export interface StepContext extends StepContextExtras {
 }
 
 /**
+ * What a step's early work gets (StepKind.startEarly): the stack, the run's interrupt, the clock,
+ * and where to register its cleanup. A StepContext is one too (a step may start it itself).
+ */
+export type EarlyContext = Pick<StepContext, 'driver' | 'signal' | 'clock' | 'onTeardown'>;
+
+/**
  * A step whose verdict is only known later: the stability watch spans the phases after it.
  * The runner waits out `minimum` before log capture and calls `finish` after the last step.
  */
@@ -128,7 +134,7 @@ export interface StepOutcome {
  * the registry), how it runs and how it is titled. One file per kind, one line in
  * step-registry.ts.
  */
-export interface StepKind<S extends z.ZodObject = z.ZodObject> {
+export interface StepKind<S extends z.ZodObject = z.ZodObject, E = unknown> {
   readonly name: string;
   readonly schema: S;
   /** `budget`: the timeout is the step's own waiting budget (it judges what it saw); `hard`: the step is cut at it. */
@@ -155,7 +161,15 @@ export interface StepKind<S extends z.ZodObject = z.ZodObject> {
   readonly stopsStack?: boolean;
   /** The boolean field of this kind's steps that turns a cache off (`noCache`): a rerun on fresh sources may turn it back on. */
   readonly cacheSwitch?: string;
-  run(step: z.output<S> & StepBase, ctx: StepContext): Promise<StepOutcome>;
+  /**
+   * Work a late step can do ahead, while the stability window runs (the upgrade drill's previous
+   * release, built): the runner starts it when the step that watches stability starts, once; `run`
+   * gets its promise as `early` (undefined when the run had no such window: it starts it itself). Null:
+   * nothing to do ahead. It registers its own cleanup (`ctx.onTeardown`): a gate that stops
+   * before the step still removes what it made.
+   */
+  startEarly?(step: z.output<S> & StepBase, ctx: EarlyContext): Promise<E> | null;
+  run(step: z.output<S> & StepBase, ctx: StepContext, early?: Promise<E>): Promise<StepOutcome>;
   /**
    * A step the gate stopped before may still judge run-wide evidence (the stability watch saw a
    * crash that made an earlier step fail): an outcome to record, or null to stay "not run".
@@ -182,6 +196,6 @@ export interface NotJudged {
 export const DEFAULT_WAIT_MS = 120_000;
 
 /** Types a step kind's definition against its own schema. */
-export function defineStepKind<S extends z.ZodObject>(kind: StepKind<S>): StepKind<S> {
+export function defineStepKind<S extends z.ZodObject, E = unknown>(kind: StepKind<S, E>): StepKind<S, E> {
   return kind;
 }

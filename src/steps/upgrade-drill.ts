@@ -5,11 +5,12 @@ import { compareProbeOutputs } from '../checks/idempotence-diff.js';
 import { errorMessage } from '../common/errors.js';
 import { formatDuration } from '../common/duration.js';
 import { toArgv } from '../common/process-group.js';
-import type { StackRelease } from '../model/stack.js';
+import type { BuiltRelease, StackRelease } from '../model/stack.js';
 import { runScenario } from '../scenario/scenario-runner.js';
 import { scenarioContext } from './scenario-context.js';
 import type { StepContext, StepOutcome } from './step-kind.js';
 import type { UpgradeStep } from './upgrade-schema.js';
+import { awaitPreviousBuild, startPreviousBuild, type PreviousBuild } from './upgrade-previous-build.js';
 
 type StageResult = { exitCode: number; detail?: string | undefined };
 
@@ -109,13 +110,19 @@ class Drill {
  * The drill, in order; the first failed sub-step ends it. The candidate is left up: on the old
  * data once it started, else restarted (not judged) for the checks after this one.
  */
-export async function runUpgradeDrill(step: UpgradeStep, ctx: StepContext): Promise<StepOutcome> {
+export async function runUpgradeDrill(step: UpgradeStep, ctx: StepContext, early?: Promise<PreviousBuild>): Promise<StepOutcome> {
   const drill = new Drill(step, ctx);
-  const previous: StackRelease = { env: step.previous.env, images: step.previous.images };
+  const { ref } = step.previous;
+  // From a git ref: the build the stability window overlapped, or (no window in this run) one started now.
+  const build = ref === '' ? null : early ? await early : startPreviousBuild(ref, ctx, false);
+  const made: { built?: BuiltRelease; touched?: boolean } = {};
   const ok =
-    (await drill.stage('previous up', 'remove the candidate and its volumes (its logs are captured), start the previous release', async () => {
+    (await drill.stage('previous up', `${build ? `the previous release built from git ref "${ref}"; ` : ''}remove the candidate and its volumes (its logs are captured), start the previous release`, async () => {
+      const built = build ? await awaitPreviousBuild(build, ctx) : undefined;
+      if (built) made.built = built;
+      made.touched = true;
       await ctx.driver.down({ volumes: true }, ctx.log);
-      return drill.up(previous);
+      return drill.up(built ? built.release : { env: step.previous.env, images: step.previous.images });
     })) &&
     (await drill.stage('previous ready', `wait for ${step.ready.url}`, () => drill.ready())) &&
     (await drill.stage('previous seed', `${step.seed.length} command(s) as the previous release`, () => drill.commands(step.seed))) &&
@@ -129,7 +136,10 @@ export async function runUpgradeDrill(step: UpgradeStep, ctx: StepContext): Prom
     (await drill.stage('read', 'the E2E read steps on the old data', () => drill.read())) &&
     (await drill.stage('second migrate', 'a second migrate must do nothing', () => drill.command(step.migrate))) &&
     (await drill.stage('probe again', 'the fingerprint after the second migrate', () => drill.probe('again')));
-  if (!ok && !drill.stages.some((s) => s.name === 'candidate up')) await restoreCandidate(ctx);
+  // A failed build touched nothing: the candidate still runs.
+  if (!ok && made.touched && !drill.stages.some((s) => s.name === 'candidate up')) await restoreCandidate(ctx);
+  // The previous release's containers are gone (replaced by the candidate): its checkout and tags go too.
+  if (made.built) await made.built.remove(ctx.log);
   logDiffs(drill, step, ctx);
   const verdict = judge('upgrade', { stages: drill.stages, probes: drill.probes, ...(step.expectChange ? { expectChange: step.expectChange } : {}) });
   ctx.log.line(`${verdict.passed ? '✅' : '❌'} Upgrade: ${verdict.detail}`);

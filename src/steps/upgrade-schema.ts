@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gitRefProblem } from '../common/git-ref.js';
 import { commandSchema, durationMs, envSchema, httpUrlSchema, regexSchema } from '../common/schema-parts.js';
 import { scenarioSchema } from '../scenario/scenario-schema.js';
 import { DEFAULT_WAIT_MS } from './step-kind.js';
@@ -9,7 +10,17 @@ export const upgradeSchema = z.strictObject({
     .strictObject({
       env: envSchema.default({}).describe('A switch: the same build started as the previous release with these variables (local: every service and exec; compose: interpolation)'),
       images: z.record(z.string(), z.string()).default({}).describe('Service → image reference of the previous release (compose), in a generated compose file after the project\'s'),
-      ref: z.string().default('').describe('A git ref of the project to build the previous release from: not supported yet, the step is then "not applicable" (give images or env)'),
+      ref: z
+        .string()
+        .trim()
+        .superRefine((ref, issue) => {
+          const problem = ref === '' ? null : gitRefProblem(ref);
+          if (problem) issue.addIssue({ code: 'custom', message: `git ref ${JSON.stringify(ref)} refused: ${problem}` });
+        })
+        .default('')
+        .describe(
+          "A git ref of the project (tag, branch, sha) to build the previous release from (compose): checked out as a detached worktree, built from its own compose file(s) as `<project>-previous-<service>:<sha>` while the stability window runs; the worktree and tags are removed after",
+        ),
       hint: z.string().optional().describe('What to set when no previous release is given, shown in the "not applicable" line (`set KORRIGO_PREVIOUS_REF`)'),
     })
     .describe('Where the previous release comes from; none given: the drill is "not applicable", never ✅'),

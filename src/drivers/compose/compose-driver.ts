@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
 import type { OutputSink } from '../../common/output.js';
-import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance, StackRelease } from '../../model/stack.js';
+import type { BuiltRelease, CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceStop, ServiceUsage, StackDriver, StackEvent, StackProvenance, StackRelease } from '../../model/stack.js';
 import { portInBindError, portTakenHint, portVariables } from '../../common/port-variables.js';
 import { runGroup, type ProcessResult } from '../../common/process-group.js';
 import { ContainerUsage } from '../docker/container-usage.js';
@@ -159,6 +159,13 @@ export class ComposeDriver implements StackDriver {
       );
     }
     if (r.exitCode !== 0) throw this.command.error('up -d', r);
+  }
+
+  /** The upgrade drill's previous release, built from a git ref of the project (previous-release.ts). */
+  async buildRelease(ref: string, output: OutputSink, signal: AbortSignal): Promise<BuiltRelease> {
+    const { buildPreviousRelease } = await import('./previous-release.js');
+    const { projectDir, projectName, docker } = this;
+    return buildPreviousRelease({ projectDir, projectName, docker, files: this.opts.files, envFile: this.opts.envFile, env: this.opts.env, compose: this.opts.compose }, ref, output, signal);
   }
 
   async ps(): Promise<string> {

@@ -56,6 +56,7 @@ export const externalDriverKind = defineDriverKind({
       case 'images':
       case 'shutdown':
       case 'releases':
+      case 'ref-releases':
         return LIFECYCLE;
       case 'services':
       case 'usage':

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
+import type { StackCapability } from '../../model/stack.js';
 import { defineDriverKind } from '../driver-kind.js';
 import { localServiceSchema } from './local-service-config.js';
 
@@ -19,13 +20,21 @@ export function localStateDir(stack: object, root: string): string {
   return join(tmpdir(), `release-gate-local-${key}`);
 }
 
+/** What local processes cannot offer, and why. */
+const NOT_LOCAL: Partial<Record<StackCapability, string>> = {
+  images: 'local services run processes, not images (their build outputs are hashed in manifest.json)',
+  // The config describes the candidate's commands and build only; an older tree may need others.
+  'ref-releases':
+    "the local driver cannot build a previous release from a git ref: its services' commands and build are the candidate's, an older tree may need others (give previous.env, a switch of the same build, or use Docker Compose)",
+};
+
 /** Services are local process groups declared in the config: the embedded default, nothing beyond `npm ci`. */
 export const localDriverKind = defineDriverKind({
   name: 'local',
   schema: z.strictObject({ services: z.record(z.string(), localServiceSchema).describe('The services, by name') }),
   describe: (stack) => `local (${Object.keys(stack.services).join(', ')})`,
   declaredServices: (stack) => Object.keys(stack.services),
-  notApplicable: (_stack, capability) => (capability === 'images' ? 'local services run processes, not images (their build outputs are hashed in manifest.json)' : null),
+  notApplicable: (_stack, capability) => NOT_LOCAL[capability] ?? null,
   // Its processes are known by its state dir alone; shared data dirs are locked on their own (removes).
   lock: (stack, ctx) => ({ key: `local-${basename(localStateDir(stack, ctx.root))}`, label: `the local stack of ${ctx.configFile}` }),
   checkRaw(stack, report) {
