@@ -19,6 +19,8 @@ const READY_BUDGET_MS = 15_000;
 export interface TestRegistry {
   /** `host:port`, as image references and `insecure-registries` write it. */
   address: string;
+  /** Its process ID, for a test that checks it stopped. */
+  pid: number;
   /** Stops the process (SIGTERM, then SIGKILL after 5 s); idempotent. */
   stop(): Promise<void>;
 }
@@ -94,5 +96,5 @@ export async function startTestRegistry(host: string): Promise<TestRegistry> {
     const last = ready.last ?? String(ready.lastError);
     throw new Error(`registry on ${address} not ready after ${READY_BUDGET_MS} ms (last: ${last}); its output:\n${output.trim() || '(none)'}`);
   }
-  return { address, stop };
+  return { address, pid: child.pid as number, stop };
 }
