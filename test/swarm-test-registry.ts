@@ -5,6 +5,7 @@
 // What real multi-node users do: build on one node, push, every node pulls.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { bindProbe } from '../src/common/ports.js';
 import { systemClock } from '../src/common/clock.js';
@@ -71,8 +72,11 @@ export async function startTestRegistry(host: string): Promise<TestRegistry> {
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
   // A test process that ends without its after() (an uncaught error) must not leave it running.
+  // Nor keep it alive: a registry never stopped would hold the test process (and the suite) forever.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
