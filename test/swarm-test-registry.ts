@@ -5,6 +5,7 @@
 // What real multi-node users do: build on one node, push, every node pulls.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { bindProbe } from '../src/common/ports.js';
 import { systemClock } from '../src/common/clock.js';
@@ -19,6 +20,8 @@ const READY_BUDGET_MS = 15_000;
 export interface TestRegistry {
   /** `host:port`, as image references and `insecure-registries` write it. */
   address: string;
+  /** Its process ID, for a test that checks it stopped. */
+  pid: number;
   /** Stops the process (SIGTERM, then SIGKILL after 5 s); idempotent. */
   stop(): Promise<void>;
 }
@@ -69,8 +72,11 @@ export async function startTestRegistry(host: string): Promise<TestRegistry> {
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
   // A test process that ends without its after() (an uncaught error) must not leave it running.
+  // Nor keep it alive: a registry never stopped would hold the test process (and the suite) forever.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
 
   const stop = async () => {
     process.removeListener('exit', killOnExit);
@@ -94,5 +100,5 @@ export async function startTestRegistry(host: string): Promise<TestRegistry> {
     const last = ready.last ?? String(ready.lastError);
     throw new Error(`registry on ${address} not ready after ${READY_BUDGET_MS} ms (last: ${last}); its output:\n${output.trim() || '(none)'}`);
   }
-  return { address, stop };
+  return { address, pid: child.pid as number, stop };
 }

@@ -13,7 +13,6 @@ import { describe, it } from 'node:test';
 import { systemClock } from '../src/common/clock.js';
 import { waitFor } from '../src/common/wait.js';
 import { tempDir } from './helpers.js';
-import { REGISTRY_DIR_PREFIX } from './swarm-test-registry.js';
 import { useTwoNodeSwarm, type DockerRun } from './two-node-swarm.js';
 
 const RAND = randomBytes(3).toString('hex');
@@ -39,10 +38,14 @@ function readLine(port: number): Promise<string> {
   });
 }
 
-/** Command lines of the suite's registry processes (their config lives in a rg-test-registry-* dir). */
-function registryProcesses(): string[] {
-  const ps = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
-  return ps.stdout.split('\n').filter((l) => l.includes('docker-registry serve') && l.includes(REGISTRY_DIR_PREFIX));
+/** Whether a process of that ID still exists (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function until<T>(what: string, budgetMs: number, attempt: () => { done: boolean; value: T }): Promise<T> {
@@ -176,7 +179,7 @@ describe('two-node swarm fixture', () => {
     const listening = spawnSync('ss', ['-Hltn', `sport = :${port}`], { encoding: 'utf8' });
     assert.equal(listening.status, 0, `ss: ${listening.stderr}`);
     assert.equal(listening.stdout.trim(), '', `something still listens on port ${port} (the registry was ${s.registry})`);
-    assert.deepEqual(registryProcesses(), [], 'the registry process is still running');
+    assert.equal(alive(s.registryPid), false, `the registry process ${s.registryPid} is still running`);
     await s.teardown(); // idempotent
   });
 });

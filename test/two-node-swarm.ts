@@ -50,6 +50,8 @@ export interface TwoNodeSwarm {
   nodes: SwarmNode[];
   /** `host:port` of the registry both nodes trust (plain HTTP): tag `<registry>/name:tag`, push from A, pull on B. */
   registry: string;
+  /** The registry's process ID on the host (it is a child of the test process), for a check that teardown stopped it. */
+  registryPid: number;
   /** Host ports that node A publishes as 127.0.0.1:P → P (a service's `mode=host` published port). */
   publishedPorts: number[];
   /** How long the node image build (0: cached) and the whole setup took. */
@@ -227,7 +229,7 @@ export async function startTwoNodeSwarm(opts: TwoNodeSwarmOptions = {}): Promise
       await engineUp(n);
       await allReady();
     };
-    return { managerHost: manager.engine, network, nodes, registry: registry.address, publishedPorts, timings: { imageBuildMs: buildMs, setupMs: Date.now() - t0 }, node, dockerOn, stopNode, startNode, teardown: () => (torn ? Promise.resolve() : teardown()) };
+    return { managerHost: manager.engine, network, nodes, registry: registry.address, registryPid: registry.pid, publishedPorts, timings: { imageBuildMs: buildMs, setupMs: Date.now() - t0 }, node, dockerOn, stopNode, startNode, teardown: () => (torn ? Promise.resolve() : teardown()) };
   } catch (err) {
     await teardown().catch((cleanup: unknown) => {
       throw new AggregateError([err, cleanup], `two-node swarm setup failed, and so did its cleanup: ${(err as Error).message}`);
