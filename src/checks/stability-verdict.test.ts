@@ -45,4 +45,11 @@ describe('judgeStability on a stack spanning several machines: the node is named
     assert.doesNotMatch(v.detail + v.problems.map((p) => p.what).join(), /node/);
     assert.match(v.detail, /\(backend\)$/);
   });
+
+  it('a task the manager calls running on a node whose engine does not answer (state unknown): not stable, the node named', () => {
+    const v = judgeStability({ events: [], baseline: { worker: 0 }, oneShot: [], services: [running('worker', { state: 'unknown', node: 'node-b' })], at, observedMs: 30_000 });
+    assert.equal(v.passed, false);
+    assert.equal(v.problems[0]?.what, 'is unknown on node node-b');
+    assert.match(v.detail, /\(worker on node node-b\)$/);
+  });
 });

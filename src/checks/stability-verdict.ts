@@ -112,6 +112,9 @@ export function judgeStability(input: StabilityInput): StabilityVerdict {
   }
   const has = (service: string, text: string) => problems.some((p) => p.service === service && p.what.includes(text));
   for (const status of input.services) {
+    // On a stack spanning machines, the node it runs on (where it was seen so).
+    const at = status.node !== undefined ? { node: status.node } : {};
+    const on = status.node !== undefined ? ` on node ${status.node}` : '';
     const base = input.baseline[status.name] ?? 0;
     const byCounter = Math.max(0, status.restartCount - base);
     const byEvents = restartsByEvents.get(status.name) ?? 0;
@@ -123,25 +126,25 @@ export function judgeStability(input: StabilityInput): StabilityVerdict {
     }
     if (status.oomKilled && !has(status.name, 'OOM')) {
       counted.oom++;
-      problems.push({ at: now, service: status.name, what: 'OOMKilled' });
+      problems.push({ at: now, service: status.name, what: `OOMKilled${on}`, ...at });
     }
     const finishedOneShot = oneShot.has(status.name) && status.state === 'exited' && status.exitCode === 0;
     if (status.state === 'created' && !problems.some((p) => p.service === status.name)) {
       // Never started (its dependency never got healthy): not stable, but not an exit either.
-      problems.push({ at: now, service: status.name, what: 'never started' });
+      problems.push({ at: now, service: status.name, what: `never started${on}`, ...at });
     } else if (status.state === 'paused') {
       // Paused, not exited: counted as a pause (with no pause event seen, paused before the watch).
       if (!pauses.some((p) => p.service === status.name && p.to === null)) {
         counted.pauses++;
-        problems.push({ at: now, service: status.name, what: 'is paused' });
+        problems.push({ at: now, service: status.name, what: 'is paused', ...at });
       }
     } else if (status.state !== 'running' && !finishedOneShot && !problems.some((p) => p.service === status.name)) {
       counted.exits++;
-      problems.push({ at: now, service: status.name, what: `is ${status.state}${status.exitCode === null ? '' : ` (${describeExit(status.exitCode)})`}` });
+      problems.push({ at: now, service: status.name, what: `is ${status.state}${status.exitCode === null ? '' : ` (${describeExit(status.exitCode)})`}${on}`, ...at });
     }
     if (status.health === 'unhealthy' && status.state !== 'paused' && !has(status.name, 'unhealthy')) {
       counted.unhealthy++;
-      problems.push({ at: now, service: status.name, what: 'is unhealthy' });
+      problems.push({ at: now, service: status.name, what: `is unhealthy${on}`, ...at });
     }
   }
   const { observedMs } = input;

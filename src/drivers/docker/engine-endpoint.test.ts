@@ -17,6 +17,9 @@ describe('parseEndpoint: a Docker engine endpoint, or a config error naming wher
     ['unix://', /not a Docker engine endpoint/],
     ['tcp://host:2375/v1.41', /not a Docker engine endpoint/],
     ['ssh://deploy:hunter2@10.0.0.5', /carries a password: use an ssh key/],
+    ['tcp://u:hunter2@host:2375/x', /carries a password/],
+    ['http://u:hunter2@host:2375', /carries a password/],
+    ['u:hunter2@host:2375', /not a Docker engine endpoint/],
   ] as const) {
     it(`refuses ${bad.replace('hunter2', '…')}`, () => {
       assert.throws(

@@ -19,13 +19,15 @@ export function parseEndpoint(endpoint: EngineEndpoint, where: string): URL {
   } catch {
     url = null;
   }
+  // Credentials never reach a message: whatever precedes an "@" in the authority is shown as "…".
+  const shown = endpoint.replace(/^([a-z]+:\/\/)?[^@/]*@/i, '$1…@');
+  // A password in the URL would end up in logs and process lists: ssh keys or an agent instead.
+  if (url !== null && url.password !== '') throw new RgConfigError([{ where, message: `"${shown}" carries a password: use an ssh key or agent (allowed: ${ALLOWED_ENDPOINTS})` }]);
   const ok =
     url !== null &&
     ((url.protocol === 'unix:' && url.pathname.length > 1 && url.hostname === '') ||
       ((url.protocol === 'tcp:' || url.protocol === 'ssh:') && url.hostname !== '' && (url.pathname === '' || url.pathname === '/')));
-  if (!ok || url === null) throw new RgConfigError([{ where, message: `"${endpoint}" is not a Docker engine endpoint (allowed: ${ALLOWED_ENDPOINTS})` }]);
-  // A password in the URL would end up in logs and process lists: ssh keys or an agent instead.
-  if (url.password !== '') throw new RgConfigError([{ where, message: `"${url.protocol}//${url.username}:…@${url.host}" carries a password: use an ssh key or agent (allowed: ${ALLOWED_ENDPOINTS})` }]);
+  if (!ok || url === null) throw new RgConfigError([{ where, message: `"${shown}" is not a Docker engine endpoint (allowed: ${ALLOWED_ENDPOINTS})` }]);
   return url;
 }
 

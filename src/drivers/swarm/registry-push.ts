@@ -10,7 +10,9 @@ const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9._-]+)*$/;
 export function checkRegistry(registry: string): string {
   const value = registry.trim().replace(/\/+$/, '');
   if (!REGISTRY.test(value)) {
-    throw new RgConfigError([{ where: 'stack.registry', message: `"${registry}" is not a registry address (allowed: host[:port][/path], e.g. registry.example.org:5000 or 10.0.0.5:5000/team; no scheme, no credentials: \`docker login\` holds those)` }]);
+    // Credentials never reach a message: whatever precedes an "@" is shown as "…".
+    const shown = registry.replace(/^([a-z]+:\/\/)?[^@/]*@/i, '$1…@');
+    throw new RgConfigError([{ where: 'stack.registry', message: `"${shown}" is not a registry address (allowed: host[:port][/path], e.g. registry.example.org:5000 or 10.0.0.5:5000/team; no scheme, no credentials: \`docker login\` holds those)` }]);
   }
   return value;
 }
@@ -60,8 +62,12 @@ export async function pushImages(
     const repo = tagged.slice(0, tagged.lastIndexOf(':'));
     const digests = ((await docker.getImage(tagged).inspect().catch(() => null))?.RepoDigests ?? []).filter((d) => d.startsWith(`${repo}@`));
     const digest = digests[0]?.slice(repo.length + 1);
-    if (digest) output.line(`  ${tagged}@${digest}`);
-    names.set(image, digest ? `${tagged}@${digest}` : tagged);
+    if (!digest) {
+      // Deployed by tag alone, a later push of the same tag (another checkout) would change what the nodes run.
+      throw new RgStepError(`docker push ${tagged} succeeded, but the engine knows no registry digest for it: the deploy could not be pinned to what was pushed.`, { hint: 'Check the registry with `docker manifest inspect` and push again.' });
+    }
+    output.line(`  ${tagged}@${digest}`);
+    names.set(image, `${tagged}@${digest}`);
   }
   return names;
 }

@@ -25,7 +25,7 @@ import { swarmLogs } from './swarm-logs.js';
 import { swarmProvenance } from './swarm-provenance.js';
 import { removeStackVolumes } from './stack-volumes.js';
 import { SwarmNodes } from './swarm-nodes.js';
-import { SERVICE_NAME_LABEL, STACK_LABEL, SwarmTasks } from './swarm-tasks.js';
+import { SERVICE_NAME_LABEL, STACK_LABEL, SwarmTasks, type NodeContainer } from './swarm-tasks.js';
 
 export { STACK_LABEL } from './swarm-tasks.js';
 
@@ -138,7 +138,7 @@ export class SwarmDriver implements StackDriver {
     // Ports our own stack already publishes are freed by the gate's `down`: not a conflict.
     const ours = new Set<number>();
     for (const svc of await this.tasks.listServices()) for (const p of svc.Endpoint?.Ports ?? []) if (p.PublishedPort) ours.add(p.PublishedPort);
-    for (const c of await this.tasks.stackContainers()) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
+    for (const c of await this.tasks.stackContainers(false)) for (const p of c.Ports ?? []) if (p.PublicPort) ours.add(p.PublicPort);
     for (const p of model.ports) {
       if (p.protocol !== 'tcp') continue;
       if (ours.has(p.published)) {
@@ -162,15 +162,15 @@ export class SwarmDriver implements StackDriver {
   async build(opts: { noCache: boolean }, output: OutputSink, signal?: AbortSignal): Promise<void> {
     // Same files, the stack name as project: images get the tags the stack file names.
     await this.compose.build(opts, output, signal);
+    // Pushed with the build, so the stability window (counted from up) watches the stack, not a push.
+    if (this.opts.registry) await this.push(output, signal);
   }
 
   async up(output: OutputSink, signal?: AbortSignal): Promise<void> {
     await this.refuseForeign(output);
     await this.loadModel();
-    if (this.opts.registry) {
-      const built = [...(await this.images())].filter(([name, i]) => i.built && (!this.opts.services || this.opts.services.includes(name))).map(([, i]) => i.image);
-      this.pushed = await pushImages(this.docker, this.opts.registry, built, (args) => this.docker_(args, output, signal), output);
-    }
+    // The build step did not run (skipped): the images already built are pushed now.
+    if (this.opts.registry && this.pushed === null) await this.push(output, signal);
     const waves = deployWaves(this.config, this.opts.services ? new Set(this.opts.services) : undefined);
     const deployed: string[] = [];
     for (const [i, wave] of waves.entries()) {
@@ -179,6 +179,12 @@ export class SwarmDriver implements StackDriver {
       if (waves.length > 1) output.line(`deploy ${i + 1}/${waves.length}: ${wave.services.join(', ')}`);
       await this.deploy(new Set(deployed), output, signal, i === 0);
     }
+  }
+
+  private async push(output: OutputSink, signal: AbortSignal | undefined): Promise<void> {
+    const registry = this.opts.registry as string;
+    const built = [...(await this.images())].filter(([name, i]) => i.built && (!this.opts.services || this.opts.services.includes(name))).map(([, i]) => i.image);
+    this.pushed = await pushImages(this.docker, registry, built, (args) => this.docker_(args, output, signal), output);
   }
 
   private async deploy(services: ReadonlySet<string>, output: OutputSink, signal: AbortSignal | undefined, withNotes: boolean): Promise<void> {
@@ -214,9 +220,11 @@ export class SwarmDriver implements StackDriver {
     // stack rm returns at once; the task containers and the networks go in the background.
     const gone = await waitFor(
       async () => {
+        // A node whose engine does not answer may still hold containers: "left", never "removed".
+        const containers = await this.tasks.stackContainers(true).catch((err: unknown) => [errorMessage(err)]);
         const left = [
           ...(await this.tasks.listServices()).map((s) => `service ${s.Spec?.Name ?? s.ID}`),
-          ...(await this.tasks.stackContainers()).map((c) => `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')}`),
+          ...containers.map((c) => (typeof c === 'string' ? c : `container ${(c.Names[0] ?? c.Id).replace(/^\//, '')} (node ${c.node})`)),
           ...(await this.stackNetworks()).map((n) => `network ${n.Name}`),
         ];
         return { done: left.length === 0, value: left };
@@ -278,11 +286,12 @@ export class SwarmDriver implements StackDriver {
 
   async usage(): Promise<ServiceUsage[]> {
     const samples: ServiceUsage[] = [];
-    const containers = await this.serviceContainers();
+    // Every node answers, or the sample fails: a service summed over the nodes it could reach would read too low.
+    const containers = await this.serviceContainers(true);
     for (const { node, docker } of await this.nodes.engines()) {
       let sampler = this.usageSamplers.get(docker);
       if (!sampler) this.usageSamplers.set(docker, (sampler = new ContainerUsage(docker, SERVICE_LABEL)));
-      samples.push(...(await sampler.sample(containers.filter((c) => c.node === node.hostname))));
+      samples.push(...(await sampler.sample(containers.filter((c) => c.nodeId === node.id))));
     }
     return mergeUsage(samples);
   }
@@ -290,7 +299,7 @@ export class SwarmDriver implements StackDriver {
   async provenance(): Promise<StackProvenance> {
     const model = await this.loadModel().catch(() => null);
     const flavor = await this.compose.flavorInUse().catch(() => null);
-    return swarmProvenance(this.docker, await this.nodes.engines(), await this.serviceContainers(), this.opts.services ?? model?.services ?? [], flavor);
+    return swarmProvenance(this.docker, await this.nodes.engines(), await this.serviceContainers(false), this.opts.services ?? model?.services ?? [], flavor);
   }
 
   /** The third signal: the stack is the engine's to stop; say it is up and how to remove it. */
@@ -362,8 +371,8 @@ export class SwarmDriver implements StackDriver {
   }
 
   /** The task containers (on every node reached), named by their swarm service: they carry their image's labels, compose's among them. */
-  private async serviceContainers(): Promise<(Docker.ContainerInfo & { node: string })[]> {
-    return (await this.tasks.stackContainers()).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.tasks.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
+  private async serviceContainers(strict: boolean): Promise<NodeContainer[]> {
+    return (await this.tasks.stackContainers(strict)).map((c) => ({ ...c, Labels: { ...c.Labels, [SERVICE_LABEL]: this.tasks.shortName(c.Labels[SERVICE_NAME_LABEL] ?? '') } }));
   }
 
   private async stackNetworks(): Promise<Docker.NetworkInspectInfo[]> {

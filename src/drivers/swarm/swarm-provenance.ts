@@ -4,6 +4,7 @@ import type { ComposeFlavor } from '../compose/compose-cli.js';
 import { composeProvenance } from '../compose/compose-provenance.js';
 import { SERVICE_LABEL } from '../compose/compose-project.js';
 import type { SwarmNode } from './swarm-nodes.js';
+import type { NodeContainer } from './swarm-tasks.js';
 
 /**
  * What each service ran, read in the engine of a node holding one of its task containers (the
@@ -13,7 +14,7 @@ import type { SwarmNode } from './swarm-nodes.js';
 export async function swarmProvenance(
   manager: Docker,
   engines: readonly { node: SwarmNode; docker: Docker }[],
-  containers: readonly (Docker.ContainerInfo & { node: string })[],
+  containers: readonly NodeContainer[],
   wanted: readonly string[],
   flavor: ComposeFlavor | null,
 ): Promise<StackProvenance> {
@@ -23,7 +24,7 @@ export async function swarmProvenance(
   };
   let engine: StackProvenance['engine'] | null = null;
   for (const { node, docker } of engines) {
-    const here = containers.filter((c) => c.node === node.hostname);
+    const here = containers.filter((c) => c.nodeId === node.id);
     const names = wanted.filter((name) => !found.has(name) && here.some((c) => c.Labels[SERVICE_LABEL] === name));
     if (names.length === 0 && !node.self) continue;
     const part = await composeProvenance(docker, here, names, flavor);

@@ -8,6 +8,9 @@ import { EngineReadCache, inspectKey } from '../docker/engine-read-cache.js';
 import type { SwarmNodes } from './swarm-nodes.js';
 import { slotStatuses, type TaskLike } from './task-status.js';
 
+/** A task container, with the node whose engine holds it. */
+export type NodeContainer = Docker.ContainerInfo & { nodeId: string; node: string };
+
 /** Label `docker stack deploy` puts on the stack's services, task containers, networks and volumes. */
 export const STACK_LABEL = 'com.docker.stack.namespace';
 export const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
@@ -54,15 +57,19 @@ export class SwarmTasks {
     return this.docker.listServices({ filters: { label: [`${STACK_LABEL}=${this.stackName}`] } });
   }
 
-  /** The stack's task containers on every node the gate reaches, each with the node it is on. */
-  async stackContainers(): Promise<(Docker.ContainerInfo & { node: string })[]> {
+  /**
+   * The stack's task containers on every node, each with its node (id and hostname). `strict`: a
+   * node whose engine does not answer is a step error naming it (what it holds is unknown, never
+   * "none"); otherwise it is left out (the manager's tasks still tell their state).
+   */
+  async stackContainers(strict: boolean): Promise<NodeContainer[]> {
     const perEngine = await Promise.all(
       (await this.nodes.engines()).map(async ({ node, docker }) =>
         (await docker.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${this.stackName}`] } }).catch((err: unknown) => {
-          // A node whose engine stopped: its containers are out of reach; the manager's tasks still tell their state.
           if (node.self) throw err;
+          if (strict) throw new RgStepError(`The engine of node ${node.hostname} (${node.endpoint ?? '?'}) does not answer: its containers of stack ${this.stackName} cannot be listed (${errorMessage(err)}).`);
           return [];
-        })).map((c) => ({ ...c, node: node.hostname })),
+        })).map((c) => ({ ...c, nodeId: node.id, node: node.hostname })),
       ),
     );
     return perEngine.flat();
@@ -117,8 +124,20 @@ export class SwarmTasks {
         let startedAt = slot.startedAt;
         if (slot.containerId) {
           const id = slot.containerId;
-          const engine = this.nodes.node(slot.nodeId ?? undefined)?.engine ?? null;
-          const info = engine ? await this.cacheOf(slot.nodeId ?? '').read(inspectKey(id), () => engine.getContainer(id).inspect()).catch(() => null) : null;
+          const node = this.nodes.node(slot.nodeId ?? undefined);
+          const engine = node?.engine ?? null;
+          let unreachable = engine === null;
+          const info = engine
+            ? await this.cacheOf(slot.nodeId ?? '')
+                .read(inspectKey(id), () => engine.getContainer(id).inspect())
+                .catch((err: unknown) => {
+                  // No HTTP status: the engine did not answer at all (its node down or cut off), not "no such container".
+                  unreachable = (err as { statusCode?: number }).statusCode === undefined && node?.self !== true;
+                  return null;
+                })
+            : null;
+          // A task the manager calls running on a node whose engine does not answer is not known to run: never a green.
+          if (unreachable && slot.state === 'running') slot.state = 'unknown';
           if (info) {
             health = mapHealth(info.State?.Health?.Status);
             oomKilled = info.State?.OOMKilled ?? false;
@@ -128,7 +147,7 @@ export class SwarmTasks {
         for (const taskId of seen) oomKilled = (await this.replacedOom(own, taskId)) || oomKilled;
         const status: ServiceStatus = { name: slot.name, state: slot.state, health, restartCount: seen.size, oomKilled, exitCode: slot.exitCode, startedAt };
         // Where it runs, and where its restarts happened: what a reader of a multi-node failure needs.
-        const on = several ? this.nodes.node(slot.nodeId ?? undefined)?.hostname : undefined;
+        const on = several || slot.state === 'unknown' ? this.nodes.node(slot.nodeId ?? undefined)?.hostname : undefined;
         if (on !== undefined) status.node = on;
         const failedOn = several ? [...new Set([...seen].map((t) => this.failedNode.get(t)).filter((n): n is string => n !== undefined))] : [];
         if (failedOn.length > 0) status.failedOn = failedOn;
@@ -145,10 +164,16 @@ export class SwarmTasks {
     const task = tasks.find((t) => t.ID === taskId);
     const id = task?.Status?.ContainerStatus?.ContainerID;
     const engine = this.nodes.node(task?.NodeID)?.engine ?? null;
-    const info = id && engine ? await engine.getContainer(id).inspect().catch(() => null) : null;
+    let lost = id === undefined || engine === null;
+    const info = id && engine
+      ? await engine.getContainer(id).inspect().catch((err: unknown) => {
+          lost = (err as { statusCode?: number }).statusCode === 404;
+          return null;
+        })
+      : null;
     const oom = info?.State?.OOMKilled ?? false;
-    // Pruned from the task history, its container removed, or its node gone: nothing more will ever be known.
-    this.oomByTask.set(taskId, oom);
+    // Known, or never knowable (pruned from the task history, its container removed): kept. An engine that did not answer is asked again.
+    if (info || lost) this.oomByTask.set(taskId, oom);
     return oom;
   }
 
