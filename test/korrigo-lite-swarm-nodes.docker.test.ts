@@ -106,8 +106,12 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
     const preflight = run.read('00_compose_down.log'); // the preflight writes in the first step's log
     assert.match(preflight, new RegExp(`swarm manager \\(active\\) at ${s.managerHost.replace(/[.]/g, '\\.')} \\(from stack\\.manager\\)`), preflight);
     assert.match(preflight, /2 nodes:\n\S+ {3}node-a \(manager, ready, active\): the manager the gate talks to\n\S+ {3}node-b \(worker, ready, active\): engine tcp:\/\/127\.0\.0\.1:\d+/, preflight);
+    // Pushed with the build (not in the stability window), deployed pinned to the pushed digest.
+    const reg = s.registry.replace(/[.]/g, '\\.');
+    const build = run.read('01_build_nocache.log');
+    assert.match(build, new RegExp(`push korrigo-lite-app:local → ${reg}/korrigo-lite-app:local`), build);
     const up = run.read('02_up.log');
-    assert.match(up, new RegExp(`push korrigo-lite-app:local → ${s.registry.replace(/[.]/g, '\\.')}/korrigo-lite-app:local`), up);
+    assert.match(up, new RegExp(`backend: runs image ${reg}/korrigo-lite-app:local@sha256:[0-9a-f]{64}`), up);
     // Tasks of at least one service on each node, as 16_ps_final shows them.
     const ps = run.read('16_ps_final.log');
     for (const [service, node] of [['backend', 'node-b'], ['worker', 'node-b'], ['db', 'node-a'], ['nginx', 'node-a']]) {
