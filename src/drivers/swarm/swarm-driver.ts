@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { parse as parseYaml } from 'yaml';
 import type { Clock } from '../../common/clock.js';
 import { RgConfigError, RgEnvironmentError, RgStepError, errorMessage } from '../../common/errors.js';
@@ -10,7 +10,6 @@ import { runGroup, type ProcessResult } from '../../common/process-group.js';
 import { waitFor } from '../../common/wait.js';
 import type { CopiedFile, ExecOptions, LogsOptions, ServiceStatus, ServiceUsage, StackDriver, StackEvent, StackProvenance } from '../../model/stack.js';
 import { ComposeDriver } from '../compose/compose-driver.js';
-import { ContainerUsage, mergeUsage } from '../docker/container-usage.js';
 import { copiedFileInfo } from '../docker/copied-file-info.js';
 import { MANAGED_LABEL, SERVICE_LABEL, isValidProjectName } from '../compose/compose-project.js';
 import { parseComposeModel, type ComposeModel } from '../compose/compose-model.js';
@@ -23,6 +22,7 @@ import { waitForDependency } from './dependency-wait.js';
 import { deployWaves, serviceImages, toStackFile } from './stack-file.js';
 import { swarmLogs } from './swarm-logs.js';
 import { swarmProvenance } from './swarm-provenance.js';
+import { SwarmUsage } from './swarm-usage.js';
 import { removeStackVolumes } from './stack-volumes.js';
 import { SwarmNodes } from './swarm-nodes.js';
 import { SERVICE_NAME_LABEL, STACK_LABEL, SwarmTasks, type NodeContainer } from './swarm-tasks.js';
@@ -72,7 +72,7 @@ export class SwarmDriver implements StackDriver {
   private model: ComposeModel | null = null;
   private config: unknown = null;
   private readonly tasks: SwarmTasks;
-  private readonly usageSamplers = new Map<Docker, ContainerUsage>();
+  private readonly usageSampler = new SwarmUsage();
   private readonly nodes: SwarmNodes;
   private readonly endpoint: EngineEndpoint;
   /** Built image → its name in the registry, once pushed by this run's `up`. */
@@ -285,15 +285,8 @@ export class SwarmDriver implements StackDriver {
   }
 
   async usage(): Promise<ServiceUsage[]> {
-    const samples: ServiceUsage[] = [];
     // Every node answers, or the sample fails: a service summed over the nodes it could reach would read too low.
-    const containers = await this.serviceContainers(true);
-    for (const { node, docker } of await this.nodes.engines()) {
-      let sampler = this.usageSamplers.get(docker);
-      if (!sampler) this.usageSamplers.set(docker, (sampler = new ContainerUsage(docker, SERVICE_LABEL)));
-      samples.push(...(await sampler.sample(containers.filter((c) => c.nodeId === node.id))));
-    }
-    return mergeUsage(samples);
+    return this.usageSampler.sample(await this.nodes.engines(), await this.serviceContainers(true));
   }
 
   async provenance(): Promise<StackProvenance> {
