@@ -122,11 +122,18 @@ export class PreviousReleaseCleanup {
   private async removeWorktree(output: OutputSink): Promise<void> {
     const { repo, tree, own } = this.parts;
     const r = await git(['worktree', 'remove', '--force', tree], repo);
-    if (r.exitCode !== 0 && (await this.listed())) {
-      output.line(`previous release: git worktree remove ${tree} exited with ${r.exitCode} (${lastLine(r)}); removing its entry in the repository by hand`);
-      await this.removeEntry();
+    let failed: unknown = null;
+    try {
+      if (r.exitCode !== 0 && (await this.listed())) {
+        output.line(`previous release: git worktree remove ${tree} exited with ${r.exitCode} (${lastLine(r)}); removing its entry in the repository by hand`);
+        await this.removeEntry();
+      }
+    } catch (err) {
+      failed = err;
     }
+    // Our folder goes whatever git said.
     await rm(own, { recursive: true, force: true });
+    if (failed !== null) throw failed;
     if (await this.listed()) throw new Error(`git still lists it (\`git -C ${repo} worktree list\`)`);
     output.line(`previous release: worktree ${tree} removed`);
   }
