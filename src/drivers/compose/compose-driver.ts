@@ -141,8 +141,8 @@ export class ComposeDriver implements StackDriver {
   }
 
   async up(output: OutputSink, signal?: AbortSignal, release?: StackRelease): Promise<void> {
-    // Back from a release with files of its own: a service only it had is an orphan of this project.
-    const orphans = this.command.releaseFilesInForce && !release?.compose ? ['--remove-orphans'] : [];
+    // To or from a release with compose files of its own: a service only the other side has is an orphan of this project.
+    const orphans = this.command.releaseFilesInForce || release?.compose ? ['--remove-orphans'] : [];
     await this.command.useRelease(release);
     if (release) output.line(`release: ${[...(release.compose ? [`its own compose file(s) ${release.compose.files.join(', ')} in ${release.compose.projectDir}`] : []), ...Object.keys(release.env ?? {}).map((k) => `variable ${k}`), ...Object.entries(release.images ?? {}).map(([s, i]) => `${s} image ${i}`)].join(', ') || 'the candidate'}`);
     // Plain `up -d` as Korrigo's gate: images from the build step are reused, never rebuilt;
