@@ -178,6 +178,18 @@ export class ComposeCommand {
     this.release = { env: release?.env ?? {}, imagesFile };
   }
 
+  /**
+   * Back to the candidate's files when the release's are gone: a drill cut short leaves the
+   * release in force, and its worktree is removed at teardown before the stack's `down`.
+   */
+  async forgetReleaseWithoutFiles(output: OutputSink): Promise<void> {
+    const files = this.releaseFiles?.opts.files.map((f) => resolve(this.releaseFiles?.opts.projectDir ?? '', f)) ?? [];
+    const gone = files.filter((f) => !existsSync(f));
+    if (gone.length === 0) return;
+    output.line(`the release's compose file(s) ${gone.join(', ')} are gone: the candidate's files run, its orphans removed`);
+    await this.useRelease(undefined);
+  }
+
   /** Removes the files it generated (the override, a release's images file). */
   async close(): Promise<void> {
     await this.releaseFiles?.close();

@@ -110,6 +110,7 @@ export class ComposeDriver implements StackDriver {
   // ---------------------------------------------------------------- lifecycle
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
+    await this.command.forgetReleaseWithoutFiles(output);
     await this.refuseForeign(output);
     // Every profile: a service started under one by an earlier run (--keep-up) goes too.
     const args = [...profileAllArgs(await this.command.compose()), 'down', '--remove-orphans'];

@@ -140,4 +140,19 @@ describe("compose driver: up as a release from its own compose files", () => {
     await d.up(out);
     assert.deepEqual(containers(), ['web', 'worker'], out.text());
   });
+
+  it("a drill cut short: the release's tree removed before the stack's down, the down runs the candidate's files and leaves nothing", async () => {
+    assert.ok(driver, 'runs after the test above');
+    const d = driver;
+    const cutDir = join(base, 'previous-cut');
+    composeFile(cutDir, { web: { FIXTURE_FILE: 'previous' }, legacy: {} });
+    const out = sink();
+    await d.up(out, undefined, { compose: { projectDir: cutDir, files: ['docker-compose.yml'] } });
+    assert.deepEqual(containers(), ['legacy', 'web'], out.text());
+    rmSync(cutDir, { recursive: true });
+    await d.down({ volumes: true }, out);
+    assert.match(out.text(), /the release's compose file\(s\) .*previous-cut\/docker-compose\.yml are gone: the candidate's files run/);
+    assert.deepEqual(containers(), [], out.text());
+    assert.equal(docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${ownProject}`]), '', out.text());
+  });
 });
