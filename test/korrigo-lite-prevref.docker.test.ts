@@ -160,6 +160,8 @@ describe('the upgrade drill from a git ref (korrigo-lite in a git repository, co
     assert.equal(run.code, 1, evidence(run));
     assert.match(run.line('Migrations'), /❌/, evidence(run));
     assert.match(run.summary, /– Upgrade: not run: it runs only on a passing gate/, evidence(run));
+    // The teardown's removal says what it removed in teardown.log.
+    assert.match(run.read('teardown.log'), /previous release: worktree .* removed/, run.read('teardown.log'));
     process.stdout.write(`# previous.ref drill (gate failed first): gate ${Math.round((Date.now() - started) / 1000)}s\n`);
     assertNothingLeft(run);
   });

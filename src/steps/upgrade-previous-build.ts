@@ -42,15 +42,22 @@ export function startPreviousBuild(ref: string, ctx: EarlyContext, early: boolea
   );
   // Its output goes to teardown.log; what it cannot remove fails the teardown (Teardown ❌).
   ctx.onTeardown(`remove the previous release built from git ref "${ref}"`, async (log) => {
+    // A build still running removes what it made as it stops: that goes to teardown.log too.
+    if (build.endedAt === null) log.line(`previous release from git ref "${ref}": its build is still running, stopped`);
+    build.output.redirect(log);
     stop.abort(new Error('the gate is tearing down'));
     ctx.signal.removeEventListener('abort', abort);
-    const outcome = await build.result.then(
-      (built) => ({ built, failure: null }),
-      (failure: unknown) => ({ built: null, failure }),
-    );
-    if (outcome.built) await outcome.built.remove(log);
-    // A failed build whose own cleanup failed too: tried again here.
-    else if (hasReleaseLeftovers(outcome.failure)) await outcome.failure.removeLeftovers(log);
+    try {
+      const outcome = await build.result.then(
+        (built) => ({ built, failure: null }),
+        (failure: unknown) => ({ built: null, failure }),
+      );
+      if (outcome.built) await outcome.built.remove(log);
+      // A failed build whose own cleanup failed too: tried again here.
+      else if (hasReleaseLeftovers(outcome.failure)) await outcome.failure.removeLeftovers(log);
+    } finally {
+      build.output.detach();
+    }
   });
   return build;
 }
