@@ -29,6 +29,8 @@ export class PreviousReleaseCleanup {
   /** Tag → the image ID it had right after the build; null when unknown (the label decides). */
   readonly images = new Map<string, string | null>();
   private worktreeLeft = true;
+  /** Tags were ever listed: a build ran, it may have left dangling images (none to look for otherwise). */
+  private built = false;
   private readonly realTree: string;
 
   constructor(private readonly parts: PreviousReleaseParts) {
@@ -43,6 +45,7 @@ export class PreviousReleaseCleanup {
 
   async remove(output: OutputSink): Promise<void> {
     const failures: string[] = [];
+    if (this.images.size > 0) this.built = true;
     for (const [tag, id] of [...this.images]) {
       try {
         await this.removeImage(tag, id, output);
@@ -52,7 +55,7 @@ export class PreviousReleaseCleanup {
       }
     }
     try {
-      await this.pruneDangling(output);
+      if (this.built) await this.pruneDangling(output);
     } catch (err) {
       failures.push(`dangling images labelled ${PROJECT_LABEL}=${this.parts.buildProject}: ${errorMessage(err)}`);
     }
