@@ -3,12 +3,14 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import type { OutputSink } from '../../common/output.js';
+import { hasReleaseLeftovers } from '../../model/stack.js';
+import { buildPreviousRelease } from './previous-release.js';
 import { PreviousReleaseCleanup } from './previous-release-cleanup.js';
 
 /*
@@ -92,5 +94,46 @@ describe('previous release cleanup: only the images the build made', () => {
     assert.equal(exists(danglingOurs), false, 'the dangling image of our build was not pruned');
     assert.match(out.text(), new RegExp(`removed \\d+ dangling image layer\\(s\\) labelled ${LABEL}=${buildProject}`));
     assert.equal(exists(danglingOther), true, "another project's dangling image was pruned");
+  });
+});
+
+/*
+ * A build that fails and whose cleanup fails too (compose's `config` needs no engine; its build
+ * and every engine call meet a socket that answers nothing): both in its error, which carries
+ * the removal for the teardown to try again.
+ */
+describe('previous release: a failed build whose cleanup fails too', () => {
+  const base = mkdtempSync(join(tmpdir(), 'rg-test-prevref-leftovers-'));
+  after(() => rmSync(base, { recursive: true, force: true }));
+
+  function git(...args: string[]): string {
+    const r = spawnSync('git', ['-c', 'user.name=rg-test', '-c', 'user.email=rg-test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: base, encoding: 'utf8' });
+    assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  }
+
+  it('throws the build\'s failure and the removal\'s, and carries the removal for the teardown', async () => {
+    git('init', '-q');
+    writeFileSync(join(base, 'docker-compose.yml'), 'services: { web: { build: . } }\n');
+    writeFileSync(join(base, 'Dockerfile'), 'FROM debian:trixie-slim\n');
+    git('add', '.');
+    git('commit', '-qm', 'v1');
+    const socketPath = join(base, 'no-engine.sock');
+    const out = sink();
+    const failure = await buildPreviousRelease(
+      { projectDir: base, projectName: project, files: ['docker-compose.yml'], docker: new Docker({ socketPath }), env: { DOCKER_HOST: `unix://${socketPath}` } },
+      'HEAD',
+      out,
+      new AbortController().signal,
+    ).then(
+      () => assert.fail('built without an engine'),
+      (err: unknown) => err,
+    );
+    assert.ok(hasReleaseLeftovers(failure), `no removal to try again: ${String(failure)}`);
+    assert.match(String(failure), new RegExp(`docker compose build \\(previous release, [0-9a-f]{12}\\) exited with \\d+ .*\\(and removing what the build made failed: The previous release was not fully removed: image ${project}-previous-web:[0-9a-f]{12}: `));
+    assert.match(out.text(), /previous release: image IDs not recorded .*: their label decides/);
+    assert.match(out.text(), /previous release: worktree .* removed/);
+    assert.deepEqual(git('worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')), [`worktree ${base}`]);
+    await assert.rejects(failure.removeLeftovers(sink()), new RegExp(`not fully removed: image ${project}-previous-web:`));
   });
 });

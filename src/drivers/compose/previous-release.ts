@@ -68,7 +68,9 @@ export async function buildPreviousRelease(opts: PreviousReleaseOptions, ref: st
     for (const tag of Object.values(tags)) cleanup.images.set(tag, null);
     await command.useRelease({ images: tags });
     output.line(`building ${built.length} service(s) of ${sha.slice(0, 12)} as ${built.map((s) => `${s} → ${tags[s]}`).join(', ')}`);
-    const r = await command.run(['build', ...built], { output, signal }).finally(() => cleanup.recordImages(Object.values(tags)));
+    // Each tag's image ID, right after the build (whatever its outcome): what remove() may remove.
+    const recordIds = () => cleanup.recordImages(Object.values(tags)).catch((err: unknown) => output.line(`previous release: image IDs not recorded (${errorMessage(err)}): their label decides`));
+    const r = await command.run(['build', ...built], { output, signal }).finally(recordIds);
     if (signal.aborted) throw signal.reason;
     if (r.exitCode !== 0) throw command.error(`build (previous release, ${sha.slice(0, 12)})`, r);
     output.line(`previous release built: ${Object.values(tags).join(', ')}`);
