@@ -13,6 +13,8 @@ import { runGateInProcess } from './gate-in-process.js';
 /** What the early work and the step did, in order, with when (ms since the epoch). */
 const events: { what: string; at: number }[] = [];
 const note = (what: string) => events.push({ what, at: Date.now() });
+/** Set by a test: the early work's cleanup fails (what it could not remove). */
+let cleanupFails = false;
 
 const earlyProbeStep = defineStepKind({
   name: 'early-probe',
@@ -21,8 +23,10 @@ const earlyProbeStep = defineStepKind({
   title: () => 'Early probe',
   startEarly: (_step, ctx) => {
     note('early started');
-    ctx.onTeardown('early cleanup', () => {
+    ctx.onTeardown('early cleanup', (log) => {
       note('early cleanup');
+      log.line('early cleanup: removed what was built ahead');
+      if (cleanupFails) throw new Error('the folder built ahead could not be removed');
     });
     return Promise.resolve('built ahead');
   },
@@ -82,6 +86,24 @@ describe('early work of a late step', () => {
     assert.equal(run.exitCode, 1);
     assert.equal(run.step('04_late.log')?.status, 'not-run');
     assert.deepEqual(whats(), ['early started', 'early cleanup']);
+  });
+
+  it("the cleanup writes teardown.log; one that fails says why there and fails the gate's Teardown", async () => {
+    events.length = 0;
+    const passed = await gate({ said: 'hello', stability: true });
+    assert.equal(passed.exitCode, 0, passed.read('09_summary.log'));
+    assert.match(passed.read('teardown.log'), /early cleanup: removed what was built ahead/);
+    cleanupFails = true;
+    try {
+      const run = await gate({ said: 'hello', stability: true });
+      assert.equal(run.exitCode, 1, run.read('09_summary.log'));
+      const teardown = run.read('teardown.log');
+      assert.match(teardown, /early cleanup: removed what was built ahead/);
+      assert.match(teardown, /✗ early cleanup failed: the folder built ahead could not be removed/);
+      assert.match(run.read('09_summary.log'), /❌ Teardown: early cleanup failed: the folder built ahead could not be removed/);
+    } finally {
+      cleanupFails = false;
+    }
   });
 
   it('no stability step: nothing starts early, the step gets no promise', async () => {

@@ -1,7 +1,8 @@
 // The upgrade drill with its previous release built from a git ref (previous.ref, compose): a
 // fixture git repository of korrigo-lite with two commits, tag v1 the previous release (its
 // image's entrypoint defaults KORRIGO_LITE_RELEASE to v1: what is baked in the old image, not a
-// switch the candidate's compose file passes), HEAD the candidate. The ref is given as the
+// switch the candidate's compose file passes) and whose compose file has a service of its own
+// (`legacy`, which runs only with the variable that file sets), HEAD the candidate. The ref is given as the
 // preset gives it, KORRIGO_PREVIOUS_REF. Needs a Docker engine, compose v2, git and
 // debian:trixie-slim (scripts/docker-engine.sh); run through `npm run test:docker`.
 import * as assert from 'node:assert/strict';
@@ -17,6 +18,15 @@ const PROJECT = `rg-test-prevref-${randomBytes(4).toString('hex')}`;
 /** Phases the drill does not need: the build (up builds what is missing), migrate, seed, E2E, tests, restore, shutdown. */
 const SKIP = 'A,C,D,E,F,R,S';
 const ENTRYPOINT = 'docker/app/korrigo-lite.sh';
+/** A service only v1's compose file has: up only when v1 runs from its own file (its variable set there), else exit 3. */
+const LEGACY_SERVICE = [
+  '  legacy:',
+  '    image: korrigo-lite-app:${KORRIGO_LITE_IMAGE_TAG:-local}',
+  `    entrypoint: ["sh", "-c", "test \\"$$LEGACY_MARK\\" = set-by-v1-compose || exit 3; trap 'exit 0' TERM; sleep infinity & wait"]`,
+  '    environment: { LEGACY_MARK: set-by-v1-compose }',
+  '    restart: "no"',
+  '',
+].join('\n');
 
 function git(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', ['-c', 'user.name=rg-test', '-c', 'user.email=rg-test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
@@ -57,11 +67,14 @@ describe('the upgrade drill from a git ref (korrigo-lite in a git repository, co
     git(repo, 'tag', 'v0-unbuildable');
     const candidateEntrypoint = readFileSync(join(repo, ENTRYPOINT), 'utf8');
     writeFileSync(join(repo, ENTRYPOINT), candidateEntrypoint.replace(/^exec /m, 'export KORRIGO_LITE_RELEASE="${KORRIGO_LITE_RELEASE:-v1}"\nexec '));
+    const candidateCompose = readFileSync(join(repo, 'docker-compose.yml'), 'utf8');
+    writeFileSync(join(repo, 'docker-compose.yml'), candidateCompose.replace(/^services:\n/m, () => `services:\n${LEGACY_SERVICE}`));
     git(repo, 'add', '-A', '--force');
     git(repo, 'commit', '-qm', 'korrigo-lite v1');
     git(repo, 'tag', 'v1');
     v1 = git(repo, 'rev-parse', 'v1');
     writeFileSync(join(repo, ENTRYPOINT), candidateEntrypoint);
+    writeFileSync(join(repo, 'docker-compose.yml'), candidateCompose);
     git(repo, 'commit', '-qam', 'korrigo-lite v2');
     // The sample's compose config without its env switch: the preset's previous.ref (KORRIGO_PREVIOUS_REF) gives the release.
     const composeConfig = readFileSync(join(SAMPLE, 'release-gate.compose.yml'), 'utf8').replace(/^\s+previous: \{ env: \{ KORRIGO_LITE_RELEASE: v1 \} \}\n/m, '');
@@ -101,7 +114,11 @@ describe('the upgrade drill from a git ref (korrigo-lite in a git repository, co
     assert.match(drill, /worktree: \/.*\/tree \(detached at/);
     const tag = (service: string) => `${PROJECT}-previous-${service}:${v1.slice(0, 12)}`;
     assert.match(drill, new RegExp(`building 5 service\\(s\\) of ${v1.slice(0, 12)} as .*backend → ${tag('backend')}`));
-    assert.match(drill, new RegExp(`release: .*backend image ${tag('backend')}`));
+    assert.match(drill, new RegExp(`release: its own compose file\\(s\\) docker-compose\\.yml in /.*/tree, .*backend image ${tag('backend')}`));
+    // v1 ran from its own compose file: its own service, with the variable only that file sets; gone with the candidate.
+    const stage = (n: number) => drill.split(`=== [${n}/13]`)[1]?.split(`=== [${n + 1}/13]`)[0] ?? '';
+    assert.match(stage(1), /-legacy-1 .* legacy .* Up /, `v1's own service did not run from its own compose file\n${stage(1)}`);
+    assert.doesNotMatch(stage(6), /legacy/, "v1's own service outlived the switch to the candidate");
     // v1's own image: its migrations stop before 0004, the candidate applies it on v1's rows.
     assert.doesNotMatch(drill.split('=== [4/13]')[0] ?? '', /0004_exam_session/, 'the previous release applied 0004: it was not v1');
     assert.match(drill, /previous release: removed image .*previous-backend/);
@@ -143,6 +160,8 @@ describe('the upgrade drill from a git ref (korrigo-lite in a git repository, co
     assert.equal(run.code, 1, evidence(run));
     assert.match(run.line('Migrations'), /❌/, evidence(run));
     assert.match(run.summary, /– Upgrade: not run: it runs only on a passing gate/, evidence(run));
+    // The teardown's removal says what it removed in teardown.log.
+    assert.match(run.read('teardown.log'), /previous release: worktree .* removed/, run.read('teardown.log'));
     process.stdout.write(`# previous.ref drill (gate failed first): gate ${Math.round((Date.now() - started) / 1000)}s\n`);
     assertNothingLeft(run);
   });

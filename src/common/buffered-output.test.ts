@@ -37,4 +37,16 @@ describe('BufferedOutput: output written before its log exists', () => {
     assert.match(text, /line 8\nline 9\n$/);
     assert.doesNotMatch(text, /line 0\n/);
   });
+
+  it('redirect: forwards from now on without replaying what was kept, saying how much was left out', () => {
+    const out = new BufferedOutput();
+    out.write('#5 [backend 2/3] RUN npm ci\n');
+    const teardown = sink();
+    out.redirect(teardown);
+    out.line('previous release: worktree removed');
+    assert.equal(teardown.text(), '(28 bytes of earlier output not repeated here)\nprevious release: worktree removed\n');
+    const quiet = sink();
+    new BufferedOutput().redirect(quiet);
+    assert.equal(quiet.text(), '');
+  });
 });

@@ -42,6 +42,15 @@ export class BufferedOutput implements OutputSink {
     this.target = sink;
   }
 
+  /** Forwards to `sink` from now on, without replaying what was kept (said in one line): a teardown wants the cleanup, not the build. */
+  redirect(sink: OutputSink): void {
+    if (this.bytes + this.dropped > 0) sink.line(`(${this.bytes + this.dropped} bytes of earlier output not repeated here)`);
+    this.entries = [];
+    this.bytes = 0;
+    this.dropped = 0;
+    this.target = sink;
+  }
+
   /** Keeps what comes from now on again (the attached log is about to close). */
   detach(): void {
     this.target = null;

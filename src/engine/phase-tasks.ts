@@ -4,6 +4,7 @@ import { hookRun } from './step-context.js';
 import { notApplicableTask, stepTask } from './step-runner.js';
 import { finishPending } from './pending-stage.js';
 import type { Task } from './task-loop.js';
+import { pushLoggedTeardown } from './teardown-log.js';
 
 /** The main phases' steps (not `always`, not summaries), in run order. */
 export function mainSteps(state: RunState): StepRecord[] {
@@ -56,7 +57,7 @@ function startEarlyWork(state: RunState): void {
       driver: state.opts.driver,
       signal: state.opts.interrupt,
       clock: state.clock,
-      onTeardown: (title, teardown) => state.teardowns.push(title, teardown),
+      onTeardown: (title, teardown) => pushLoggedTeardown(state, title, teardown),
     });
   }
 }

@@ -4,6 +4,7 @@ import type { HookRun, StepContextExtras } from '../model/run-hooks.js';
 import type { StepContext } from '../steps/step-kind.js';
 import { hookStep, type RunState, type StepRecord } from './run-state.js';
 import type { StepLog } from './step-log.js';
+import { pushLoggedTeardown } from './teardown-log.js';
 
 /** What a step gets: the stack, its own log, run-wide state, and what the run's hooks add. */
 export function stepContext(state: RunState, record: StepRecord, log: StepLog, signal: AbortSignal): StepContext {
@@ -24,7 +25,7 @@ export function stepContext(state: RunState, record: StepRecord, log: StepLog, s
     counts: state.counts,
     watch: () => startWatch(state),
     logName: record.planned.logName,
-    onTeardown: (title, teardown) => state.teardowns.push(title, teardown),
+    onTeardown: (title, teardown) => pushLoggedTeardown(state, title, teardown),
     ...(opts.baseline ? { baseline: opts.baseline } : {}),
     ...extras,
   };

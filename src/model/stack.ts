@@ -69,13 +69,19 @@ export interface StackEvent {
 
 /**
  * A release to start instead of the candidate, on the same data: the upgrade drill's previous
- * release. It stays in force (services and exec) until the next `up`.
+ * release. It stays in force (services, ps, exec, logs, down) until the next `up`.
  */
 export interface StackRelease {
   /** Variables over the stack's own: every service's and exec's environment (local), compose's interpolation (compose). */
   env?: Record<string, string>;
   /** Service → image reference to run instead of the built one (compose). */
   images?: Record<string, string>;
+  /**
+   * The release's own compose files (compose): its services, commands, environment and
+   * healthchecks run instead of the candidate's, under the candidate's project name (the same
+   * named volumes), never built (`--no-build`). Absent: the candidate's files, `images` swapped in.
+   */
+  compose?: { projectDir: string; files: string[] };
 }
 
 /** A release the driver built from a git ref (the upgrade drill's previous release): what to `up`, and how to remove it. */
@@ -85,8 +91,21 @@ export interface BuiltRelease {
   sha: string;
   /** Start it with `up(…, release)`. */
   release: StackRelease;
-  /** Removes what the build made (its checkout, its image tags); idempotent, never throws for what is already gone. */
+  /**
+   * Removes what the build made (its checkout, its image tags); idempotent, nothing thrown for what
+   * is already gone. Every part is tried, then what failed is thrown together; a later call tries it again.
+   */
   remove(output: OutputSink): Promise<void>;
+}
+
+/** The error of a failed `buildRelease` whose removal of what it made failed too: the teardown tries that again. */
+export interface ReleaseLeftovers {
+  removeLeftovers(output: OutputSink): Promise<void>;
+}
+
+/** Whether a failed `buildRelease` left something its removal could not remove. */
+export function hasReleaseLeftovers(err: unknown): err is ReleaseLeftovers {
+  return typeof (err as Partial<ReleaseLeftovers> | null)?.removeLeftovers === 'function';
 }
 
 export interface ExecOptions {

@@ -58,8 +58,11 @@ export interface StepContext extends StepContextExtras {
   watch(): Promise<StackWatch>;
   /** The step's log base name (without .log), after templating. */
   logName: string;
-  /** Registers a cleanup run at the end of the gate, last-in first-out. */
-  onTeardown(title: string, teardown: () => Promise<void> | void): void;
+  /**
+   * Registers a cleanup run at the end of the gate, last-in first-out. What it writes to `log`
+   * goes to `teardown.log` (opened on its first line), and so does its error when it throws.
+   */
+  onTeardown(title: string, teardown: (log: OutputSink) => Promise<void> | void): void;
   /** The earlier run given to `--baseline DIR`, when one was. */
   baseline?: BaselineRun;
 }

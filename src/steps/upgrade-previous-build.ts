@@ -1,7 +1,7 @@
 import { BufferedOutput } from '../common/buffered-output.js';
 import { formatDuration } from '../common/duration.js';
 import { RgConfigError, RgStepError, errorMessage } from '../common/errors.js';
-import type { BuiltRelease } from '../model/stack.js';
+import { hasReleaseLeftovers, type BuiltRelease } from '../model/stack.js';
 import type { EarlyContext, StepContext } from './step-kind.js';
 
 /** The previous release being built from a git ref: started early, awaited by the drill. */
@@ -40,11 +40,24 @@ export function startPreviousBuild(ref: string, ctx: EarlyContext, early: boolea
     () => (build.endedAt = ctx.clock.now()),
     () => (build.endedAt = ctx.clock.now()),
   );
-  ctx.onTeardown(`remove the previous release built from git ref "${ref}"`, async () => {
+  // Its output goes to teardown.log; what it cannot remove fails the teardown (Teardown ❌).
+  ctx.onTeardown(`remove the previous release built from git ref "${ref}"`, async (log) => {
+    // A build still running removes what it made as it stops: that goes to teardown.log too.
+    if (build.endedAt === null) log.line(`previous release from git ref "${ref}": its build is still running, stopped`);
+    build.output.redirect(log);
     stop.abort(new Error('the gate is tearing down'));
     ctx.signal.removeEventListener('abort', abort);
-    const built = await build.result.catch(() => null);
-    await built?.remove(output);
+    try {
+      const outcome = await build.result.then(
+        (built) => ({ built, failure: null }),
+        (failure: unknown) => ({ built: null, failure }),
+      );
+      if (outcome.built) await outcome.built.remove(log);
+      // A failed build whose own cleanup failed too: tried again here.
+      else if (hasReleaseLeftovers(outcome.failure)) await outcome.failure.removeLeftovers(log);
+    } finally {
+      build.output.detach();
+    }
   });
   return build;
 }

@@ -19,6 +19,8 @@ export interface ComposeCommandOptions {
   envFile?: string | undefined;
   env?: Record<string, string> | undefined;
   compose?: 'auto' | 'v2' | 'v1' | undefined;
+  /** The folder name (under $TMPDIR/release-gate) for the files it generates; default the project name. */
+  generatedDir?: string | undefined;
 }
 
 /** How one compose call runs: where its output goes, whether to keep it, what stops it. */
@@ -41,8 +43,12 @@ export class ComposeCommand {
   private model: ComposeModel | null = null;
   private configOutput = '';
   private overridePath: string | null = null;
+  /** The folder of the files it generated, once made: close() removes it. */
+  private generated: string | null = null;
   /** The release the next calls run (StackDriver.up): its variables, and its images as one more `-f`. */
   private release: { env: Record<string, string>; imagesFile: string | null } = { env: {}, imagesFile: null };
+  /** A release with compose files of its own (StackRelease.compose): the calls go to its command, same project name. */
+  private releaseFiles: ComposeCommand | null = null;
 
   constructor(private readonly opts: ComposeCommandOptions) {}
 
@@ -75,11 +81,13 @@ export class ComposeCommand {
    * METRICS_TOKEN here would blank the one `.env` sets (and make /metrics public).
    */
   env(): NodeJS.ProcessEnv {
+    if (this.releaseFiles) return this.releaseFiles.env();
     return Object.fromEntries(Object.entries({ ...process.env, ...(this.opts.env ?? {}), ...this.release.env }).filter(([, value]) => value !== undefined && value !== ''));
   }
 
   /** Runs compose with the project's arguments before `args`; RG_DRIVER_UNAVAILABLE when it cannot start. */
   async run(args: string[], call: ComposeCallOptions = {}): Promise<ProcessResult> {
+    if (this.releaseFiles) return this.releaseFiles.run(args, call);
     const flavor = await this.compose();
     const full = [...(await this.baseArgs(call.withOverride ?? true)), ...args];
     const r = await runGroup([flavor.argv0[0], ...full], {
@@ -115,6 +123,7 @@ export class ComposeCommand {
 
   /** The compose model of the files, from `compose config` (read once). */
   async loadModel(): Promise<ComposeModel> {
+    if (this.releaseFiles) return this.releaseFiles.loadModel();
     if (this.model) return this.model;
     const flavor = await this.compose();
     const args = flavor.kind === 'v2' ? ['config', '--format', 'json'] : ['config'];
@@ -137,11 +146,29 @@ export class ComposeCommand {
     return this.configOutput;
   }
 
+  /** True while a release runs from compose files of its own (StackRelease.compose). */
+  get releaseFilesInForce(): boolean {
+    return this.releaseFiles !== null;
+  }
+
   /**
    * Runs every later call as this release (none: the candidate again). Its images go in a
    * generated compose file of their own, after the project's files, so only `image:` changes.
+   * A release with compose files of its own runs them, through a command of its own under the
+   * same project name (its generated files in a folder of their own).
    */
   async useRelease(release: StackRelease | undefined): Promise<void> {
+    await this.releaseFiles?.close();
+    this.releaseFiles = null;
+    if (release?.compose) {
+      const { projectDir, files } = release.compose;
+      const own = new ComposeCommand({ ...this.opts, projectDir, files, envFile: this.envFile(), generatedDir: `${this.opts.generatedDir ?? this.opts.projectName}.release` });
+      own.flavor = this.flavor;
+      await own.useRelease({ ...(release.env ? { env: release.env } : {}), ...(release.images ? { images: release.images } : {}) });
+      this.releaseFiles = own;
+      this.release = { env: {}, imagesFile: null };
+      return;
+    }
     const images = Object.entries(release?.images ?? {});
     let imagesFile: string | null = null;
     if (images.length > 0) {
@@ -151,12 +178,25 @@ export class ComposeCommand {
     this.release = { env: release?.env ?? {}, imagesFile };
   }
 
-  /** Removes the override file. */
+  /**
+   * Back to the candidate's files when the release's are gone: a drill cut short leaves the
+   * release in force, and its worktree is removed at teardown before the stack's `down`.
+   */
+  async forgetReleaseWithoutFiles(output: OutputSink): Promise<void> {
+    const files = this.releaseFiles?.opts.files.map((f) => resolve(this.releaseFiles?.opts.projectDir ?? '', f)) ?? [];
+    const gone = files.filter((f) => !existsSync(f));
+    if (gone.length === 0) return;
+    output.line(`the release's compose file(s) ${gone.join(', ')} are gone: the candidate's files run, its orphans removed`);
+    await this.useRelease(undefined);
+  }
+
+  /** Removes the files it generated (the override, a release's images file). */
   async close(): Promise<void> {
-    if (this.overridePath) {
-      await rm(join(this.overridePath, '..'), { recursive: true, force: true });
-      this.overridePath = null;
-    }
+    await this.releaseFiles?.close();
+    this.releaseFiles = null;
+    if (this.generated) await rm(this.generated, { recursive: true, force: true });
+    this.generated = null;
+    this.overridePath = null;
   }
 
   /** `-p … -f … [--env-file …]`, plus our labelling override once the model is known. */
@@ -174,8 +214,9 @@ export class ComposeCommand {
 
   /** This project's folder for the files it generates; close() removes it. */
   private async ownDir(): Promise<string> {
-    const dir = join(tmpdir(), 'release-gate', this.opts.projectName);
+    const dir = join(tmpdir(), 'release-gate', this.opts.generatedDir ?? this.opts.projectName);
     await mkdir(dir, { recursive: true });
+    this.generated = dir;
     return dir;
   }
 

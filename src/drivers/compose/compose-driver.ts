@@ -110,6 +110,7 @@ export class ComposeDriver implements StackDriver {
   // ---------------------------------------------------------------- lifecycle
 
   async down(opts: { volumes: boolean }, output: OutputSink): Promise<void> {
+    await this.command.forgetReleaseWithoutFiles(output);
     await this.refuseForeign(output);
     // Every profile: a service started under one by an earlier run (--keep-up) goes too.
     const args = [...profileAllArgs(await this.command.compose()), 'down', '--remove-orphans'];
@@ -141,13 +142,15 @@ export class ComposeDriver implements StackDriver {
   }
 
   async up(output: OutputSink, signal?: AbortSignal, release?: StackRelease): Promise<void> {
+    // To or from a release with compose files of its own: a service only the other side has is an orphan of this project.
+    const orphans = this.command.releaseFilesInForce || release?.compose ? ['--remove-orphans'] : [];
     await this.command.useRelease(release);
-    if (release) output.line(`release: ${[...Object.keys(release.env ?? {}).map((k) => `variable ${k}`), ...Object.entries(release.images ?? {}).map(([s, i]) => `${s} image ${i}`)].join(', ') || 'the candidate'}`);
+    if (release) output.line(`release: ${[...(release.compose ? [`its own compose file(s) ${release.compose.files.join(', ')} in ${release.compose.projectDir}`] : []), ...Object.keys(release.env ?? {}).map((k) => `variable ${k}`), ...Object.entries(release.images ?? {}).map(([s, i]) => `${s} image ${i}`)].join(', ') || 'the candidate'}`);
     // Plain `up -d` as Korrigo's gate: images from the build step are reused, never rebuilt;
     // a missing one is built here rather than failing the boot. A release's images are never built:
     // built here, from the candidate's tree, the "previous release" would be the candidate itself.
     const build = release ? ['--no-build'] : [];
-    const r = await this.command.run(['up', '-d', ...build, ...(this.opts.services ?? [])], { output, signal });
+    const r = await this.command.run(['up', '-d', ...build, ...orphans, ...(await this.selectedServices())], { output, signal });
     if (signal?.aborted) throw signal.reason;
     const taken = r.exitCode === 0 ? undefined : r.tail.find((line) => /port is already allocated|address already in use/i.test(line));
     if (taken) {
@@ -171,7 +174,7 @@ export class ComposeDriver implements StackDriver {
   async ps(): Promise<string> {
     const flavor = await this.command.compose();
     const args = flavor.kind === 'v2' ? ['ps', '-a'] : ['ps'];
-    const r = await this.command.run([...args, ...(this.opts.services ?? [])], { capture: true });
+    const r = await this.command.run([...args, ...(await this.selectedServices())], { capture: true });
     if (r.exitCode !== 0) throw this.command.error('ps', r);
     return r.stdout;
   }
@@ -266,15 +269,31 @@ export class ComposeDriver implements StackDriver {
 
   // ---------------------------------------------------------------- internals
 
-  /** Removes the dangling images built for this project (compose labels them), never any other image. */
+  /** `stack.services` (none: all); under a release with files of its own, only those it declares. */
+  private async selectedServices(): Promise<string[]> {
+    const only = this.opts.services ?? [];
+    if (only.length === 0 || !this.command.releaseFilesInForce) return only;
+    const declared = new Set((await this.command.loadModel()).services);
+    const kept = only.filter((service) => declared.has(service));
+    // None declared: compose's own "no such service" says it better than starting every service.
+    return kept.length > 0 ? kept : only;
+  }
+
+  /**
+   * Removes the dangling images built for this project (compose labels them), never any other
+   * image; and those of its previous release's build (`<project>-previous`): a tag forced off
+   * while a cut drill's containers used it leaves one that only this `down` can free.
+   */
   private async pruneOwnImages(output: OutputSink): Promise<void> {
-    try {
-      const pruned = await this.docker.pruneImages({ filters: { dangling: ['true'], label: [`${PROJECT_LABEL}=${this.projectName}`] } });
-      const count = pruned.ImagesDeleted?.filter((i) => i.Deleted).length ?? 0;
-      if (count > 0) output.line(`removed ${count} dangling image layer(s) of project ${this.projectName} (${Math.round((pruned.SpaceReclaimed ?? 0) / 1e6)} MB)`);
-    } catch (err) {
-      // Disk hygiene, not evidence: a prune racing another one must not fail the build.
-      output.line(`dangling images of project ${this.projectName} not removed: ${errorMessage(err)}`);
+    for (const project of [this.projectName, `${this.projectName}-previous`]) {
+      try {
+        const pruned = await this.docker.pruneImages({ filters: { dangling: ['true'], label: [`${PROJECT_LABEL}=${project}`] } });
+        const count = pruned.ImagesDeleted?.filter((i) => i.Deleted).length ?? 0;
+        if (count > 0) output.line(`removed ${count} dangling image layer(s) of project ${project} (${Math.round((pruned.SpaceReclaimed ?? 0) / 1e6)} MB)`);
+      } catch (err) {
+        // Disk hygiene, not evidence: a prune racing another one must not fail the build.
+        output.line(`dangling images of project ${project} not removed: ${errorMessage(err)}`);
+      }
     }
   }
 
