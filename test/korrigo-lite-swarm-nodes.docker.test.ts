@@ -45,6 +45,8 @@ const wrapperConfig = sampleWrapper(CONFIG, {
 });
 
 interface GateOptions {
+  /** The manager given as DOCKER_HOST (the environment), not as stack.manager (the config). */
+  viaDockerHost?: boolean;
   /** Where the run writes its logs (known before it starts, for duringWindow). */
   logDir?: string;
   skip?: string;
@@ -64,7 +66,7 @@ async function gate(opts: GateOptions = {}): Promise<GateRun> {
     cwd: ROOT,
     env: {
       KORRIGO_LITE_SWARM_STACK: STACK,
-      KORRIGO_LITE_SWARM_MANAGER: s.managerHost,
+      ...(opts.viaDockerHost ? { DOCKER_HOST: s.managerHost } : { KORRIGO_LITE_SWARM_MANAGER: s.managerHost }),
       KORRIGO_LITE_SWARM_REGISTRY: s.registry,
       KORRIGO_LITE_SWARM_NODE_B: s.node('node-b').engine,
       KORRIGO_LITE_HTTP_PORT: String(s.publishedPorts[0]),
@@ -129,6 +131,7 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
     const s = swarm();
     const run = await gate({
       // Built again (from node A's cache, seconds): each test stands on its own.
+      viaDockerHost: true,
       stability: '20s',
       duringWindow: async (sw) => {
         const id = taskContainer(sw, 'node-b', 'worker');
@@ -139,6 +142,8 @@ describe('the korrigo gate on korrigo-lite on a two-node swarm', () => {
     assert.equal(run.code, 1, evidence(run));
     assert.match(run.line('Stability'), /❌ Stability: .*\(worker on node node-b\)/, evidence(run));
     assert.match(run.read('06_stability_20s.log'), /UNSTABLE worker at \S+: exited \(.*137.*\) on node node-b/);
+    // The manager came from the environment this time: the preflight says so.
+    assert.match(run.read('00_compose_down.log'), new RegExp(`swarm manager \\(active\\) at ${s.managerHost.replace(/[.]/g, '\\.')} \\(from DOCKER_HOST\\)`));
     assert.deepEqual(leftovers(s), []);
   });
 
