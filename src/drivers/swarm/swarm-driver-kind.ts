@@ -64,7 +64,7 @@ export const swarmDriverKind = defineDriverKind({
     registry: z
       .string()
       .optional()
-      .describe('A registry every node pulls from (host[:port][/path]): the built images are tagged and pushed there at up, and deployed with --with-registry-auth. Required on more than one node'),
+      .describe('A registry every node pulls from (host[:port][/path]): the build step tags and pushes the built images there (up, when the build is skipped), deployed pinned to their digest with --with-registry-auth. Required on more than one node'),
   }),
   // A stack name is one per swarm: the same name from another checkout is the same services.
   lock: (stack, ctx) => {

@@ -125,7 +125,7 @@ export class SwarmDriver implements StackDriver {
         'Set stack.registry to a registry every node can pull from (e.g. registry: "10.0.0.5:5000"): the gate tags and pushes the built images there and deploys with --with-registry-auth. Or drain the other nodes.',
       );
     }
-    if (this.opts.registry) output.line(`registry: ${this.opts.registry} (built images are pushed there at up, every node pulls them)`);
+    if (this.opts.registry) output.line(`registry: ${this.opts.registry} (the build step pushes the built images there, pinned by digest; every node pulls them)`);
     const flavor = await this.compose.flavorInUse();
     output.line(`compose (config and build): ${flavor.argv0.join(' ')} ${flavor.kind} (${flavor.version})`);
     const model = await this.loadModel();

@@ -272,7 +272,8 @@ function watchNodesDown(nodes: SwarmNodes, tasksByNode: () => Promise<Map<string
         for (const n of list) {
           const down = n.state !== 'ready';
           if (down && !wasDown.has(n.id)) {
-            for (const service of running.get(n.id) ?? []) {
+            // A read that ended after the watch was stopped reports nothing: the verdict is given.
+            for (const service of stopped.signal.aborted ? [] : (running.get(n.id) ?? [])) {
               onEvent({ at: new Date(clock.now()), service, kind: 'restart', node: n.hostname, detail: `the node went ${n.state}: its task is rescheduled` });
             }
           }
